@@ -1,0 +1,234 @@
+import { left, type Either } from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { closedObject, decodeReadably, previewValue, sentenceCodec } from "./readable-errors.js";
+
+/** The largest `.cf-create` file FlightDeck reads. Anything bigger is refused unread. */
+export const MAX_CONFIG_BYTES = 16 * 1024;
+
+/**
+ * What each user-settable field accepts. The template tests compare these
+ * bounds with the default template's own parameter constraints, so the codec
+ * and the template cannot drift apart.
+ */
+export const FIELD_RULES = {
+  ComputeInstanceType: { kind: "choice" },
+  ComputeInstanceTypeOther: { kind: "instance-label" },
+  MasterInstanceType: { kind: "choice" },
+  MasterInstanceTypeOther: { kind: "instance-label" },
+  ComputeSpotPrice: { kind: "price", max: 1000 },
+  AutoscalingPolicy: { kind: "switch", values: ["enabled", "disabled"] },
+  ComputeInitialNodes: { kind: "integer", min: 0, max: 1000 },
+  ComputeMaxNodes: { kind: "integer", min: 1, max: 1000 },
+  MasterSystemVolumeSize: { kind: "integer", min: 8, max: 16384 },
+} as const;
+
+export type ClusterConfigField = keyof typeof FIELD_RULES;
+export const CLUSTER_CONFIG_FIELDS = Object.keys(FIELD_RULES) as ClusterConfigField[];
+
+/** Parameters FlightDeck sets for every stack, from the user, cluster and deployment. */
+export const SYSTEM_PARAMETERS = [
+  "AccessUsername",
+  "FlightProfiles",
+  "ClusterName",
+  "CustomizerBucket",
+  "CustomizerPrefix",
+] as const;
+export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
+
+/** Parameters only the deployment's settings may set (who may reach the cluster by SSH). */
+export const ADMIN_PARAMETERS = ["AccessNetwork"] as const;
+
+/**
+ * Parameters a cluster config may not name. The seed let users set
+ * `AccessUsername` and so run another user's customizer; here that is refused.
+ */
+export const RESERVED_PARAMETERS: readonly string[] = [...SYSTEM_PARAMETERS, ...ADMIN_PARAMETERS];
+
+/**
+ * An instance label in the seed's format: the EC2 instance type, then the
+ * vCPU count and memory, e.g. `r4.large-2C-15.25GB`.
+ */
+export const INSTANCE_LABEL_PATTERN =
+  /^([a-z][a-z0-9-]*\.[a-z0-9-]+?)-([1-9]\d*)C-(\d+(?:\.\d+)?)GB$/;
+const INSTANCE_CHOICE_PATTERN = /^[A-Za-z0-9][-A-Za-z0-9.]{0,63}$/;
+const PRICE_PATTERN = /^(0|[1-9]\d*)(\.\d{1,5})?$/;
+/** EC2 refuses a set spot `MaxPrice` at or below this; 0 means on-demand instead. */
+export const MIN_SPOT_PRICE = 0.001;
+
+/** The EC2 instance type inside an instance label, or `undefined` if it is not a label. */
+export function instanceTypeOfLabel(label: string): string | undefined {
+  return INSTANCE_LABEL_PATTERN.exec(label)?.[1];
+}
+
+function wholeNumber(min: number, max: number) {
+  return (input: unknown): string | undefined => {
+    const text = typeof input === "number" ? String(input) : input;
+    if (typeof text !== "string" || !/^(0|[1-9]\d*)$/.test(text.trim())) return undefined;
+    const value = Number(text.trim());
+    return value >= min && value <= max ? String(value) : undefined;
+  };
+}
+
+function spotPrice(max: number) {
+  return (input: unknown): string | undefined => {
+    const text = typeof input === "number" && Number.isFinite(input) ? String(input) : input;
+    if (typeof text !== "string" || !PRICE_PATTERN.test(text.trim())) return undefined;
+    const value = Number(text.trim());
+    if (value > max || (value > 0 && value <= MIN_SPOT_PRICE)) return undefined;
+    return text.trim();
+  };
+}
+
+const stringMatching = (pattern: RegExp) => (input: unknown) =>
+  typeof input === "string" && pattern.test(input) ? input : undefined;
+
+declare const nodeCountBrand: unique symbol;
+/** A whole number of nodes, as the decimal string CloudFormation takes. */
+export type NodeCount = string & { readonly [nodeCountBrand]: true };
+declare const spotPriceBrand: unique symbol;
+/** A spot price in USD per hour; `"0"` means on-demand. */
+export type SpotPrice = string & { readonly [spotPriceBrand]: true };
+declare const volumeSizeBrand: unique symbol;
+/** A volume size in GiB. */
+export type VolumeSize = string & { readonly [volumeSizeBrand]: true };
+declare const instanceChoiceBrand: unique symbol;
+/** A preset name or `other`; the template's `AllowedValues` says which. */
+export type InstanceChoice = string & { readonly [instanceChoiceBrand]: true };
+declare const instanceLabelBrand: unique symbol;
+/** An instance label such as `r4.large-2C-15.25GB`. */
+export type InstanceLabel = string & { readonly [instanceLabelBrand]: true };
+export type SwitchValue = "enabled" | "disabled";
+
+const rules = FIELD_RULES;
+
+const NodeCountCodec = (rule: { min: number; max: number }) =>
+  sentenceCodec<NodeCount>(
+    "NodeCount",
+    `a whole number from ${rule.min} to ${rule.max}`,
+    wholeNumber(rule.min, rule.max),
+  );
+
+const InstanceChoiceCodec = sentenceCodec<InstanceChoice>(
+  "InstanceChoice",
+  'an instance preset name or "other"',
+  stringMatching(INSTANCE_CHOICE_PATTERN),
+);
+
+const InstanceLabelCodec = sentenceCodec<InstanceLabel>(
+  "InstanceLabel",
+  'an instance label such as "r4.large-2C-15.25GB" (type, then vCPUs and memory)',
+  stringMatching(INSTANCE_LABEL_PATTERN),
+);
+
+const SpotPriceCodec = sentenceCodec<SpotPrice>(
+  "SpotPrice",
+  `a price in USD per hour such as "0.03": "0" for on-demand, otherwise above ${MIN_SPOT_PRICE} and at most ${rules.ComputeSpotPrice.max}`,
+  spotPrice(rules.ComputeSpotPrice.max),
+);
+
+const SwitchCodec = sentenceCodec<SwitchValue>("Switch", '"enabled" or "disabled"', (input) =>
+  input === true
+    ? "enabled"
+    : input === false
+      ? "disabled"
+      : stringMatching(/^(enabled|disabled)$/)(input),
+);
+
+const VolumeSizeCodec = sentenceCodec<VolumeSize>(
+  "VolumeSize",
+  `a size in GiB, a whole number from ${rules.MasterSystemVolumeSize.min} to ${rules.MasterSystemVolumeSize.max}`,
+  wholeNumber(rules.MasterSystemVolumeSize.min, rules.MasterSystemVolumeSize.max),
+);
+
+const fieldCodecs = {
+  ComputeInstanceType: InstanceChoiceCodec,
+  ComputeInstanceTypeOther: InstanceLabelCodec,
+  MasterInstanceType: InstanceChoiceCodec,
+  MasterInstanceTypeOther: InstanceLabelCodec,
+  ComputeSpotPrice: SpotPriceCodec,
+  AutoscalingPolicy: SwitchCodec,
+  ComputeInitialNodes: NodeCountCodec(rules.ComputeInitialNodes),
+  ComputeMaxNodes: NodeCountCodec(rules.ComputeMaxNodes),
+  MasterSystemVolumeSize: VolumeSizeCodec,
+} satisfies Record<ClusterConfigField, t.Mixed>;
+
+const reserved: ReadonlySet<string> = new Set(RESERVED_PARAMETERS);
+
+const KnownFields = closedObject(t.partial(fieldCodecs), CLUSTER_CONFIG_FIELDS, (key) =>
+  reserved.has(key)
+    ? `${key} is set by FlightDeck itself and cannot be changed in a cluster config.`
+    : `${previewValue(key)} is not a cluster setting. Allowed settings: ${CLUSTER_CONFIG_FIELDS.join(", ")}.`,
+);
+
+/** A decoded cluster config: every field optional, every value the string CloudFormation takes. */
+export type ClusterConfig = t.TypeOf<typeof KnownFields>;
+
+/**
+ * The `.cf-create` codec: an object with only the allowed keys, each valid,
+ * and `ComputeInitialNodes` no larger than `ComputeMaxNodes` when both are given.
+ * Unknown and reserved keys are refused, never dropped.
+ */
+export const ClusterConfigCodec = new t.Type<ClusterConfig, ClusterConfig, unknown>(
+  "ClusterConfig",
+  (u): u is ClusterConfig => KnownFields.is(u),
+  (u, c) => {
+    if (typeof u !== "object" || u === null || Array.isArray(u)) {
+      return t.failure(
+        u,
+        c,
+        'The config must be a JSON object of settings, such as {"ComputeMaxNodes": "4"}.',
+      );
+    }
+    const decoded = KnownFields.validate(u, c);
+    if (decoded._tag === "Left") return decoded;
+    const { ComputeInitialNodes: initial, ComputeMaxNodes: max } = decoded.right;
+    if (initial !== undefined && max !== undefined && Number(initial) > Number(max)) {
+      return t.failure(
+        initial,
+        c,
+        `ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`,
+      );
+    }
+    return decoded;
+  },
+  (a) => a,
+);
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads the raw bytes of a `.cf-create` file into a {@link ClusterConfig}.
+ * An empty file means "all defaults". Oversized, non-UTF-8, non-JSON and
+ * non-object files are refused with one clear sentence each.
+ *
+ * @example
+ * parseClusterConfig(new TextEncoder().encode('{"ComputeMaxNodes": 25}'))
+ * // => right({ ComputeMaxNodes: "25" })
+ */
+export function parseClusterConfig(bytes: Uint8Array): Either<string[], ClusterConfig> {
+  if (bytes.byteLength > MAX_CONFIG_BYTES) {
+    return left([
+      `The config file is ${bytes.byteLength} bytes; the limit is ${MAX_CONFIG_BYTES} bytes (16 KiB).`,
+    ]);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return left(["The config file is not UTF-8 text."]);
+  }
+  if (text.trim() === "") return decodeConfig({});
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return left([`The config file is not valid JSON: ${detail}.`]);
+  }
+  return decodeConfig(json);
+}
+
+/** Decodes an already-parsed JSON value with {@link ClusterConfigCodec}. */
+export function decodeConfig(json: unknown): Either<string[], ClusterConfig> {
+  return decodeReadably(ClusterConfigCodec, json);
+}

@@ -1,0 +1,174 @@
+import { type Either } from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { SYSTEM_PARAMETERS } from "./cluster-config.js";
+import { StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
+import { closedObject, decodeReadably, sentenceCodec } from "./readable-errors.js";
+
+/*
+ * The deployment policy: what an admin decides for every cluster. The
+ * infrastructure renders it from the settings file into S3 for the Lambdas,
+ * and the CLI's `render` builds it from the same file, so both merge alike.
+ */
+
+const wholeNumber = (name: string, min: number) =>
+  sentenceCodec<string>(name, `a whole number, at least ${min}`, (input) => {
+    const text = typeof input === "number" ? String(input) : input;
+    return typeof text === "string" && /^(0|[1-9]\d*)$/.test(text) && Number(text) >= min
+      ? text
+      : undefined;
+  });
+
+const price = sentenceCodec<string>("Price", "a price in USD per hour, such as 0.10", (input) => {
+  const text = typeof input === "number" ? String(input) : input;
+  return typeof text === "string" && /^(0|[1-9]\d*)(\.\d{1,5})?$/.test(text) ? text : undefined;
+});
+
+const InstanceTypePattern = sentenceCodec<string>(
+  "InstanceTypePattern",
+  'an EC2 instance type or a pattern with *, such as "c7i.*"',
+  (input) =>
+    typeof input === "string" && /^[a-z0-9*][-a-z0-9.*]*$/.test(input) ? input : undefined,
+);
+
+const LIMIT_KEYS = [
+  "maxClusters",
+  "maxComputeNodes",
+  "maxInitialNodes",
+  "maxSpotPrice",
+  "maxMasterVolumeSize",
+  "allowedInstanceTypes",
+] as const;
+
+/** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
+export const LimitsCodec = closedObject(
+  t.partial({
+    maxClusters: wholeNumber("MaxClusters", 0),
+    maxComputeNodes: wholeNumber("MaxComputeNodes", 0),
+    maxInitialNodes: wholeNumber("MaxInitialNodes", 0),
+    maxSpotPrice: price,
+    maxMasterVolumeSize: wholeNumber("MaxMasterVolumeSize", 1),
+    allowedInstanceTypes: t.array(InstanceTypePattern),
+  }),
+  LIMIT_KEYS,
+);
+export type Limits = t.TypeOf<typeof LimitsCodec>;
+
+const ParameterValue = sentenceCodec<string>(
+  "ParameterValue",
+  "a string, number or boolean",
+  (input) =>
+    typeof input === "string" ||
+    typeof input === "boolean" ||
+    (typeof input === "number" && Number.isFinite(input))
+      ? String(input)
+      : undefined,
+);
+
+const systemParameters: ReadonlySet<string> = new Set(SYSTEM_PARAMETERS);
+/** Parameter defaults set by the deployment. System parameters are not among them. */
+export const ParameterDefaultsCodec = new t.Type<
+  Record<string, string>,
+  Record<string, string>,
+  unknown
+>(
+  "ParameterDefaults",
+  (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
+  (u, c) => {
+    const decoded = t.record(t.string, ParameterValue).validate(u, c);
+    if (decoded._tag === "Left") return decoded;
+    const forced = Object.keys(decoded.right).filter((key) => systemParameters.has(key));
+    return forced.length === 0
+      ? decoded
+      : t.failure(
+          u,
+          c,
+          `Defaults may not set ${forced.join(", ")}: FlightDeck sets these for every stack.`,
+        );
+  },
+  (a) => a,
+);
+
+const EmailCodec = sentenceCodec<string>("Email", "an email address", (input) =>
+  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
+);
+
+export const UserPolicyCodec = closedObject(
+  t.partial({ email: EmailCodec, defaults: ParameterDefaultsCodec, limits: LimitsCodec }),
+  ["email", "defaults", "limits"],
+);
+export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;
+
+/** Tag keys FlightDeck sets itself; deployment tags may not change them. */
+export const SYSTEM_TAG_KEYS = ["USER", "CLUSTER", "ManagedBy"] as const;
+
+const TagsCodec = new t.Type<Record<string, string>, Record<string, string>, unknown>(
+  "Tags",
+  (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
+  (u, c) => {
+    const decoded = t.record(t.string, t.string).validate(u, c);
+    if (decoded._tag === "Left") return decoded;
+    const bad = Object.entries(decoded.right).flatMap(([key, value]) => {
+      if ((SYSTEM_TAG_KEYS as readonly string[]).includes(key))
+        return [`Tag ${key} is set by FlightDeck itself.`];
+      if (key.startsWith("aws:"))
+        return [`Tag ${key}: keys starting with "aws:" are reserved by AWS.`];
+      if (key.length === 0 || key.length > 128)
+        return [`Tag key ${JSON.stringify(key)} must be 1 to 128 characters.`];
+      if (value.length > 256) return [`Tag ${key}: the value must be at most 256 characters.`];
+      return [];
+    });
+    return bad.length === 0
+      ? decoded
+      : t.failures(bad.map((message) => ({ value: u, context: c, message })));
+  },
+  (a) => a,
+);
+
+const UsersCodec = new t.Type<Record<UserId, UserPolicy>, Record<string, unknown>, unknown>(
+  "Users",
+  (u): u is Record<UserId, UserPolicy> => t.record(UserIdCodec, UserPolicyCodec).is(u),
+  (u, c) => t.record(UserIdCodec, UserPolicyCodec).validate(u, c),
+  (a) => a,
+);
+
+export const CustomizerLocationCodec = closedObject(
+  t.type({ bucket: t.string, prefix: t.string }),
+  ["bucket", "prefix"],
+);
+export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
+
+const POLICY_KEYS = ["stackPrefix", "customizer", "defaults", "limits", "users", "tags"] as const;
+
+/** The whole deployment policy, as the Lambdas read it from S3. */
+export const DeploymentPolicyCodec = closedObject(
+  t.type({
+    stackPrefix: StackPrefixCodec,
+    customizer: CustomizerLocationCodec,
+    defaults: ParameterDefaultsCodec,
+    limits: LimitsCodec,
+    users: UsersCodec,
+    tags: TagsCodec,
+  }),
+  POLICY_KEYS,
+);
+export type DeploymentPolicy = t.TypeOf<typeof DeploymentPolicyCodec>;
+
+/** Decodes a parsed policy document, with readable errors. */
+export function decodePolicy(json: unknown): Either<string[], DeploymentPolicy> {
+  return decodeReadably(DeploymentPolicyCodec, json);
+}
+
+/** The user's own entry in the policy, if any. Own keys only: a user named "constructor" gets nothing inherited. */
+export function userPolicyFor(policy: DeploymentPolicy, user: UserId): UserPolicy | undefined {
+  return Object.hasOwn(policy.users, user) ? policy.users[user] : undefined;
+}
+
+/** The limits that apply to `user`: the deployment's, with the user's own overrides on top. */
+export function limitsFor(policy: DeploymentPolicy, user: UserId): Limits {
+  return { ...policy.limits, ...userPolicyFor(policy, user)?.limits };
+}
+
+/** The parameter defaults that apply to `user`: the deployment's, then the user's own. */
+export function defaultsFor(policy: DeploymentPolicy, user: UserId): Record<string, string> {
+  return { ...policy.defaults, ...userPolicyFor(policy, user)?.defaults };
+}

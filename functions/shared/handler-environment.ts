@@ -1,0 +1,90 @@
+import { type Either } from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { StackPrefixCodec } from "./identifiers.js";
+import { decodeReadably, sentenceCodec } from "./readable-errors.js";
+
+/*
+ * The handlers' configuration, read only from environment variables and
+ * decoded once per cold start. The infrastructure sets these names (it
+ * imports {@link HandlerEnvironment} to type them), and the README lists them.
+ */
+
+const NonEmpty = sentenceCodec<string>("NonEmpty", "set and not empty", (input) =>
+  typeof input === "string" && input.trim() !== "" ? input.trim() : undefined,
+);
+
+const Flag = sentenceCodec<"true" | "false">("Flag", '"true" or "false"', (input) =>
+  input === "true" || input === "1"
+    ? "true"
+    : input === "false" || input === "0" || input === ""
+      ? "false"
+      : undefined,
+);
+
+const Email = sentenceCodec<string>("Email", "an email address", (input) =>
+  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
+);
+
+const RoleArn = sentenceCodec<string>("RoleArn", "an IAM role ARN", (input) =>
+  typeof input === "string" && /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(input)
+    ? input
+    : undefined,
+);
+
+const Common = t.intersection([
+  t.type({
+    /** AWS region of the stacks and buckets; Lambda sets it. */
+    AWS_REGION: NonEmpty,
+    /** The bucket holding users' `home/<user>/` folders. */
+    FD_USER_BUCKET: NonEmpty,
+    /** The bucket holding the customizer scripts, the cluster template and the policy. */
+    FD_CUSTOMIZER_BUCKET: NonEmpty,
+    /** Key of the deployment policy JSON in the customizer bucket. */
+    FD_POLICY_KEY: NonEmpty,
+    /** Prefix of every FlightDeck stack name. */
+    FD_STACK_PREFIX: StackPrefixCodec,
+  }),
+  t.partial({
+    /** Sender address for notifications; notifications are off when unset. */
+    FD_NOTIFY_FROM: Email,
+    /** Admin address that receives every notification. */
+    FD_NOTIFY_ADMIN: Email,
+    /** Region of the SES identity, when SES is not in the stacks' region. */
+    FD_SES_REGION: NonEmpty,
+    /** `true` to address S3 by path, as local S3 servers need. */
+    FD_S3_FORCE_PATH_STYLE: Flag,
+  }),
+]);
+
+/** The cf-create function's configuration. */
+export const CreateEnvironmentCodec = t.intersection([
+  Common,
+  t.type({
+    /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
+    FD_TEMPLATE_KEY: NonEmpty,
+    /** The role CloudFormation assumes to build clusters. */
+    FD_SERVICE_ROLE_ARN: RoleArn,
+  }),
+  t.partial({
+    /** Stack output holding the login IP (default `LoginIp`). */
+    FD_LOGIN_IP_OUTPUT: NonEmpty,
+  }),
+]);
+export type CreateEnvironment = t.TypeOf<typeof CreateEnvironmentCodec>;
+
+/** The cf-delete function's configuration. */
+export const DeleteEnvironmentCodec = Common;
+export type DeleteEnvironment = t.TypeOf<typeof DeleteEnvironmentCodec>;
+
+/** Every variable either handler reads, for the infrastructure and the README. */
+export type HandlerEnvironment = Partial<
+  Record<keyof CreateEnvironment | keyof DeleteEnvironment, string>
+>;
+
+/** Decodes an environment; each error names the variable. */
+export function decodeEnvironment<A>(
+  codec: t.Type<A, unknown, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+): Either<string[], A> {
+  return decodeReadably(codec, env);
+}

@@ -1,0 +1,134 @@
+import type { ClusterName, UserId } from "./identifiers.js";
+
+/** The suffix of each file a user or FlightDeck puts in a user's home. */
+export const FILE_SUFFIXES = {
+  create: ".cf-create",
+  delete: ".cf-delete",
+  created: ".cf-created",
+  deleted: ".cf-deleted",
+  failed: ".cf-failed",
+} as const;
+
+export type ClusterFileKind = keyof typeof FILE_SUFFIXES;
+export type TriggerAction = "create" | "delete";
+
+/** Only these suffixes start a handler; FlightDeck never writes a key that ends in one. */
+export const TRIGGER_SUFFIXES: readonly string[] = [FILE_SUFFIXES.create, FILE_SUFFIXES.delete];
+/** Every user's files live under this prefix, in `home/<user>/`. */
+export const HOME_PREFIX = "home/";
+
+/** The S3 key of one of a cluster's files: `home/<user>/<cluster>.<suffix>`. */
+export function clusterFileKey(user: UserId, cluster: ClusterName, kind: ClusterFileKind): string {
+  return `${HOME_PREFIX}${user}/${cluster}${FILE_SUFFIXES[kind]}`;
+}
+
+/** What happened to a cluster, as reported to its user. */
+export type Outcome =
+  | { readonly kind: "created"; readonly loginIp: string }
+  | { readonly kind: "deleted" }
+  | {
+      readonly kind: "failed";
+      readonly action: TriggerAction;
+      readonly reasons: readonly string[];
+    };
+
+/** A file FlightDeck writes into a user's home. */
+export interface ResultFile {
+  readonly key: string;
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/** The machine-readable last line of a `.cf-failed` file. */
+export interface FailureRecord {
+  readonly flightdeck: "cf-failed";
+  readonly action: TriggerAction;
+  readonly cluster: string;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * The text of a `.cf-failed` file: the reasons as plain sentences for the
+ * researcher, then one JSON line (a {@link FailureRecord}) for scripts.
+ */
+export function failureBody(
+  cluster: string,
+  action: TriggerAction,
+  reasons: readonly string[],
+): string {
+  const verb = action === "create" ? "create" : "delete";
+  const record: FailureRecord = { flightdeck: "cf-failed", action, cluster, reasons };
+  return [
+    `FlightDeck could not ${verb} cluster "${cluster}":`,
+    ...reasons.map((reason) => `  - ${reason}`),
+    "",
+    JSON.stringify(record),
+    "",
+  ].join("\n");
+}
+
+/** Reads the reasons back out of a `.cf-failed` body; plain text is one reason. */
+export function parseFailureBody(body: string): FailureRecord | undefined {
+  const last = body.trimEnd().split("\n").pop() ?? "";
+  try {
+    const record: unknown = JSON.parse(last);
+    if (
+      typeof record === "object" &&
+      record !== null &&
+      (record as FailureRecord).flightdeck === "cf-failed" &&
+      Array.isArray((record as FailureRecord).reasons)
+    ) {
+      return record as FailureRecord;
+    }
+  } catch {
+    // Not FlightDeck's format: the caller shows the text as it is.
+  }
+  return undefined;
+}
+
+/**
+ * The file that reports `outcome` for a user's cluster. `.cf-created` holds
+ * the login IP and a newline, as the seed's did, so `ssh $(cat …)` works.
+ *
+ * @example
+ * resultFileFor("alice", "c1", { kind: "created", loginIp: "203.0.113.7" })
+ * // => { key: "home/alice/c1.cf-created", body: "203.0.113.7\n", contentType: "text/plain; charset=utf-8" }
+ */
+export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outcome): ResultFile {
+  const contentType = "text/plain; charset=utf-8";
+  switch (outcome.kind) {
+    case "created":
+      return {
+        key: clusterFileKey(user, cluster, "created"),
+        body: `${outcome.loginIp}\n`,
+        contentType,
+      };
+    case "deleted":
+      return {
+        key: clusterFileKey(user, cluster, "deleted"),
+        body: `Cluster "${cluster}" has been deleted.\n`,
+        contentType,
+      };
+    case "failed":
+      return {
+        key: clusterFileKey(user, cluster, "failed"),
+        body: failureBody(cluster, outcome.action, outcome.reasons),
+        contentType,
+      };
+  }
+}
+
+/**
+ * The files to remove once an outcome is written, so the home shows one state
+ * per cluster. A failure removes the trigger that failed; the bucket keeps
+ * versions, so nothing a user wrote is lost.
+ */
+export function staleFilesAfter(user: UserId, cluster: ClusterName, outcome: Outcome): string[] {
+  const kinds: ClusterFileKind[] =
+    outcome.kind === "created"
+      ? ["create", "failed", "deleted"]
+      : outcome.kind === "deleted"
+        ? ["delete", "created", "failed"]
+        : [outcome.action];
+  return kinds.map((kind) => clusterFileKey(user, cluster, kind));
+}

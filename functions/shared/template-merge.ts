@@ -1,0 +1,237 @@
+import { left, right, type Either } from "fp-ts/lib/Either.js";
+import {
+  instanceTypeOfLabel,
+  type ClusterConfig,
+  type ClusterConfigField,
+  type SystemParameter,
+} from "./cluster-config.js";
+import {
+  capabilitiesFor,
+  checkParameterValue,
+  MAX_TEMPLATE_BODY_BYTES,
+  type Capability,
+  type CfnTemplate,
+} from "./cfn-template.js";
+import { defaultsFor, limitsFor, type DeploymentPolicy, type Limits } from "./deployment-policy.js";
+import type { ClusterName, UserId } from "./identifiers.js";
+import { createTokenFor } from "./request-tokens.js";
+import { stackNameFor, type StackName } from "./stack-name.js";
+
+/** Everything a merge needs. Nothing here is mutated. */
+export interface MergeInput {
+  readonly template: CfnTemplate;
+  readonly policy: DeploymentPolicy;
+  readonly user: UserId;
+  readonly cluster: ClusterName;
+  readonly config: ClusterConfig;
+  /** Tells one trigger upload from the next: the S3 version id or event sequencer. */
+  readonly requestId: string;
+}
+
+/** How the template reaches CloudFormation. */
+export type TemplateReference =
+  | { readonly kind: "body"; readonly body: string; readonly bytes: number }
+  | { readonly kind: "url-required"; readonly bytes: number };
+
+/** The merged request: all of `CreateStack` except the template URL and service role, which are the shell's. */
+export interface CreateStackPlan {
+  readonly stackName: StackName;
+  readonly parameters: ReadonlyArray<{
+    readonly ParameterKey: string;
+    readonly ParameterValue: string;
+  }>;
+  readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  readonly capabilities: readonly Capability[];
+  readonly clientRequestToken: string;
+  readonly template: TemplateReference;
+}
+
+type Values = Map<
+  string,
+  { readonly value: string; readonly source: "default" | "config" | "system" }
+>;
+
+/**
+ * Merges a user's config into the template under the deployment policy.
+ *
+ * Precedence: template `Default` < deployment defaults (the user's own
+ * overrides included) < the user's config < system-forced values
+ * (`AccessUsername`, `FlightProfiles`, `ClusterName`, the customizer location).
+ * Only parameters the template declares are sent, and template defaults are
+ * left to CloudFormation. Every value is checked against the template's
+ * constraints and the admin's limits; all problems are returned at once.
+ *
+ * @example
+ * mergeTemplate({ template, policy, user: "alice", cluster: "c1", requestId: "v1",
+ *                 config: { ComputeMaxNodes: "25" } })
+ * // => right({ stackName: "fd-alice-c1",
+ * //            parameters: [{ ParameterKey: "AccessUsername", ParameterValue: "alice" },
+ * //                         { ParameterKey: "ComputeMaxNodes", ParameterValue: "25" }, …],
+ * //            tags: [{ Key: "USER", Value: "alice" }, …], … })
+ */
+export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPlan> {
+  const { template, policy, user, cluster, config } = input;
+  const declared = new Map(Object.entries(template.Parameters ?? {}));
+  const errors: string[] = [];
+  const values: Values = new Map();
+
+  for (const [key, value] of Object.entries(defaultsFor(policy, user))) {
+    if (declared.has(key)) values.set(key, { value, source: "default" });
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (!declared.has(key)) {
+      errors.push(
+        `${key} is not available with this deployment's cluster template; remove it from the config.`,
+      );
+    } else {
+      values.set(key, { value, source: "config" });
+    }
+  }
+  const system: Record<SystemParameter, string> = {
+    AccessUsername: user,
+    FlightProfiles: user,
+    ClusterName: cluster,
+    CustomizerBucket: policy.customizer.bucket,
+    CustomizerPrefix: policy.customizer.prefix,
+  };
+  for (const [key, value] of Object.entries(system)) {
+    if (declared.has(key)) values.set(key, { value, source: "system" });
+  }
+
+  for (const [key, declaration] of declared) {
+    const entry = values.get(key);
+    if (entry === undefined) {
+      if (declaration.Default === undefined) {
+        errors.push(
+          `${key} has no default in the cluster template and must be set by the deployment or the config.`,
+        );
+      }
+      continue;
+    }
+    const problems = checkParameterValue(key, declaration, entry.value);
+    errors.push(
+      ...(entry.source === "default" ? problems.map((p) => `Deployment default: ${p}`) : problems),
+    );
+  }
+
+  const effective = (key: ClusterConfigField): string | undefined => {
+    const declaration = declared.get(key);
+    const value = values.get(key)?.value ?? declaration?.Default;
+    return value === undefined ? undefined : String(value);
+  };
+  errors.push(
+    ...crossFieldErrors(effective),
+    ...limitErrors(effective, limitsFor(policy, user), template),
+  );
+
+  if (errors.length > 0) return left([...new Set(errors)]);
+
+  const stackName = stackNameFor(policy.stackPrefix, user, cluster);
+  const body = JSON.stringify(template);
+  const bytes = new TextEncoder().encode(body).byteLength;
+  return right({
+    stackName,
+    parameters: [...values.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([ParameterKey, { value }]) => ({ ParameterKey, ParameterValue: value })),
+    tags: tagsFor(policy, user, cluster),
+    capabilities: capabilitiesFor(template),
+    clientRequestToken: createTokenFor(stackName, input.requestId),
+    template:
+      bytes <= MAX_TEMPLATE_BODY_BYTES
+        ? { kind: "body", body, bytes }
+        : { kind: "url-required", bytes },
+  });
+}
+
+/** The stack's tags: the deployment's, then FlightDeck's own, which always win. */
+export function tagsFor(
+  policy: DeploymentPolicy,
+  user: UserId,
+  cluster: ClusterName,
+): Array<{ Key: string; Value: string }> {
+  const tags = new Map(Object.entries(policy.tags));
+  tags.set("USER", user);
+  tags.set("CLUSTER", cluster);
+  tags.set("ManagedBy", "flightdeck");
+  return [...tags.entries()].map(([Key, Value]) => ({ Key, Value }));
+}
+
+type Effective = (key: ClusterConfigField) => string | undefined;
+
+function crossFieldErrors(effective: Effective): string[] {
+  const initial = effective("ComputeInitialNodes");
+  const max = effective("ComputeMaxNodes");
+  return initial !== undefined && max !== undefined && Number(initial) > Number(max)
+    ? [`ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`]
+    : [];
+}
+
+function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate): string[] {
+  const errors: string[] = [];
+  const atMost = (field: ClusterConfigField, limit: string | undefined, unit = "") => {
+    const value = effective(field);
+    if (limit !== undefined && value !== undefined && Number(value) > Number(limit)) {
+      errors.push(
+        `${field} is ${value}${unit}, above your limit of ${limit}${unit}; ask your administrator to raise it.`,
+      );
+    }
+  };
+  atMost("ComputeMaxNodes", limits.maxComputeNodes);
+  atMost("ComputeInitialNodes", limits.maxInitialNodes);
+  atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
+  atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+
+  const allowed = limits.allowedInstanceTypes;
+  if (allowed !== undefined) {
+    for (const role of ["Compute", "Master"] as const) {
+      const choiceField = `${role}InstanceType` as const;
+      const choice = effective(choiceField);
+      if (choice === undefined) continue;
+      const otherField = `${role}InstanceTypeOther` as const;
+      const type = resolveInstanceType(template, choice, effective(otherField));
+      const shownField = choice === "other" ? otherField : choiceField;
+      if (type === undefined) {
+        errors.push(
+          `${shownField}: cannot tell which instance type ${JSON.stringify(choice === "other" ? effective(otherField) : choice)} is, so it cannot be checked against your allowed types.`,
+        );
+      } else if (!allowed.some((pattern) => globMatches(pattern, type))) {
+        errors.push(
+          `${shownField} selects ${type}, which is not among your allowed instance types (${allowed.join(", ")}).`,
+        );
+      }
+    }
+  }
+  return errors;
+}
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+
+/**
+ * The EC2 instance type a choice selects: the `*InstanceTypeOther` label when
+ * the choice is `other`; else a template mapping entry named after the choice
+ * with an `InstanceType` value (how presets are declared); else the choice
+ * itself when it is a label or a bare instance type.
+ */
+export function resolveInstanceType(
+  template: CfnTemplate,
+  choice: string,
+  other: string | undefined,
+): string | undefined {
+  if (choice === "other") return other === undefined ? undefined : instanceTypeOfLabel(other);
+  for (const mapping of Object.values(template.Mappings ?? {})) {
+    const entry = Object.hasOwn(mapping, choice) ? mapping[choice] : undefined;
+    const type = entry?.["InstanceType"];
+    if (typeof type === "string" && INSTANCE_TYPE.test(type)) return type;
+  }
+  return instanceTypeOfLabel(choice) ?? (INSTANCE_TYPE.test(choice) ? choice : undefined);
+}
+
+function globMatches(pattern: string, value: string): boolean {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${source}$`).test(value);
+}
