@@ -2,7 +2,7 @@ import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { SYSTEM_PARAMETERS } from "./cluster-config.js";
 import { StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
-import { closedObject, decodeReadably, sentenceCodec } from "./readable-errors.js";
+import { closedObject, decodeReadably, sentenceCodec, strictRecord } from "./readable-errors.js";
 
 /*
  * The deployment policy: what an admin decides for every cluster. The
@@ -74,7 +74,7 @@ export const ParameterDefaultsCodec = new t.Type<
   "ParameterDefaults",
   (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
   (u, c) => {
-    const decoded = t.record(t.string, ParameterValue).validate(u, c);
+    const decoded = strictRecord(t.string, ParameterValue).validate(u, c);
     if (decoded._tag === "Left") return decoded;
     const forced = Object.keys(decoded.right).filter((key) => systemParameters.has(key));
     return forced.length === 0
@@ -105,7 +105,7 @@ const TagsCodec = new t.Type<Record<string, string>, Record<string, string>, unk
   "Tags",
   (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
   (u, c) => {
-    const decoded = t.record(t.string, t.string).validate(u, c);
+    const decoded = strictRecord(t.string, t.string).validate(u, c);
     if (decoded._tag === "Left") return decoded;
     const bad = Object.entries(decoded.right).flatMap(([key, value]) => {
       if ((SYSTEM_TAG_KEYS as readonly string[]).includes(key))
@@ -124,12 +124,7 @@ const TagsCodec = new t.Type<Record<string, string>, Record<string, string>, unk
   (a) => a,
 );
 
-const UsersCodec = new t.Type<Record<UserId, UserPolicy>, Record<string, unknown>, unknown>(
-  "Users",
-  (u): u is Record<UserId, UserPolicy> => t.record(UserIdCodec, UserPolicyCodec).is(u),
-  (u, c) => t.record(UserIdCodec, UserPolicyCodec).validate(u, c),
-  (a) => a,
-);
+const UsersCodec = strictRecord(UserIdCodec, UserPolicyCodec, "Users");
 
 export const CustomizerLocationCodec = closedObject(
   t.type({ bucket: t.string, prefix: t.string }),

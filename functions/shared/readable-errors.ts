@@ -57,9 +57,8 @@ export function readableErrors(errors: t.Errors): string[] {
     const field = fieldPath(error.context);
     const subject = field === "" ? "The value" : field;
     const expected = error.context[error.context.length - 1]?.type.name ?? "valid";
-    if (error.value === undefined && error.message === undefined) {
-      return `${subject} is required.`;
-    }
+    // A missing optional field never fails, so a missing value means a required one.
+    if (error.value === undefined) return `${subject} is required.`;
     const message = error.message ?? `must be ${expected}`;
     if (!message.startsWith("must ")) return message;
     return `${subject} ${message} (got ${previewValue(error.value)}).`;
@@ -119,5 +118,59 @@ export function closedObject<C extends t.Mixed>(
       return t.success(clean as t.TypeOf<C>);
     },
     (a) => codec.encode(a),
+  );
+}
+
+/**
+ * A record whose keys are validated too. io-ts's own `t.record` drops keys
+ * its domain rejects, which would turn a misspelt user id into a silently
+ * missing user; here a bad key is an error naming it. Entries are defined
+ * as own properties, so a `__proto__` key cannot reach a prototype.
+ */
+export function strictRecord<K extends string, V, VO>(
+  keyCodec: t.Type<K, string, unknown>,
+  valueCodec: t.Type<V, VO, unknown>,
+  name = `Record<${keyCodec.name}, ${valueCodec.name}>`,
+): t.Type<Record<K, V>, Record<string, VO>, unknown> {
+  return new t.Type<Record<K, V>, Record<string, VO>, unknown>(
+    name,
+    (u): u is Record<K, V> =>
+      t.UnknownRecord.is(u) &&
+      Object.entries(u).every(([k, v]) => keyCodec.is(k) && valueCodec.is(v)),
+    (u, c) => {
+      if (!t.UnknownRecord.is(u) || Array.isArray(u))
+        return t.failure(u, c, "must be a JSON object");
+      const out: Record<string, V> = {};
+      const errors: t.Errors = [];
+      for (const [key, value] of Object.entries(u)) {
+        const keyResult = keyCodec.validate(key, t.appendContext(c, key, keyCodec, key));
+        if (keyResult._tag === "Left") {
+          errors.push(...keyResult.left);
+          continue;
+        }
+        const valueResult = valueCodec.validate(value, t.appendContext(c, key, valueCodec, value));
+        if (valueResult._tag === "Left") errors.push(...valueResult.left);
+        else
+          Object.defineProperty(out, keyResult.right, {
+            value: valueResult.right,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(out as Record<K, V>);
+    },
+    (a) => {
+      const out: Record<string, VO> = {};
+      for (const [key, value] of Object.entries(a)) {
+        Object.defineProperty(out, key, {
+          value: valueCodec.encode(value as V),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    },
   );
 }

@@ -206,13 +206,17 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   return errors;
 }
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+/** An EC2 instance type: a family (`c7i`, `m7i-flex`, `u-6tb1`) then a size (`large`, `metal-24xl`). */
+const INSTANCE_TYPE = /^(?:[a-z]+\d[a-z0-9]*(?:-[a-z0-9]+)?|u-[a-z0-9]+)\.[a-z0-9-]+$/;
+/** A preset name ending in an instance type, as the seed's template named them: `compute-small-c5.large`. */
+const TRAILING_INSTANCE_TYPE =
+  /(?:^|-)((?:[a-z]+\d[a-z0-9]*(?:-[a-z0-9]+)?|u-[a-z0-9]+)\.[a-z0-9]+)$/;
 
 /**
  * The EC2 instance type a choice selects: the `*InstanceTypeOther` label when
  * the choice is `other`; else a template mapping entry named after the choice
  * with an `InstanceType` value (how presets are declared); else the choice
- * itself when it is a label or a bare instance type.
+ * itself when it is a label, a bare instance type or a name ending in one.
  */
 export function resolveInstanceType(
   template: CfnTemplate,
@@ -225,7 +229,8 @@ export function resolveInstanceType(
     const type = entry?.["InstanceType"];
     if (typeof type === "string" && INSTANCE_TYPE.test(type)) return type;
   }
-  return instanceTypeOfLabel(choice) ?? (INSTANCE_TYPE.test(choice) ? choice : undefined);
+  if (INSTANCE_TYPE.test(choice)) return choice;
+  return instanceTypeOfLabel(choice) ?? TRAILING_INSTANCE_TYPE.exec(choice)?.[1];
 }
 
 function globMatches(pattern: string, value: string): boolean {

@@ -1,0 +1,45 @@
+import { expect } from "chai";
+import {
+  CreateEnvironmentCodec,
+  decodeEnvironment,
+  DeleteEnvironmentCodec,
+} from "../../../functions/shared/handler-environment.js";
+import { leftOf, rightOf } from "../../support/either.js";
+
+const base = {
+  AWS_REGION: "eu-west-2",
+  FD_USER_BUCKET: "users",
+  FD_CUSTOMIZER_BUCKET: "customizer",
+  FD_POLICY_KEY: "flightdeck/policy-abc.json",
+  FD_STACK_PREFIX: "fd",
+};
+
+describe("handler environment", () => {
+  it("decodes a delete function's environment, ignoring unrelated variables", () => {
+    const env = rightOf(
+      decodeEnvironment(DeleteEnvironmentCodec, {
+        ...base,
+        PATH: "/bin",
+        FD_S3_FORCE_PATH_STYLE: "1",
+      }),
+    );
+    expect(env.FD_S3_FORCE_PATH_STYLE).to.equal("true");
+  });
+
+  it("names every missing or malformed variable", () => {
+    const errors = leftOf(
+      decodeEnvironment(CreateEnvironmentCodec, {
+        ...base,
+        FD_STACK_PREFIX: "f-d",
+        FD_SERVICE_ROLE_ARN: "role",
+        FD_NOTIFY_FROM: "nobody",
+      }),
+    );
+    expect(errors).to.deep.equal([
+      'FD_STACK_PREFIX must be a stack prefix: a letter, then up to 15 letters or digits (got "f-d").',
+      'FD_NOTIFY_FROM must be an email address (got "nobody").',
+      "FD_TEMPLATE_KEY is required.",
+      'FD_SERVICE_ROLE_ARN must be an IAM role ARN (got "role").',
+    ]);
+  });
+});

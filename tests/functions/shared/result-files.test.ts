@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
+import {
+  clusterFileKey,
+  failureBody,
+  parseFailureBody,
+  resultFileFor,
+  staleFilesAfter,
+  TRIGGER_SUFFIXES,
+} from "../../../functions/shared/result-files.js";
+
+const alice = "alice" as UserId;
+const c1 = "c1" as ClusterName;
+
+describe("result files", () => {
+  it("writes the login IP and a newline into .cf-created, as the seed did", () => {
+    expect(resultFileFor(alice, c1, { kind: "created", loginIp: "203.0.113.7" })).to.deep.equal({
+      key: "home/alice/c1.cf-created",
+      body: "203.0.113.7\n",
+      contentType: "text/plain; charset=utf-8",
+    });
+  });
+
+  it("writes .cf-deleted", () => {
+    expect(resultFileFor(alice, c1, { kind: "deleted" }).key).to.equal("home/alice/c1.cf-deleted");
+  });
+
+  it("writes reasons a person can read, then one JSON line a script can", () => {
+    const file = resultFileFor(alice, c1, {
+      kind: "failed",
+      action: "create",
+      reasons: ["ComputeMaxNodes is 25, above your limit of 20."],
+    });
+    expect(file.key).to.equal("home/alice/c1.cf-failed");
+    expect(file.body.split("\n").slice(0, 2)).to.deep.equal([
+      'FlightDeck could not create cluster "c1":',
+      "  - ComputeMaxNodes is 25, above your limit of 20.",
+    ]);
+    expect(parseFailureBody(file.body)).to.deep.equal({
+      flightdeck: "cf-failed",
+      action: "create",
+      cluster: "c1",
+      reasons: ["ComputeMaxNodes is 25, above your limit of 20."],
+    });
+  });
+
+  it("reads plain-text failure files as having no record", () => {
+    expect(parseFailureBody("something broke\n")).to.equal(undefined);
+    expect(parseFailureBody(failureBody("c1", "delete", []).replace("cf-failed", "x"))).to.equal(
+      undefined,
+    );
+  });
+
+  it("never names a file that could trigger a handler", () => {
+    for (const outcome of [
+      { kind: "created", loginIp: "1.2.3.4" },
+      { kind: "deleted" },
+      { kind: "failed", action: "create", reasons: [] },
+    ] as const) {
+      const key = resultFileFor(alice, c1, outcome).key;
+      expect(
+        TRIGGER_SUFFIXES.some((suffix) => key.endsWith(suffix)),
+        key,
+      ).to.equal(false);
+    }
+  });
+
+  it("clears the files of earlier states once an outcome is written", () => {
+    expect(staleFilesAfter(alice, c1, { kind: "created", loginIp: "x" })).to.deep.equal([
+      "home/alice/c1.cf-create",
+      "home/alice/c1.cf-failed",
+      "home/alice/c1.cf-deleted",
+    ]);
+    expect(staleFilesAfter(alice, c1, { kind: "deleted" })).to.deep.equal([
+      "home/alice/c1.cf-delete",
+      "home/alice/c1.cf-created",
+      "home/alice/c1.cf-failed",
+    ]);
+    expect(
+      staleFilesAfter(alice, c1, { kind: "failed", action: "delete", reasons: [] }),
+    ).to.deep.equal([clusterFileKey(alice, c1, "delete")]);
+  });
+});
