@@ -1,6 +1,5 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { StackPrefixCodec } from "./identifiers.js";
 import { decodeReadably, sentenceCodec } from "./readable-errors.js";
 
 /*
@@ -41,8 +40,6 @@ const Common = t.intersection([
     FD_CUSTOMIZER_BUCKET: NonEmpty,
     /** Key of the deployment policy JSON in the customizer bucket. */
     FD_POLICY_KEY: NonEmpty,
-    /** Prefix of every FlightDeck stack name. */
-    FD_STACK_PREFIX: StackPrefixCodec,
   }),
   t.partial({
     /** Sender address for notifications; notifications are off when unset. */

@@ -33,6 +33,11 @@ export type StatusMeaning =
 
 const MEANINGS: Readonly<Record<string, StatusMeaning>> = {
   CREATE_COMPLETE: "created",
+  // An admin may have updated or imported into a stack; it is still up.
+  UPDATE_COMPLETE: "created",
+  UPDATE_ROLLBACK_COMPLETE: "created",
+  IMPORT_COMPLETE: "created",
+  IMPORT_ROLLBACK_COMPLETE: "created",
   CREATE_FAILED: "create-failed",
   ROLLBACK_COMPLETE: "create-failed",
   ROLLBACK_FAILED: "create-failed",
@@ -41,6 +46,13 @@ const MEANINGS: Readonly<Record<string, StatusMeaning>> = {
   CREATE_IN_PROGRESS: "in-progress",
   ROLLBACK_IN_PROGRESS: "in-progress",
   DELETE_IN_PROGRESS: "in-progress",
+  UPDATE_IN_PROGRESS: "in-progress",
+  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: "in-progress",
+  UPDATE_ROLLBACK_IN_PROGRESS: "in-progress",
+  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: "in-progress",
+  REVIEW_IN_PROGRESS: "in-progress",
+  IMPORT_IN_PROGRESS: "in-progress",
+  IMPORT_ROLLBACK_IN_PROGRESS: "in-progress",
 };
 
 /**

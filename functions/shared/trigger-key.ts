@@ -19,6 +19,8 @@ export interface TriggerKey {
 export interface KeyRejection {
   readonly reason: string;
   readonly user?: UserId;
+  /** The file name without its suffix: what the user meant as the cluster name. */
+  readonly name?: string;
   readonly failedKey?: string;
 }
 
@@ -71,7 +73,7 @@ export function parseTriggerKey(encodedKey: string): Either<KeyRejection, Trigge
   // when the failure file itself cannot start a handler.
   const failedKey = `${HOME_PREFIX}${user}/${stem}${FILE_SUFFIXES.failed}`;
   const reject = (reason: string): Either<KeyRejection, TriggerKey> =>
-    left({ reason, user, failedKey: match ? failedKey : undefined });
+    left({ reason, user, name: stem, failedKey: match ? failedKey : undefined });
 
   if (!match) {
     return reject(

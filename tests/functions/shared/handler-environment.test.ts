@@ -11,7 +11,6 @@ const base = {
   FD_USER_BUCKET: "users",
   FD_CUSTOMIZER_BUCKET: "customizer",
   FD_POLICY_KEY: "flightdeck/policy-abc.json",
-  FD_STACK_PREFIX: "fd",
 };
 
 describe("handler environment", () => {
@@ -30,13 +29,13 @@ describe("handler environment", () => {
     const errors = leftOf(
       decodeEnvironment(CreateEnvironmentCodec, {
         ...base,
-        FD_STACK_PREFIX: "f-d",
+        FD_USER_BUCKET: " ",
         FD_SERVICE_ROLE_ARN: "role",
         FD_NOTIFY_FROM: "nobody",
       }),
     );
     expect(errors).to.deep.equal([
-      'FD_STACK_PREFIX must be a stack prefix: a letter, then up to 15 letters or digits (got "f-d").',
+      'FD_USER_BUCKET must be set and not empty (got " ").',
       'FD_NOTIFY_FROM must be an email address (got "nobody").',
       "FD_TEMPLATE_KEY is required.",
       'FD_SERVICE_ROLE_ARN must be an IAM role ARN (got "role").',

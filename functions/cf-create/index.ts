@@ -1,0 +1,48 @@
+import type { Context } from "aws-lambda";
+import { CreateEnvironmentCodec } from "../shared/handler-environment.js";
+import { dispatch } from "../shared/runtime/event-dispatch.js";
+import { publicIpOfInstance } from "../shared/runtime/instance-address.js";
+import { Stacks } from "../shared/runtime/stacks.js";
+import { wireHandler } from "../shared/runtime/wiring.js";
+import type { CreateDeps } from "./create-deps.js";
+import { handleCreateOutcome } from "./create-outcome.js";
+import { handleCreateRequest } from "./create-request.js";
+
+// Cold start: configuration is decoded once, and clients are built once.
+const { env, logger, log, s3, cfn, home, deployment, reporter } = wireHandler(
+  "flightdeck-cf-create",
+  CreateEnvironmentCodec,
+  process.env,
+  (e) => e.FD_TEMPLATE_KEY,
+);
+const lookupInstanceIp = (instanceId: string) =>
+  publicIpOfInstance(
+    {
+      region: env.AWS_REGION,
+      endpoint: process.env["AWS_ENDPOINT_URL_EC2"] ?? process.env["AWS_ENDPOINT_URL"],
+      credentials: cfn.config.credentials,
+    },
+    instanceId,
+  );
+const deps: CreateDeps = {
+  env,
+  s3,
+  home,
+  stacks: new Stacks(cfn, lookupInstanceIp),
+  deployment,
+  reporter,
+  log,
+};
+
+/** The Lambda entry point: S3 `.cf-create` uploads and CloudFormation stack-status events. */
+export const handler = async (event: unknown, context: Context): Promise<void> => {
+  logger.addContext(context);
+  await dispatch(
+    event,
+    {
+      s3Record: (record) => handleCreateRequest(deps, record),
+      stackStatus: (statusEvent) => handleCreateOutcome(deps, statusEvent),
+    },
+    log,
+  );
+};

@@ -1,0 +1,74 @@
+import type { Stack } from "@aws-sdk/client-cloudformation";
+import { firstFailureReason } from "../shared/stack-facts.js";
+import { meaningOfStatus } from "../shared/stack-status-event.js";
+import type { Outcome } from "../shared/result-files.js";
+import type { DecisionLog } from "../shared/runtime/decision-log.js";
+import type { ClusterRef } from "../shared/runtime/outcome-reporter.js";
+import type { CreateDeps } from "./create-deps.js";
+
+/** Whether settling should also email; only the status event does, so a re-dropped file does not email twice. */
+export interface SettleOptions {
+  readonly notify: boolean;
+}
+
+/**
+ * Brings the user's files in line with a stack's current state.
+ * - Complete: `.cf-created` with the login IP; `.cf-create` and stale results go.
+ * - Failed: `.cf-failed` with the first failing resource's reason; `.cf-create`
+ *   goes; the rolled-back stack is deleted so the name can be used again.
+ * - In progress, or not a create outcome: nothing yet.
+ * Each step may be repeated safely.
+ */
+export async function settleCreate(
+  deps: CreateDeps,
+  ref: ClusterRef,
+  stack: Stack,
+  options: SettleOptions,
+  log: DecisionLog,
+): Promise<void> {
+  const stackId = stack.StackId ?? ref.stackName;
+  const meaning = meaningOfStatus(stack.StackStatus);
+  const status = stack.StackStatus;
+  let outcome: Outcome;
+  switch (meaning) {
+    case "created": {
+      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? "LoginIp";
+      const loginIp = await deps.stacks.loginIp(stack, outputKey);
+      outcome =
+        loginIp === undefined
+          ? {
+              kind: "failed",
+              action: "create",
+              reasons: [
+                `The cluster's stack is complete but has no login IP (no ${outputKey} output and no EC2 instance with a public IP); ask your administrator.`,
+              ],
+            }
+          : { kind: "created", loginIp };
+      await deps.reporter.record(ref, outcome);
+      log.info(
+        outcome.kind === "created" ? "cluster created" : "cluster created without a login IP",
+        { status },
+      );
+      break;
+    }
+    case "create-failed": {
+      const reason = firstFailureReason(
+        await deps.stacks.events(stackId),
+        "CREATE",
+        stack.StackStatusReason,
+      );
+      outcome = { kind: "failed", action: "create", reasons: [reason] };
+      await deps.reporter.record(ref, outcome);
+      await deps.stacks.delete(stackId, "cleanup");
+      log.info("cluster failed; rolled-back stack is being deleted", { status, reason });
+      break;
+    }
+    case "in-progress":
+      log.info("stack still in progress; waiting for its final status", { status });
+      return;
+    default:
+      log.info("stack status is not a create outcome; nothing to do", { status });
+      return;
+  }
+  if (options.notify) await deps.reporter.notify(ref, outcome, (await deps.deployment()).policy);
+}

@@ -1,0 +1,16 @@
+import type { DeleteEnvironment } from "../shared/handler-environment.js";
+import type { DecisionLog } from "../shared/runtime/decision-log.js";
+import type { Deployment } from "../shared/runtime/deployment-source.js";
+import type { OutcomeReporter } from "../shared/runtime/outcome-reporter.js";
+import type { Stacks } from "../shared/runtime/stacks.js";
+import type { UserHome } from "../shared/runtime/user-home.js";
+
+/** Everything cf-delete works with, built once per cold start by `index.ts` and injected by tests. */
+export interface DeleteDeps {
+  readonly env: DeleteEnvironment;
+  readonly home: UserHome;
+  readonly stacks: Stacks;
+  readonly deployment: () => Promise<Deployment>;
+  readonly reporter: OutcomeReporter;
+  readonly log: DecisionLog;
+}

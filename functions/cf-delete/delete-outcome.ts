@@ -1,0 +1,79 @@
+import { deletePurposeOf } from "../shared/request-tokens.js";
+import type { Outcome } from "../shared/result-files.js";
+import { firstFailureReason, latestDeleteToken, ownerOf } from "../shared/stack-facts.js";
+import { parseStackName, stackNameOfArn } from "../shared/stack-name.js";
+import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
+import { withKeys } from "../shared/runtime/decision-log.js";
+import type { DeleteDeps } from "./delete-deps.js";
+
+/**
+ * Finishes a delete when CloudFormation reports `DELETE_COMPLETE` or
+ * `DELETE_FAILED`, after re-reading the stack by its unique id. A stack that
+ * cf-create deleted to clean up after a failed create gets no `.cf-deleted`:
+ * its user already has the `.cf-failed` that explains it. The delete's
+ * ClientRequestToken says which kind of delete it was.
+ */
+export async function handleDeleteOutcome(
+  deps: DeleteDeps,
+  event: StackStatusEvent,
+): Promise<void> {
+  const stackId = event.detail["stack-id"];
+  const log = withKeys(deps.log, { stackId, eventStatus: event.detail["status-details"].status });
+  const { policy } = await deps.deployment();
+  const name = stackNameOfArn(stackId);
+  const target = name === undefined ? undefined : parseStackName(policy.stackPrefix, name);
+  if (target === undefined) {
+    log.warn("not a FlightDeck stack; ignored");
+    return;
+  }
+  const ref = { user: target.user, cluster: target.cluster, stackName: target.stackName };
+  const scoped = withKeys(log, ref);
+  const stack = await deps.stacks.describe(stackId);
+  if (stack === undefined) {
+    scoped.warn("stack is unknown to CloudFormation; nothing to do");
+    return;
+  }
+  if (ownerOf(stack) !== target.user) {
+    scoped.error("stack's USER tag does not match its name; left alone", { tag: ownerOf(stack) });
+    return;
+  }
+  const meaning = meaningOfStatus(stack.StackStatus);
+  if (meaning !== "deleted" && meaning !== "delete-failed") {
+    scoped.info("stack status is not a delete outcome; nothing to do", {
+      status: stack.StackStatus,
+    });
+    return;
+  }
+  const events = await deps.stacks.events(stackId);
+  const purpose =
+    deletePurposeOf(event.detail["client-request-token"]) ??
+    deletePurposeOf(latestDeleteToken(events));
+  const outcome: Outcome =
+    meaning === "deleted"
+      ? { kind: "deleted" }
+      : {
+          kind: "failed",
+          action: "delete",
+          reasons: [firstFailureReason(events, "DELETE", stack.StackStatusReason)],
+        };
+
+  if (purpose === "cleanup") {
+    if (outcome.kind === "deleted") {
+      scoped.info("clean-up of a failed create finished; the user already has .cf-failed");
+    } else {
+      scoped.error(
+        "clean-up of a failed create could not delete the stack; it needs an administrator",
+        {
+          reason: outcome.reasons[0],
+        },
+      );
+      await deps.reporter.notify(ref, outcome, policy, { adminOnly: true });
+    }
+    return;
+  }
+  await deps.reporter.record(ref, outcome);
+  scoped.info(outcome.kind === "deleted" ? "cluster deleted" : "cluster could not be deleted", {
+    status: stack.StackStatus,
+  });
+  await deps.reporter.notify(ref, outcome, policy);
+}

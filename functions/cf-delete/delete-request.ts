@@ -1,0 +1,46 @@
+import type { S3EventRecord } from "../shared/s3-event.js";
+import { ownerOf } from "../shared/stack-facts.js";
+import { stackNameFor } from "../shared/stack-name.js";
+import { withKeys } from "../shared/runtime/decision-log.js";
+import { UserFacingFailure } from "../shared/runtime/faults.js";
+import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
+import type { DeleteDeps } from "./delete-deps.js";
+
+/**
+ * Handles one `.cf-delete` upload (its content is never read, as in the
+ * seed): finds the user's stack, checks its `USER` tag and starts
+ * `DeleteStack`. `.cf-deleted` is written when CloudFormation reports
+ * `DELETE_COMPLETE`, or at once when there is no such cluster.
+ */
+export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecord): Promise<void> {
+  const trigger = await acceptTrigger(deps.home, record, "delete", deps.log);
+  if (trigger === undefined) return;
+  const target = { user: trigger.user, cluster: trigger.cluster };
+  const outerLog = withKeys(deps.log, target);
+  await runUserRequest(deps.reporter, target, "delete", outerLog, async () => {
+    const { policy } = await deps.deployment();
+    const stackName = stackNameFor(policy.stackPrefix, target.user, target.cluster);
+    const log = withKeys(outerLog, { stackName });
+    const stack = await deps.stacks.describe(stackName);
+    if (stack === undefined) {
+      await deps.reporter.record(target, { kind: "deleted" });
+      log.info("no such cluster; reported as deleted");
+      return;
+    }
+    // Defence in depth: the name already encodes the user, but the tag is what AWS holds.
+    if (ownerOf(stack) !== target.user) {
+      log.error("stack's USER tag does not match the requesting user; nothing deleted", {
+        tag: ownerOf(stack),
+      });
+      throw new UserFacingFailure([
+        `Cluster "${target.cluster}" does not belong to you; nothing was deleted.`,
+      ]);
+    }
+    if (stack.StackStatus === "DELETE_IN_PROGRESS") {
+      log.info("stack is already being deleted; nothing to do");
+      return;
+    }
+    await deps.stacks.delete(stack.StackId ?? stackName, "delete");
+    log.info("stack deletion started", { stackId: stack.StackId, status: stack.StackStatus });
+  });
+}

@@ -1,0 +1,35 @@
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { S3Client } from "@aws-sdk/client-s3";
+
+/** What building the clients needs from the environment. */
+export interface ClientSettings {
+  readonly AWS_REGION: string;
+  readonly FD_S3_FORCE_PATH_STYLE?: "true" | "false" | undefined;
+}
+
+/**
+ * Retries the SDK makes itself before a fault reaches the handler, which then
+ * throws so Lambda retries the whole event (twice) a little later.
+ */
+export const SDK_RETRY = { retryMode: "standard", maxAttempts: 4 } as const;
+
+/*
+ * Endpoints are left to the SDK, which reads `AWS_ENDPOINT_URL` and
+ * `AWS_ENDPOINT_URL_<SERVICE>` itself; that is how the handlers run unchanged
+ * against local servers in the tests. Checksum behaviour likewise follows
+ * `AWS_REQUEST_CHECKSUM_CALCULATION` / `AWS_RESPONSE_CHECKSUM_VALIDATION`.
+ */
+
+/** The S3 client, with path-style addressing when `FD_S3_FORCE_PATH_STYLE` is true. */
+export function createS3Client(settings: ClientSettings): S3Client {
+  return new S3Client({
+    region: settings.AWS_REGION,
+    forcePathStyle: settings.FD_S3_FORCE_PATH_STYLE === "true",
+    ...SDK_RETRY,
+  });
+}
+
+/** The CloudFormation client for the stacks' region. */
+export function createCloudFormationClient(settings: ClientSettings): CloudFormationClient {
+  return new CloudFormationClient({ region: settings.AWS_REGION, ...SDK_RETRY });
+}

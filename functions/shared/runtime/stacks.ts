@@ -1,0 +1,154 @@
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  paginateListStacks,
+  type CloudFormationClient,
+  type Stack,
+  type StackEvent,
+  type StackStatus,
+} from "@aws-sdk/client-cloudformation";
+import { deleteTokenFor, type DeletePurpose } from "../request-tokens.js";
+import { outputValue } from "../stack-facts.js";
+import type { CreateStackPlan } from "../template-merge.js";
+
+/** Every status of a stack that still exists, for counting a user's clusters. */
+const LIVE_STATUSES: StackStatus[] = [
+  "CREATE_IN_PROGRESS",
+  "CREATE_FAILED",
+  "CREATE_COMPLETE",
+  "ROLLBACK_IN_PROGRESS",
+  "ROLLBACK_FAILED",
+  "ROLLBACK_COMPLETE",
+  "DELETE_IN_PROGRESS",
+  "DELETE_FAILED",
+  "UPDATE_IN_PROGRESS",
+  "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+  "UPDATE_COMPLETE",
+  "UPDATE_FAILED",
+  "UPDATE_ROLLBACK_IN_PROGRESS",
+  "UPDATE_ROLLBACK_FAILED",
+  "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+  "UPDATE_ROLLBACK_COMPLETE",
+  "REVIEW_IN_PROGRESS",
+  "IMPORT_IN_PROGRESS",
+  "IMPORT_COMPLETE",
+  "IMPORT_ROLLBACK_IN_PROGRESS",
+  "IMPORT_ROLLBACK_FAILED",
+  "IMPORT_ROLLBACK_COMPLETE",
+];
+
+/** How many pages of stack events to read before giving up on finding a reason. */
+const MAX_EVENT_PAGES = 5;
+
+/** CloudFormation says a stack does not exist with a ValidationError, not a 404. */
+function isMissingStack(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e.name === "ValidationError" && /does not exist/.test(e.message ?? "");
+}
+
+/** The IP lookup for templates without a login-IP output. */
+export type InstanceIpLookup = (instanceId: string) => Promise<string | undefined>;
+
+/** The CloudFormation calls both handlers make, in the domain's words. */
+export class Stacks {
+  constructor(
+    private readonly cfn: CloudFormationClient,
+    private readonly instanceIp?: InstanceIpLookup,
+  ) {}
+
+  /**
+   * The stack as CloudFormation sees it now, or `undefined` if there is none.
+   * By name only a live stack is found; by stack id a deleted one is too.
+   */
+  async describe(nameOrId: string): Promise<Stack | undefined> {
+    try {
+      const result = await this.cfn.send(new DescribeStacksCommand({ StackName: nameOrId }));
+      return result.Stacks?.[0];
+    } catch (error) {
+      if (isMissingStack(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The stack's events, newest first, up to a few pages. */
+  async events(stackId: string): Promise<StackEvent[]> {
+    const events: StackEvent[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < MAX_EVENT_PAGES; page += 1) {
+      const result = await this.cfn.send(
+        new DescribeStackEventsCommand({ StackName: stackId, NextToken: token }),
+      );
+      events.push(...(result.StackEvents ?? []));
+      token = result.NextToken;
+      if (token === undefined) break;
+    }
+    return events;
+  }
+
+  /** Names of the live stacks whose names start with `namePrefix`. */
+  async liveStackNames(namePrefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListStacks(
+      { client: this.cfn },
+      { StackStatusFilter: LIVE_STATUSES },
+    )) {
+      for (const summary of page.StackSummaries ?? []) {
+        if (summary.StackName?.startsWith(namePrefix)) names.push(summary.StackName);
+      }
+    }
+    return names;
+  }
+
+  /** Starts creating a stack; CloudFormation builds it with `roleArn`, never with the caller's powers. */
+  async create(
+    plan: CreateStackPlan,
+    templateUrl: string,
+    roleArn: string,
+  ): Promise<string | undefined> {
+    const result = await this.cfn.send(
+      new CreateStackCommand({
+        StackName: plan.stackName,
+        TemplateURL: templateUrl,
+        Parameters: plan.parameters.map((p) => ({ ...p })),
+        Tags: plan.tags.map((t) => ({ ...t })),
+        Capabilities: [...plan.capabilities],
+        RoleARN: roleArn,
+        ClientRequestToken: plan.clientRequestToken,
+        OnFailure: "ROLLBACK",
+      }),
+    );
+    return result.StackId;
+  }
+
+  /** Starts deleting a stack, with a token that is the same on every retry and records why. */
+  async delete(stackId: string, purpose: DeletePurpose): Promise<void> {
+    await this.cfn.send(
+      new DeleteStackCommand({
+        StackName: stackId,
+        ClientRequestToken: deleteTokenFor(stackId, purpose),
+      }),
+    );
+  }
+
+  /**
+   * The login IP of a complete stack: the `outputKey` output, else the
+   * public IP of the stack's first EC2 instance, as older templates need.
+   */
+  async loginIp(stack: Stack, outputKey: string): Promise<string | undefined> {
+    const fromOutput = outputValue(stack, outputKey);
+    if (fromOutput !== undefined || this.instanceIp === undefined || stack.StackId === undefined)
+      return fromOutput;
+    const resources = await this.cfn.send(
+      new DescribeStackResourcesCommand({ StackName: stack.StackId }),
+    );
+    const instance = resources.StackResources?.find(
+      (r) => r.ResourceType === "AWS::EC2::Instance" && r.PhysicalResourceId,
+    );
+    return instance?.PhysicalResourceId === undefined
+      ? undefined
+      : this.instanceIp(instance.PhysicalResourceId);
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { MAX_CONFIG_BYTES } from "../cluster-config.js";
+import type { ResultFile } from "../result-files.js";
+
+/** What reading a trigger file found. */
+export type TriggerRead =
+  | { readonly kind: "read"; readonly bytes: Uint8Array }
+  | { readonly kind: "missing" }
+  | { readonly kind: "too-large"; readonly bytes: number };
+
+/**
+ * The users' bucket, as the handlers use it: read a trigger file, write a
+ * result file, remove stale ones. Writes are plain overwrites and deletes of
+ * absent keys succeed, so repeating any of them is harmless.
+ */
+export class UserHome {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /**
+   * Reads a trigger file, refusing anything over the config size limit
+   * without downloading it. A version id pins the exact upload the event
+   * was about; without one the current object is read.
+   */
+  async readTrigger(key: string, versionId?: string): Promise<TriggerRead> {
+    try {
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }),
+      );
+      const declared = object.ContentLength ?? 0;
+      if (declared > MAX_CONFIG_BYTES) {
+        object.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => undefined);
+        return { kind: "too-large", bytes: declared };
+      }
+      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+      return bytes.byteLength > MAX_CONFIG_BYTES
+        ? { kind: "too-large", bytes: bytes.byteLength }
+        : { kind: "read", bytes };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchVersion") {
+        return { kind: "missing" };
+      }
+      throw error;
+    }
+  }
+
+  /** Writes a result file. A failure here is thrown: the event must be retried. */
+  async write(file: ResultFile): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: file.key,
+        Body: file.body,
+        ContentType: file.contentType,
+      }),
+    );
+  }
+
+  /** Removes files; with versioning on, each becomes a recoverable delete marker. */
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    }
+  }
+}

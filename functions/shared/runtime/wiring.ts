@@ -1,0 +1,58 @@
+import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { isLeft } from "fp-ts/lib/Either.js";
+import type * as t from "io-ts";
+import { decodeEnvironment, type DeleteEnvironment } from "../handler-environment.js";
+import { createCloudFormationClient, createS3Client } from "./aws-clients.js";
+import { createLogger, decisionLogOf, type DecisionLog } from "./decision-log.js";
+import { deploymentSource, type Deployment } from "./deployment-source.js";
+import { createNotifier } from "./notifier.js";
+import { OutcomeReporter } from "./outcome-reporter.js";
+import { UserHome } from "./user-home.js";
+
+/** What both handlers build at cold start. */
+export interface CommonWiring<E> {
+  readonly env: E;
+  readonly logger: Logger;
+  readonly log: DecisionLog;
+  readonly s3: S3Client;
+  readonly cfn: CloudFormationClient;
+  readonly home: UserHome;
+  readonly deployment: () => Promise<Deployment>;
+  readonly reporter: OutcomeReporter;
+}
+
+/**
+ * Decodes the environment (failing the cold start with every problem named)
+ * and builds the clients and adapters both handlers use, once.
+ */
+export function wireHandler<E extends DeleteEnvironment>(
+  serviceName: string,
+  codec: t.Type<E, unknown, unknown>,
+  environment: Readonly<Record<string, string | undefined>>,
+  templateKey: (env: E) => string | undefined,
+): CommonWiring<E> {
+  const logger = createLogger(serviceName);
+  const log = decisionLogOf(logger);
+  const decoded = decodeEnvironment(codec, environment);
+  if (isLeft(decoded))
+    throw new Error(`${serviceName} is misconfigured: ${decoded.left.join(" ")}`);
+  const env = decoded.right;
+  const s3 = createS3Client(env);
+  const home = new UserHome(s3, env.FD_USER_BUCKET);
+  return {
+    env,
+    logger,
+    log,
+    s3,
+    cfn: createCloudFormationClient(env),
+    home,
+    deployment: deploymentSource(s3, {
+      bucket: env.FD_CUSTOMIZER_BUCKET,
+      policyKey: env.FD_POLICY_KEY,
+      templateKey: templateKey(env),
+    }),
+    reporter: new OutcomeReporter(home, createNotifier(env, log)),
+  };
+}
