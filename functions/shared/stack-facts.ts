@@ -50,8 +50,12 @@ const STACK_TYPE = "AWS::CloudFormation::Stack";
 /** Reasons CloudFormation gives to resources it stopped because another failed: never the cause. */
 const KNOCK_ON = /Resource creation cancelled|Resource update cancelled|cancelled/i;
 
-const chronological = (events: readonly StackEventLike[]) =>
-  [...events].sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0));
+/**
+ * DescribeStackEvents lists events newest first. That order is kept rather
+ * than re-sorting by timestamp, which ties within a millisecond.
+ */
+const chronological = (eventsNewestFirst: readonly StackEventLike[]) =>
+  [...eventsNewestFirst].reverse();
 
 /** Events of the most recent `operation` (CREATE or DELETE), oldest first. */
 function latestOperation(
@@ -75,6 +79,7 @@ function latestOperation(
  * // => "ComputeGroup (AWS::AutoScaling::AutoScalingGroup) failed: You have requested more vCPU capacity than your current vCPU limit"
  */
 export function firstFailureReason(
+  /** As DescribeStackEvents returns them: newest first. */
   events: readonly StackEventLike[],
   operation: "CREATE" | "DELETE",
   fallback: string | undefined,

@@ -47,7 +47,8 @@ export class UserHome {
         ? { kind: "too-large", bytes: bytes.byteLength }
         : { kind: "read", bytes };
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchVersion") {
+      const name = (error as { name?: string }).name;
+      if (error instanceof NoSuchKey || name === "NoSuchKey" || name === "NoSuchVersion") {
         return { kind: "missing" };
       }
       throw error;

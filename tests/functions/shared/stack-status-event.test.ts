@@ -25,7 +25,8 @@ describe("stack status events", () => {
     expect(meaningOfStatus("ROLLBACK_IN_PROGRESS")).to.equal("in-progress");
     expect(meaningOfStatus("DELETE_COMPLETE")).to.equal("deleted");
     expect(meaningOfStatus("DELETE_FAILED")).to.equal("delete-failed");
-    expect(meaningOfStatus("UPDATE_COMPLETE")).to.equal("other");
+    expect(meaningOfStatus("UPDATE_COMPLETE")).to.equal("created");
+    expect(meaningOfStatus("UPDATE_ROLLBACK_FAILED")).to.equal("other");
     expect(meaningOfStatus("toString")).to.equal("other");
     expect(meaningOfStatus(undefined)).to.equal("other");
   });

@@ -1,0 +1,223 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { parseFailureBody } from "../../functions/shared/result-files.js";
+import { fixtureJson, fixturePath } from "../support/fixtures.js";
+import { LocalAws } from "../support/local-aws.js";
+
+/*
+ * The built Lambda bundles (dist/functions), run against s3rver on loopback
+ * with CloudFormation and SES played by a fake on the AWS Query protocol.
+ * Each test drives S3 events as S3 would send them (key URL-encoded), then
+ * the stack-status events CloudFormation would send through EventBridge.
+ */
+
+const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8");
+const policy = {
+  stackPrefix: "fd",
+  customizer: { bucket: "fd-customizer", prefix: "customizer" },
+  defaults: {},
+  limits: { maxComputeNodes: 30, maxClusters: 3 },
+  users: { alice: { email: "alice@example.org" } },
+  tags: { Project: "flightdeck-tests" },
+};
+
+describe("the built Lambda bundles over real S3 (s3rver)", function () {
+  this.timeout(30_000);
+  let aws: LocalAws;
+
+  beforeEach(async () => {
+    aws = new LocalAws({
+      policy,
+      template: fixtureJson("templates/seed-like.json"),
+      provisioned: ["alice", "carol"],
+    });
+    await aws.start();
+  });
+  afterEach(async () => aws.stop());
+
+  const create = async (key: string, body: string) =>
+    aws.createHandler({ Records: [await aws.upload(key, body)] }, aws.context());
+  const remove = async (key: string) =>
+    aws.deleteHandler({ Records: [await aws.upload(key, "")] }, aws.context());
+  const reasons = (text: string | undefined) => parseFailureBody(text ?? "")?.reasons;
+
+  it("turns the seed's example into a cluster and reports its login IP", async () => {
+    await create("home/alice/c1.cf-create", seedExample);
+    const stack = aws.cfn.live("fd-alice-c1");
+    expect(stack?.parameters).to.include({
+      AccessUsername: "alice",
+      FlightProfiles: "alice",
+      ComputeMaxNodes: "25",
+    });
+    expect(stack?.tags).to.deep.equal({
+      Project: "flightdeck-tests",
+      USER: "alice",
+      CLUSTER: "c1",
+      ManagedBy: "flightdeck",
+    });
+    expect(stack?.roleArn).to.equal("arn:aws:iam::111122223333:role/flightdeck/cluster-builder");
+    expect(await aws.home("alice")).to.have.keys("c1.cf-create");
+    expect(aws.cfn.emails).to.have.length(0);
+
+    aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: "203.0.113.7" } });
+    await aws.statusEvent("fd-alice-c1");
+    expect(await aws.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.7\n" });
+    expect(aws.cfn.emails.map((e) => [e.to, e.subject])).to.deep.equal([
+      [["admin@example.org", "alice@example.org"], "[FlightDeck] alice/c1 is ready at 203.0.113.7"],
+    ]);
+  });
+
+  it("reports a failed stack's reason, then removes the stack without claiming it was deleted", async () => {
+    await create("home/alice/c1.cf-create", seedExample);
+    aws.cfn.resourceEvent(
+      "fd-alice-c1",
+      "ComputeGroup",
+      "AWS::AutoScaling::AutoScalingGroup",
+      "CREATE_FAILED",
+      "You have requested more vCPU capacity than your current vCPU limit of 16 allows.",
+    );
+    aws.cfn.transition("fd-alice-c1", "ROLLBACK_IN_PROGRESS");
+    aws.cfn.transition("fd-alice-c1", "ROLLBACK_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    const home = await aws.home("alice");
+    expect(Object.keys(home)).to.deep.equal(["c1.cf-failed"]);
+    expect(reasons(home["c1.cf-failed"])).to.deep.equal([
+      "ComputeGroup (AWS::AutoScaling::AutoScalingGroup) failed: You have requested more vCPU capacity than your current vCPU limit of 16 allows.",
+    ]);
+    expect(aws.cfn.stacks[0]?.deleteToken).to.match(/^fd-cleanup-/);
+
+    aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    expect(Object.keys(await aws.home("alice"))).to.deep.equal(["c1.cf-failed"]);
+    expect(aws.cfn.emails.map((e) => e.subject)).to.deep.equal([
+      "[FlightDeck] alice/c1 could not be created",
+    ]);
+  });
+
+  it("deletes a cluster and ends in .cf-deleted", async () => {
+    await create("home/alice/c1.cf-create", seedExample);
+    aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: "203.0.113.7" } });
+    await aws.statusEvent("fd-alice-c1");
+
+    await remove("home/alice/c1.cf-delete");
+    expect(aws.cfn.stacks[0]?.status).to.equal("DELETE_IN_PROGRESS");
+    expect(aws.cfn.stacks[0]?.deleteToken).to.match(/^fd-delete-/);
+    aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    expect(await aws.home("alice")).to.deep.equal({
+      "c1.cf-deleted": 'Cluster "c1" has been deleted.\n',
+    });
+    expect(aws.cfn.emails.map((e) => e.subject)).to.include(
+      "[FlightDeck] alice/c1 has been deleted",
+    );
+  });
+
+  it("creates nothing twice for duplicate and out-of-order events", async () => {
+    const upload = await aws.upload("home/alice/c1.cf-create", seedExample);
+    await aws.createHandler({ Records: [upload] }, aws.context());
+    await aws.createHandler({ Records: [upload] }, aws.context());
+    // A status event that overtakes the stack: the stack is re-read and is still in progress.
+    await aws.statusEvent("fd-alice-c1", { status: "CREATE_COMPLETE" });
+    expect(await aws.home("alice")).to.have.keys("c1.cf-create");
+
+    aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: "203.0.113.7" } });
+    await aws.statusEvent("fd-alice-c1");
+    await aws.statusEvent("fd-alice-c1", { status: "CREATE_IN_PROGRESS" });
+    // The user drops the same file again once the cluster is up: it is reconciled, not rebuilt.
+    await create("home/alice/c1.cf-create", seedExample);
+    expect(aws.cfn.stacks).to.have.length(1);
+    expect(aws.cfn.callsOf("CreateStack")).to.have.length(1);
+    expect(await aws.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.7\n" });
+  });
+
+  it("retries throttling: the SDK first, then Lambda's own retry of the event", async () => {
+    aws.cfn.fail("CreateStack", "Throttling", 2);
+    await create("home/alice/c1.cf-create", seedExample);
+    expect(aws.cfn.callsOf("CreateStack")).to.have.length(3);
+    expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("CREATE_IN_PROGRESS");
+
+    aws.cfn.fail("CreateStack", "Throttling", 100);
+    const upload = await aws.upload("home/alice/c2.cf-create", seedExample);
+    let thrown: unknown;
+    await aws
+      .createHandler({ Records: [upload] }, aws.context())
+      .catch((e: unknown) => (thrown = e));
+    expect((thrown as Error).name).to.equal("RecordsFailed");
+    expect(await aws.home("alice")).to.have.keys("c1.cf-create", "c2.cf-create");
+
+    aws.cfn.faults.clear();
+    await aws.createHandler({ Records: [upload] }, aws.context());
+    expect(aws.cfn.live("fd-alice-c2")?.status).to.equal("CREATE_IN_PROGRESS");
+  });
+
+  it("still writes .cf-created when SES is down", async () => {
+    aws.cfn.sesDown = true;
+    await create("home/alice/c1.cf-create", seedExample);
+    aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: "203.0.113.7" } });
+    await aws.statusEvent("fd-alice-c1");
+    expect(await aws.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.7\n" });
+    expect(aws.cfn.callsOf("SendEmail").length).to.be.greaterThan(0);
+    expect(aws.cfn.emails).to.have.length(0);
+  });
+
+  describe("refusals end in .cf-failed, create nothing and touch no other home", () => {
+    let carolsHome: Record<string, string>;
+    beforeEach(async () => {
+      await aws.put("fd-users", "home/carol/notes.txt", "carol's");
+      carolsHome = await aws.home("carol");
+    });
+    afterEach(async () => {
+      expect(await aws.home("carol")).to.deep.equal(carolsHome);
+      expect(aws.cfn.callsOf("CreateStack")).to.have.length(0);
+      expect(aws.cfn.callsOf("DeleteStack")).to.have.length(0);
+    });
+
+    it("an unprovisioned user", async () => {
+      await create("home/bob/c1.cf-create", seedExample);
+      expect(reasons((await aws.home("bob"))["c1.cf-failed"])?.[0]).to.match(
+        /^User bob is not provisioned/,
+      );
+    });
+
+    it("a reserved parameter", async () => {
+      await create("home/alice/c1.cf-create", '{"AccessUsername": "carol"}');
+      expect(reasons((await aws.home("alice"))["c1.cf-failed"])).to.deep.equal([
+        "AccessUsername is set by FlightDeck itself and cannot be changed in a cluster config.",
+      ]);
+    });
+
+    it("a config over the admin's limits", async () => {
+      await create("home/alice/c1.cf-create", '{"ComputeMaxNodes": 500}');
+      expect(reasons((await aws.home("alice"))["c1.cf-failed"])).to.deep.equal([
+        "ComputeMaxNodes is 500, above your limit of 30; ask your administrator to raise it.",
+      ]);
+    });
+
+    it("a delete of a stack whose USER tag is another user's", async () => {
+      // A stack under bob's name but tagged for carol (say, tampered with): bob may not delete it.
+      aws.cfn.stacks.push({
+        stackId: "arn:aws:cloudformation:eu-west-2:111122223333:stack/fd-bob-c1/1",
+        name: "fd-bob-c1",
+        status: "CREATE_COMPLETE",
+        parameters: {},
+        tags: { USER: "carol" },
+        outputs: {},
+        events: [],
+      });
+      await remove("home/bob/c1.cf-delete");
+      expect(reasons((await aws.home("bob"))["c1.cf-failed"])).to.deep.equal([
+        'Cluster "c1" does not belong to you; nothing was deleted.',
+      ]);
+    });
+
+    it("a key with a space in the cluster name, sent URL-encoded as S3 does", async () => {
+      await create("home/alice/my cluster.cf-create", "{}");
+      expect(aws.s3Events.map((e) => e.s3.object.key)).to.include(
+        "home/alice/my+cluster.cf-create",
+      );
+      expect(reasons((await aws.home("alice"))["my cluster.cf-failed"])?.[0]).to.match(
+        /"my cluster" is not a valid cluster name/,
+      );
+    });
+  });
+});

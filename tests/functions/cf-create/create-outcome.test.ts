@@ -1,0 +1,180 @@
+import {
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
+import { expect } from "chai";
+import { handleCreateOutcome } from "../../../functions/cf-create/create-outcome.js";
+import { parseFailureBody } from "../../../functions/shared/result-files.js";
+import {
+  events,
+  harness,
+  stack,
+  statusEvent,
+  type Harness,
+} from "../../support/handler-harness.js";
+
+const withIp = { Outputs: [{ OutputKey: "LoginIp", OutputValue: "203.0.113.7" }] };
+
+describe("cf-create: a stack-status event", () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  it("writes .cf-created with the login IP, clears the trigger and stale results, then notifies", async () => {
+    h = harness();
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE", withIp)] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.written()).to.deep.equal({ "home/alice/c1.cf-created": "203.0.113.7\n" });
+    expect(h.deleted()).to.deep.equal([
+      "home/alice/c1.cf-create",
+      "home/alice/c1.cf-failed",
+      "home/alice/c1.cf-deleted",
+    ]);
+    expect(h.recorder.notices).to.have.length(1);
+    expect(h.recorder.notices[0]?.notice.subject).to.equal(
+      "[FlightDeck] alice/c1 is ready at 203.0.113.7",
+    );
+    expect(h.recorder.notices[0]?.userEmail).to.equal("alice@example.org");
+  });
+
+  it("re-reads the stack by its id rather than trusting the event", async () => {
+    h = harness();
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE", withIp)] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.cfn.commandCalls(DescribeStacksCommand)[0]?.args[0].input.StackName).to.match(
+      /^arn:aws:cloudformation:.*:stack\/fd-alice-c1\//,
+    );
+  });
+
+  it("falls back to the first EC2 instance's public IP for templates without a LoginIp output", async () => {
+    h = harness({ instanceIp: "198.51.100.4" });
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
+    h.cfn.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: "Vpc",
+          ResourceType: "AWS::EC2::VPC",
+          PhysicalResourceId: "vpc-1",
+          ResourceStatus: "CREATE_COMPLETE",
+          Timestamp: new Date(),
+        },
+        {
+          LogicalResourceId: "FlightLogin",
+          ResourceType: "AWS::EC2::Instance",
+          PhysicalResourceId: "i-0abc",
+          ResourceStatus: "CREATE_COMPLETE",
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.written()).to.deep.equal({ "home/alice/c1.cf-created": "198.51.100.4\n" });
+  });
+
+  it("reports a complete stack without any login IP as a failure the admin must look at", async () => {
+    h = harness();
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
+    h.cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons[0]).to.match(
+      /has no login IP/,
+    );
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it("writes the first failing resource's reason, clears the trigger, deletes the stack, then notifies", async () => {
+    h = harness();
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "ROLLBACK_COMPLETE")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events(
+        {
+          LogicalResourceId: "fd-alice-c1",
+          ResourceType: "AWS::CloudFormation::Stack",
+          ResourceStatus: "CREATE_IN_PROGRESS",
+        },
+        {
+          LogicalResourceId: "Vpc",
+          ResourceType: "AWS::EC2::VPC",
+          ResourceStatus: "CREATE_COMPLETE",
+        },
+        {
+          LogicalResourceId: "Compute",
+          ResourceType: "AWS::AutoScaling::AutoScalingGroup",
+          ResourceStatus: "CREATE_FAILED",
+          ResourceStatusReason:
+            "You have requested more vCPU capacity than your current vCPU limit of 32 allows.",
+        },
+        {
+          LogicalResourceId: "Master",
+          ResourceType: "AWS::EC2::Instance",
+          ResourceStatus: "CREATE_FAILED",
+          ResourceStatusReason: "Resource creation cancelled",
+        },
+        {
+          LogicalResourceId: "fd-alice-c1",
+          ResourceType: "AWS::CloudFormation::Stack",
+          ResourceStatus: "ROLLBACK_IN_PROGRESS",
+          ResourceStatusReason: "The following resource(s) failed to create: [Compute, Master].",
+        },
+      ),
+    });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "ROLLBACK_COMPLETE"));
+    expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons).to.deep.equal([
+      "Compute (AWS::AutoScaling::AutoScalingGroup) failed: You have requested more vCPU capacity than your current vCPU limit of 32 allows.",
+    ]);
+    expect(h.deleted()).to.deep.equal(["home/alice/c1.cf-create"]);
+    const deletion = h.cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input;
+    expect(deletion?.StackName).to.match(/stack\/fd-alice-c1\//);
+    expect(deletion?.ClientRequestToken).to.match(/^fd-cleanup-/);
+    expect(h.recorder.notices[0]?.notice.subject).to.equal(
+      "[FlightDeck] alice/c1 could not be created",
+    );
+  });
+
+  it("waits while a failed stack is still rolling back", async () => {
+    h = harness();
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "ROLLBACK_IN_PROGRESS")] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_FAILED"));
+    expect(h.written()).to.deep.equal({});
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it("ignores a late CREATE_COMPLETE for a stack that is now being deleted", async () => {
+    h = harness();
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS", withIp)] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.written()).to.deep.equal({});
+    expect(h.recorder.notices).to.have.length(0);
+  });
+
+  it("leaves alone a stack whose USER tag does not match its name", async () => {
+    h = harness();
+    const forged = stack("fd-alice-c1", "CREATE_COMPLETE", {
+      ...withIp,
+      Tags: [{ Key: "USER", Value: "bob" }],
+    });
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [forged] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.written()).to.deep.equal({});
+    expect(h.recorder.lines.find((l) => l.level === "error")?.message).to.equal(
+      "stack's USER tag does not match its name; left alone",
+    );
+  });
+
+  it("ignores stacks FlightDeck did not name", async () => {
+    h = harness();
+    await handleCreateOutcome(h.createDeps, statusEvent("someone-elses-stack", "CREATE_COMPLETE"));
+    expect(h.cfn.commandCalls(DescribeStacksCommand)).to.have.length(0);
+  });
+});

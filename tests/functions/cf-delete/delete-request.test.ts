@@ -1,0 +1,67 @@
+import { DeleteStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { expect } from "chai";
+import { handleDeleteRequest } from "../../../functions/cf-delete/delete-request.js";
+import { parseFailureBody } from "../../../functions/shared/result-files.js";
+import { harness, s3Record, stack, type Harness } from "../../support/handler-harness.js";
+
+describe("cf-delete: a .cf-delete upload", () => {
+  let h: Harness;
+  beforeEach(() => (h = harness()));
+  afterEach(() => h.restore());
+
+  it("deletes the user's stack with a deterministic token, without reading the file", async () => {
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    const [first, second] = h.cfn.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
+    expect(first?.StackName).to.match(/stack\/fd-alice-c1\//);
+    expect(first?.ClientRequestToken).to.match(/^fd-delete-[0-9a-f]{48}$/);
+    expect(second?.ClientRequestToken).to.equal(first?.ClientRequestToken);
+    expect(h.s3.commandCalls(GetObjectCommand)).to.have.length(0);
+    expect(h.written()).to.deep.equal({});
+  });
+
+  it("reports a cluster that does not exist as deleted at once", async () => {
+    h.cfn
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error("Stack with id fd-alice-c9 does not exist"), {
+          name: "ValidationError",
+        }),
+      );
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c9.cf-delete"));
+    expect(Object.keys(h.written())).to.deep.equal(["home/alice/c9.cf-deleted"]);
+    expect(h.deleted()).to.deep.equal([
+      "home/alice/c9.cf-delete",
+      "home/alice/c9.cf-created",
+      "home/alice/c9.cf-failed",
+    ]);
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it("refuses to delete a stack whose USER tag is someone else's", async () => {
+    const bobs = stack("fd-alice-c1", "CREATE_COMPLETE", { Tags: [{ Key: "USER", Value: "bob" }] });
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [bobs] });
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+    expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons).to.deep.equal([
+      'Cluster "c1" does not belong to you; nothing was deleted.',
+    ]);
+    expect(Object.keys(h.written()).every((key) => key.startsWith("home/alice/"))).to.equal(true);
+  });
+
+  it("does nothing more for a stack already being deleted", async () => {
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it("ignores .cf-create uploads sent to it", async () => {
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-create"));
+    expect(h.cfn.commandCalls(DescribeStacksCommand)).to.have.length(0);
+    expect(h.written()).to.deep.equal({});
+  });
+});

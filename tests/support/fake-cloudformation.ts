@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/*
+ * A CloudFormation (and SES) stand-in that speaks the real AWS Query protocol
+ * over loopback, so the built Lambda bundles run unchanged against it through
+ * AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL_SES. Stacks change state
+ * only when a test says so: the test plays CloudFormation's part.
+ */
+
+export interface FakeStack {
+  stackId: string;
+  name: string;
+  status: string;
+  reason?: string;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  outputs: Record<string, string>;
+  roleArn?: string;
+  templateUrl?: string;
+  createToken?: string;
+  deleteToken?: string;
+  events: Array<{
+    logicalId: string;
+    type: string;
+    status: string;
+    reason?: string;
+    token?: string;
+    time: Date;
+  }>;
+}
+
+export interface SentEmail {
+  source: string;
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const tag = (name: string, value: string | undefined) =>
+  value === undefined ? "" : `<${name}>${xmlEscape(value)}</${name}>`;
+const members = (items: string[]) => items.map((i) => `<member>${i}</member>`).join("");
+
+function membersOf(
+  params: URLSearchParams,
+  prefix: string,
+  fields: [string, string],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 1; params.has(`${prefix}.member.${i}.${fields[0]}`); i += 1) {
+    out[params.get(`${prefix}.member.${i}.${fields[0]}`) ?? ""] =
+      params.get(`${prefix}.member.${i}.${fields[1]}`) ?? "";
+  }
+  return out;
+}
+
+class QueryError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeCloudFormation {
+  readonly stacks: FakeStack[] = [];
+  readonly calls: Array<{ action: string; params: URLSearchParams }> = [];
+  readonly emails: SentEmail[] = [];
+  /** Actions to fail, and how: e.g. `{ CreateStack: [{ code: "Throttling", times: 2 }] }`. */
+  readonly faults = new Map<string, { code: string; status: number; times: number }>();
+  sesDown = false;
+  private server: Server | undefined;
+  url = "";
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body }) => {
+        res.writeHead(status, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Makes the next `times` calls of `action` fail with `code`. */
+  fail(action: string, code: string, times: number, status = 400): void {
+    this.faults.set(action, { code, status, times });
+  }
+
+  callsOf(action: string): URLSearchParams[] {
+    return this.calls.filter((c) => c.action === action).map((c) => c.params);
+  }
+
+  /** The live stack of this name (not deleted). */
+  live(name: string): FakeStack | undefined {
+    return this.stacks.find((s) => s.name === name && s.status !== "DELETE_COMPLETE");
+  }
+
+  /** Plays CloudFormation: moves a stack to a new status, adding a stack-level event. */
+  transition(
+    name: string,
+    status: string,
+    extra: { outputs?: Record<string, string>; reason?: string } = {},
+  ): FakeStack {
+    const stack = this.stacks.filter((s) => s.name === name).pop();
+    if (stack === undefined) throw new Error(`no stack ${name}`);
+    stack.status = status;
+    if (extra.outputs) stack.outputs = extra.outputs;
+    if (extra.reason) stack.reason = extra.reason;
+    const token = status.startsWith("DELETE") ? stack.deleteToken : stack.createToken;
+    stack.events.push({
+      logicalId: name,
+      type: "AWS::CloudFormation::Stack",
+      status,
+      reason: extra.reason,
+      token,
+      time: new Date(),
+    });
+    return stack;
+  }
+
+  /** Adds a resource event, as a failing resource would. */
+  resourceEvent(
+    name: string,
+    logicalId: string,
+    type: string,
+    status: string,
+    reason: string,
+  ): void {
+    const stack = this.stacks.filter((s) => s.name === name).pop();
+    stack?.events.push({ logicalId, type, status, reason, time: new Date() });
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+    const action = params.get("Action") ?? "";
+    this.calls.push({ action, params });
+    try {
+      const fault = this.faults.get(action);
+      if (fault !== undefined && fault.times > 0) {
+        fault.times -= 1;
+        throw new QueryError(fault.code, `Injected ${fault.code}`, fault.status);
+      }
+      const result = this.act(action, params);
+      return {
+        status: 200,
+        body: `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+      };
+    } catch (error) {
+      const e =
+        error instanceof QueryError ? error : new QueryError("InternalFailure", String(error), 500);
+      return {
+        status: e.status,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      };
+    }
+  }
+
+  private find(nameOrId: string | null): FakeStack {
+    const stack = nameOrId?.startsWith("arn:")
+      ? this.stacks.find((s) => s.stackId === nameOrId)
+      : this.live(nameOrId ?? "");
+    if (stack === undefined)
+      throw new QueryError("ValidationError", `Stack with id ${nameOrId} does not exist`);
+    return stack;
+  }
+
+  private act(action: string, params: URLSearchParams): string {
+    switch (action) {
+      case "CreateStack": {
+        const name = params.get("StackName") ?? "";
+        const token = params.get("ClientRequestToken") ?? undefined;
+        const existing = this.live(name);
+        if (existing !== undefined) {
+          if (token !== undefined && existing.createToken === token)
+            return tag("StackId", existing.stackId);
+          throw new QueryError("AlreadyExistsException", `Stack [${name}] already exists`);
+        }
+        const stack: FakeStack = {
+          stackId: `arn:aws:cloudformation:eu-west-2:111122223333:stack/${name}/${randomUUID()}`,
+          name,
+          status: "CREATE_IN_PROGRESS",
+          parameters: membersOf(params, "Parameters", ["ParameterKey", "ParameterValue"]),
+          tags: membersOf(params, "Tags", ["Key", "Value"]),
+          outputs: {},
+          roleArn: params.get("RoleARN") ?? undefined,
+          templateUrl: params.get("TemplateURL") ?? undefined,
+          createToken: token,
+          events: [],
+        };
+        this.stacks.push(stack);
+        this.transition(name, "CREATE_IN_PROGRESS");
+        return tag("StackId", stack.stackId);
+      }
+      case "DescribeStacks":
+        return `<Stacks>${members([this.stackXml(this.find(params.get("StackName")))])}</Stacks>`;
+      case "DeleteStack": {
+        const stack = this.find(params.get("StackName"));
+        if (stack.status !== "DELETE_COMPLETE" && stack.status !== "DELETE_IN_PROGRESS") {
+          stack.deleteToken = params.get("ClientRequestToken") ?? undefined;
+          this.transition(stack.name, "DELETE_IN_PROGRESS");
+        }
+        return "";
+      }
+      case "DescribeStackEvents": {
+        const stack = this.find(params.get("StackName"));
+        const items = [...stack.events]
+          .reverse()
+          .map((e, i) =>
+            [
+              tag("StackId", stack.stackId),
+              tag("EventId", `${stack.name}-${i}`),
+              tag("StackName", stack.name),
+              tag("LogicalResourceId", e.logicalId),
+              tag("ResourceType", e.type),
+              tag("Timestamp", e.time.toISOString()),
+              tag("ResourceStatus", e.status),
+              tag("ResourceStatusReason", e.reason),
+              tag("ClientRequestToken", e.token),
+            ].join(""),
+          );
+        return `<StackEvents>${members(items)}</StackEvents>`;
+      }
+      case "ListStacks": {
+        const wanted = [...params.entries()]
+          .filter(([k]) => k.startsWith("StackStatusFilter"))
+          .map(([, v]) => v);
+        const items = this.stacks
+          .filter((s) => wanted.length === 0 || wanted.includes(s.status))
+          .map(
+            (s) =>
+              tag("StackId", s.stackId) +
+              tag("StackName", s.name) +
+              tag("CreationTime", new Date().toISOString()) +
+              tag("StackStatus", s.status),
+          );
+        return `<StackSummaries>${members(items)}</StackSummaries>`;
+      }
+      case "SendEmail": {
+        if (this.sesDown) throw new QueryError("ServiceUnavailable", "SES is down", 503);
+        this.emails.push({
+          source: params.get("Source") ?? "",
+          to: [...params.entries()]
+            .filter(([k]) => k.startsWith("Destination.ToAddresses"))
+            .map(([, v]) => v),
+          subject: params.get("Message.Subject.Data") ?? "",
+          text: params.get("Message.Body.Text.Data") ?? "",
+        });
+        return tag("MessageId", randomUUID());
+      }
+      default:
+        throw new QueryError("InvalidAction", `The fake does not implement ${action}`);
+    }
+  }
+
+  private stackXml(s: FakeStack): string {
+    return [
+      tag("StackId", s.stackId),
+      tag("StackName", s.name),
+      tag("CreationTime", new Date().toISOString()),
+      tag("StackStatus", s.status),
+      tag("StackStatusReason", s.reason),
+      `<Parameters>${members(Object.entries(s.parameters).map(([k, v]) => tag("ParameterKey", k) + tag("ParameterValue", v)))}</Parameters>`,
+      `<Tags>${members(Object.entries(s.tags).map(([k, v]) => tag("Key", k) + tag("Value", v)))}</Tags>`,
+      `<Outputs>${members(Object.entries(s.outputs).map(([k, v]) => tag("OutputKey", k) + tag("OutputValue", v)))}</Outputs>`,
+    ].join("");
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import type { EventEmitter } from "node:events";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import S3rver from "s3rver";
+import type { S3EventRecord } from "../../functions/shared/s3-event.js";
+import { FakeCloudFormation } from "./fake-cloudformation.js";
+
+/*
+ * A whole FlightDeck on loopback: s3rver for S3 (the real protocol), a fake
+ * CloudFormation/SES, and the BUILT Lambda bundles from dist/functions,
+ * loaded fresh as a cold start would. S3 uploads are turned into events the
+ * way S3 notifications would deliver them (prefix home/, suffixes
+ * .cf-create/.cf-delete, key form-URL-encoded).
+ */
+
+export const USER_BUCKET = "fd-users";
+export const CUSTOMIZER_BUCKET = "fd-customizer";
+export const POLICY_KEY = "flightdeck/policy-test.json";
+export const TEMPLATE_KEY = "flightdeck/templates/cluster-test.json";
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+type Handler = (event: unknown, context: unknown) => Promise<void>;
+
+export interface LocalAwsOptions {
+  readonly policy: unknown;
+  readonly template: unknown;
+  /** Users whose `customizer/<user>/configure.d/user.sh` exists. */
+  readonly provisioned: readonly string[];
+  /** Deliver S3 events to the handlers as they happen (as the deployed notifications would). */
+  readonly autoDeliver?: boolean;
+  readonly notify?: boolean;
+}
+
+/** How S3 writes a key into an event: form-URL-encoded (s3rver does not, so we do it here). */
+export const s3EventKey = (key: string) =>
+  encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+");
+
+export class LocalAws {
+  readonly cfn = new FakeCloudFormation();
+  private s3rver: S3rver | undefined;
+  private directory = "";
+  private savedEnv: NodeJS.ProcessEnv = {};
+  endpoint = "";
+  s3!: S3Client;
+  createHandler!: Handler;
+  deleteHandler!: Handler;
+  /** S3 events seen, in order. */
+  readonly s3Events: S3EventRecord[] = [];
+  /** Errors thrown by auto-delivered invocations (Lambda would retry them). */
+  readonly invocationErrors: unknown[] = [];
+  private pending: Array<Promise<void>> = [];
+  private requestCount = 0;
+
+  constructor(private readonly options: LocalAwsOptions) {}
+
+  async start(): Promise<void> {
+    for (const name of ["cf-create", "cf-delete"]) {
+      if (!existsSync(path.join(root, "dist", "functions", name, "index.mjs"))) {
+        throw new Error(
+          `dist/functions/${name}/index.mjs is missing: run "npm run build" first (npm test does).`,
+        );
+      }
+    }
+    this.directory = mkdtempSync(path.join(tmpdir(), "fd-s3rver-"));
+    this.s3rver = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      silent: true,
+      directory: this.directory,
+      configureBuckets: [
+        { name: USER_BUCKET, configs: [] },
+        { name: CUSTOMIZER_BUCKET, configs: [] },
+      ],
+    });
+    const { port } = await this.s3rver.run();
+    this.endpoint = `http://127.0.0.1:${port}`;
+    const cfnUrl = await this.cfn.start();
+    // s3rver is a Koa app, so an EventEmitter, though its types do not say so.
+    (this.s3rver as unknown as EventEmitter).on("event", (event: { Records: S3EventRecord[] }) =>
+      this.onS3Event(event),
+    );
+
+    this.savedEnv = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: "eu-west-2",
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
+      AWS_ENDPOINT_URL_SES: cfnUrl,
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+      POWERTOOLS_LOG_LEVEL: process.env["FD_TEST_LOGS"] === "1" ? "INFO" : "SILENT",
+      FD_S3_FORCE_PATH_STYLE: "true",
+      FD_USER_BUCKET: USER_BUCKET,
+      FD_CUSTOMIZER_BUCKET: CUSTOMIZER_BUCKET,
+      FD_POLICY_KEY: POLICY_KEY,
+      FD_TEMPLATE_KEY: TEMPLATE_KEY,
+      FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/flightdeck/cluster-builder",
+    });
+    if (this.options.notify !== false) {
+      Object.assign(process.env, {
+        FD_NOTIFY_FROM: "flightdeck@example.org",
+        FD_NOTIFY_ADMIN: "admin@example.org",
+      });
+    }
+    this.s3 = new S3Client({ region: "eu-west-2", forcePathStyle: true });
+
+    await this.put(CUSTOMIZER_BUCKET, POLICY_KEY, JSON.stringify(this.options.policy));
+    await this.put(CUSTOMIZER_BUCKET, TEMPLATE_KEY, JSON.stringify(this.options.template));
+    for (const user of this.options.provisioned) {
+      await this.put(CUSTOMIZER_BUCKET, `customizer/${user}/configure.d/user.sh`, "#!/bin/bash\n");
+    }
+    await this.coldStart();
+  }
+
+  /** Loads both bundles afresh, as a new Lambda execution environment would. */
+  async coldStart(): Promise<void> {
+    const load = async (name: string): Promise<Handler> => {
+      const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
+      url.search = `?cold=${Date.now()}-${Math.random()}`;
+      return ((await import(url.href)) as { handler: Handler }).handler;
+    };
+    this.createHandler = await load("cf-create");
+    this.deleteHandler = await load("cf-delete");
+  }
+
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.cfn.stop();
+    await this.s3rver?.close();
+    rmSync(this.directory, { recursive: true, force: true });
+    for (const key of Object.keys(process.env))
+      if (!(key in this.savedEnv)) delete process.env[key];
+    Object.assign(process.env, this.savedEnv);
+  }
+
+  private onS3Event(event: { Records: S3EventRecord[] }): void {
+    for (const record of event.Records) {
+      const encoded: S3EventRecord = {
+        ...record,
+        s3: {
+          ...record.s3,
+          object: { ...record.s3.object, key: s3EventKey(record.s3.object.key) },
+        },
+      };
+      this.s3Events.push(encoded);
+      if (this.options.autoDeliver === true) {
+        const handler = this.routeFor(record.s3.object.key);
+        if (handler !== undefined) {
+          this.pending.push(
+            handler({ Records: [encoded] }, this.context()).catch(
+              (e: unknown) => void this.invocationErrors.push(e),
+            ),
+          );
+        }
+      }
+    }
+  }
+
+  /** The handler the deployed S3 notification would invoke for `key`, if any. */
+  private routeFor(key: string): Handler | undefined {
+    if (!key.startsWith("home/")) return undefined;
+    if (key.endsWith(".cf-create")) return this.createHandler;
+    if (key.endsWith(".cf-delete")) return this.deleteHandler;
+    return undefined;
+  }
+
+  /** Waits for auto-delivered invocations to finish. */
+  async settled(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+
+  context(): unknown {
+    this.requestCount += 1;
+    return {
+      functionName: "test",
+      awsRequestId: `req-${this.requestCount}`,
+      invokedFunctionArn: "arn:aws:lambda:eu-west-2:111122223333:function:test",
+      memoryLimitInMB: "256",
+      functionVersion: "$LATEST",
+    };
+  }
+
+  async put(bucket: string, key: string, body: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  /** Uploads into the user bucket and returns the S3 event it produced. */
+  async upload(key: string, body: string): Promise<S3EventRecord> {
+    const before = this.s3Events.length;
+    await this.put(USER_BUCKET, key, body);
+    const event = this.s3Events[before];
+    if (event === undefined) throw new Error(`s3rver emitted no event for ${key}`);
+    return event;
+  }
+
+  /** The current files in a user's home: name → body. */
+  async home(user: string): Promise<Record<string, string>> {
+    const listing = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: USER_BUCKET, Prefix: `home/${user}/` }),
+    );
+    const files: Record<string, string> = {};
+    for (const object of listing.Contents ?? []) {
+      const got = await this.s3.send(
+        new GetObjectCommand({ Bucket: USER_BUCKET, Key: object.Key }),
+      );
+      files[(object.Key ?? "").slice(`home/${user}/`.length)] =
+        (await got.Body?.transformToString()) ?? "";
+    }
+    return files;
+  }
+
+  /** Every key in the user bucket. */
+  async allKeys(): Promise<string[]> {
+    const listing = await this.s3.send(new ListObjectsV2Command({ Bucket: USER_BUCKET }));
+    return (listing.Contents ?? []).map((o) => o.Key ?? "").sort();
+  }
+
+  /** Delivers a stack-status event for `name`'s current status to the function EventBridge routes it to. */
+  async statusEvent(
+    name: string,
+    options: { to?: "create" | "delete"; status?: string } = {},
+  ): Promise<void> {
+    const stack = this.cfn.stacks.filter((s) => s.name === name).pop();
+    if (stack === undefined) throw new Error(`no stack ${name}`);
+    const status = options.status ?? stack.status;
+    const to = options.to ?? (status.startsWith("DELETE") ? "delete" : "create");
+    const token = status.startsWith("DELETE") ? stack.deleteToken : stack.createToken;
+    const event = {
+      version: "0",
+      id: `evt-${Math.random()}`,
+      "detail-type": "CloudFormation Stack Status Change",
+      source: "aws.cloudformation",
+      account: "111122223333",
+      time: new Date().toISOString(),
+      region: "eu-west-2",
+      resources: [stack.stackId],
+      detail: {
+        "stack-id": stack.stackId,
+        "status-details": { status, "status-reason": stack.reason ?? "" },
+        "client-request-token": token ?? "",
+      },
+    };
+    await (to === "create" ? this.createHandler : this.deleteHandler)(event, this.context());
+  }
+}
