@@ -104,12 +104,15 @@ export function closedObject<C extends t.Mixed>(
         return t.failure(u, c, "must be a JSON object");
       }
       const where = fieldPath(c);
-      const messages = unknownKeyMessages(u).map((m) => (where === "" ? m : `In ${where}: ${m}`));
-      if (messages.length > 0) {
-        return t.failures(messages.map((message) => ({ value: u, context: c, message })));
-      }
+      const keyErrors: t.Errors = unknownKeyMessages(u).map((m) => ({
+        value: u,
+        context: c,
+        message: where === "" ? m : `In ${where}: ${m}`,
+      }));
+      // Report bad keys and bad values together, so one round trip fixes everything.
       const decoded = codec.validate(u, c);
-      if (decoded._tag === "Left") return decoded;
+      if (decoded._tag === "Left") return t.failures([...keyErrors, ...decoded.left]);
+      if (keyErrors.length > 0) return t.failures(keyErrors);
       const clean: Record<string, unknown> = {};
       for (const key of allowedKeys) {
         const value = (decoded.right as Record<string, unknown>)[key];

@@ -93,6 +93,7 @@ describe("cf-create: a .cf-create upload", () => {
     expect(h.cfn.commandCalls(CreateStackCommand)).to.have.length(0);
     expect(failure()).to.deep.equal([
       "AccessUsername is set by FlightDeck itself and cannot be changed in a cluster config.",
+      'ComputeMaxNodes must be a whole number from 1 to 1000 (got "-3").',
     ]);
   });
 
@@ -249,14 +250,12 @@ describe("cf-create: a .cf-create upload", () => {
   });
 
   it("throws a throttling fault for Lambda to retry, and writes nothing", async () => {
-    h.cfn
-      .on(CreateStackCommand)
-      .rejects(
-        Object.assign(new Error("Rate exceeded"), {
-          name: "Throttling",
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    h.cfn.on(CreateStackCommand).rejects(
+      Object.assign(new Error("Rate exceeded"), {
+        name: "Throttling",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     upload("{}");
     let thrown: unknown;
     await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create")).catch(
@@ -267,14 +266,12 @@ describe("cf-create: a .cf-create upload", () => {
   });
 
   it("tells the user about an unexpected error and still throws it for the dead-letter queue", async () => {
-    h.cfn
-      .on(CreateStackCommand)
-      .rejects(
-        Object.assign(new Error("not authorized"), {
-          name: "AccessDenied",
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    h.cfn.on(CreateStackCommand).rejects(
+      Object.assign(new Error("not authorized"), {
+        name: "AccessDenied",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     upload("{}");
     let thrown: unknown;
     await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create")).catch(

@@ -23,13 +23,11 @@ describe("cf-delete: a .cf-delete upload", () => {
   });
 
   it("reports a cluster that does not exist as deleted at once", async () => {
-    h.cfn
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error("Stack with id fd-alice-c9 does not exist"), {
-          name: "ValidationError",
-        }),
-      );
+    h.cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error("Stack with id fd-alice-c9 does not exist"), {
+        name: "ValidationError",
+      }),
+    );
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c9.cf-delete"));
     expect(Object.keys(h.written())).to.deep.equal(["home/alice/c9.cf-deleted"]);
     expect(h.deleted()).to.deep.equal([

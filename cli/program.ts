@@ -1,0 +1,112 @@
+import { Command, CommanderError, Option } from "commander";
+import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
+import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
+import { statusCommand } from "./commands/status.js";
+import { validateCommand } from "./commands/validate.js";
+import { EXIT, type CliIo } from "./output.js";
+
+const EPILOG = `
+Your clusters live as files in s3://<bucket>/home/<you>/:
+  <cluster>.cf-create   you asked for it          (pending)
+  <cluster>.cf-created  it is up; holds its IP    (running)
+  <cluster>.cf-delete   you asked to remove it    (deleting)
+  <cluster>.cf-deleted  it is gone                (deleted)
+  <cluster>.cf-failed   it went wrong; says why   (failed)
+
+Environment: FLIGHTDECK_BUCKET, FLIGHTDECK_USER, AWS_PROFILE, AWS_REGION,
+AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR.
+Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
+
+/** Builds the `flightdeck` command line; `run` receives each command's exit code. */
+export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command {
+  const program = new Command("flightdeck")
+    .description("Create, watch and delete FlightDeck HPC clusters from your own S3 folder.")
+    .addOption(new Option("--bucket <name>", "the FlightDeck bucket").env("FLIGHTDECK_BUCKET"))
+    .addOption(
+      new Option("--user <id>", "your IAM user name (default: from your credentials)").env(
+        "FLIGHTDECK_USER",
+      ),
+    )
+    .addOption(new Option("--profile <name>", "AWS profile to use").env("AWS_PROFILE"))
+    .addOption(new Option("--region <region>", "AWS region of the bucket").env("AWS_REGION"))
+    .option("--json", "print machine-readable JSON", false)
+    .option("--no-color", "never use colours")
+    .addHelpText("after", EPILOG)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const context = (command: Command) =>
+    new CliContext(io, command.optsWithGlobals<GlobalOptions>());
+  const timeout = new Option("--timeout <duration>", "how long --wait waits, e.g. 90s, 45m, 2h");
+
+  program
+    .command("validate")
+    .description("check a cluster config offline, with the same rules as FlightDeck itself")
+    .argument("<config>", "the JSON config file")
+    .action((path: string, _opts, command: Command) =>
+      run(validateCommand(context(command), path)),
+    );
+
+  program
+    .command("create")
+    .description("ask for a cluster: validates the config, then uploads <cluster>.cf-create")
+    .argument("<cluster>", "the cluster's name: letters, digits and hyphens")
+    .option("-c, --config <file>", "the cluster config (default: all defaults)")
+    .option("--wait", "wait until the cluster is up or has failed")
+    .option("--force", "send the request even if the cluster already exists or is pending")
+    .addOption(timeout)
+    .action((cluster: string, opts: RequestOptions, command: Command) =>
+      run(clusterRequestCommand(context(command), "create", cluster, opts)),
+    );
+
+  program
+    .command("delete")
+    .description("remove a cluster: uploads <cluster>.cf-delete")
+    .argument("<cluster>", "the cluster's name")
+    .option("--wait", "wait until the cluster is gone or the delete has failed")
+    .option("--force", "send the request even if the cluster is already being deleted")
+    .addOption(timeout)
+    .action((cluster: string, opts: RequestOptions, command: Command) =>
+      run(clusterRequestCommand(context(command), "delete", cluster, opts)),
+    );
+
+  program
+    .command("status")
+    .description("show your clusters' states, or one cluster's")
+    .argument("[cluster]", "only this cluster")
+    .action((cluster: string | undefined, _opts, command: Command) =>
+      run(statusCommand(context(command), cluster)),
+    );
+
+  program
+    .command("list")
+    .description("list your clusters and their states")
+    .action((_opts, command: Command) => run(statusCommand(context(command), undefined)));
+
+  return program;
+}
+
+/**
+ * Runs the CLI and returns its exit code. Usage errors exit 2 with help;
+ * failures print one line per problem on stderr, never a stack trace.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(io, (code) => (pending = code));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    if (pending === undefined) return EXIT.ok;
+    return await pending;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const message =
+      error instanceof CliError
+        ? error.message
+        : `${(error as Error).name}: ${(error as Error).message}`;
+    io.stderr.write(`error: ${message}\n`);
+    return error instanceof CliError ? error.exitCode : EXIT.failed;
+  }
+}

@@ -1,0 +1,72 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { UserId } from "../functions/shared/identifiers.js";
+import { HOME_PREFIX } from "../functions/shared/result-files.js";
+import type { HomeFile } from "./cluster-state.js";
+
+/**
+ * The user's own folder in the FlightDeck bucket: everything the CLI does,
+ * it does here, with nothing but the user's own S3 permissions.
+ */
+export class UserBucket {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    readonly user: UserId,
+  ) {}
+
+  /** The files directly in `home/<user>/`. */
+  async list(): Promise<HomeFile[]> {
+    const files: HomeFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${HOME_PREFIX}${this.user}/`,
+          Delimiter: "/",
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined)
+          files.push({ key: object.Key, lastModified: object.LastModified ?? new Date(0) });
+      }
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+    return files;
+  }
+
+  /** A file's text, or `undefined` if it is not there. */
+  async read(key: string): Promise<string | undefined> {
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await object.Body?.transformToString("utf-8")) ?? "";
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
+        return undefined;
+      throw error;
+    }
+  }
+
+  async write(key: string, body: string | Uint8Array): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: "application/json",
+      }),
+    );
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+}
