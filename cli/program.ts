@@ -14,7 +14,8 @@ Your clusters live as files in s3://<bucket>/home/<you>/:
   <cluster>.cf-failed   it went wrong; says why   (failed)
 
 Environment: FLIGHTDECK_BUCKET, FLIGHTDECK_USER, AWS_PROFILE, AWS_REGION,
-AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR.
+AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR, and
+FLIGHTDECK_POLL_SECONDS (how often --wait looks; default 5).
 Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
 
 /** Builds the `flightdeck` command line; `run` receives each command's exit code. */
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
 
   const context = (command: Command) =>
     new CliContext(io, command.optsWithGlobals<GlobalOptions>());
+  const pollMs = Number(io.env["FLIGHTDECK_POLL_SECONDS"] ?? 5) * 1000;
   const timeout = new Option("--timeout <duration>", "how long --wait waits, e.g. 90s, 45m, 2h");
 
   program
@@ -57,7 +59,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("--force", "send the request even if the cluster already exists or is pending")
     .addOption(timeout)
     .action((cluster: string, opts: RequestOptions, command: Command) =>
-      run(clusterRequestCommand(context(command), "create", cluster, opts)),
+      run(clusterRequestCommand(context(command), "create", cluster, { ...opts, pollMs })),
     );
 
   program
@@ -68,7 +70,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("--force", "send the request even if the cluster is already being deleted")
     .addOption(timeout)
     .action((cluster: string, opts: RequestOptions, command: Command) =>
-      run(clusterRequestCommand(context(command), "delete", cluster, opts)),
+      run(clusterRequestCommand(context(command), "delete", cluster, { ...opts, pollMs })),
     );
 
   program

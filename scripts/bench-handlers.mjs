@@ -16,7 +16,7 @@ const env = {
   AWS_REGION: "eu-west-2",
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   FD_USER_BUCKET: "users",
   FD_CUSTOMIZER_BUCKET: "customizer",
   FD_POLICY_KEY: "flightdeck/policy.json",

@@ -75,7 +75,8 @@ function spotPrice(max: number) {
     if (typeof text !== "string" || !PRICE_PATTERN.test(text.trim())) return undefined;
     const value = Number(text.trim());
     if (value > max || (value > 0 && value <= MIN_SPOT_PRICE)) return undefined;
-    return text.trim();
+    // "0.0" and "0" both mean on-demand; one spelling keeps the template's condition simple.
+    return value === 0 ? "0" : text.trim();
   };
 }
 

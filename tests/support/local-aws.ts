@@ -98,7 +98,7 @@ export class LocalAws {
       AWS_ENDPOINT_URL_SES: cfnUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env["FD_TEST_LOGS"] === "1" ? "INFO" : "SILENT",
       FD_S3_FORCE_PATH_STYLE: "true",
       FD_USER_BUCKET: USER_BUCKET,
@@ -146,6 +146,8 @@ export class LocalAws {
 
   private onS3Event(event: { Records: S3EventRecord[] }): void {
     for (const record of event.Records) {
+      // Only the users' bucket has notifications.
+      if (record.s3.bucket.name !== USER_BUCKET) continue;
       const encoded: S3EventRecord = {
         ...record,
         s3: {

@@ -1,0 +1,66 @@
+import { expect } from "chai";
+import { ageOf, clusterStates } from "../../cli/cluster-state.js";
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds));
+const file = (name: string, seconds: number) => ({
+  key: `home/alice/${name}`,
+  lastModified: at(seconds),
+});
+
+describe("cluster states from the files in a user's home", () => {
+  it("maps each file to its state", () => {
+    const states = clusterStates("alice", [
+      file("a.cf-create", 1),
+      file("b.cf-created", 1),
+      file("c.cf-delete", 1),
+      file("d.cf-deleted", 1),
+      file("e.cf-failed", 1),
+    ]);
+    expect(states.map((s) => [s.cluster, s.state])).to.deep.equal([
+      ["a", "pending"],
+      ["b", "running"],
+      ["c", "deleting"],
+      ["d", "deleted"],
+      ["e", "failed"],
+    ]);
+  });
+
+  it("lets the newest file decide", () => {
+    expect(
+      clusterStates("alice", [file("c1.cf-created", 1), file("c1.cf-delete", 5)])[0]?.state,
+    ).to.equal("deleting");
+    expect(
+      clusterStates("alice", [file("c1.cf-failed", 1), file("c1.cf-create", 5)])[0]?.state,
+    ).to.equal("pending");
+    expect(
+      clusterStates("alice", [file("c1.cf-create", 1), file("c1.cf-failed", 5)])[0],
+    ).to.deep.include({
+      state: "failed",
+      key: "home/alice/c1.cf-failed",
+    });
+  });
+
+  it("does not mistake .cf-created for .cf-create", () => {
+    expect(clusterStates("alice", [file("c1.cf-created", 1)])[0]).to.deep.include({
+      cluster: "c1",
+      state: "running",
+    });
+  });
+
+  it("ignores other files, sub-folders and other users' homes", () => {
+    const states = clusterStates("alice", [
+      file("notes.txt", 1),
+      file("sub/c1.cf-create", 1),
+      { key: "home/bob/c2.cf-create", lastModified: at(1) },
+      { key: "home/alice2/c3.cf-create", lastModified: at(1) },
+    ]);
+    expect(states).to.deep.equal([]);
+  });
+
+  it("gives short ages", () => {
+    expect(ageOf(at(0), at(45))).to.equal("45s");
+    expect(ageOf(new Date(0), new Date(12 * 60_000))).to.equal("12m");
+    expect(ageOf(new Date(0), new Date(3 * 3_600_000))).to.equal("3h");
+    expect(ageOf(new Date(0), new Date(50 * 3_600_000))).to.equal("2d");
+  });
+});

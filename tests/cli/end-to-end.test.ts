@@ -1,0 +1,209 @@
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { fixtureJson, fixturePath } from "../support/fixtures.js";
+import { LocalAws } from "../support/local-aws.js";
+
+/*
+ * The whole loop, as a user lives it: the real `flightdeck` command (spawned
+ * through cli/bin.mjs) → S3 (s3rver) → the built cf-create/cf-delete bundles,
+ * invoked by the upload as S3 notifications would → (fake) CloudFormation →
+ * a stack-status event, played by this test → result file → the CLI.
+ * The session is written into the README between markers, and checked.
+ */
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const README = `${root}README.md`;
+const START = "<!-- session:start (written by tests/cli/end-to-end.test.ts) -->";
+const END = "<!-- session:end -->";
+const LOGIN_IP = "203.0.113.7";
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const policy = {
+  stackPrefix: "fd",
+  customizer: { bucket: "fd-customizer", prefix: "customizer" },
+  defaults: {},
+  limits: { maxComputeNodes: 30 },
+  users: {},
+  tags: {},
+};
+
+describe("flightdeck command line, end to end over s3rver and the built bundles", function () {
+  this.timeout(60_000);
+  let aws: LocalAws;
+  let workdir: string;
+  const transcript: string[] = [];
+
+  before(async () => {
+    // The user's working folder: their config files, and nothing else.
+    workdir = mkdtempSync(path.join(tmpdir(), "fd-user-"));
+    copyFileSync(fixturePath("configs/seed-example.json"), path.join(workdir, "cluster.json"));
+    writeFileSync(path.join(workdir, "bad.json"), '{"ComputeMaxNodes": "lots"}\n');
+    aws = new LocalAws({
+      policy,
+      template: fixtureJson("templates/seed-like.json"),
+      provisioned: ["alice"],
+      autoDeliver: true,
+      notify: false,
+    });
+    await aws.start();
+  });
+  after(async () => {
+    await aws.stop();
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  /** Spawns `flightdeck`, with the user's environment pointing at the local S3. */
+  function flightdeck(args: string[]): { done: Promise<Run> } {
+    const child = spawn(process.execPath, [path.join(root, "cli", "bin.mjs"), ...args], {
+      cwd: workdir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/tmp",
+        AWS_REGION: "eu-west-2",
+        AWS_ACCESS_KEY_ID: "S3RVER",
+        AWS_SECRET_ACCESS_KEY: "S3RVER",
+        AWS_ENDPOINT_URL_S3: aws.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+        FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
+        FLIGHTDECK_BUCKET: "fd-users",
+        FLIGHTDECK_USER: "alice",
+        FLIGHTDECK_POLL_SECONDS: "0.2",
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<Run>((resolve) =>
+      child.on("close", (code) => resolve({ code, stdout, stderr })),
+    );
+    return { done };
+  }
+
+  /** Records a command and what it printed, as a terminal would show it. */
+  function record(command: string, run: Run): void {
+    transcript.push(`$ ${command}`, ...`${run.stderr}${run.stdout}`.trimEnd().split("\n"));
+  }
+
+  async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
+    for (let i = 0; i < 200; i += 1) {
+      const value = probe();
+      if (value !== undefined) return value;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it("validate: the seed's example passes offline", async () => {
+    const run = await flightdeck(["validate", "cluster.json"]).done;
+    expect(run.code).to.equal(0);
+    record("flightdeck validate cluster.json", run);
+  });
+
+  it("create: a bad config is refused and never uploaded", async () => {
+    const run = await flightdeck(["create", "c1", "-c", "bad.json"]).done;
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain("ComputeMaxNodes must be a whole number");
+    expect(await aws.allKeys()).to.deep.equal([]);
+    expect(aws.s3Events).to.have.length(0);
+  });
+
+  it("create --wait: follows the cluster until .cf-created and prints the ssh line", async () => {
+    const run = flightdeck(["create", "c1", "-c", "cluster.json", "--wait"]);
+    const stack = await until("the stack", () => aws.cfn.live("fd-alice-c1"));
+    expect(stack.parameters["ComputeMaxNodes"]).to.equal("25");
+    await new Promise((r) => setTimeout(r, 500));
+    aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: LOGIN_IP } });
+    await aws.statusEvent("fd-alice-c1");
+    const result = await run.done;
+    expect(aws.invocationErrors).to.deep.equal([]);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.contain(`ready at ${LOGIN_IP}`);
+    expect(result.stdout).to.contain(`ssh alice@${LOGIN_IP}`);
+    record("flightdeck create c1 -c cluster.json --wait", result);
+  });
+
+  it("create again: refused while the cluster is running", async () => {
+    const run = await flightdeck(["create", "c1"]).done;
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/Cluster c1 is already running .* use --force/);
+  });
+
+  it("status: shows the running cluster with its login", async () => {
+    const run = await flightdeck(["status"]).done;
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(
+      new RegExp(`c1\\s+running\\s+\\d+s\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`),
+    );
+    record("flightdeck status", run);
+    const json = JSON.parse((await flightdeck(["--json", "status", "c1"]).done).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json[0]).to.deep.include({ cluster: "c1", state: "running", ip: LOGIN_IP });
+  });
+
+  it("delete --wait: follows the cluster until .cf-deleted", async () => {
+    transcript.push(
+      `$ ssh alice@${LOGIN_IP}        # log in, submit jobs with sbatch …; then, when done:`,
+    );
+    const run = flightdeck(["delete", "c1", "--wait"]);
+    await until("the delete", () =>
+      aws.cfn.stacks[0]?.status === "DELETE_IN_PROGRESS" ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    const result = await run.done;
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.contain("Cluster c1 has been deleted.");
+    expect(await aws.home("alice")).to.have.keys("c1.cf-deleted");
+    record("flightdeck delete c1 --wait", result);
+  });
+
+  it("create --wait: exits non-zero with the reason when the stack fails", async () => {
+    const run = flightdeck(["create", "c2", "--wait"]);
+    await until("the stack", () => aws.cfn.live("fd-alice-c2"));
+    aws.cfn.resourceEvent(
+      "fd-alice-c2",
+      "Master",
+      "AWS::EC2::Instance",
+      "CREATE_FAILED",
+      "We currently do not have sufficient r4.large capacity.",
+    );
+    aws.cfn.transition("fd-alice-c2", "ROLLBACK_COMPLETE");
+    await aws.statusEvent("fd-alice-c2");
+    const result = await run.done;
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain(
+      "Master (AWS::EC2::Instance) failed: We currently do not have sufficient r4.large capacity.",
+    );
+  });
+
+  it("the README's session is this run's real output", () => {
+    // Elapsed times and ages differ run to run; everything else must match.
+    const normalise = (text: string) => text.replace(/\d+(\.\d+)?s\b/g, "Ns");
+    const session = ["```console", ...transcript, "```"].join("\n");
+    const readme = readFileSync(README, "utf8");
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    if (process.env["UPDATE_README"] === "1") {
+      writeFileSync(
+        README,
+        `${readme.slice(0, start + START.length)}\n${session}\n${readme.slice(end)}`,
+      );
+      return;
+    }
+    expect(start, "README session markers").to.be.greaterThan(-1);
+    expect(normalise(readme.slice(start + START.length, end).trim())).to.equal(normalise(session));
+  });
+});
