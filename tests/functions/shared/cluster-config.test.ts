@@ -53,6 +53,7 @@ describe("cluster config codec", () => {
     expect(rightOf(decodeConfig({ AutoscalingPolicy: true })).AutoscalingPolicy).to.equal(
       "enabled",
     );
+    expect(rightOf(decodeConfig({ ComputeSpotPrice: "0.00" })).ComputeSpotPrice).to.equal("0");
   });
 
   it("accepts a byte-order mark before the JSON", () => {
