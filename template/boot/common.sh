@@ -1,0 +1,103 @@
+#!/bin/bash
+# FlightDeck boot library, sourced by master.sh and compute.sh from
+# /opt/flightdeck/. The user data writes /etc/flightdeck/boot.env, which holds
+# the stack's values (FD_* variables).
+# shellcheck shell=bash
+
+# shellcheck source=/dev/null
+. /etc/flightdeck/boot.env
+
+# LC_ALL=C makes globs sort bytewise, so customizers run in plain lexical order.
+export LC_ALL=C DEBIAN_FRONTEND=noninteractive AWS_DEFAULT_REGION="$FD_REGION"
+FD_STEP="starting"
+# A one-line reason for a failure; the master's FAILURE signal carries it.
+FD_FAILURE=""
+
+fd_log() {
+  printf 'flightdeck[%s]: %s\n' "$FD_ROLE" "$*" >&2
+}
+
+fd_step() {
+  FD_STEP=$1
+  fd_log "$1"
+}
+
+# What failed, for the log and the master's FAILURE signal.
+fd_failure_reason() {
+  printf '%s' "${FD_FAILURE:-"$FD_STEP failed (exit $1)"}"
+}
+
+fd_aws() {
+  python3 /opt/flightdeck/flightdeck-aws.py "$@"
+}
+
+# The first boot races unattended-upgrades for the dpkg lock, and mirrors blip:
+# wait for the lock and retry rather than fail the cluster.
+fd_apt_install() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if apt-get -q -o DPkg::Lock::Timeout=600 update &&
+      apt-get -q -y -o DPkg::Lock::Timeout=600 install "$@"; then
+      return 0
+    fi
+    fd_log "apt-get failed (attempt $attempt of 5)"
+    sleep $((attempt * 15))
+  done
+  return 1
+}
+
+# IMDSv2 only: the instances require a session token.
+fd_metadata() {
+  local token
+  token=$(curl -sSf --retry 5 --retry-connrefused -X PUT \
+    -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)
+  curl -sSf --retry 5 --retry-connrefused -H "X-aws-ec2-metadata-token: $token" \
+    "http://169.254.169.254/latest/meta-data/$1"
+}
+
+# Every node fetches the same key from Secrets Manager, so no node waits for
+# another and the key never appears in user data.
+fd_install_munge_key() {
+  install -d -o munge -g munge -m 0700 /etc/munge
+  fd_aws munge-key "$FD_MUNGE_SECRET" /etc/munge/munge.key
+  chown munge:munge /etc/munge/munge.key
+  chmod 0400 /etc/munge/munge.key
+  systemctl enable munge
+  systemctl restart munge
+}
+
+# Runs <prefix>/default/configure.d/* and then <prefix>/<user>/configure.d/*
+# in lexical order, each as `<script> configure <role>`. Stops at the first
+# failure and leaves its description in FD_FAILURE. Every step checks its own
+# status because callers use this function in an `if`, where `set -e` is off.
+fd_run_customizers() {
+  local dir=/opt/flightdeck/customizer scope folder script name rc
+  rm -rf "$dir" || return 1
+  if ! fd_aws fetch-customizers "$FD_BUCKET" "$FD_PREFIX" "$FD_USER" "$dir"; then
+    FD_FAILURE="cannot download customizers from s3://$FD_BUCKET/$FD_PREFIX/"
+    return 1
+  fi
+  if [ -z "$(ls -A "$dir/user")" ]; then
+    FD_FAILURE="no customizers in s3://$FD_BUCKET/$FD_PREFIX/$FD_USER/configure.d/"
+    return 1
+  fi
+  for scope in default user; do
+    folder=default
+    [ "$scope" = user ] && folder=$FD_USER
+    for script in "$dir/$scope"/*; do
+      [ -f "$script" ] || continue
+      name="$folder/configure.d/${script##*/}"
+      chmod 0755 "$script" || return 1
+      fd_log "customizer $name configure $FD_ROLE"
+      rc=0
+      FLIGHTDECK_ROLE=$FD_ROLE FLIGHTDECK_CLUSTER=$FD_CLUSTER FLIGHTDECK_USER=$FD_USER \
+        FLIGHTDECK_PROFILES=$FD_PROFILES FLIGHTDECK_MASTER_IP=$FD_MASTER_IP \
+        "$script" configure "$FD_ROLE" || rc=$?
+      if [ "$rc" -ne 0 ]; then
+        FD_FAILURE="customizer $name exit $rc"
+        fd_log "$FD_FAILURE"
+        return 1
+      fi
+    done
+  done
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""FlightDeck node helper: the few AWS calls the boot scripts make.
+
+Ubuntu 24.04 has no AWS CLI package, so the boot scripts use apt's
+python3-boto3 through this file. Commands:
+  munge-key SECRET_ID PATH                      write the cluster's munge key
+  fetch-customizers BUCKET PREFIX USER DEST     download configure.d scripts
+  signal STACK RESOURCE INSTANCE_ID STATUS [REASON]
+"""
+import os
+import re
+import sys
+import time
+
+# Names a customizer may have on disk; anything else is refused, not skipped.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def client(service):
+    import boto3
+    from botocore.config import Config
+
+    retries = {"mode": "standard", "max_attempts": 10}
+    return boto3.client(service, region_name=os.environ["FD_REGION"], config=Config(retries=retries))
+
+
+def with_credentials(call):
+    """Retries while the instance profile's credentials are not yet there (early boot)."""
+    from botocore.exceptions import NoCredentialsError
+
+    for _ in range(24):
+        try:
+            return call()
+        except NoCredentialsError:
+            time.sleep(5)
+    return call()
+
+
+def munge_key(secret_id, path):
+    reply = with_credentials(lambda: client("secretsmanager").get_secret_value(SecretId=secret_id))
+    key = reply["SecretString"].encode()
+    if len(key) < 32:
+        raise SystemExit("the munge key in %s is shorter than 32 bytes" % secret_id)
+    temporary = path + ".new"
+    if os.path.exists(temporary):
+        os.unlink(temporary)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    os.replace(temporary, path)
+
+
+def fetch_customizers(bucket, prefix, user, dest):
+    s3 = client("s3")
+    for scope, folder in (("default", "default"), ("user", user)):
+        key_prefix = "%s/%s/configure.d/" % (prefix, folder)
+        target = os.path.join(dest, scope)
+        os.makedirs(target, exist_ok=True)
+        paginator = s3.get_paginator("list_objects_v2")
+        pages = with_credentials(
+            lambda: list(paginator.paginate(Bucket=bucket, Prefix=key_prefix, Delimiter="/"))
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                name = item["Key"][len(key_prefix):]
+                if name == "":
+                    continue  # the console's "folder" marker
+                if not SAFE_NAME.match(name):
+                    raise SystemExit("refusing customizer s3://%s/%s: unsafe name" % (bucket, item["Key"]))
+                s3.download_file(bucket, item["Key"], os.path.join(target, name))
+                print("fetched s3://%s/%s" % (bucket, item["Key"]), file=sys.stderr)
+
+
+def signal(stack, resource, instance_id, status, reason=""):
+    """SignalResource has no reason field, so a failure's reason rides in the
+    UniqueId (at most 64 characters), which the stack event shows."""
+    from botocore.exceptions import ClientError
+
+    cfn = client("cloudformation")
+    unique_id = instance_id
+    if reason:
+        unique_id = (instance_id + " " + re.sub(r"[^A-Za-z0-9 ._:/-]", "_", reason))[:64]
+    try:
+        with_credentials(
+            lambda: cfn.signal_resource(
+                StackName=stack, LogicalResourceId=resource, UniqueId=unique_id, Status=status
+            )
+        )
+    except ClientError as error:
+        if unique_id == instance_id:
+            raise
+        print("signal with a reason refused (%s); sending it without" % error, file=sys.stderr)
+        cfn.signal_resource(
+            StackName=stack, LogicalResourceId=resource, UniqueId=instance_id, Status=status
+        )
+
+
+COMMANDS = {"munge-key": munge_key, "fetch-customizers": fetch_customizers, "signal": signal}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        raise SystemExit("usage: flightdeck-aws.py {%s} ..." % ",".join(COMMANDS))
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

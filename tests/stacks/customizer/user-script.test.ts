@@ -1,0 +1,172 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { expect } from "chai";
+import fc from "fast-check";
+import {
+  isValidSshPublicKey,
+  linuxLoginFor,
+  linuxUidFor,
+  renderUserScript,
+  USER_SCRIPT_PLACEHOLDERS,
+  UserScriptError,
+} from "../../../stacks/customizer/user-script.js";
+
+const keys = JSON.parse(
+  readFileSync(new URL("../../fixtures/template/ssh-public-keys.json", import.meta.url), "utf8"),
+) as Record<string, string>;
+const template = readFileSync(
+  new URL("../../../customizer-scripts/default/configure.d/user.sh", import.meta.url),
+  "utf8",
+);
+const ed25519 = keys["ed25519"] ?? "";
+
+/** What bash assigns to FD_LOGIN, FD_UID and FD_SSH_PUBLIC_KEY in a rendered script. */
+function assignedValues(script: string): string[] {
+  const assignments = script
+    .split("\n")
+    .filter((line) => /^FD_(LOGIN|UID|SSH_PUBLIC_KEY)=/.test(line))
+    .join("\n");
+  const result = spawnSync(
+    "bash",
+    ["-c", `${assignments}\nprintf '%s\\0' "$FD_LOGIN" "$FD_UID" "$FD_SSH_PUBLIC_KEY"`],
+    { encoding: "utf8" },
+  );
+  expect(result.status, result.stderr).to.equal(0);
+  return result.stdout.split("\0").slice(0, 3);
+}
+
+describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
+  describe("isValidSshPublicKey", () => {
+    for (const [name, key] of Object.entries(keys)) {
+      it(`accepts a real ${name} key, with or without its comment`, () => {
+        expect(isValidSshPublicKey(key)).to.equal(true);
+        expect(isValidSshPublicKey(key.split(" ").slice(0, 2).join(" "))).to.equal(true);
+      });
+    }
+
+    const refused: Record<string, string> = {
+      "an empty string": "",
+      "a type alone": "ssh-ed25519",
+      "a DSA key": "ssh-dss AAAAB3NzaC1kc3MAAACBAP",
+      "an options prefix": `command="/bin/sh" ${ed25519}`,
+      "a second key on a new line": `${ed25519}\n${keys["rsa2048"]}`,
+      "a trailing newline": `${ed25519}\n`,
+      "a carriage return": `${ed25519}\r`,
+      "a tab in the comment": `${ed25519.split(" ").slice(0, 2).join(" ")} a\tb`,
+      "a non-ASCII comment": `${ed25519.split(" ").slice(0, 2).join(" ")} élan`,
+      "a body that is not base64": "ssh-ed25519 AAAA$(reboot)",
+      "a body of another key type": `ssh-rsa ${ed25519.split(" ")[1]}`,
+      "badly padded base64": `ssh-ed25519 ${(ed25519.split(" ")[1] ?? "").slice(0, -1)}`,
+      "two spaces after the type": ed25519.replace(" ", "  "),
+      "an oversized line": `${ed25519} ${"x".repeat(9000)}`,
+    };
+    for (const [name, key] of Object.entries(refused)) {
+      it(`refuses ${name}`, () => {
+        expect(isValidSshPublicKey(key)).to.equal(false);
+      });
+    }
+  });
+
+  describe("linuxLoginFor", () => {
+    it("uses a portable IAM user name as the login name", () => {
+      for (const id of ["alice", "bob_2", "_svc", "a-b", "x".repeat(32)])
+        expect(linuxLoginFor(id)).to.equal(id);
+    });
+
+    it("refuses IAM names that are not portable Linux names, saying why", () => {
+      for (const id of [
+        "Alice",
+        "a.b",
+        "a@b.com",
+        "a+b",
+        "1abc",
+        "-a",
+        "x".repeat(33),
+        "a,b",
+        "a=b",
+      ]) {
+        expect(() => linuxLoginFor(id), id).to.throw(UserScriptError, /login name/);
+      }
+      expect(() => linuxLoginFor("a b")).to.throw(UserScriptError, /not an IAM user name/);
+    });
+  });
+
+  describe("linuxUidFor", () => {
+    it("is deterministic and between 10000 and 59999", () => {
+      fc.assert(
+        fc.property(fc.stringMatching(/^[a-z_][a-z0-9_-]{0,31}$/), (login) => {
+          const uid = linuxUidFor(login);
+          expect(uid).to.equal(linuxUidFor(login));
+          expect(uid).to.be.within(10_000, 59_999);
+        }),
+      );
+      expect(linuxUidFor("alice")).not.to.equal(linuxUidFor("bob"));
+    });
+  });
+
+  describe("renderUserScript", () => {
+    it("puts the login name, UID and key in as shell words that bash reads back exactly", () => {
+      const script = renderUserScript(template, { id: "alice", sshPublicKey: ed25519 });
+      expect(assignedValues(script)).to.deep.equal([
+        "alice",
+        String(linuxUidFor("alice")),
+        ed25519,
+      ]);
+      expect(script).not.to.match(/__FLIGHTDECK_[A-Z0-9_]+__/);
+    });
+
+    it("cannot be injected into: any printable key comment is read back literally", () => {
+      const body = ed25519.split(" ").slice(0, 2).join(" ");
+      const hostile = [
+        "it's",
+        "$(touch /tmp/pwned)",
+        "`id`",
+        "'; rm -rf / #",
+        "$&",
+        "$'",
+        "$`",
+        "\\",
+        '"',
+        "${HOME}",
+      ];
+      for (const comment of hostile) {
+        const key = `${body} ${comment}`;
+        expect(isValidSshPublicKey(key), comment).to.equal(true);
+        expect(
+          assignedValues(renderUserScript(template, { id: "alice", sshPublicKey: key }))[2],
+        ).to.equal(key);
+      }
+      fc.assert(
+        fc.property(
+          fc.string({
+            unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+          }),
+          (comment) => {
+            const key = `${body} ${comment}`;
+            expect(
+              assignedValues(renderUserScript(template, { id: "alice", sshPublicKey: key }))[2],
+            ).to.equal(key);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    it("throws on a malformed key or an id that is not a login name", () => {
+      expect(() =>
+        renderUserScript(template, { id: "alice", sshPublicKey: `${ed25519}\nrm -rf /` }),
+      ).to.throw(UserScriptError, /SSH public key/);
+      expect(() => renderUserScript(template, { id: "Alice", sshPublicKey: ed25519 })).to.throw(
+        UserScriptError,
+      );
+    });
+
+    it("refuses a template with a missing, repeated or unknown placeholder", () => {
+      const user = { id: "alice", sshPublicKey: ed25519 };
+      const { login, uid } = USER_SCRIPT_PLACEHOLDERS;
+      expect(() => renderUserScript(template.replace(login, "x"), user)).to.throw(/0 times/);
+      expect(() => renderUserScript(`${template}\n${uid}`, user)).to.throw(/2 times/);
+      expect(() => renderUserScript(`${template}\n__FLIGHTDECK_OTHER__`, user)).to.throw(/unknown/);
+    });
+  });
+});
