@@ -1,0 +1,35 @@
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { planVariables, terraform } from "./terraform-cli.js";
+import { planSummary, type PlanJson } from "./terraform-plan.js";
+import { prepareStack, STACK_DIR } from "./terraform-stack.js";
+
+/*
+ * `npm run plan [-- settings.json]`: build, synthesize, then `terraform
+ * init` and `plan` the stack, with no AWS account needed (fake credentials
+ * and the providers' skip flags when none are configured). Writes the plan
+ * as JSON to cdktf.out/stacks/flightdeck/plan.json and prints a summary.
+ */
+
+function main(): void {
+  const session = prepareStack(process.argv[2]);
+  const cwd = resolve(STACK_DIR);
+  terraform(["plan", "-input=false", "-no-color", "-out=plan.tfplan", ...planVariables(session)], {
+    cwd,
+    session,
+  });
+  const json = terraform(["show", "-json", "plan.tfplan"], { cwd, session });
+  writeFileSync(join(cwd, "plan.json"), json);
+  console.log(
+    `\nPlanned ${session.offline ? "offline (no AWS account: fake credentials, skip flags)" : "with your AWS credentials"}.`,
+  );
+  console.log(planSummary(JSON.parse(json) as PlanJson));
+  console.log(`\nFull plan: ${join(STACK_DIR, "plan.json")}`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

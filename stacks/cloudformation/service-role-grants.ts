@@ -1,0 +1,182 @@
+import { NETWORK_GRANTS } from "./network-grants.js";
+import { describe, on, PASS_NODE_ROLE, type Grant } from "./grant.js";
+
+/*
+ * What CloudFormation needs, per resource type, to create, watch, roll back
+ * and delete the cluster template's resources through the service role.
+ * Sized from each type's documented create/read/delete handler permissions;
+ * update-only actions are left out because FlightDeck never updates a stack.
+ * A template that uses a type not listed here fails at synth, so a new
+ * resource cannot quietly widen (or break) the role.
+ */
+
+/** Launching instances, directly or through an Auto Scaling group (which checks the caller may). */
+const LAUNCH_INSTANCES: readonly Grant[] = [
+  on(
+    "LaunchInstances",
+    [
+      "ec2:instance",
+      "ec2:volume",
+      "ec2:network-interface",
+      "ec2:security-group",
+      "ec2:subnet",
+      "ec2:key-pair",
+      "ec2:placement-group",
+      "ec2:launch-template",
+      "ec2:spot-instances-request",
+      "ec2:image",
+    ],
+    "ec2:RunInstances",
+  ),
+  on(
+    "TagLaunchedInstances",
+    ["ec2:instance", "ec2:volume", "ec2:network-interface", "ec2:spot-instances-request"],
+    "ec2:CreateTags",
+  ),
+  describe(
+    "ec2:DescribeImages",
+    "ec2:DescribeInstanceStatus",
+    "ec2:DescribeInstances",
+    "ec2:DescribeKeyPairs",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVolumes",
+  ),
+  PASS_NODE_ROLE,
+];
+
+/** Associating an address with an instance, and undoing it (which names no instance). */
+const ADDRESS_ASSOCIATIONS: readonly Grant[] = [
+  on(
+    "AssociateElasticIps",
+    ["ec2:elastic-ip", "ec2:instance", "ec2:network-interface"],
+    "ec2:AssociateAddress",
+  ),
+  on(
+    "DisassociateElasticIps",
+    ["ec2:elastic-ip", "ec2:network-interface"],
+    "ec2:DisassociateAddress",
+  ),
+];
+
+/** The grants for each CloudFormation resource type the template may use. */
+export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
+  ...NETWORK_GRANTS,
+  "AWS::EC2::PlacementGroup": [
+    on(
+      "PlacementGroups",
+      ["ec2:placement-group"],
+      "ec2:CreatePlacementGroup",
+      "ec2:CreateTags",
+      "ec2:DeletePlacementGroup",
+    ),
+    describe("ec2:DescribePlacementGroups"),
+  ],
+  "AWS::EC2::Instance": [
+    ...LAUNCH_INSTANCES,
+    on("TerminateInstances", ["ec2:instance"], "ec2:TerminateInstances"),
+  ],
+  "AWS::EC2::EIP": [
+    on(
+      "ElasticIps",
+      ["ec2:elastic-ip"],
+      "ec2:AllocateAddress",
+      "ec2:CreateTags",
+      "ec2:ReleaseAddress",
+    ),
+    ...ADDRESS_ASSOCIATIONS,
+    describe("ec2:DescribeAddresses"),
+  ],
+  "AWS::EC2::EIPAssociation": [...ADDRESS_ASSOCIATIONS, describe("ec2:DescribeAddresses")],
+  "AWS::EC2::LaunchTemplate": [
+    on(
+      "LaunchTemplates",
+      ["ec2:launch-template"],
+      "ec2:CreateLaunchTemplate",
+      "ec2:CreateTags",
+      "ec2:DeleteLaunchTemplate",
+    ),
+    describe("ec2:DescribeLaunchTemplateVersions", "ec2:DescribeLaunchTemplates"),
+    PASS_NODE_ROLE,
+  ],
+  "AWS::AutoScaling::AutoScalingGroup": [
+    // Deleting a group first sets its size to zero (UpdateAutoScalingGroup).
+    on(
+      "AutoScalingGroups",
+      ["autoscaling:group"],
+      "autoscaling:CreateAutoScalingGroup",
+      "autoscaling:CreateOrUpdateTags",
+      "autoscaling:DeleteAutoScalingGroup",
+      "autoscaling:UpdateAutoScalingGroup",
+    ),
+    describe("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+    ...LAUNCH_INSTANCES,
+    // The group launches with Auto Scaling's service-linked role, created on first use in an account.
+    {
+      sid: "CreateAutoScalingServiceLinkedRole",
+      actions: ["iam:CreateServiceLinkedRole"],
+      resources: ["iam:autoscaling-service-linked-role"],
+      condition: "autoscaling-service-linked-role",
+    },
+  ],
+  "AWS::IAM::Role": [
+    on(
+      "NodeRoles",
+      ["iam:node-role"],
+      "iam:CreateRole",
+      "iam:DeleteRole",
+      "iam:DeleteRolePolicy",
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole",
+      "iam:ListRolePolicies",
+      "iam:PutRolePolicy",
+      "iam:TagRole",
+    ),
+  ],
+  "AWS::IAM::InstanceProfile": [
+    on(
+      "NodeInstanceProfiles",
+      ["iam:node-instance-profile"],
+      "iam:AddRoleToInstanceProfile",
+      "iam:CreateInstanceProfile",
+      "iam:DeleteInstanceProfile",
+      "iam:GetInstanceProfile",
+      "iam:RemoveRoleFromInstanceProfile",
+      "iam:TagInstanceProfile",
+    ),
+    // Adding a role to a profile counts as passing it.
+    PASS_NODE_ROLE,
+  ],
+  "AWS::IAM::Policy": [
+    on(
+      "NodeRoles",
+      ["iam:node-role"],
+      "iam:DeleteRolePolicy",
+      "iam:GetRolePolicy",
+      "iam:PutRolePolicy",
+    ),
+  ],
+  "AWS::SecretsManager::Secret": [
+    on(
+      "StackSecrets",
+      ["secretsmanager:stack-secret"],
+      "secretsmanager:CreateSecret",
+      "secretsmanager:DeleteSecret",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:RemoveRegionsFromReplication",
+      "secretsmanager:TagResource",
+    ),
+    // GenerateSecretString: CloudFormation asks Secrets Manager for the value.
+    describe("secretsmanager:GetRandomPassword"),
+  ],
+};
+
+/** Attaching AWS-managed policies named in a role's `ManagedPolicyArns`, and only those. */
+export const ATTACH_LISTED_POLICIES: Grant = {
+  sid: "AttachListedManagedPolicies",
+  actions: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+  resources: ["iam:node-role"],
+  condition: "listed-managed-policies",
+};

@@ -1,0 +1,96 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import type { HandlerEnvironment } from "../../functions/shared/handler-environment.js";
+import { bundleArchive } from "./bundle-archive.js";
+import {
+  policyDocument,
+  policyJson,
+  serviceTrustPolicy,
+  type PolicyStatement,
+} from "../iam/policy-document.js";
+
+/** Properties of a {@link HandlerFunction}. */
+export interface HandlerFunctionProps {
+  readonly functionName: string;
+  /** The built bundle folder holding `index.mjs`; see build.mjs. */
+  readonly bundleDir: string;
+  /** Exactly the variables the handler decodes (AWS_REGION is Lambda's own). */
+  readonly environment: Readonly<HandlerEnvironment>;
+  /** The execution role's only permissions. */
+  readonly statements: readonly PolicyStatement[];
+  readonly deadLetterQueueArn: string;
+  readonly logRetentionDays: number;
+  readonly memorySize: number;
+  /** Seconds. */
+  readonly timeout: number;
+}
+
+/** The log group Lambda writes a function's logs to. */
+export function logGroupNameFor(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/** Lambda's default: the event is retried twice after the first failure. */
+const RETRY_ATTEMPTS = 2;
+
+/**
+ * One handler: its own role and inline policy, its own log group with a
+ * retention, the function built from the bundle, and an async-invoke config
+ * that retries and then parks the event in the dead-letter queue.
+ */
+export class HandlerFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "role", {
+      name: props.functionName,
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+    });
+    const policy = new IamRolePolicy(this, "permissions", {
+      name: "least-privilege",
+      role: this.role.id,
+      policy: policyJson(policyDocument(props.statements)),
+    });
+    // Terraform owns the group, so the role needs no logs:CreateLogGroup and
+    // the logs expire instead of piling up forever.
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: logGroupNameFor(props.functionName),
+      retentionInDays: props.logRetentionDays,
+    });
+    const bundle = new TerraformAsset(this, "bundle", {
+      path: bundleArchive(props.bundleDir),
+      type: AssetType.FILE,
+    });
+    const variables = Object.fromEntries(
+      Object.entries(props.environment).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    );
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      role: this.role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: bundle.path,
+      // The zip is deterministic, so its hash changes only with the code.
+      sourceCodeHash: bundle.assetHash,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: { variables },
+      dependsOn: [policy, logGroup],
+    });
+    new LambdaFunctionEventInvokeConfig(this, "async", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: RETRY_ATTEMPTS,
+      destinationConfig: { onFailure: { destination: props.deadLetterQueueArn } },
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import type { Settings } from "./settings.js";
+
+/** The name of every AWS resource FlightDeck creates, derived from the deployment name. */
+export interface DeploymentNames {
+  readonly userBucket: string;
+  readonly customizerBucket: string;
+  readonly userGroup: string;
+  readonly userPolicy: string;
+  readonly createFunction: string;
+  readonly deleteFunction: string;
+  readonly serviceRole: string;
+  readonly deadLetterQueue: string;
+  readonly createdRule: string;
+  readonly deletedRule: string;
+}
+
+/**
+ * Derives resource names from the settings. Bucket names are global, so they
+ * carry the region and, when known, the account id; an admin whose derived
+ * user-bucket name is taken can set `userBucketName`.
+ */
+export function namesFor(
+  settings: Pick<Settings, "name" | "region" | "accountId" | "userBucketName" | "customizer">,
+): DeploymentNames {
+  const { name, region, accountId } = settings;
+  const scope = accountId === undefined ? region : `${accountId}-${region}`;
+  return {
+    userBucket: settings.userBucketName ?? `${name}-users-${scope}`,
+    customizerBucket: settings.customizer.existingBucket ?? `${name}-customizer-${scope}`,
+    userGroup: `${name}-users`,
+    userPolicy: `${name}-user-access`,
+    createFunction: `${name}-cf-create`,
+    deleteFunction: `${name}-cf-delete`,
+    serviceRole: `${name}-cloudformation`,
+    deadLetterQueue: `${name}-handler-failures`,
+    createdRule: `${name}-stack-create-outcome`,
+    deletedRule: `${name}-stack-delete-outcome`,
+  };
+}

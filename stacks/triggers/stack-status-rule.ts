@@ -1,0 +1,76 @@
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
+import { Construct } from "constructs";
+import { escapeTerraformTemplate } from "../iam/policy-document.js";
+import { regionalArn, type ArnScope } from "../iam/arns.js";
+
+/**
+ * The EventBridge pattern for final status changes of FlightDeck's stacks:
+ * only stacks named `<prefix>-…` in the deployment's region (and account,
+ * when known) and only the given statuses.
+ */
+export function stackStatusPattern(
+  scope: ArnScope,
+  stackPrefix: string,
+  statuses: readonly string[],
+): Record<string, unknown> {
+  return {
+    source: ["aws.cloudformation"],
+    "detail-type": ["CloudFormation Stack Status Change"],
+    ...(scope.account === "*" ? {} : { account: [scope.account] }),
+    detail: {
+      "stack-id": [{ wildcard: regionalArn(scope, "cloudformation", `stack/${stackPrefix}-*`) }],
+      "status-details": { status: [...statuses] },
+    },
+  };
+}
+
+/** The ARN of a rule on the default bus, known before the rule exists. */
+export function ruleArn(scope: ArnScope, ruleName: string): string {
+  return regionalArn(scope, "events", `rule/${ruleName}`);
+}
+
+/** Properties of a {@link StackStatusRule}. */
+export interface StackStatusRuleProps {
+  readonly scope: ArnScope;
+  readonly ruleName: string;
+  readonly description: string;
+  readonly stackPrefix: string;
+  readonly statuses: readonly string[];
+  readonly target: LambdaFunction;
+  /** Where EventBridge parks an event it could not deliver. */
+  readonly deadLetterQueueArn: string;
+}
+
+/**
+ * A rule on the default bus that sends a FlightDeck stack's final statuses to
+ * one handler, with the Lambda permission for exactly this rule.
+ */
+export class StackStatusRule extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: StackStatusRuleProps) {
+    super(scope, id);
+    this.rule = new CloudwatchEventRule(this, "rule", {
+      name: props.ruleName,
+      description: props.description,
+      eventPattern: escapeTerraformTemplate(
+        JSON.stringify(stackStatusPattern(props.scope, props.stackPrefix, props.statuses)),
+      ),
+    });
+    const permission = new LambdaPermission(this, "allow", {
+      action: "lambda:InvokeFunction",
+      functionName: props.target.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: this.rule.arn,
+    });
+    new CloudwatchEventTarget(this, "target", {
+      rule: this.rule.name,
+      arn: props.target.arn,
+      deadLetterConfig: { arn: props.deadLetterQueueArn },
+      dependsOn: [permission],
+    });
+  }
+}

@@ -1,0 +1,264 @@
+import { expect } from "chai";
+import { Testing } from "cdktf";
+import type { CfnTemplate } from "../../../functions/shared/cfn-template.js";
+import { ServiceRole } from "../../../stacks/cloudformation/service-role.js";
+import { GRANTS_BY_TYPE } from "../../../stacks/cloudformation/service-role-grants.js";
+import {
+  managedPolicyArns,
+  serviceRoleStatements,
+  ServiceRoleTemplateError,
+  ssmParameterArns,
+  templateProblems,
+} from "../../../stacks/cloudformation/service-role-permissions.js";
+import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
+import { policyFromSettings } from "../../../stacks/settings/policy.js";
+import { ACCOUNT, decide, identityPolicy } from "../support/policies.js";
+import {
+  FIXTURE_SCOPE,
+  FIXTURE_TEMPLATE_PATH,
+  fixtureSettings,
+  onlyResource,
+  synthFlightDeck,
+  synthScope,
+  unescapeTerraform,
+} from "../support/synth.js";
+
+const fixture = loadClusterTemplate(FIXTURE_TEMPLATE_PATH).template;
+const context = { scope: FIXTURE_SCOPE, stackPrefix: "fd", ssmParameterArns: [] };
+const withResource = (id: string, resource: CfnTemplate["Resources"][string]): CfnTemplate => ({
+  ...fixture,
+  Resources: { ...fixture.Resources, [id]: resource },
+});
+
+describe("ServiceRole", () => {
+  const synthesized = synthScope((scope) => {
+    new ServiceRole(scope, "service", {
+      roleName: "fd-cloudformation",
+      scope: FIXTURE_SCOPE,
+      statements: serviceRoleStatements(fixture, context),
+    });
+  });
+
+  it("is trusted by CloudFormation only", () => {
+    const role = onlyResource(synthesized, "aws_iam_role");
+    expect(JSON.parse(unescapeTerraform(String(role["assume_role_policy"])))).to.deep.equal({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "TrustedService",
+          Effect: "Allow",
+          Principal: { Service: "cloudformation.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+  });
+
+  it("lives at the root path, outside the /flightdeck/ path it may manage", () => {
+    expect(
+      Testing.toHaveResourceWithProperties(synthesized, "aws_iam_role", {
+        name: "fd-cloudformation",
+      }),
+    ).to.equal(true);
+    expect(onlyResource(synthesized, "aws_iam_role")["path"]).to.equal(undefined);
+  });
+});
+
+describe("the service role's permissions for a template", () => {
+  it("grants for every resource type the template uses, and for no other", () => {
+    const noSecret: CfnTemplate = {
+      ...fixture,
+      Resources: Object.fromEntries(
+        Object.entries(fixture.Resources).filter(
+          ([, r]) => r.Type !== "AWS::SecretsManager::Secret",
+        ),
+      ),
+    };
+    const actions = (template: CfnTemplate) =>
+      serviceRoleStatements(template, context).flatMap((s) => [...s.Action]);
+    expect(actions(fixture)).to.include("secretsmanager:CreateSecret");
+    expect(actions(noSecret)).not.to.include("secretsmanager:CreateSecret");
+  });
+
+  it("refuses a resource type it has no grants for", () => {
+    const template = withResource("Bucket", { Type: "AWS::S3::Bucket" });
+    expect(templateProblems(template)).to.deep.equal([
+      "Bucket is an AWS::S3::Bucket, which the service role cannot create; add its permissions to stacks/cloudformation/service-role-grants.ts.",
+    ]);
+    expect(() => serviceRoleStatements(template, context)).to.throw(ServiceRoleTemplateError);
+  });
+
+  it("refuses roles and instance profiles outside /flightdeck/", () => {
+    const role = fixture.Resources["NodeRole"];
+    const template = withResource("NodeRole", {
+      ...role,
+      Type: "AWS::IAM::Role",
+      Properties: { ...role?.Properties, Path: "/" },
+    });
+    expect(templateProblems(template)).to.deep.equal(['NodeRole must set "Path": "/flightdeck/".']);
+  });
+
+  it("refuses a secret whose name does not start with the stack name", () => {
+    const template = withResource("MungeKey", {
+      Type: "AWS::SecretsManager::Secret",
+      Properties: {},
+    });
+    expect(templateProblems(template)).to.deep.equal([
+      'MungeKey must set "Name": {"Fn::Sub": "${AWS::StackName}-…"}.',
+    ]);
+  });
+
+  it("refuses a fixed Auto Scaling group name outside the stack's", () => {
+    const template = withResource("Compute", {
+      Type: "AWS::AutoScaling::AutoScalingGroup",
+      Properties: { AutoScalingGroupName: "compute" },
+    });
+    expect(templateProblems(template)).to.deep.equal([
+      "Compute: AutoScalingGroupName must start with ${AWS::StackName}.",
+    ]);
+  });
+
+  it("may attach exactly the AWS managed policies the template lists", () => {
+    const role = fixture.Resources["NodeRole"];
+    const template = withResource("NodeRole", {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        ...role?.Properties,
+        ManagedPolicyArns: [
+          { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        ],
+      },
+    });
+    expect(managedPolicyArns(template, "aws")).to.deep.equal([
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    ]);
+    const attach = serviceRoleStatements(template, context).find(
+      (s) => s.Sid === "AttachListedManagedPolicies",
+    );
+    expect(attach?.Condition).to.deep.equal({
+      ArnEquals: { "iam:PolicyARN": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"] },
+    });
+    expect(serviceRoleStatements(fixture, context).map((s) => s.Sid)).not.to.include(
+      "AttachListedManagedPolicies",
+    );
+  });
+
+  it("resolves the AMI's public SSM parameter, and the deployment's override of it", () => {
+    const settings = {
+      ...fixtureSettings(),
+      defaults: {
+        ImageId:
+          "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+      },
+    };
+    expect(ssmParameterArns(fixture, FIXTURE_SCOPE, policyFromSettings(settings))).to.deep.equal([
+      "arn:aws:ssm:eu-west-2:*:parameter/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+      "arn:aws:ssm:eu-west-2:*:parameter/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
+    ]);
+  });
+
+  it("names each statement once, with one set of resources per name", () => {
+    const everything: CfnTemplate = {
+      Resources: Object.fromEntries(
+        Object.keys(GRANTS_BY_TYPE).map((type, i) => [`R${i}`, { Type: type, Properties: {} }]),
+      ),
+    };
+    // Only the naming rules fail here; the merge itself must not throw.
+    const problems = templateProblems(everything);
+    expect(problems.every((p) => /Path|Name/.test(p))).to.equal(true);
+    const allowed: CfnTemplate = {
+      Resources: Object.fromEntries(
+        Object.keys(GRANTS_BY_TYPE)
+          .filter((type) => !/IAM::Role|IAM::InstanceProfile|SecretsManager/.test(type))
+          .map((type, i) => [`R${i}`, { Type: type, Properties: {} }]),
+      ),
+    };
+    const sids = serviceRoleStatements(allowed, context).map((s) => s.Sid);
+    expect(new Set(sids).size).to.equal(sids.length);
+  });
+});
+
+describe("the service role (simulated)", () => {
+  const policy = identityPolicy(synthFlightDeck(), "fdtest-cloudformation");
+  const principal = `arn:aws:iam::${ACCOUNT}:role/fdtest-cloudformation`;
+  const as = (action: string, resource: string, context: Record<string, string> = {}) =>
+    decide(policy, { principal, action, resource, context });
+  const ec2 = (resource: string) => `arn:aws:ec2:eu-west-2:${ACCOUNT}:${resource}`;
+
+  it("can create node roles and instance profiles under /flightdeck/ only", async () => {
+    expect(
+      await as("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/flightdeck/fd-alice-c1-NodeRole-X`),
+    ).to.equal("Allowed");
+    expect(
+      await as("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/fd-alice-c1-NodeRole-X`),
+    ).to.equal("ImplicitlyDenied");
+    expect(
+      await as(
+        "iam:CreateInstanceProfile",
+        `arn:aws:iam::${ACCOUNT}:instance-profile/flightdeck/p`,
+      ),
+    ).to.equal("Allowed");
+    expect(
+      await as("iam:CreateInstanceProfile", `arn:aws:iam::${ACCOUNT}:instance-profile/p`),
+    ).to.equal("ImplicitlyDenied");
+  });
+
+  it("cannot change its own policy or any role outside /flightdeck/", async () => {
+    expect(await as("iam:PutRolePolicy", principal)).to.equal("ImplicitlyDenied");
+    expect(await as("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/fdtest-cf-create`)).to.equal(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it("passes node roles to EC2 only", async () => {
+    const node = `arn:aws:iam::${ACCOUNT}:role/flightdeck/node`;
+    expect(await as("iam:PassRole", node, { "iam:PassedToService": "ec2.amazonaws.com" })).to.equal(
+      "Allowed",
+    );
+    expect(
+      await as("iam:PassRole", node, { "iam:PassedToService": "lambda.amazonaws.com" }),
+    ).to.equal("ImplicitlyDenied");
+    expect(
+      await as("iam:PassRole", principal, { "iam:PassedToService": "ec2.amazonaws.com" }),
+    ).to.equal("ImplicitlyDenied");
+  });
+
+  it("can launch and terminate instances in the deployment's region only", async () => {
+    expect(await as("ec2:RunInstances", ec2("instance/*"))).to.equal("Allowed");
+    expect(await as("ec2:TerminateInstances", ec2("instance/i-1"))).to.equal("Allowed");
+    expect(await as("ec2:RunInstances", `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`)).to.equal(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it("manages only secrets named after FlightDeck stacks", async () => {
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:${name}-AbCdEf`;
+    expect(await as("secretsmanager:CreateSecret", secret("fd-alice-c1-munge-key"))).to.equal(
+      "Allowed",
+    );
+    expect(await as("secretsmanager:DeleteSecret", secret("prod/database-password"))).to.equal(
+      "ImplicitlyDenied",
+    );
+    expect(await as("secretsmanager:GetSecretValue", secret("fd-alice-c1-munge-key"))).to.equal(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it("manages only Auto Scaling groups of FlightDeck stacks", async () => {
+    const group = (name: string) =>
+      `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:0f2c:autoScalingGroupName/${name}`;
+    expect(await as("autoscaling:DeleteAutoScalingGroup", group("fd-alice-c1-compute"))).to.equal(
+      "Allowed",
+    );
+    expect(await as("autoscaling:DeleteAutoScalingGroup", group("web-frontend"))).to.equal(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it("cannot read or write S3 objects", async () => {
+    expect(
+      await as("s3:GetObject", "arn:aws:s3:::fdtest-users-123456789012-eu-west-2/home/alice/x"),
+    ).to.equal("ImplicitlyDenied");
+  });
+});

@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import { App } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  planVariables,
+  terraform,
+  terraformAvailable,
+  terraformSession,
+} from "../../scripts/terraform-cli.js";
+import type { PlanJson } from "../../scripts/terraform-plan.js";
+import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
+import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
+import { TRIGGER_FILTERS } from "../../stacks/triggers/trigger-filters.js";
+import { asList, type Statement } from "./support/policies.js";
+import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "./support/synth.js";
+
+/** A planned resource: its type, name and the values known before apply. */
+interface PlannedResource {
+  readonly type: string;
+  readonly address: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Without real credentials, so the offline path is the one tested wherever this runs. */
+function offlineEnvironment(home: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")),
+  );
+  return { ...env, HOME: home };
+}
+
+/*
+ * terraform init, validate and plan on the synthesized stack, once for the
+ * whole suite and with no AWS account; then checks on what would be built.
+ */
+describe("FlightDeckStack, planned by terraform", function () {
+  let dir = "";
+  let resources: PlannedResource[] = [];
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+
+  before(function () {
+    if (!terraformAvailable()) {
+      if (process.env["CI"])
+        throw new Error("terraform is not installed, and CI must run the plan checks.");
+      console.warn("      terraform is not installed: skipping the plan checks (CI runs them).");
+      this.skip();
+    }
+    this.timeout(180_000);
+    dir = mkdtempSync(join(tmpdir(), "fd-plan-"));
+    const app = new App({ outdir: join(dir, "out") });
+    const settings = fixtureSettings();
+    new FlightDeckStack(app, "flightdeck", {
+      settings,
+      template: loadClusterTemplate(settings.template),
+      customizerScriptsDir: settings.customizer.scripts,
+      bundlesDir: FIXTURE_BUNDLES_DIR,
+    });
+    app.synth();
+    const cwd = join(dir, "out", "stacks", "flightdeck");
+    const session = terraformSession(dir, offlineEnvironment(dir));
+    expect(session.offline).to.equal(true);
+    terraform(["init", "-input=false", "-no-color"], { cwd, session });
+    terraform(["validate", "-no-color"], { cwd, session });
+    terraform(
+      [
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-refresh=false",
+        "-out=plan.tfplan",
+        ...planVariables(session),
+      ],
+      {
+        cwd,
+        session,
+      },
+    );
+    const plan = JSON.parse(
+      terraform(["show", "-json", "plan.tfplan"], { cwd, session }),
+    ) as PlanJson & {
+      planned_values: { root_module: { resources: PlannedResource[] } };
+    };
+    resources = plan.planned_values.root_module.resources;
+  });
+
+  after(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("plans every part of FlightDeck", () => {
+    const types = new Set(resources.map((r) => r.type));
+    for (const type of [
+      "aws_s3_bucket",
+      "aws_s3_bucket_notification",
+      "aws_iam_policy",
+      "aws_iam_group",
+      "aws_iam_role",
+      "aws_lambda_function",
+      "aws_lambda_function_event_invoke_config",
+      "aws_lambda_permission",
+      "aws_cloudwatch_event_rule",
+      "aws_cloudwatch_event_target",
+      "aws_cloudwatch_log_group",
+      "aws_sqs_queue",
+      "aws_s3_object",
+      "aws_ses_email_identity",
+    ]) {
+      expect(types, type).to.include(type);
+    }
+    expect(ofType("aws_lambda_function").map((f) => f.values["runtime"])).to.deep.equal([
+      "nodejs22.x",
+      "nodejs22.x",
+    ]);
+  });
+
+  it("sends only trigger files to the handlers, so nothing they write can recurse", () => {
+    const [notification] = ofType("aws_s3_bucket_notification");
+    const filters = (notification?.values["lambda_function"] as Array<Record<string, unknown>>).map(
+      (f) => ({
+        prefix: f["filter_prefix"],
+        suffix: f["filter_suffix"],
+        events: f["events"],
+      }),
+    );
+    expect(filters).to.have.deep.members(
+      TRIGGER_FILTERS.map((f) => ({
+        prefix: f.prefix,
+        suffix: f.suffix,
+        events: ["s3:ObjectCreated:*"],
+      })),
+    );
+    for (const written of [".cf-created", ".cf-deleted", ".cf-failed"]) {
+      expect(filters.some((f) => `home/alice/c1${written}`.endsWith(String(f.suffix)))).to.equal(
+        false,
+      );
+    }
+  });
+
+  it("keeps both buckets private, encrypted and TLS-only", () => {
+    expect(ofType("aws_s3_bucket")).to.have.length(2);
+    for (const block of ofType("aws_s3_bucket_public_access_block")) {
+      expect(block.values).to.include({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+    }
+    expect(ofType("aws_s3_bucket_public_access_block")).to.have.length(2);
+    for (const encryption of ofType("aws_s3_bucket_server_side_encryption_configuration")) {
+      const [rule] = encryption.values["rule"] as Array<{
+        apply_server_side_encryption_by_default: Array<{ sse_algorithm: string }>;
+      }>;
+      expect(rule?.apply_server_side_encryption_by_default[0]?.sse_algorithm).to.equal("AES256");
+    }
+    expect(ofType("aws_s3_bucket_server_side_encryption_configuration")).to.have.length(2);
+    for (const policy of ofType("aws_s3_bucket_policy")) {
+      const statements = (JSON.parse(String(policy.values["policy"])) as { Statement: Statement[] })
+        .Statement;
+      expect(statements).to.deep.include.members([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["s3:*"],
+          Resource: statements[0]?.Resource,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]);
+    }
+    expect(
+      ofType("aws_s3_bucket_ownership_controls").every((o) =>
+        JSON.stringify(o.values).includes("BucketOwnerEnforced"),
+      ),
+    ).to.equal(true);
+  });
+
+  it("versions the user bucket and expires old versions only after the set days", () => {
+    const [versioning] = ofType("aws_s3_bucket_versioning");
+    expect(JSON.stringify(versioning?.values)).to.include('"status":"Enabled"');
+    const [lifecycle] = ofType("aws_s3_bucket_lifecycle_configuration");
+    expect(JSON.stringify(lifecycle?.values)).to.include('"noncurrent_days":30');
+  });
+
+  it("grants no wildcard action in any IAM policy", () => {
+    const documents = [
+      ...ofType("aws_iam_policy").map((p) => p.values["policy"]),
+      ...ofType("aws_iam_role_policy").map((p) => p.values["policy"]),
+      ...ofType("aws_s3_bucket_policy").map((p) => p.values["policy"]),
+    ];
+    expect(documents).to.have.length(6);
+    for (const text of documents) {
+      expect(text, "every policy is known at plan time").to.be.a("string");
+      for (const statement of (JSON.parse(String(text)) as { Statement: Statement[] }).Statement) {
+        const wild = asList(statement.Action).filter((a) => a.includes("*"));
+        if (statement.Effect === "Allow") expect(wild, JSON.stringify(statement)).to.deep.equal([]);
+        else
+          expect(statement.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+      }
+    }
+  });
+
+  it("routes stack events of FlightDeck's stacks only, by the stack-name prefix", () => {
+    const rules = ofType("aws_cloudwatch_event_rule");
+    expect(rules).to.have.length(2);
+    for (const rule of rules) {
+      const pattern = JSON.parse(String(rule.values["event_pattern"])) as {
+        source: string[];
+        detail: { "stack-id": Array<{ wildcard: string }>; "status-details": { status: string[] } };
+      };
+      expect(pattern.source).to.deep.equal(["aws.cloudformation"]);
+      expect(pattern.detail["stack-id"]).to.deep.equal([
+        { wildcard: "arn:aws:cloudformation:eu-west-2:123456789012:stack/fd-*" },
+      ]);
+      expect(pattern.detail["status-details"].status.length).to.be.greaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,195 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DEFAULT_SETTINGS_PATH,
+  decodeSettings,
+  loadSettings,
+  SettingsError,
+  settingsPath,
+  type Settings,
+} from "../../../stacks/settings/settings.js";
+import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
+
+const KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
+const minimal = { name: "flightdeck", region: "eu-west-2", accessNetwork: "203.0.113.0/24" };
+const problems = (json: unknown): string[] => {
+  const decoded = decodeSettings(json);
+  return decoded._tag === "Left" ? decoded.left : [];
+};
+const decoded = (json: unknown): Settings => {
+  const result = decodeSettings(json);
+  if (result._tag === "Left") throw new Error(result.left.join("\n"));
+  return result.right;
+};
+
+describe("deployment settings", () => {
+  it("loads the committed example and the test fixture", () => {
+    expect(loadSettings(DEFAULT_SETTINGS_PATH).users.map((u) => u.id)).to.deep.equal([
+      "alice",
+      "bob",
+    ]);
+    expect(loadSettings(FIXTURE_SETTINGS_PATH).accountId).to.equal("123456789012");
+  });
+
+  it("fills in the defaults", () => {
+    const settings = decoded(minimal);
+    expect(settings).to.deep.include({
+      stackPrefix: "fd",
+      template: "template/cluster.json",
+      customizer: {
+        existingBucket: undefined,
+        prefix: "customizer",
+        scripts: "customizer-scripts/default",
+      },
+      retention: { noncurrentVersionDays: 30, logDays: 30 },
+      backend: { type: "local", path: "../../../terraform.flightdeck.tfstate" },
+      notifications: undefined,
+      accountId: undefined,
+    });
+  });
+
+  it("puts SES in the deployment's region unless told otherwise", () => {
+    const settings = decoded({ ...minimal, notifications: { senderEmail: "fd@hpc.test" } });
+    expect(settings.notifications).to.deep.equal({
+      senderEmail: "fd@hpc.test",
+      sesRegion: "eu-west-2",
+    });
+  });
+
+  it("rejects an unknown key, naming the allowed ones", () => {
+    const [message] = problems({ ...minimal, regoin: "eu-west-1" });
+    expect(message).to.match(
+      /^"regoin" is not a known setting here\. Allowed settings: name, region, accountId/,
+    );
+  });
+
+  it("rejects an unknown key inside a nested setting, saying where", () => {
+    expect(problems({ ...minimal, customizer: { bucket: "x" } })[0]).to.match(
+      /^In customizer: "bucket" is not a known/,
+    );
+  });
+
+  it("names the field of each bad value", () => {
+    expect(problems({ ...minimal, region: "Europe", accountId: 123 })).to.deep.equal([
+      'region must be an AWS region name such as "eu-west-2" (got "Europe").',
+      "accountId must be a 12-digit AWS account id, written as a string (got 123).",
+    ]);
+  });
+
+  it("requires the name, region and access network", () => {
+    expect(problems({})).to.deep.equal([
+      "name is required.",
+      "region is required.",
+      "accessNetwork is required.",
+    ]);
+  });
+
+  it("rejects a network that is not an IPv4 CIDR", () => {
+    expect(problems({ ...minimal, accessNetwork: "10.0.0.300/8" })[0]).to.match(
+      /^accessNetwork must be an IPv4 network/,
+    );
+  });
+
+  it("rejects a user with a malformed SSH key", () => {
+    const [message] = problems({
+      ...minimal,
+      users: [{ id: "alice", sshPublicKey: "ssh-ed25519 not-base64!" }],
+    });
+    expect(message).to.match(/^users\.sshPublicKey must be an OpenSSH public key/);
+  });
+
+  it("rejects a user id that cannot be a Linux login name", () => {
+    const [message] = problems({ ...minimal, users: [{ id: "Alice", sshPublicKey: KEY }] });
+    expect(message).to.match(/^users: IAM user "Alice" cannot log in to a cluster/);
+  });
+
+  it("rejects a user listed twice", () => {
+    const user = { id: "alice", sshPublicKey: KEY };
+    expect(problems({ ...minimal, users: [user, user] })).to.deep.equal([
+      "users: alice is listed more than once.",
+    ]);
+  });
+
+  it("keeps AccessNetwork out of the parameter defaults: accessNetwork sets it", () => {
+    expect(problems({ ...minimal, defaults: { AccessNetwork: "0.0.0.0/0" } })).to.deep.equal([
+      "defaults: set AccessNetwork with the top-level accessNetwork setting instead.",
+    ]);
+  });
+
+  it("refuses defaults for parameters FlightDeck sets itself", () => {
+    expect(problems({ ...minimal, defaults: { AccessUsername: "root" } })[0]).to.match(
+      /AccessUsername/,
+    );
+  });
+
+  it("refuses tags FlightDeck sets itself, through the deployment policy's own rules", () => {
+    expect(problems({ ...minimal, tags: { USER: "x" } })).to.deep.equal([
+      "In the deployment policy: Tag USER is set by FlightDeck itself.",
+    ]);
+  });
+
+  it("accepts an S3 backend, locking with a lock file by default", () => {
+    const settings = decoded({
+      ...minimal,
+      backend: { type: "s3", bucket: "tf", key: "fd.tfstate", region: "eu-west-2" },
+    });
+    expect(settings.backend).to.deep.equal({
+      type: "s3",
+      bucket: "tf",
+      key: "fd.tfstate",
+      region: "eu-west-2",
+      useLockfile: true,
+    });
+  });
+
+  it("names the backend fields that are wrong", () => {
+    expect(problems({ ...minimal, backend: { type: "s3", bucket: "tf" } })).to.deep.equal([
+      "backend.key is required.",
+      "backend.region is required.",
+    ]);
+    expect(problems({ ...minimal, backend: { type: "consul" } })[0]).to.match(
+      /^backend must be \{"type": "local"\}/,
+    );
+  });
+
+  it("rejects a log retention CloudWatch does not offer", () => {
+    expect(problems({ ...minimal, retention: { logDays: 10 } })[0]).to.match(
+      /^retention\.logDays must be one of/,
+    );
+  });
+
+  describe("loading a file", () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "fd-settings-"))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("says when the file is not JSON", () => {
+      writeFileSync(join(dir, "s.json"), "{ name: flightdeck }");
+      expect(() => loadSettings(join(dir, "s.json"))).to.throw(SettingsError, /is not valid JSON/);
+    });
+
+    it("says when the file cannot be read", () => {
+      expect(() => loadSettings(join(dir, "missing.json"))).to.throw(
+        SettingsError,
+        /cannot be read/,
+      );
+    });
+
+    it("lists every problem, one per line", () => {
+      writeFileSync(join(dir, "s.json"), JSON.stringify({ name: "X" }));
+      expect(() => loadSettings(join(dir, "s.json"))).to.throw(
+        SettingsError,
+        /\n {2}- name must be a deployment name/,
+      );
+    });
+  });
+
+  it("takes the path from the argument, else FD_SETTINGS, else the example", () => {
+    expect(settingsPath("a.json", { FD_SETTINGS: "b.json" })).to.equal("a.json");
+    expect(settingsPath(undefined, { FD_SETTINGS: "b.json" })).to.equal("b.json");
+    expect(settingsPath(undefined, {})).to.equal("settings/example.json");
+  });
+});
