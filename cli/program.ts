@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
+import { renderCommand, type RenderOptions } from "./commands/render.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, type CliIo } from "./output.js";
@@ -85,6 +86,22 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .command("list")
     .description("list your clusters and their states")
     .action((_opts, command: Command) => run(statusCommand(context(command), undefined)));
+
+  program
+    .command("render")
+    .description(
+      "admin: print the CreateStack request cf-create would send (no AWS call), or why it would refuse",
+    )
+    .argument("<cluster>", "the cluster's name")
+    .option(
+      "--settings <file>",
+      "the deployment settings (default: FD_SETTINGS, else settings/example.json)",
+    )
+    .option("-c, --config <file>", "the user's cluster config (default: all defaults)")
+    .option("--request-id <id>", "the upload's S3 version id, to reproduce its ClientRequestToken")
+    .action((cluster: string, opts: RenderOptions, command: Command) =>
+      run(renderCommand(context(command), cluster, opts)),
+    );
 
   return program;
 }

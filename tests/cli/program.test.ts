@@ -2,21 +2,9 @@ import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runCli } from "../../cli/program.js";
 import { parseDuration } from "../../cli/wait-for-cluster.js";
 import { fixturePath } from "../support/fixtures.js";
-
-/** Runs the CLI in-process with captured streams and no AWS access at all. */
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    env: { ...env },
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from "../support/run-cli.js";
 
 const tmpFile = (name: string, text: string) => {
   const file = path.join(tmpdir(), `fd-cli-${process.pid}-${name}`);
@@ -100,7 +88,7 @@ describe("flightdeck command line: arguments", () => {
   });
 
   it("has help for every command", async () => {
-    for (const command of ["validate", "create", "delete", "status", "list"]) {
+    for (const command of ["validate", "create", "delete", "status", "list", "render"]) {
       const { code, stdout } = await cli([command, "--help"]);
       expect(code, command).to.equal(0);
       expect(stdout, command).to.match(/^Usage: flightdeck /);

@@ -10,6 +10,7 @@ import {
   type StackEvent,
   type StackStatus,
 } from "@aws-sdk/client-cloudformation";
+import { createStackRequest } from "../create-stack-request.js";
 import { deleteTokenFor, type DeletePurpose } from "../request-tokens.js";
 import { outputValue } from "../stack-facts.js";
 import type { CreateStackPlan } from "../template-merge.js";
@@ -109,16 +110,7 @@ export class Stacks {
     roleArn: string,
   ): Promise<string | undefined> {
     const result = await this.cfn.send(
-      new CreateStackCommand({
-        StackName: plan.stackName,
-        TemplateURL: templateUrl,
-        Parameters: plan.parameters.map((p) => ({ ...p })),
-        Tags: plan.tags.map((t) => ({ ...t })),
-        Capabilities: [...plan.capabilities],
-        RoleARN: roleArn,
-        ClientRequestToken: plan.clientRequestToken,
-        OnFailure: "ROLLBACK",
-      }),
+      new CreateStackCommand(createStackRequest(plan, templateUrl, roleArn)),
     );
     return result.StackId;
   }
