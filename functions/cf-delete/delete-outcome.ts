@@ -1,9 +1,8 @@
 import { deletePurposeOf } from "../shared/request-tokens.js";
 import type { Outcome } from "../shared/result-files.js";
-import { firstFailureReason, latestDeleteToken, ownerOf } from "../shared/stack-facts.js";
-import { parseStackName, stackNameOfArn } from "../shared/stack-name.js";
+import { firstFailureReason, latestDeleteToken } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
-import { withKeys } from "../shared/runtime/decision-log.js";
+import { statusEventTarget } from "../shared/runtime/status-event-target.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
 /**
@@ -17,26 +16,9 @@ export async function handleDeleteOutcome(
   deps: DeleteDeps,
   event: StackStatusEvent,
 ): Promise<void> {
-  const stackId = event.detail["stack-id"];
-  const log = withKeys(deps.log, { stackId, eventStatus: event.detail["status-details"].status });
-  const { policy } = await deps.deployment();
-  const name = stackNameOfArn(stackId);
-  const target = name === undefined ? undefined : parseStackName(policy.stackPrefix, name);
-  if (target === undefined) {
-    log.warn("not a FlightDeck stack; ignored");
-    return;
-  }
-  const ref = { user: target.user, cluster: target.cluster, stackName: target.stackName };
-  const scoped = withKeys(log, ref);
-  const stack = await deps.stacks.describe(stackId);
-  if (stack === undefined) {
-    scoped.warn("stack is unknown to CloudFormation; nothing to do");
-    return;
-  }
-  if (ownerOf(stack) !== target.user) {
-    scoped.error("stack's USER tag does not match its name; left alone", { tag: ownerOf(stack) });
-    return;
-  }
+  const target = await statusEventTarget(deps, event);
+  if (target === undefined) return;
+  const { ref, stack, stackId, policy, log: scoped } = target;
   const meaning = meaningOfStatus(stack.StackStatus);
   if (meaning !== "deleted" && meaning !== "delete-failed") {
     scoped.info("stack status is not a delete outcome; nothing to do", {

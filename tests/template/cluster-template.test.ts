@@ -16,7 +16,6 @@ import {
   type CfnTemplate,
   type ParameterDeclaration,
 } from "../../functions/shared/cfn-template.js";
-import { decodePolicy } from "../../functions/shared/deployment-policy.js";
 import { isClusterName, isUserId } from "../../functions/shared/identifiers.js";
 import { mergeTemplate, resolveInstanceType } from "../../functions/shared/template-merge.js";
 import {
@@ -31,6 +30,7 @@ import {
   renderClusterTemplate,
 } from "../../template/build-template.js";
 import { INSTANCE_PRESETS, OTHER_CHOICE } from "../../template/instance-types.js";
+import { basePolicy } from "../support/policies.js";
 import {
   evaluateCondition,
   isObject,
@@ -409,24 +409,16 @@ describe("the default cluster template (template/cluster.json)", () => {
   });
 
   describe("merging a config (mergeTemplate)", () => {
-    const policy = decodePolicy({
-      stackPrefix: "fd",
-      customizer: { bucket: "b", prefix: "customizer" },
-      defaults: {},
-      limits: {},
-      users: {},
-      tags: {},
-    });
+    const policy = basePolicy({ customizer: { bucket: "b", prefix: "customizer" } });
 
     function merge(config: unknown, user = "alice") {
       const decodedConfig = decodeConfig(config);
       if (isLeft(decodedConfig)) throw new Error(decodedConfig.left.join("\n"));
-      if (isLeft(policy)) throw new Error(policy.left.join("\n"));
       const cluster = "c1";
       if (!isUserId(user) || !isClusterName(cluster)) throw new Error("bad fixture");
       return mergeTemplate({
         template: decoded(),
-        policy: policy.right,
+        policy,
         user,
         cluster,
         config: decodedConfig.right,
