@@ -1,4 +1,10 @@
-import { CloudFormationClient, type Stack, type StackEvent } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type Stack,
+  type StackEvent,
+} from "@aws-sdk/client-cloudformation";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -194,4 +200,22 @@ export function harness(
       cfn.restore();
     },
   };
+}
+
+/** Has CloudFormation report fd-alice-c1 rolled back, after these resource events of its create. */
+export function givenRolledBackCreate(
+  h: Harness,
+  ...resourceEvents: Array<Partial<StackEvent>>
+): void {
+  h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "ROLLBACK_COMPLETE")] });
+  h.cfn.on(DescribeStackEventsCommand).resolves({
+    StackEvents: events(
+      {
+        LogicalResourceId: "fd-alice-c1",
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "CREATE_IN_PROGRESS",
+      },
+      ...resourceEvents,
+    ),
+  });
 }

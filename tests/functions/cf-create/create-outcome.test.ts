@@ -1,6 +1,5 @@
 import {
   DeleteStackCommand,
-  DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
@@ -8,7 +7,7 @@ import { expect } from "chai";
 import { handleCreateOutcome } from "../../../functions/cf-create/create-outcome.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
-  events,
+  givenRolledBackCreate,
   harness,
   stack,
   statusEvent,
@@ -89,42 +88,33 @@ describe("cf-create: a stack-status event", () => {
 
   it("writes the first failing resource's reason, clears the trigger, deletes the stack, then notifies", async () => {
     h = harness();
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [stack("fd-alice-c1", "ROLLBACK_COMPLETE")] });
-    h.cfn.on(DescribeStackEventsCommand).resolves({
-      StackEvents: events(
-        {
-          LogicalResourceId: "fd-alice-c1",
-          ResourceType: "AWS::CloudFormation::Stack",
-          ResourceStatus: "CREATE_IN_PROGRESS",
-        },
-        {
-          LogicalResourceId: "Vpc",
-          ResourceType: "AWS::EC2::VPC",
-          ResourceStatus: "CREATE_COMPLETE",
-        },
-        {
-          LogicalResourceId: "Compute",
-          ResourceType: "AWS::AutoScaling::AutoScalingGroup",
-          ResourceStatus: "CREATE_FAILED",
-          ResourceStatusReason:
-            "You have requested more vCPU capacity than your current vCPU limit of 32 allows.",
-        },
-        {
-          LogicalResourceId: "Master",
-          ResourceType: "AWS::EC2::Instance",
-          ResourceStatus: "CREATE_FAILED",
-          ResourceStatusReason: "Resource creation cancelled",
-        },
-        {
-          LogicalResourceId: "fd-alice-c1",
-          ResourceType: "AWS::CloudFormation::Stack",
-          ResourceStatus: "ROLLBACK_IN_PROGRESS",
-          ResourceStatusReason: "The following resource(s) failed to create: [Compute, Master].",
-        },
-      ),
-    });
+    givenRolledBackCreate(
+      h,
+      {
+        LogicalResourceId: "Vpc",
+        ResourceType: "AWS::EC2::VPC",
+        ResourceStatus: "CREATE_COMPLETE",
+      },
+      {
+        LogicalResourceId: "Compute",
+        ResourceType: "AWS::AutoScaling::AutoScalingGroup",
+        ResourceStatus: "CREATE_FAILED",
+        ResourceStatusReason:
+          "You have requested more vCPU capacity than your current vCPU limit of 32 allows.",
+      },
+      {
+        LogicalResourceId: "Master",
+        ResourceType: "AWS::EC2::Instance",
+        ResourceStatus: "CREATE_FAILED",
+        ResourceStatusReason: "Resource creation cancelled",
+      },
+      {
+        LogicalResourceId: "fd-alice-c1",
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "ROLLBACK_IN_PROGRESS",
+        ResourceStatusReason: "The following resource(s) failed to create: [Compute, Master].",
+      },
+    );
     await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "ROLLBACK_COMPLETE"));
     expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons).to.deep.equal([
       "Compute (AWS::AutoScaling::AutoScalingGroup) failed: You have requested more vCPU capacity than your current vCPU limit of 32 allows.",

@@ -1,7 +1,6 @@
 import {
   CreateStackCommand,
   DeleteStackCommand,
-  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ListStacksCommand,
 } from "@aws-sdk/client-cloudformation";
@@ -12,7 +11,7 @@ import { handleCreateRequest } from "../../../functions/cf-create/create-request
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
   body,
-  events,
+  givenRolledBackCreate,
   harness,
   s3Record,
   SERVICE_ROLE,
@@ -177,23 +176,11 @@ describe("cf-create: a .cf-create upload", () => {
   });
 
   it("reports a failed stack it finds, and cleans it up", async () => {
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [stack("fd-alice-c1", "ROLLBACK_COMPLETE")] });
-    h.cfn.on(DescribeStackEventsCommand).resolves({
-      StackEvents: events(
-        {
-          LogicalResourceId: "fd-alice-c1",
-          ResourceType: "AWS::CloudFormation::Stack",
-          ResourceStatus: "CREATE_IN_PROGRESS",
-        },
-        {
-          LogicalResourceId: "Master",
-          ResourceType: "AWS::EC2::Instance",
-          ResourceStatus: "CREATE_FAILED",
-          ResourceStatusReason: "Insufficient capacity.",
-        },
-      ),
+    givenRolledBackCreate(h, {
+      LogicalResourceId: "Master",
+      ResourceType: "AWS::EC2::Instance",
+      ResourceStatus: "CREATE_FAILED",
+      ResourceStatusReason: "Insufficient capacity.",
     });
     await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create"));
     expect(failure()).to.deep.equal(["Master (AWS::EC2::Instance) failed: Insufficient capacity."]);
