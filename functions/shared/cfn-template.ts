@@ -48,12 +48,6 @@ export function decodeTemplate(json: unknown): Either<string[], CfnTemplate> {
   return decodeReadably(CfnTemplateCodec, json);
 }
 
-/** A template default as the string CloudFormation parameters take. */
-export function defaultOf(declaration: ParameterDeclaration): string | undefined {
-  const value = declaration.Default;
-  return value === undefined ? undefined : String(value);
-}
-
 const LIST_TYPES = /^(CommaDelimitedList|List<Number>)$/;
 const NUMBER_TYPES = /^(Number|List<Number>)$/;
 

@@ -30,12 +30,6 @@ export const UserIdCodec = sentenceCodec<UserId>(
   matching(USER_ID_PATTERN),
 );
 
-export const ClusterNameCodec = sentenceCodec<ClusterName>(
-  "ClusterName",
-  "a cluster name: a letter or digit, then letters, digits or hyphens, at most 40 characters",
-  matching(CLUSTER_NAME_PATTERN),
-);
-
 export const StackPrefixCodec = sentenceCodec<StackPrefix>(
   "StackPrefix",
   "a stack prefix: a letter, then up to 15 letters or digits",
@@ -45,5 +39,3 @@ export const StackPrefixCodec = sentenceCodec<StackPrefix>(
 export const isUserId = (value: string): value is UserId => USER_ID_PATTERN.test(value);
 export const isClusterName = (value: string): value is ClusterName =>
   CLUSTER_NAME_PATTERN.test(value);
-export const isStackPrefix = (value: string): value is StackPrefix =>
-  STACK_PREFIX_PATTERN.test(value);

@@ -146,7 +146,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
 }
 
 /** The stack's tags: the deployment's, then FlightDeck's own, which always win. */
-export function tagsFor(
+function tagsFor(
   policy: DeploymentPolicy,
   user: UserId,
   cluster: ClusterName,
