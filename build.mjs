@@ -12,9 +12,10 @@
 import { build } from "esbuild";
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const FUNCTIONS = ["cf-create", "cf-delete"];
-const root = path.dirname(new URL(import.meta.url).pathname);
+const root = path.dirname(fileURLToPath(import.meta.url));
 const outRoot = path.join(root, "dist", "functions");
 
 // The SDK calls require("node:https"); an ESM bundle needs a real require for that.
@@ -87,7 +88,8 @@ async function report(name, metafile) {
   for (const line of lines) console.log(line);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported by the benchmark): build both and report.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const name of FUNCTIONS) {
     await report(name, await buildFunction(name));
   }

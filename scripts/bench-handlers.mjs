@@ -6,11 +6,11 @@
 import { spawnSync } from "node:child_process";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildFunction, FUNCTIONS } from "../build.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = {
   ...process.env,
   AWS_REGION: "eu-west-2",
