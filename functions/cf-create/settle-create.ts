@@ -1,6 +1,7 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
 import { firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus } from "../shared/stack-status-event.js";
+import { LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
 import type { Outcome } from "../shared/result-files.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { ClusterRef } from "../shared/runtime/outcome-reporter.js";
@@ -32,7 +33,7 @@ export async function settleCreate(
   let outcome: Outcome;
   switch (meaning) {
     case "created": {
-      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? "LoginIp";
+      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? LOGIN_IP_OUTPUT;
       const loginIp = await deps.stacks.loginIp(stack, outputKey);
       outcome =
         loginIp === undefined

@@ -1,12 +1,10 @@
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
 import type { DeploymentPolicy } from "../../functions/shared/deployment-policy.js";
+import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
 import { iamArn, regionalArn, type ArnScope } from "../iam/arns.js";
 import type { PolicyCondition, PolicyStatement } from "../iam/policy-document.js";
 import type { Grant, GrantCondition, ResourceKind } from "./grant.js";
 import { ATTACH_LISTED_POLICIES, GRANTS_BY_TYPE } from "./service-role-grants.js";
-
-/** The IAM path of every role and instance profile a cluster stack may create. */
-export const NODE_IAM_PATH = "/flightdeck/";
 
 /** What the service role's ARNs depend on. */
 export interface ServiceRoleScope {

@@ -1,4 +1,12 @@
 import { readFileSync } from "node:fs";
+import { isLeft, isRight } from "fp-ts/lib/Either.js";
+import {
+  checkParameterValue,
+  decodeTemplate,
+  type CfnTemplate,
+  type ParameterDeclaration,
+} from "../../functions/shared/cfn-template.js";
+import { decodeConfig } from "../../functions/shared/cluster-config.js";
 import { CLUSTER_TEMPLATE_PATH } from "../../template/build-template.js";
 
 /*
@@ -161,3 +169,36 @@ export function renderUserData(userData: Json, values: Record<string, string>): 
     })
     .join("");
 }
+
+/** The committed template, parsed once for every test file. */
+export const template = loadClusterTemplate();
+export const parameters = section(template, "Parameters");
+export const resources = section(template, "Resources");
+
+/** The template as the core decodes it. */
+export function decoded(): CfnTemplate {
+  const result = decodeTemplate(template);
+  if (isLeft(result)) throw new Error(result.left.join("\n"));
+  return result.right;
+}
+
+/** One parameter's declaration, as the core decodes it. */
+export function declaration(name: string): ParameterDeclaration {
+  const found = decoded().Parameters?.[name];
+  if (found === undefined) throw new Error(`no parameter ${name}`);
+  return found;
+}
+
+/** Whether the template's own constraints accept `value` for `name`. */
+export const templateAccepts = (name: string, value: string) =>
+  checkParameterValue(name, declaration(name), value).length === 0;
+
+/** The codec's normalised value for one field, or undefined when it refuses it. */
+export function codecValue(field: string, value: unknown): string | undefined {
+  const result = decodeConfig({ [field]: value });
+  return isRight(result) ? (result.right as Record<string, string>)[field] : undefined;
+}
+
+/** A resource's `Properties`. */
+export const properties = (name: string) =>
+  (resources[name] as JsonObject)["Properties"] as JsonObject;

@@ -1,0 +1,17 @@
+/*
+ * What FlightDeck expects of a cluster template, named once for the template
+ * generator (template/), the infrastructure (stacks/) and the handlers.
+ */
+
+/**
+ * The stack output holding the login node's address, which `.cf-created`
+ * reports. A template without it falls back to its first instance's public IP.
+ */
+export const LOGIN_IP_OUTPUT = "LoginIp";
+
+/**
+ * The IAM path of every role and instance profile a cluster template creates:
+ * the deployment's CloudFormation service role may create IAM resources under
+ * this path only.
+ */
+export const NODE_IAM_PATH = "/flightdeck/";

@@ -1,0 +1,255 @@
+import { NODE_IAM_PATH } from "../functions/shared/template-contract.js";
+import { allow, getAtt, ifCondition, nameTag, noValue, ref, sub } from "./intrinsics.js";
+import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
+
+/*
+ * The cluster's nodes: the munge key, the login/master node running slurmctld
+ * and exporting /home, and the compute nodes' launch template and Auto
+ * Scaling group, each with the least IAM its boot scripts need.
+ */
+
+/** Fixed so the master's IAM policy and scaler can name it without a dependency cycle. */
+export const COMPUTE_GROUP_NAME = "${AWS::StackName}-compute";
+
+/** The master's logical id: its CreationPolicy waits for the boot script's signal. */
+export const MASTER_RESOURCE = "MasterInstance";
+
+/** The EC2 type a role's choice selects: the label's type for `other`, else the preset's. */
+function instanceType(role: "Compute" | "Master") {
+  return ifCondition(
+    `${role}IsOther`,
+    { "Fn::Select": [0, { "Fn::Split": ["-", ref(`${role}InstanceTypeOther`)] }] },
+    { "Fn::FindInMap": ["InstancePresets", ref(`${role}InstanceType`), "InstanceType"] },
+  );
+}
+
+const metadataOptions = {
+  HttpTokens: "required",
+  HttpEndpoint: "enabled",
+  HttpPutResponseHopLimit: 1,
+};
+
+function rootVolume(size: unknown) {
+  return [
+    {
+      DeviceName: "/dev/sda1",
+      Ebs: { VolumeSize: size, VolumeType: "gp3", Encrypted: true, DeleteOnTermination: true },
+    },
+  ];
+}
+
+/** What every node needs: its boot files, its customizers (own folder and default only), the munge key. */
+function nodeStatements() {
+  const folders = ["default", "${AccessUsername}"].map((f) => `\${CustomizerPrefix}/${f}/*`);
+  return [
+    allow(
+      "s3:GetObject",
+      folders.map((folder) => sub(`arn:\${AWS::Partition}:s3:::\${CustomizerBucket}/${folder}`)),
+    ),
+    allow("s3:ListBucket", sub("arn:${AWS::Partition}:s3:::${CustomizerBucket}"), {
+      StringLike: { "s3:prefix": folders.map(sub) },
+    }),
+    allow("secretsmanager:GetSecretValue", ref("MungeKeySecret")),
+    allow("cloudformation:DescribeStackResource", ref("AWS::StackId")),
+  ];
+}
+
+function role(policyName: string, statements: unknown[]) {
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      Path: NODE_IAM_PATH,
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: sub("ec2.${AWS::URLSuffix}") },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: policyName,
+          PolicyDocument: { Version: "2012-10-17", Statement: statements },
+        },
+      ],
+    },
+  };
+}
+
+const instanceProfile = (roleName: string) => ({
+  Type: "AWS::IAM::InstanceProfile",
+  Properties: { Path: NODE_IAM_PATH, Roles: [ref(roleName)] },
+});
+
+/** boot.env values both roles share. */
+const commonEnv = {
+  FD_REGION: "${AWS::Region}",
+  FD_STACK: "${AWS::StackName}",
+  FD_CLUSTER: "${ClusterName}",
+  FD_USER: "${AccessUsername}",
+  FD_PROFILES: "${FlightProfiles}",
+  FD_BUCKET: "${CustomizerBucket}",
+  FD_PREFIX: "${CustomizerPrefix}",
+  FD_MUNGE_SECRET: "${MungeKeySecret}",
+};
+
+const masterBoot: BootSpec = {
+  role: "master",
+  resource: MASTER_RESOURCE,
+  env: {
+    ...commonEnv,
+    FD_VPC_CIDR: "${Vpc.CidrBlock}",
+    FD_MAX_NODES: "${ComputeMaxNodes}",
+    FD_AUTOSCALING: "${AutoscalingPolicy}",
+    FD_ASG: COMPUTE_GROUP_NAME,
+    FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
+  },
+  files: ["common.sh", "flightdeck-aws.py", "flightdeck-scaler.py", "master.sh"],
+};
+
+const computeBoot: BootSpec = {
+  role: "slave",
+  resource: "ComputeLaunchTemplate",
+  env: { ...commonEnv, FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}` },
+  files: ["common.sh", "flightdeck-aws.py", "compute.sh"],
+};
+
+function master() {
+  const scaling = [
+    allow(
+      ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+      sub(
+        `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${COMPUTE_GROUP_NAME}`,
+      ),
+    ),
+    // Describe calls cannot be narrowed to one resource.
+    allow(["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances"], "*"),
+  ];
+  return {
+    MasterRole: role("flightdeck-master", [
+      ...nodeStatements(),
+      allow("cloudformation:SignalResource", ref("AWS::StackId")),
+    ]),
+    // Only a cluster with autoscaling may change its compute group.
+    MasterScalingPolicy: {
+      Type: "AWS::IAM::Policy",
+      Condition: "AutoscalingEnabled",
+      Properties: {
+        PolicyName: "flightdeck-scaler",
+        Roles: [ref("MasterRole")],
+        PolicyDocument: { Version: "2012-10-17", Statement: scaling },
+      },
+    },
+    MasterInstanceProfile: instanceProfile("MasterRole"),
+    // Only for IMDSv2: older CloudFormation specs lack MetadataOptions on AWS::EC2::Instance.
+    MasterLaunchTemplate: {
+      Type: "AWS::EC2::LaunchTemplate",
+      Properties: { LaunchTemplateData: { MetadataOptions: metadataOptions } },
+    },
+    [MASTER_RESOURCE]: {
+      Type: "AWS::EC2::Instance",
+      // The boot script installs from the internet: the route must exist first.
+      DependsOn: ["DefaultRoute", "PublicSubnetRouteTable"],
+      CreationPolicy: { ResourceSignal: { Count: 1, Timeout: "PT30M" } },
+      Metadata: bootMetadataFor(masterBoot),
+      Properties: {
+        LaunchTemplate: {
+          LaunchTemplateId: ref("MasterLaunchTemplate"),
+          Version: getAtt("MasterLaunchTemplate", "LatestVersionNumber"),
+        },
+        ImageId: ref("ImageId"),
+        InstanceType: instanceType("Master"),
+        IamInstanceProfile: ref("MasterInstanceProfile"),
+        SubnetId: ref("PublicSubnet"),
+        SecurityGroupIds: [ref("ClusterSecurityGroup"), ref("LoginSecurityGroup")],
+        BlockDeviceMappings: rootVolume(ref("MasterSystemVolumeSize")),
+        UserData: userDataFor(masterBoot),
+        Tags: nameTag("master"),
+      },
+    },
+  };
+}
+
+function compute() {
+  return {
+    ComputeRole: role("flightdeck-compute", nodeStatements()),
+    ComputeInstanceProfile: instanceProfile("ComputeRole"),
+    ComputePlacementGroup: {
+      Type: "AWS::EC2::PlacementGroup",
+      Condition: "UsePlacementGroup",
+      Properties: { Strategy: "cluster" },
+    },
+    [computeBoot.resource]: {
+      Type: "AWS::EC2::LaunchTemplate",
+      Metadata: bootMetadataFor(computeBoot),
+      Properties: {
+        LaunchTemplateData: {
+          ImageId: ref("ImageId"),
+          InstanceType: instanceType("Compute"),
+          IamInstanceProfile: { Arn: getAtt("ComputeInstanceProfile", "Arn") },
+          SecurityGroupIds: [ref("ClusterSecurityGroup")],
+          MetadataOptions: metadataOptions,
+          BlockDeviceMappings: rootVolume(16),
+          // `terminate` on interruption: a stopped spot node cannot be in a placement group.
+          InstanceMarketOptions: ifCondition(
+            "UseSpot",
+            {
+              MarketType: "spot",
+              SpotOptions: {
+                SpotInstanceType: "one-time",
+                InstanceInterruptionBehavior: "terminate",
+                MaxPrice: ref("ComputeSpotPrice"),
+              },
+            },
+            noValue,
+          ),
+          UserData: userDataFor(computeBoot),
+        },
+      },
+    },
+    // DesiredCapacity is set (to ComputeInitialNodes): FlightDeck creates and
+    // deletes stacks but never updates them, so the reset-on-update problem of
+    // a set DesiredCapacity cannot arise, and it is the only way to start with
+    // nodes. After creation the scaler owns the desired capacity.
+    ComputeGroup: {
+      Type: "AWS::AutoScaling::AutoScalingGroup",
+      Properties: {
+        AutoScalingGroupName: sub(COMPUTE_GROUP_NAME),
+        LaunchTemplate: {
+          LaunchTemplateId: ref(computeBoot.resource),
+          Version: getAtt(computeBoot.resource, "LatestVersionNumber"),
+        },
+        MinSize: "0",
+        MaxSize: ref("ComputeMaxNodes"),
+        DesiredCapacity: ref("ComputeInitialNodes"),
+        VPCZoneIdentifier: [ref("PublicSubnet")],
+        PlacementGroup: ifCondition("UsePlacementGroup", ref("ComputePlacementGroup"), noValue),
+        Tags: [{ Key: "Name", Value: sub("${ClusterName}-compute"), PropagateAtLaunch: true }],
+      },
+    },
+  };
+}
+
+/** The cluster's munge key, generated by CloudFormation and read by every node at boot. */
+function mungeKey() {
+  return {
+    MungeKeySecret: {
+      Type: "AWS::SecretsManager::Secret",
+      Properties: {
+        // Named after the stack, which is what the service role may create. CloudFormation
+        // deletes secrets without a recovery window, so a re-created stack can reuse the name.
+        Name: sub("${AWS::StackName}-munge-key"),
+        Description: sub("Munge key of FlightDeck cluster ${ClusterName} (${AWS::StackName})"),
+        GenerateSecretString: { PasswordLength: 128, ExcludePunctuation: true },
+      },
+    },
+  };
+}
+
+/** Every node resource of the template: munge key, master and compute. */
+export function nodeResources(): Record<string, unknown> {
+  return { ...mungeKey(), ...master(), ...compute() };
+}

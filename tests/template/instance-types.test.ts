@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { resolveInstanceType } from "../../functions/shared/template-merge.js";
+import { INSTANCE_PRESETS, OTHER_CHOICE } from "../../template/instance-types.js";
+import { declaration, decoded, evaluateCondition, template } from "./cluster-template-support.js";
+
+/* The instance types the template offers (template/instance-types.ts). */
+
+describe("the default template's instance types", () => {
+  const labels = (declaration("ComputeInstanceTypeOther").AllowedValues ?? []).map(String);
+  const shapeOf = (type: string) => labels.find((label) => label.startsWith(`${type}-`));
+
+  it("labels well-known types with their documented vCPUs and memory", () => {
+    const documented: Record<string, string> = {
+      "r4.large": "2C-15.25GB",
+      "r4.16xlarge": "64C-488GB",
+      "m5.24xlarge": "96C-384GB",
+      "m7i.48xlarge": "192C-768GB",
+      "c5.9xlarge": "36C-72GB",
+      "c5.18xlarge": "72C-144GB",
+      "c5n.large": "2C-5.25GB",
+      "c5n.9xlarge": "36C-96GB",
+      "c5n.18xlarge": "72C-192GB",
+      "c6i.32xlarge": "128C-256GB",
+      "c7i.48xlarge": "192C-384GB",
+      "r5.12xlarge": "48C-384GB",
+      "r6i.32xlarge": "128C-1024GB",
+      "r7i.48xlarge": "192C-1536GB",
+      "hpc6a.48xlarge": "96C-384GB",
+      "hpc6id.32xlarge": "64C-1024GB",
+      "hpc7a.12xlarge": "24C-768GB",
+      "hpc7a.96xlarge": "192C-768GB",
+    };
+    for (const [type, shape] of Object.entries(documented)) {
+      expect(shapeOf(type), type).to.equal(`${type}-${shape}`);
+    }
+  });
+
+  it("lists each type once, all x86_64 and able to join a cluster placement group", () => {
+    const types = labels.map((label) => label.split("-")[0] ?? "");
+    expect(new Set(types).size).to.equal(types.length);
+    for (const type of types) {
+      // Burstable t*, Graviton (a family letter g after the generation) and
+      // the families EC2 keeps out of cluster placement groups.
+      expect(type, type).not.to.match(/^(t\d|a1|c3|r3|i2|g2|mac)|^[a-z]+\d+g[a-z]*\./);
+    }
+  });
+
+  it("resolves every preset through resolveInstanceType to its mapping's InstanceType", () => {
+    const cfn = decoded();
+    for (const [preset, entry] of Object.entries(INSTANCE_PRESETS)) {
+      expect(resolveInstanceType(cfn, preset, undefined)).to.equal(entry.InstanceType);
+      // Burstable types cannot be in a cluster placement group.
+      expect(entry.PlacementGroup).to.equal(entry.InstanceType.startsWith("t") ? "false" : "true");
+    }
+    expect(resolveInstanceType(cfn, OTHER_CHOICE, "r4.large-2C-15.25GB")).to.equal("r4.large");
+    expect(resolveInstanceType(cfn, OTHER_CHOICE, undefined)).to.equal(undefined);
+  });
+
+  it("uses a placement group unless the compute preset is burstable", () => {
+    const use = (choice: string) =>
+      evaluateCondition(template, "UsePlacementGroup", { ComputeInstanceType: choice });
+    expect(use("small")).to.equal(false);
+    expect(use("medium")).to.equal(true);
+    expect(use("hpc")).to.equal(true);
+    expect(use(OTHER_CHOICE)).to.equal(true);
+  });
+});

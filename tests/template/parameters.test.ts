@@ -1,0 +1,177 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import {
+  CLUSTER_CONFIG_FIELDS,
+  FIELD_RULES,
+  instanceTypeOfLabel,
+} from "../../functions/shared/cluster-config.js";
+import { OTHER_CHOICE } from "../../template/instance-types.js";
+import {
+  codecValue,
+  declaration,
+  decoded,
+  evaluateCondition,
+  parameters,
+  resources,
+  template,
+  templateAccepts,
+  type JsonObject,
+} from "./cluster-template-support.js";
+
+/*
+ * The template's parameters (template/parameters.ts) agree with the config
+ * codec: the same fields, the same bounds, the same spot prices.
+ */
+
+describe("the default template's parameters", () => {
+  it("declares every codec field, each with a ConstraintDescription", () => {
+    for (const field of CLUSTER_CONFIG_FIELDS) {
+      expect(parameters, field).to.have.property(field);
+      expect(declaration(field).ConstraintDescription, field).to.be.a("string");
+    }
+  });
+
+  it("gives every constrained parameter a ConstraintDescription", () => {
+    for (const [name, value] of Object.entries(decoded().Parameters ?? {})) {
+      const constrained =
+        value.AllowedPattern ?? value.AllowedValues ?? value.MinValue ?? value.MaxValue;
+      if (constrained !== undefined) expect(value.ConstraintDescription, name).to.be.a("string");
+    }
+  });
+
+  for (const field of [
+    "ComputeInitialNodes",
+    "ComputeMaxNodes",
+    "MasterSystemVolumeSize",
+  ] as const) {
+    it(`bounds ${field} exactly as the codec does`, () => {
+      const { min, max } = FIELD_RULES[field];
+      expect(Number(declaration(field).MinValue)).to.equal(min);
+      expect(Number(declaration(field).MaxValue)).to.equal(max);
+      for (const edge of [min, max]) {
+        expect(codecValue(field, String(edge)), `codec ${edge}`).to.equal(String(edge));
+        expect(templateAccepts(field, String(edge)), `template ${edge}`).to.equal(true);
+      }
+      for (const outside of [min - 1, max + 1]) {
+        expect(codecValue(field, String(outside)), `codec ${outside}`).to.equal(undefined);
+        expect(templateAccepts(field, String(outside)), `template ${outside}`).to.equal(false);
+      }
+    });
+  }
+
+  it("allows exactly the codec's AutoscalingPolicy values", () => {
+    expect(declaration("AutoscalingPolicy").AllowedValues).to.deep.equal([
+      ...FIELD_RULES.AutoscalingPolicy.values,
+    ]);
+  });
+
+  const priceEdges = [
+    ["0", true],
+    ["0.0", true],
+    ["0.00000", true],
+    ["0.000000", false],
+    ["0.0005", false],
+    ["0.001", false],
+    ["0.0010", false],
+    ["0.00100", false],
+    ["0.00101", true],
+    ["0.0011", true],
+    ["0.002", true],
+    ["0.03", true],
+    ["999.99999", true],
+    ["1000", true],
+    ["1000.00000", true],
+    ["1000.00001", false],
+    ["1001", false],
+    ["01", false],
+    ["-1", false],
+    ["1e3", false],
+    [".5", false],
+    ["", false],
+  ] as const;
+  for (const [price, accepted] of priceEdges) {
+    it(`${accepted ? "accepts" : "refuses"} spot price ${JSON.stringify(price)} in both codec and template`, () => {
+      expect(codecValue("ComputeSpotPrice", price) !== undefined, "codec").to.equal(accepted);
+      expect(templateAccepts("ComputeSpotPrice", price), "template").to.equal(accepted);
+    });
+  }
+
+  it("accepts a spot price in the template exactly when the codec accepts it", () => {
+    const candidates = fc.oneof(
+      fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{0,6})?$/),
+      fc.double({ min: 0, max: 1100, noNaN: true }).map((n) => n.toFixed(5)),
+      fc.integer({ min: 0, max: 1100 }).map(String),
+    );
+    fc.assert(
+      fc.property(candidates, (price) => {
+        const codec = codecValue("ComputeSpotPrice", price);
+        expect(templateAccepts("ComputeSpotPrice", price), price).to.equal(codec !== undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("offers only presets and other the codec accepts as instance choices", () => {
+    for (const role of ["Compute", "Master"]) {
+      const allowed = declaration(`${role}InstanceType`).AllowedValues ?? [];
+      expect(allowed).to.include(OTHER_CHOICE);
+      for (const choice of allowed)
+        expect(codecValue(`${role}InstanceType`, choice)).to.equal(choice);
+    }
+  });
+
+  it("offers only instance labels the codec accepts and instanceTypeOfLabel parses", () => {
+    for (const role of ["Compute", "Master"]) {
+      const labels = (declaration(`${role}InstanceTypeOther`).AllowedValues ?? []).map(String);
+      expect(labels.length).to.be.greaterThan(50);
+      expect(labels).to.include("r4.large-2C-15.25GB");
+      for (const label of labels) {
+        expect(codecValue(`${role}InstanceTypeOther`, label), label).to.equal(label);
+        // The template takes the type with Fn::Select [0, Fn::Split ["-", label]].
+        expect(instanceTypeOfLabel(label), label).to.equal(label.split("-")[0]);
+      }
+    }
+  });
+
+  it("refuses in the template what the shell header could not quote", () => {
+    // These parameters are written inside single quotes in the nodes' boot.env.
+    const quoted = [
+      "AccessUsername",
+      "FlightProfiles",
+      "ClusterName",
+      "CustomizerBucket",
+      "CustomizerPrefix",
+    ];
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.constantFrom(...quoted), (before, after, name) => {
+        expect(templateAccepts(name, `${before}'${after}`)).to.equal(false);
+        expect(templateAccepts(name, `${before}\n${after}`)).to.equal(false);
+      }),
+    );
+  });
+
+  it("uses spot exactly when the price is not zero", () => {
+    const spot = (price: string) =>
+      evaluateCondition(template, "UseSpot", { ComputeSpotPrice: price });
+    for (const zero of ["0", "0.0", "0.00", "0.000", "0.0000", "0.00000"])
+      expect(spot(zero), zero).to.equal(false);
+    for (const price of ["0.03", "0.0011", "1000"]) expect(spot(price), price).to.equal(true);
+    const options = (
+      (resources["ComputeLaunchTemplate"] as JsonObject)["Properties"] as JsonObject
+    )["LaunchTemplateData"] as JsonObject;
+    expect(options["InstanceMarketOptions"]).to.deep.include({
+      "Fn::If": [
+        "UseSpot",
+        {
+          MarketType: "spot",
+          SpotOptions: {
+            SpotInstanceType: "one-time",
+            InstanceInterruptionBehavior: "terminate",
+            MaxPrice: { Ref: "ComputeSpotPrice" },
+          },
+        },
+        { Ref: "AWS::NoValue" },
+      ],
+    });
+  });
+});
