@@ -13,7 +13,7 @@ import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { DeploymentFault, UserFacingFailure } from "../shared/runtime/faults.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { ClusterRef, ClusterTarget } from "../shared/runtime/outcome-reporter.js";
-import { templateUrlFor } from "../shared/runtime/template-url.js";
+import { templateUrlFor } from "../shared/template-url.js";
 import type { CreateDeps } from "./create-deps.js";
 import { settleCreate } from "./settle-create.js";
 
