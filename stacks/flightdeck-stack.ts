@@ -27,7 +27,7 @@ import { AwsProviders } from "./provider/aws-providers.js";
 import { useStateBackend } from "./provider/state-backend.js";
 import { namesFor } from "./settings/names.js";
 import { policyFromSettings } from "./settings/policy.js";
-import type { Settings } from "./settings/settings.js";
+import type { Settings } from "./settings/settings-shape.js";
 import { PrivateBucket } from "./storage/private-bucket.js";
 import { UserBucket } from "./storage/user-bucket.js";
 import { BucketTriggers } from "./triggers/bucket-triggers.js";

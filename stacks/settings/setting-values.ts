@@ -1,6 +1,6 @@
 import * as t from "io-ts";
+import { isUserId } from "../../functions/shared/identifiers.js";
 import { sentenceCodec } from "../../functions/shared/readable-errors.js";
-import { isValidSshPublicKey } from "../customizer/user-script.js";
 
 /*
  * The single values a settings file holds, each with a sentence that says
@@ -64,6 +64,67 @@ export const Ipv4Cidr = sentenceCodec<string>(
     return octetsValid && Number(match[5]) <= 32 ? (input as string) : undefined;
   },
 );
+
+/*
+ * Login-name rule: the Linux login name IS the IAM user id, and an id that is
+ * not a portable Linux user name (`[a-z_][a-z0-9_-]{0,31}`, what upstream
+ * shadow's useradd accepts) is refused. So the template's `LoginUser` output
+ * (`Ref AccessUsername`) always names the account user.sh creates, with no
+ * mapping to compute in CloudFormation. IAM ids with capitals or `+=,.@`
+ * need a different IAM name (or a mapping in user.sh plus a template change).
+ */
+const LINUX_LOGIN = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Why an IAM user id cannot be its user's Linux login name, or `undefined`
+ * when it can (the login is then the id itself).
+ *
+ * @example
+ * linuxLoginProblem("alice") // => undefined
+ * linuxLoginProblem("Alice") // => 'IAM user "Alice" cannot log in to a cluster: …'
+ */
+export function linuxLoginProblem(id: string): string | undefined {
+  if (!isUserId(id)) return `${JSON.stringify(id)} is not an IAM user name.`;
+  if (!LINUX_LOGIN.test(id)) {
+    return (
+      `IAM user ${JSON.stringify(id)} cannot log in to a cluster: the login name is the user name, ` +
+      "which must be a lowercase letter or _ followed by at most 31 lowercase letters, digits, _ or -."
+    );
+  }
+  return undefined;
+}
+
+const KEY_TYPES = new Set([
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "ssh-rsa",
+]);
+/** Type, one space, padded base64, then optionally one space and a printable-ASCII comment. */
+const KEY_SHAPE =
+  /^([a-z0-9-]+) ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)(?: ([ -~]*))?$/;
+const MAX_KEY_LENGTH = 8192;
+
+/**
+ * Whether `key` is one OpenSSH public key line FlightDeck installs:
+ * `ssh-ed25519`, `ecdsa-sha2-nistp256/384/521` or `ssh-rsa`, a base64 body
+ * whose embedded type matches, and an optional comment. Refuses newlines,
+ * `authorized_keys` options (`command="…" ssh-rsa …`) and anything else.
+ */
+export function isValidSshPublicKey(key: string): boolean {
+  if (key.length > MAX_KEY_LENGTH) return false;
+  const match = KEY_SHAPE.exec(key);
+  const [, type, body] = match ?? [];
+  if (type === undefined || body === undefined || body === "" || !KEY_TYPES.has(type)) {
+    return false;
+  }
+  // The blob starts with the key type as an SSH string (uint32 length, bytes).
+  const blob = Buffer.from(body, "base64");
+  if (blob.length < 4 + type.length) return false;
+  const declared = blob.readUInt32BE(0);
+  return declared === type.length && blob.subarray(4, 4 + declared).toString("latin1") === type;
+}
 
 export const SshPublicKey = sentenceCodec<string>(
   "SshPublicKey",
