@@ -1,6 +1,7 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { decodeReadably, sentenceCodec } from "./readable-errors.js";
+import { EmailCodec } from "./identifiers.js";
+import { decodeReadably, patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /*
  * The handlers' configuration, read only from environment variables and
@@ -20,14 +21,10 @@ const Flag = sentenceCodec<"true" | "false">("Flag", '"true" or "false"', (input
       : undefined,
 );
 
-const Email = sentenceCodec<string>("Email", "an email address", (input) =>
-  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
-);
-
-const RoleArn = sentenceCodec<string>("RoleArn", "an IAM role ARN", (input) =>
-  typeof input === "string" && /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(input)
-    ? input
-    : undefined,
+const RoleArn = patternCodec(
+  "RoleArn",
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+  "an IAM role ARN",
 );
 
 const Common = t.intersection([
@@ -43,9 +40,9 @@ const Common = t.intersection([
   }),
   t.partial({
     /** Sender address for notifications; notifications are off when unset. */
-    FD_NOTIFY_FROM: Email,
+    FD_NOTIFY_FROM: EmailCodec,
     /** Admin address that receives every notification. */
-    FD_NOTIFY_ADMIN: Email,
+    FD_NOTIFY_ADMIN: EmailCodec,
     /** Region of the SES identity, when SES is not in the stacks' region. */
     FD_SES_REGION: NonEmpty,
     /** `true` to address S3 by path, as local S3 servers need. */

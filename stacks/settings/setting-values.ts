@@ -1,55 +1,46 @@
 import * as t from "io-ts";
 import { isUserId } from "../../functions/shared/identifiers.js";
-import { sentenceCodec } from "../../functions/shared/readable-errors.js";
+import { patternCodec, sentenceCodec } from "../../functions/shared/readable-errors.js";
 
 /*
  * The single values a settings file holds, each with a sentence that says
  * what is expected when it is wrong.
  */
 
-const matching = (pattern: RegExp) => (input: unknown) =>
-  typeof input === "string" && pattern.test(input) ? input : undefined;
-
-export const DeploymentName = sentenceCodec<string>(
+export const DeploymentName = patternCodec(
   "DeploymentName",
+  /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/,
   "a deployment name: 3 to 20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
-  matching(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/),
 );
 
-export const Region = sentenceCodec<string>(
+export const Region = patternCodec(
   "Region",
+  /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
   'an AWS region name such as "eu-west-2"',
-  matching(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/),
 );
 
-export const AccountId = sentenceCodec<string>(
+export const AccountId = patternCodec(
   "AccountId",
+  /^\d{12}$/,
   "a 12-digit AWS account id, written as a string",
-  matching(/^\d{12}$/),
 );
 
-export const BucketName = sentenceCodec<string>(
+export const BucketName = patternCodec(
   "BucketName",
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
   "an S3 bucket name: 3 to 63 lowercase letters, digits, dots or hyphens",
-  matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
 );
 
-export const KeyPrefix = sentenceCodec<string>(
+export const KeyPrefix = patternCodec(
   "KeyPrefix",
+  /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   'an S3 key prefix without leading or trailing slashes, such as "customizer"',
-  matching(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/),
 );
 
-export const FilePath = sentenceCodec<string>(
+export const FilePath = patternCodec(
   "FilePath",
+  /^[^\0]+$/,
   "a file path (relative ones start from the project folder)",
-  matching(/^[^\0]+$/),
-);
-
-export const Email = sentenceCodec<string>(
-  "Email",
-  "an email address",
-  matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
 );
 
 export const Ipv4Cidr = sentenceCodec<string>(
@@ -130,12 +121,6 @@ export const SshPublicKey = sentenceCodec<string>(
   "SshPublicKey",
   'an OpenSSH public key on one line, such as "ssh-ed25519 AAAA… alice@laptop"',
   (input) => (typeof input === "string" && isValidSshPublicKey(input) ? input : undefined),
-);
-
-export const IamUserName = sentenceCodec<string>(
-  "IamUserName",
-  "an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
-  matching(/^[A-Za-z0-9+=,.@_-]{1,64}$/),
 );
 
 /** CloudWatch Logs accepts only these retention periods, in days. */

@@ -5,6 +5,7 @@ import {
   type Limits,
 } from "../../functions/shared/deployment-policy.js";
 import {
+  EmailCodec,
   StackPrefixCodec,
   UserIdCodec,
   type StackPrefix,
@@ -16,9 +17,7 @@ import {
   AccountId,
   BucketName,
   DeploymentName,
-  Email,
   FilePath,
-  IamUserName,
   Ipv4Cidr,
   KeyPrefix,
   LogRetention,
@@ -40,8 +39,8 @@ const CustomizerCodec = closedObject(
 
 const NotificationsCodec = closedObject(
   t.intersection([
-    t.type({ senderEmail: Email }),
-    t.partial({ adminEmail: Email, sesRegion: Region }),
+    t.type({ senderEmail: EmailCodec }),
+    t.partial({ adminEmail: EmailCodec, sesRegion: Region }),
   ]),
   ["senderEmail", "adminEmail", "sesRegion"],
 );
@@ -49,7 +48,7 @@ const NotificationsCodec = closedObject(
 const UserCodec = closedObject(
   t.intersection([
     t.type({ id: UserIdCodec, sshPublicKey: SshPublicKey }),
-    t.partial({ email: Email, limits: LimitsCodec, defaults: ParameterDefaultsCodec }),
+    t.partial({ email: EmailCodec, limits: LimitsCodec, defaults: ParameterDefaultsCodec }),
   ]),
   ["id", "sshPublicKey", "email", "limits", "defaults"],
 );
@@ -92,7 +91,8 @@ export const SettingsFileCodec = closedObject(
       defaults: ParameterDefaultsCodec,
       limits: LimitsCodec,
       users: t.array(UserCodec),
-      iamUsers: t.array(IamUserName),
+      // IAM user names follow one rule, whether or not the user is a FlightDeck user too.
+      iamUsers: t.array(UserIdCodec),
       tags: t.record(t.string, t.string),
       retention: RetentionCodec,
       backend: BackendCodec,
