@@ -50,6 +50,13 @@ const Common = t.intersection([
   }),
 ]);
 
+/**
+ * The stack output cf-create reads the login IP from when `FD_LOGIN_IP_OUTPUT`
+ * is unset; the infrastructure checks the template for it too.
+ */
+// TODO(arch): LoginIp — template/build-template.ts spells this output name again; import it there.
+export const DEFAULT_LOGIN_IP_OUTPUT = "LoginIp";
+
 /** The cf-create function's configuration. */
 export const CreateEnvironmentCodec = t.intersection([
   Common,
@@ -60,7 +67,7 @@ export const CreateEnvironmentCodec = t.intersection([
     FD_SERVICE_ROLE_ARN: RoleArn,
   }),
   t.partial({
-    /** Stack output holding the login IP (default `LoginIp`). */
+    /** Stack output holding the login IP (default {@link DEFAULT_LOGIN_IP_OUTPUT}). */
     FD_LOGIN_IP_OUTPUT: NonEmpty,
   }),
 ]);
