@@ -13,7 +13,6 @@ const { env, logger, log, s3, cfn, home, deployment, reporter } = wireHandler(
   "flightdeck-cf-create",
   CreateEnvironmentCodec,
   process.env,
-  (e) => e.FD_TEMPLATE_KEY,
 );
 const lookupInstanceIp = (instanceId: string) =>
   publicIpOfInstance(

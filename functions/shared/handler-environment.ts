@@ -1,12 +1,14 @@
-import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { EmailCodec } from "./identifiers.js";
-import { decodeReadably, patternCodec, sentenceCodec } from "./readable-errors.js";
+import { patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /*
  * The handlers' configuration, read only from environment variables and
- * decoded once per cold start. The infrastructure sets these names (it
- * imports {@link HandlerEnvironment} to type them), and the README lists them.
+ * decoded once per cold start with `decodeReadably`. The infrastructure sets
+ * these names (it imports {@link HandlerEnvironment} to type them), and the
+ * README lists them. Decoding keeps only the declared variables, so what a
+ * handler's configuration holds follows from its type: cf-delete's has no
+ * template key, whatever else the process carries.
  */
 
 const NonEmpty = sentenceCodec<string>("NonEmpty", "set and not empty", (input) =>
@@ -28,26 +30,30 @@ const RoleArn = patternCodec(
 );
 
 const Common = t.intersection([
-  t.type({
-    /** AWS region of the stacks and buckets; Lambda sets it. */
-    AWS_REGION: NonEmpty,
-    /** The bucket holding users' `home/<user>/` folders. */
-    FD_USER_BUCKET: NonEmpty,
-    /** The bucket holding the customizer scripts, the cluster template and the policy. */
-    FD_CUSTOMIZER_BUCKET: NonEmpty,
-    /** Key of the deployment policy JSON in the customizer bucket. */
-    FD_POLICY_KEY: NonEmpty,
-  }),
-  t.partial({
-    /** Sender address for notifications; notifications are off when unset. */
-    FD_NOTIFY_FROM: EmailCodec,
-    /** Admin address that receives every notification. */
-    FD_NOTIFY_ADMIN: EmailCodec,
-    /** Region of the SES identity, when SES is not in the stacks' region. */
-    FD_SES_REGION: NonEmpty,
-    /** `true` to address S3 by path, as local S3 servers need. */
-    FD_S3_FORCE_PATH_STYLE: Flag,
-  }),
+  t.exact(
+    t.type({
+      /** AWS region of the stacks and buckets; Lambda sets it. */
+      AWS_REGION: NonEmpty,
+      /** The bucket holding users' `home/<user>/` folders. */
+      FD_USER_BUCKET: NonEmpty,
+      /** The bucket holding the customizer scripts, the cluster template and the policy. */
+      FD_CUSTOMIZER_BUCKET: NonEmpty,
+      /** Key of the deployment policy JSON in the customizer bucket. */
+      FD_POLICY_KEY: NonEmpty,
+    }),
+  ),
+  t.exact(
+    t.partial({
+      /** Sender address for notifications; notifications are off when unset. */
+      FD_NOTIFY_FROM: EmailCodec,
+      /** Admin address that receives every notification. */
+      FD_NOTIFY_ADMIN: EmailCodec,
+      /** Region of the SES identity, when SES is not in the stacks' region. */
+      FD_SES_REGION: NonEmpty,
+      /** `true` to address S3 by path, as local S3 servers need. */
+      FD_S3_FORCE_PATH_STYLE: Flag,
+    }),
+  ),
 ]);
 
 /**
@@ -60,16 +66,20 @@ export const DEFAULT_LOGIN_IP_OUTPUT = "LoginIp";
 /** The cf-create function's configuration. */
 export const CreateEnvironmentCodec = t.intersection([
   Common,
-  t.type({
-    /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
-    FD_TEMPLATE_KEY: NonEmpty,
-    /** The role CloudFormation assumes to build clusters. */
-    FD_SERVICE_ROLE_ARN: RoleArn,
-  }),
-  t.partial({
-    /** Stack output holding the login IP (default {@link DEFAULT_LOGIN_IP_OUTPUT}). */
-    FD_LOGIN_IP_OUTPUT: NonEmpty,
-  }),
+  t.exact(
+    t.type({
+      /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
+      FD_TEMPLATE_KEY: NonEmpty,
+      /** The role CloudFormation assumes to build clusters. */
+      FD_SERVICE_ROLE_ARN: RoleArn,
+    }),
+  ),
+  t.exact(
+    t.partial({
+      /** Stack output holding the login IP (default {@link DEFAULT_LOGIN_IP_OUTPUT}). */
+      FD_LOGIN_IP_OUTPUT: NonEmpty,
+    }),
+  ),
 ]);
 export type CreateEnvironment = t.TypeOf<typeof CreateEnvironmentCodec>;
 
@@ -81,11 +91,3 @@ export type DeleteEnvironment = t.TypeOf<typeof DeleteEnvironmentCodec>;
 export type HandlerEnvironment = Partial<
   Record<keyof CreateEnvironment | keyof DeleteEnvironment, string>
 >;
-
-/** Decodes an environment; each error names the variable. */
-export function decodeEnvironment<A>(
-  codec: t.Type<A, unknown, unknown>,
-  env: Readonly<Record<string, string | undefined>>,
-): Either<string[], A> {
-  return decodeReadably(codec, env);
-}
