@@ -1,5 +1,4 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
-import { DEFAULT_LOGIN_IP_OUTPUT } from "../shared/handler-environment.js";
 import { firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import type { Outcome } from "../shared/result-files.js";
@@ -34,7 +33,7 @@ export async function settleCreate(
   let outcome: Outcome;
   switch (meaning) {
     case "created": {
-      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? DEFAULT_LOGIN_IP_OUTPUT;
+      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? "LoginIp";
       const loginIp = await deps.stacks.loginIp(stack, outputKey);
       outcome =
         loginIp === undefined

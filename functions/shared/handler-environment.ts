@@ -56,13 +56,6 @@ const Common = t.intersection([
   ),
 ]);
 
-/**
- * The stack output cf-create reads the login IP from when `FD_LOGIN_IP_OUTPUT`
- * is unset; the infrastructure checks the template for it too.
- */
-// TODO(arch): LoginIp — template/build-template.ts spells this output name again; import it there.
-export const DEFAULT_LOGIN_IP_OUTPUT = "LoginIp";
-
 /** The cf-create function's configuration. */
 export const CreateEnvironmentCodec = t.intersection([
   Common,
@@ -76,7 +69,7 @@ export const CreateEnvironmentCodec = t.intersection([
   ),
   t.exact(
     t.partial({
-      /** Stack output holding the login IP (default {@link DEFAULT_LOGIN_IP_OUTPUT}). */
+      /** Stack output holding the login IP (default `LoginIp`). */
       FD_LOGIN_IP_OUTPUT: NonEmpty,
     }),
   ),

@@ -6,7 +6,6 @@ import type { Grant, GrantCondition, ResourceKind } from "./grant.js";
 import { ATTACH_LISTED_POLICIES, GRANTS_BY_TYPE } from "./service-role-grants.js";
 
 /** The IAM path of every role and instance profile a cluster stack may create. */
-// TODO(arch): NODE_IAM_PATH — template/build-template.ts defines it again; keep one.
 export const NODE_IAM_PATH = "/flightdeck/";
 
 /** What the service role's ARNs depend on. */

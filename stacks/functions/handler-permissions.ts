@@ -1,7 +1,6 @@
 import { FILE_SUFFIXES, HOME_PREFIX } from "../../functions/shared/result-files.js";
 import { logStreamsArn, regionalArn, s3Arn, stackArnPattern, type ArnScope } from "../iam/arns.js";
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
-import { DEFAULT_LOGIN_IP_OUTPUT } from "../../functions/shared/handler-environment.js";
 import type { PolicyStatement } from "../iam/policy-document.js";
 import { resolveParameterStatements } from "../cloudformation/service-role-permissions.js";
 
@@ -42,6 +41,9 @@ export interface CreatePermissionContext extends HandlerPermissionContext {
    */
   readonly needsInstanceLookup: boolean;
 }
+
+/** The output cf-create reads the login IP from, as FD_LOGIN_IP_OUTPUT documents when unset. */
+export const DEFAULT_LOGIN_IP_OUTPUT = "LoginIp";
 
 /** Whether cf-create must look the login IP up itself: the template has no such output. */
 export function needsInstanceLookup(template: CfnTemplate): boolean {
