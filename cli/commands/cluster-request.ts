@@ -1,4 +1,8 @@
-import { isClusterName, type ClusterName } from "../../functions/shared/identifiers.js";
+import {
+  CLUSTER_NAME_RULE,
+  isClusterName,
+  type ClusterName,
+} from "../../functions/shared/identifiers.js";
 import {
   clusterFileKey,
   parseFailureBody,
@@ -32,7 +36,7 @@ const REQUESTS: Record<
 function clusterNameOf(name: string): ClusterName {
   if (!isClusterName(name)) {
     throw new CliError(
-      `${JSON.stringify(name)} is not a valid cluster name: use a letter or digit, then letters, digits or hyphens, at most 40 characters.`,
+      `${JSON.stringify(name)} is not a valid cluster name: use ${CLUSTER_NAME_RULE}.`,
       EXIT.usage,
     );
   }

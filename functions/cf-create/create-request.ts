@@ -13,7 +13,7 @@ import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { DeploymentFault, UserFacingFailure } from "../shared/runtime/faults.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { ClusterRef, ClusterTarget } from "../shared/runtime/outcome-reporter.js";
-import { templateUrlFor } from "../shared/runtime/template-url.js";
+import { templateUrlFor } from "../shared/template-url.js";
 import type { CreateDeps } from "./create-deps.js";
 import { settleCreate } from "./settle-create.js";
 
@@ -102,28 +102,22 @@ async function createCluster(
     deps.env.FD_TEMPLATE_KEY,
     deps.env.AWS_REGION,
   );
-  try {
-    const stackId = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
-    log.info("stack creation started", { stackId, parameters: plan.right.parameters.length });
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === "AlreadyExistsException") {
+  const created = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
+  switch (created.kind) {
+    case "started":
+      log.info("stack creation started", {
+        stackId: created.stackId,
+        parameters: plan.right.parameters.length,
+      });
+      return;
+    case "exists": {
       // Another delivery of this event, or a racing upload, got there first.
       const stack = await deps.stacks.describe(ref.stackName);
       if (stack !== undefined) await reconcile(deps, ref, stack, log);
       return;
     }
-    if (name === "ValidationError" || name === "InsufficientCapabilitiesException") {
-      throw new UserFacingFailure([
-        `CloudFormation refused the cluster: ${(error as Error).message}`,
-      ]);
-    }
-    if (name === "LimitExceededException") {
-      throw new UserFacingFailure([
-        "The AWS account has reached its CloudFormation stack limit; ask your administrator.",
-      ]);
-    }
-    throw error;
+    case "refused":
+      throw new UserFacingFailure([created.reason]);
   }
 }
 

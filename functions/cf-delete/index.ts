@@ -12,7 +12,6 @@ const { env, logger, log, cfn, home, deployment, reporter } = wireHandler(
   "flightdeck-cf-delete",
   DeleteEnvironmentCodec,
   process.env,
-  () => undefined,
 );
 const deps: DeleteDeps = { env, home, stacks: new Stacks(cfn), deployment, reporter, log };
 

@@ -1,8 +1,14 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { SYSTEM_PARAMETERS } from "./cluster-config.js";
-import { StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
-import { closedObject, decodeReadably, sentenceCodec, strictRecord } from "./readable-errors.js";
+import { PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
+import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
+import {
+  closedObject,
+  decodeReadably,
+  patternCodec,
+  sentenceCodec,
+  strictRecord,
+} from "./readable-errors.js";
 
 /*
  * The deployment policy: what an admin decides for every cluster. The
@@ -20,14 +26,13 @@ const wholeNumber = (name: string, min: number) =>
 
 const price = sentenceCodec<string>("Price", "a price in USD per hour, such as 0.10", (input) => {
   const text = typeof input === "number" ? String(input) : input;
-  return typeof text === "string" && /^(0|[1-9]\d*)(\.\d{1,5})?$/.test(text) ? text : undefined;
+  return typeof text === "string" && PRICE_PATTERN.test(text) ? text : undefined;
 });
 
-const InstanceTypePattern = sentenceCodec<string>(
+const InstanceTypePattern = patternCodec(
   "InstanceTypePattern",
+  /^[a-z0-9*][-a-z0-9.*]*$/,
   'an EC2 instance type or a pattern with *, such as "c7i.*"',
-  (input) =>
-    typeof input === "string" && /^[a-z0-9*][-a-z0-9.*]*$/.test(input) ? input : undefined,
 );
 
 const LIMIT_KEYS = [
@@ -86,10 +91,6 @@ export const ParameterDefaultsCodec = new t.Type<
         );
   },
   (a) => a,
-);
-
-const EmailCodec = sentenceCodec<string>("Email", "an email address", (input) =>
-  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
 );
 
 export const UserPolicyCodec = closedObject(

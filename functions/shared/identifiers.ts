@@ -1,8 +1,9 @@
-import { sentenceCodec } from "./readable-errors.js";
+import { patternCodec } from "./readable-errors.js";
 
 /**
  * Branded identifiers. A value of one of these types has been validated, so
  * an unchecked string cannot reach an S3 key, a stack name or an AWS call.
+ * Each has one pattern and one codec; the type guards are the codecs' own.
  */
 
 declare const userIdBrand: unique symbol;
@@ -21,21 +22,32 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
 export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
-const matching = (pattern: RegExp) => (input: unknown) =>
-  typeof input === "string" && pattern.test(input) ? input : undefined;
+/** What a user name may hold, in the words the refusals use. */
+export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -";
+/** What a cluster name may hold, in the words the refusals use. */
+export const CLUSTER_NAME_RULE =
+  "a letter or digit, then letters, digits or hyphens, at most 40 characters";
 
-export const UserIdCodec = sentenceCodec<UserId>(
+export const UserIdCodec = patternCodec<UserId>(
   "UserId",
-  "an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
-  matching(USER_ID_PATTERN),
+  USER_ID_PATTERN,
+  `an IAM user name: ${USER_ID_RULE}`,
 );
 
-export const StackPrefixCodec = sentenceCodec<StackPrefix>(
+export const ClusterNameCodec = patternCodec<ClusterName>(
+  "ClusterName",
+  CLUSTER_NAME_PATTERN,
+  `a cluster name: ${CLUSTER_NAME_RULE}`,
+);
+
+export const StackPrefixCodec = patternCodec<StackPrefix>(
   "StackPrefix",
+  STACK_PREFIX_PATTERN,
   "a stack prefix: a letter, then up to 15 letters or digits",
-  matching(STACK_PREFIX_PATTERN),
 );
 
-export const isUserId = (value: string): value is UserId => USER_ID_PATTERN.test(value);
-export const isClusterName = (value: string): value is ClusterName =>
-  CLUSTER_NAME_PATTERN.test(value);
+/** An email address, for notifications: one `@`, a dot in the domain, no spaces. */
+export const EmailCodec = patternCodec("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address");
+
+export const isUserId = (value: string): value is UserId => UserIdCodec.is(value);
+export const isClusterName = (value: string): value is ClusterName => ClusterNameCodec.is(value);

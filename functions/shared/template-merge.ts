@@ -1,6 +1,7 @@
 import { left, right, type Either } from "fp-ts/lib/Either.js";
 import {
   instanceTypeOfLabel,
+  nodeCountProblem,
   type ClusterConfig,
   type ClusterConfigField,
   type SystemParameter,
@@ -120,10 +121,12 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     const value = values.get(key)?.value ?? declaration?.Default;
     return value === undefined ? undefined : String(value);
   };
-  errors.push(
-    ...crossFieldErrors(effective),
-    ...limitErrors(effective, limitsFor(policy, user), template),
+  const nodeCounts = nodeCountProblem(
+    effective("ComputeInitialNodes"),
+    effective("ComputeMaxNodes"),
   );
+  if (nodeCounts !== undefined) errors.push(nodeCounts);
+  errors.push(...limitErrors(effective, limitsFor(policy, user), template));
 
   if (errors.length > 0) return left([...new Set(errors)]);
 
@@ -159,14 +162,6 @@ function tagsFor(
 }
 
 type Effective = (key: ClusterConfigField) => string | undefined;
-
-function crossFieldErrors(effective: Effective): string[] {
-  const initial = effective("ComputeInitialNodes");
-  const max = effective("ComputeMaxNodes");
-  return initial !== undefined && max !== undefined && Number(initial) > Number(max)
-    ? [`ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`]
-    : [];
-}
 
 function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate): string[] {
   const errors: string[] = [];

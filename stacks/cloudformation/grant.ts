@@ -43,7 +43,8 @@ export interface Grant {
   readonly condition?: GrantCondition;
 }
 
-export const on = (
+/** Grants `actions` on the resources of the given kinds, in the statement named `sid`. */
+export const grantOn = (
   sid: string,
   resources: readonly ResourceKind[],
   ...actions: string[]
@@ -52,8 +53,12 @@ export const on = (
   actions,
   resources,
 });
-/** Describe calls and the like: these actions offer no resource-level permissions. */
-export const describe = (...actions: string[]): Grant => ({
+
+/**
+ * Grants `actions` on `"*"`: for describe calls and the like, which offer no
+ * resource-level permissions. They share one statement.
+ */
+export const grantOnAnyResource = (...actions: string[]): Grant => ({
   sid: "NoResourceLevelPermissions",
   actions,
   resources: "*",

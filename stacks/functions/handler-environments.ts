@@ -1,5 +1,5 @@
 import type { HandlerEnvironment } from "../../functions/shared/handler-environment.js";
-import type { NotificationSettings } from "../settings/settings.js";
+import type { NotificationSettings } from "../settings/settings-shape.js";
 
 /** The values both handlers' environments are built from. */
 export interface EnvironmentInputs {

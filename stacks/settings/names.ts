@@ -1,4 +1,4 @@
-import type { Settings } from "./settings.js";
+import type { Settings } from "./settings-shape.js";
 
 /** The name of every AWS resource FlightDeck creates, derived from the deployment name. */
 export interface DeploymentNames {

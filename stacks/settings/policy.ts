@@ -1,7 +1,7 @@
 import type { DeploymentPolicy, UserPolicy } from "../../functions/shared/deployment-policy.js";
 import type { UserId } from "../../functions/shared/identifiers.js";
 import { namesFor } from "./names.js";
-import type { Settings } from "./settings.js";
+import type { Settings } from "./settings-shape.js";
 
 /**
  * The deployment policy the Lambdas read from S3, built from the settings.

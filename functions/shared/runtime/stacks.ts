@@ -44,10 +44,44 @@ const LIVE_STATUSES: StackStatus[] = [
 /** How many pages of stack events to read before giving up on finding a reason. */
 const MAX_EVENT_PAGES = 5;
 
+/** The name and message of an SDK error; CloudFormation's codes are names, not classes. */
+function errorOf(error: unknown): { readonly name?: string; readonly message?: string } {
+  return typeof error === "object" && error !== null ? error : {};
+}
+
 /** CloudFormation says a stack does not exist with a ValidationError, not a 404. */
 function isMissingStack(error: unknown): boolean {
-  const e = error as { name?: string; message?: string };
-  return e.name === "ValidationError" && /does not exist/.test(e.message ?? "");
+  const { name, message } = errorOf(error);
+  return name === "ValidationError" && /does not exist/.test(message ?? "");
+}
+
+/**
+ * What `CreateStack` did. `refused` is CloudFormation turning this request
+ * down for a reason the user can read; transient faults are thrown instead.
+ */
+export type CreateStackOutcome =
+  | { readonly kind: "started"; readonly stackId: string | undefined }
+  | { readonly kind: "exists" }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/** The outcome a CreateStack error stands for, or `undefined` for a fault to throw. */
+function createOutcomeOfError(error: unknown): CreateStackOutcome | undefined {
+  const { name, message } = errorOf(error);
+  switch (name) {
+    case "AlreadyExistsException":
+      return { kind: "exists" };
+    case "ValidationError":
+    case "InsufficientCapabilitiesException":
+      return { kind: "refused", reason: `CloudFormation refused the cluster: ${message}` };
+    case "LimitExceededException":
+      return {
+        kind: "refused",
+        reason:
+          "The AWS account has reached its CloudFormation stack limit; ask your administrator.",
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** The IP lookup for templates without a login-IP output. */
@@ -103,16 +137,27 @@ export class Stacks {
     return names;
   }
 
-  /** Starts creating a stack; CloudFormation builds it with `roleArn`, never with the caller's powers. */
+  /**
+   * Starts creating a stack; CloudFormation builds it with `roleArn`, never
+   * with the caller's powers. A stack of that name already there, and a
+   * request CloudFormation refuses, are outcomes; throttling and other
+   * faults are thrown, for Lambda to retry.
+   */
   async create(
     plan: CreateStackPlan,
     templateUrl: string,
     roleArn: string,
-  ): Promise<string | undefined> {
-    const result = await this.cfn.send(
-      new CreateStackCommand(createStackRequest(plan, templateUrl, roleArn)),
-    );
-    return result.StackId;
+  ): Promise<CreateStackOutcome> {
+    try {
+      const result = await this.cfn.send(
+        new CreateStackCommand(createStackRequest(plan, templateUrl, roleArn)),
+      );
+      return { kind: "started", stackId: result.StackId };
+    } catch (error) {
+      const outcome = createOutcomeOfError(error);
+      if (outcome === undefined) throw error;
+      return outcome;
+    }
   }
 
   /** Starts deleting a stack, with a token that is the same on every retry and records why. */

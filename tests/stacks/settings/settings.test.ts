@@ -8,8 +8,8 @@ import {
   loadSettings,
   SettingsError,
   settingsPath,
-  type Settings,
 } from "../../../stacks/settings/settings.js";
+import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
 
 const KEY =

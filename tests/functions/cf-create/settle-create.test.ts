@@ -4,7 +4,7 @@ import {
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
 import { expect } from "chai";
-import { handleCreateOutcome } from "../../../functions/cf-create/create-outcome.js";
+import { handleCreateOutcome } from "../../../functions/cf-create/settle-create.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
   givenRolledBackCreate,
