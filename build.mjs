@@ -1,4 +1,5 @@
-// Bundles each Lambda handler with esbuild into dist/functions/<name>/index.mjs.
+// Bundles each Lambda handler with esbuild into dist/functions/<name>/index.mjs,
+// and zips that folder into dist/functions/<name>.zip, the package the stack deploys.
 //
 // - ESM with code splitting, so the SES client (needed only when an email is
 //   sent) sits in its own chunk and is not loaded at cold start.
@@ -8,19 +9,40 @@
 //   versions in package-lock.json are the ones that run.
 // - Target node20: the code runs on the nodejs22.x runtime and loads in the
 //   Node 20 the tests run on.
-// - Two substitutions keep the package small (see lambdaOnly below).
+// - Two substitutions keep the Lambda packages small (see lambdaOnly below).
 import { build } from "esbuild";
-import { rm, stat } from "node:fs/promises";
+import { zipSync } from "fflate";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const FUNCTIONS = ["cf-create", "cf-delete"];
 const root = path.dirname(fileURLToPath(import.meta.url));
-const outRoot = path.join(root, "dist", "functions");
+export const DIST = path.join(root, "dist");
 
 // The SDK calls require("node:https"); an ESM bundle needs a real require for that.
 const banner =
   'import { createRequire as __fdCreateRequire } from "node:module"; const require = __fdCreateRequire(import.meta.url);';
+
+/** The esbuild options every bundle shares. */
+const common = {
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  mainFields: ["module", "main"],
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  minify: true,
+  sourcemap: true,
+  metafile: true,
+  legalComments: "none",
+  banner: { js: banner },
+  // io-ts's ES build uses fp-ts's ES build; point our own imports there too, so fp-ts ships once.
+  alias: { "fp-ts/lib": "fp-ts/es6" },
+  logLevel: "warning",
+};
 
 /**
  * Swaps out code a Lambda never runs: the SDK's full credential chain (Lambda
@@ -43,36 +65,68 @@ const lambdaOnly = {
   },
 };
 
-/** Builds one function and returns its esbuild metafile. */
-export async function buildFunction(name) {
-  const outdir = path.join(outRoot, name);
+/** The files under `dir`, as sorted `/`-separated paths relative to it. */
+async function filesUnder(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) =>
+      path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"),
+    )
+    .sort();
+}
+
+/**
+ * MS-DOS time stamps are local time, and 1980-01-01 00:00 is the earliest a
+ * zip can say: built from local parts, it is the same bytes in every time zone.
+ */
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+/** A regular file, rw-r--r--, in the high half of a zip's external attributes. */
+const REGULAR_FILE_644 = (0o100644 << 16) >>> 0;
+const UNIX = 3;
+
+/**
+ * The zip of every file under `dir`, in sorted order, with a fixed time and
+ * mode: the same bundle always gives the same bytes, so an unchanged rebuild
+ * is no redeploy.
+ */
+export async function zipBundle(dir) {
+  const files = {};
+  for (const file of await filesUnder(dir)) {
+    files[file] = [
+      new Uint8Array(await readFile(path.join(dir, file))),
+      { level: 9, mtime: ZIP_TIME, attrs: REGULAR_FILE_644, os: UNIX },
+    ];
+  }
+  return zipSync(files);
+}
+
+/** Writes a file whole or not at all, so a concurrent reader never sees half of it. */
+async function writeWhole(file, bytes) {
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, bytes);
+  await rename(partial, file);
+}
+
+/**
+ * Builds one function into `<outRoot>/functions/<name>/` and zips it into
+ * `<outRoot>/functions/<name>.zip`; returns the esbuild metafile.
+ */
+export async function buildFunction(name, outRoot = DIST) {
+  const outdir = path.join(outRoot, "functions", name);
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
+    ...common,
     entryPoints: { index: path.join(root, "functions", name, "index.ts") },
     outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    mainFields: ["module", "main"],
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    minify: true,
-    sourcemap: true,
-    metafile: true,
-    legalComments: "none",
-    banner: { js: banner },
-    // io-ts's ES build uses fp-ts's ES build; point our own imports there too, so fp-ts ships once.
-    alias: { "fp-ts/lib": "fp-ts/es6" },
     plugins: [lambdaOnly],
-    logLevel: "warning",
   });
+  await writeWhole(`${outdir}.zip`, await zipBundle(outdir));
   return result.metafile;
 }
 
-/** Prints each output file of a build and its size. */
-async function report(name, metafile) {
+/** Prints the JavaScript a build wrote under `dir`, and its size. */
+async function report(title, metafile, dir) {
   let total = 0;
   const lines = [];
   for (const file of Object.keys(metafile.outputs)
@@ -81,16 +135,21 @@ async function report(name, metafile) {
     const { size } = await stat(path.join(root, file));
     total += size;
     lines.push(
-      `  ${path.relative(path.join(outRoot, name), path.join(root, file)).padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KB`,
+      `  ${path.relative(dir, path.join(root, file)).padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KB`,
     );
   }
-  console.log(`${name}: ${(total / 1024).toFixed(1)} KB of JavaScript`);
+  console.log(`${title}: ${(total / 1024).toFixed(1)} KB of JavaScript`);
   for (const line of lines) console.log(line);
 }
 
-// Run as a script (not imported by the benchmark): build both and report.
+// Run as a script (not imported by the benchmarks and tests): build and report.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const name of FUNCTIONS) {
-    await report(name, await buildFunction(name));
+    const metafile = await buildFunction(name);
+    await report(name, metafile, path.join(DIST, "functions", name));
+    const { size } = await stat(path.join(DIST, "functions", `${name}.zip`));
+    console.log(
+      `  ${`../${name}.zip`.padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KB zipped, maps included`,
+    );
   }
 }
