@@ -9,3 +9,5 @@ export declare const DIST: string;
 export declare function zipBundle(dir: string): Promise<Uint8Array>;
 /** Builds `<outRoot>/functions/<name>/` and `<outRoot>/functions/<name>.zip`. */
 export declare function buildFunction(name: string, outRoot?: string): Promise<Metafile>;
+/** Builds `<outRoot>/cli/flightdeck.mjs`, its chunks and `metafile.json`. */
+export declare function buildCli(outRoot?: string): Promise<Metafile>;

@@ -1,8 +1,15 @@
-// Bundles each Lambda handler with esbuild into dist/functions/<name>/index.mjs,
-// and zips that folder into dist/functions/<name>.zip, the package the stack deploys.
+// Builds everything that ships, with esbuild:
 //
-// - ESM with code splitting, so the SES client (needed only when an email is
-//   sent) sits in its own chunk and is not loaded at cold start.
+// - each Lambda handler into dist/functions/<name>/index.mjs, and that folder
+//   into dist/functions/<name>.zip, the package the stack deploys;
+// - the `flightdeck` command into dist/cli/flightdeck.mjs (cli/bin.mjs runs it).
+//
+// `node build.mjs` builds both; `node build.mjs cli` only the command (the
+// `prepare` script, so `npm ci` leaves a working `npx flightdeck`).
+//
+// - ESM with code splitting, so what a run does not need sits in its own
+//   chunk and is never loaded: the SES client in the Lambdas (needed only when
+//   an email is sent); the AWS SDK and `render` in the command.
 // - `mainFields: ["module", "main"]` picks the SDK's ES-module builds, which
 //   tree-shake far better than its CommonJS ones.
 // - The AWS SDK is bundled, not taken from the Lambda runtime, so the
@@ -24,7 +31,7 @@ export const DIST = path.join(root, "dist");
 const banner =
   'import { createRequire as __fdCreateRequire } from "node:module"; const require = __fdCreateRequire(import.meta.url);';
 
-/** The esbuild options every bundle shares. */
+/** What the Lambdas and the command are built with alike. */
 const common = {
   bundle: true,
   splitting: true,
@@ -125,6 +132,27 @@ export async function buildFunction(name, outRoot = DIST) {
   return result.metafile;
 }
 
+/**
+ * Builds the `flightdeck` command into `<outRoot>/cli/flightdeck.mjs` and its
+ * chunks, with the esbuild metafile beside them as `metafile.json` (the tests
+ * read which chunk holds what); returns the metafile. cdktf and the provider
+ * stay outside the bundle: nothing the command runs should need them, and if
+ * render's imports still reach them, they load from node_modules, and only
+ * for render.
+ */
+export async function buildCli(outRoot = DIST) {
+  const outdir = path.join(outRoot, "cli");
+  await rm(outdir, { recursive: true, force: true });
+  const result = await build({
+    ...common,
+    entryPoints: { flightdeck: path.join(root, "cli", "main.ts") },
+    outdir,
+    external: ["cdktf", "constructs", "@cdktf/*"],
+  });
+  await writeFile(path.join(outdir, "metafile.json"), JSON.stringify(result.metafile));
+  return result.metafile;
+}
+
 /** Prints the JavaScript a build wrote under `dir`, and its size. */
 async function report(title, metafile, dir) {
   let total = 0;
@@ -144,12 +172,20 @@ async function report(title, metafile, dir) {
 
 // Run as a script (not imported by the benchmarks and tests): build and report.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const name of FUNCTIONS) {
-    const metafile = await buildFunction(name);
-    await report(name, metafile, path.join(DIST, "functions", name));
-    const { size } = await stat(path.join(DIST, "functions", `${name}.zip`));
-    console.log(
-      `  ${`../${name}.zip`.padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KB zipped, maps included`,
-    );
+  const only = process.argv[2];
+  if (only !== undefined && only !== "cli") {
+    console.error(`usage: node build.mjs [cli]`);
+    process.exit(2);
   }
+  if (only === undefined) {
+    for (const name of FUNCTIONS) {
+      const metafile = await buildFunction(name);
+      await report(name, metafile, path.join(DIST, "functions", name));
+      const { size } = await stat(path.join(DIST, "functions", `${name}.zip`));
+      console.log(
+        `  ${`../${name}.zip`.padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KB zipped, maps included`,
+      );
+    }
+  }
+  await report("flightdeck (the command)", await buildCli(), path.join(DIST, "cli"));
 }
