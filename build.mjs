@@ -33,6 +33,8 @@ const banner =
 
 /** What the Lambdas and the command are built with alike. */
 const common = {
+  // Paths (the fp-ts alias, the metafile's) are the project's, wherever the build is run from.
+  absWorkingDir: root,
   bundle: true,
   splitting: true,
   format: "esm",

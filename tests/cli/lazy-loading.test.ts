@@ -61,7 +61,7 @@ async function sourcesLoadedBy(
   }
 }
 
-const AWS_SDK = /^node_modules\/@(aws-sdk|smithy)\//;
+const AWS_SDK = /(^|\/)node_modules\/@(aws-sdk|smithy)\//;
 const RENDER_ONLY = /^(stacks\/|cli\/commands\/render\.ts$|functions\/shared\/template-merge\.ts$)/;
 
 describe("the built command loads only what a command needs", function () {
