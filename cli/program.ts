@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
-import { renderCommand, type RenderOptions } from "./commands/render.js";
+import type { RenderOptions } from "./commands/render.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, type CliIo } from "./output.js";
@@ -100,7 +100,13 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("-c, --config <file>", "the user's cluster config (default: all defaults)")
     .option("--request-id <id>", "the upload's S3 version id, to reproduce its ClientRequestToken")
     .action((cluster: string, opts: RenderOptions, command: Command) =>
-      run(renderCommand(context(command), cluster, opts)),
+      // Loaded only when asked for: render brings the settings codec, the
+      // template and the merge, which no other command needs.
+      run(
+        import("./commands/render.js").then(({ renderCommand }) =>
+          renderCommand(context(command), cluster, opts),
+        ),
+      ),
     );
 
   return program;

@@ -1,0 +1,38 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
+import { resolveUser } from "./caller-identity.js";
+import { CliError } from "./cli-context.js";
+import { EXIT } from "./output.js";
+import { UserBucket } from "./user-bucket.js";
+
+/** Where and as whom the CLI talks to AWS. */
+export interface AwsOptions {
+  readonly profile?: string | undefined;
+  readonly region?: string | undefined;
+  /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name. */
+  readonly user?: string | undefined;
+  readonly forcePathStyle: boolean;
+}
+
+/**
+ * The caller's home in a FlightDeck bucket, with the SDK clients it needs.
+ * The standard credential chain applies, and the SDK itself honours
+ * AWS_ENDPOINT_URL_S3. This module is the only one that loads the AWS SDK,
+ * and the CLI imports it only when a command talks to AWS.
+ */
+export async function openUserHome(options: AwsOptions, bucket: string): Promise<UserBucket> {
+  const config = {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+  const user = await resolveUser(options.user, () => new STSClient(config)).catch(
+    (error: Error) => {
+      throw new CliError(error.message, EXIT.usage);
+    },
+  );
+  return new UserBucket(
+    new S3Client({ ...config, forcePathStyle: options.forcePathStyle }),
+    bucket,
+    user,
+  );
+}
