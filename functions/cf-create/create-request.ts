@@ -1,14 +1,20 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { MAX_CONFIG_BYTES, parseClusterConfig } from "../shared/cluster-config.js";
-import { limitsFor } from "../shared/deployment-policy.js";
+import {
+  quotaRefusal,
+  slotsToCheck,
+  type RegistryRecord,
+  type SlotLimits,
+} from "../shared/cluster-registry.js";
+import { limitsFor, type DeploymentPolicy } from "../shared/deployment-policy.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
-import type { StackPrefix } from "../shared/identifiers.js";
 import { ownerOf } from "../shared/stack-facts.js";
-import { parseStackName, stackNameFor, userStackPrefix } from "../shared/stack-name.js";
+import { stackNameFor } from "../shared/stack-name.js";
 import { meaningOfStatus } from "../shared/stack-status-event.js";
-import { mergeTemplate } from "../shared/template-merge.js";
+import { mergeTemplate, type CreateStackPlan } from "../shared/template-merge.js";
 import { isProvisioned } from "../shared/runtime/customizer.js";
+import { admitRequest } from "../shared/runtime/request-admission.js";
 import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { DeploymentFault, UserFacingFailure } from "../shared/runtime/faults.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
@@ -65,6 +71,7 @@ async function createCluster(
       `User ${ref.user} is not provisioned for FlightDeck: ask your administrator to add you to the deployment's users.`,
     ]);
   }
+  await admitRequest(deps.registry, policy, ref, log);
 
   const existing = await deps.stacks.describe(ref.stackName);
   if (existing !== undefined) {
@@ -95,7 +102,7 @@ async function createCluster(
   });
   if (isLeft(plan)) throw new UserFacingFailure(plan.left);
 
-  await enforceQuota(deps, ref, policy.stackPrefix, limitsFor(policy, ref.user).maxClusters);
+  await takeSlot(deps, policy, ref, plan.right, log);
 
   const templateUrl = templateUrlFor(
     deps.env.FD_CUSTOMIZER_BUCKET,
@@ -105,9 +112,12 @@ async function createCluster(
   const created = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
   switch (created.kind) {
     case "started":
+      if (created.stackId !== undefined)
+        await deps.registry.recordStack(ref.user, ref.cluster, created.stackId);
       log.info("stack creation started", {
         stackId: created.stackId,
         parameters: plan.right.parameters.length,
+        vcpus: plan.right.vcpus,
       });
       return;
     case "exists": {
@@ -117,6 +127,7 @@ async function createCluster(
       return;
     }
     case "refused":
+      await deps.registry.release(ref.user, ref.cluster, { token: plan.right.clientRequestToken });
       throw new UserFacingFailure([created.reason]);
   }
 }
@@ -150,21 +161,74 @@ async function reconcile(
   await settleCreate(deps, ref, stack, { notify: false }, log);
 }
 
-/** Counts the user's live stacks in AWS itself, never from files the user could delete. */
-async function enforceQuota(
+const limitNumber = (value: string | undefined) =>
+  value === undefined ? undefined : Number(value);
+
+/**
+ * Takes the cluster's slot in the registry: one conditional write, so of
+ * any number of racing uploads only as many as the limits allow get one.
+ * When there is no room, slots whose stacks are gone (a lost event, a
+ * crashed invocation) are freed first and the write is tried once more.
+ */
+async function takeSlot(
   deps: CreateDeps,
+  policy: DeploymentPolicy,
   ref: ClusterRef,
-  prefix: StackPrefix,
-  maxClusters: string | undefined,
+  plan: CreateStackPlan,
+  log: DecisionLog,
 ): Promise<void> {
-  if (maxClusters === undefined) return;
-  const names = await deps.stacks.liveStackNames(userStackPrefix(prefix, ref.user));
-  const clusters = names
-    .filter((name) => name !== ref.stackName)
-    .map((name) => parseStackName(prefix, name)?.cluster ?? name);
-  if (clusters.length >= Number(maxClusters)) {
-    throw new UserFacingFailure([
-      `You already have ${clusters.length} cluster(s) (${clusters.join(", ")}) and your limit is ${maxClusters}; delete one first.`,
-    ]);
+  const limits = limitsFor(policy, ref.user);
+  const slotLimits: SlotLimits = {
+    maxClusters: limitNumber(limits.maxClusters),
+    maxVcpus: limitNumber(limits.maxVcpus),
+  };
+  const claim = () => ({ vcpus: plan.vcpus, token: plan.clientRequestToken, nowMs: Date.now() });
+  let taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
+  if (taken.kind === "full" && (await freeLostSlots(deps, policy, ref, taken.record, log)) > 0) {
+    taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
   }
+  if (taken.kind === "full") {
+    log.info("no slot left under the user's limits", {
+      holders: [...taken.record.clusters.keys()],
+      vcpus: taken.record.vcpus,
+    });
+    throw new UserFacingFailure(quotaRefusal(ref.cluster, plan.vcpus, slotLimits, taken.record));
+  }
+  log.info(taken.kind === "acquired" ? "slot taken" : "slot already held by this cluster", {
+    vcpus: plan.vcpus,
+  });
+}
+
+/**
+ * Frees the slots whose stacks CloudFormation no longer has (or that are
+ * not FlightDeck's), checking only slots past the grace period and not seen
+ * alive within it: at most one DescribeStacks per slot the user holds.
+ * Returns how many were freed.
+ */
+async function freeLostSlots(
+  deps: CreateDeps,
+  policy: DeploymentPolicy,
+  ref: ClusterRef,
+  record: RegistryRecord,
+  log: DecisionLog,
+): Promise<number> {
+  const now = Date.now();
+  let freed = 0;
+  const alive: string[] = [];
+  for (const [cluster, slot] of slotsToCheck(record, ref.cluster, now)) {
+    const stackName = stackNameFor(policy.stackPrefix, ref.user, cluster as ClusterRef["cluster"]);
+    const stack = await deps.stacks.describe(slot.stackId ?? stackName);
+    const gone =
+      stack === undefined || stack.StackStatus === "DELETE_COMPLETE" || ownerOf(stack) !== ref.user;
+    if (!gone) {
+      alive.push(cluster);
+      continue;
+    }
+    if (await deps.registry.release(ref.user, cluster, { token: slot.token })) {
+      freed += 1;
+      log.warn("freed a slot whose stack is gone", { heldBy: cluster, stackId: slot.stackId });
+    }
+  }
+  if (alive.length > 0) await deps.registry.markChecked(ref.user, alive, now);
+  return freed;
 }

@@ -3,6 +3,7 @@ import { ownerOf } from "../shared/stack-facts.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
+import { admitRequest } from "../shared/runtime/request-admission.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
@@ -21,6 +22,7 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
     const { policy } = await deps.deployment();
     const stackName = stackNameFor(policy.stackPrefix, target.user, target.cluster);
     const log = withKeys(outerLog, { stackName });
+    await admitRequest(deps.registry, policy, target, log);
     const stack = await deps.stacks.describe(stackName);
     if (stack === undefined) {
       await deps.reporter.record(target, { kind: "deleted" });

@@ -35,13 +35,24 @@ const InstanceTypePattern = patternCodec(
   'an EC2 instance type or a pattern with *, such as "c7i.*"',
 );
 
+const yesNo = sentenceCodec<"true" | "false">("YesNo", "true or false", (input) =>
+  input === true || input === "true"
+    ? "true"
+    : input === false || input === "false"
+      ? "false"
+      : undefined,
+);
+
 const LIMIT_KEYS = [
   "maxClusters",
   "maxComputeNodes",
   "maxInitialNodes",
   "maxSpotPrice",
+  "allowOnDemand",
+  "maxVcpus",
   "maxMasterVolumeSize",
   "allowedInstanceTypes",
+  "maxRequestsPerMinute",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -51,12 +62,29 @@ export const LimitsCodec = closedObject(
     maxComputeNodes: wholeNumber("MaxComputeNodes", 0),
     maxInitialNodes: wholeNumber("MaxInitialNodes", 0),
     maxSpotPrice: price,
+    allowOnDemand: yesNo,
+    maxVcpus: wholeNumber("MaxVcpus", 1),
     maxMasterVolumeSize: wholeNumber("MaxMasterVolumeSize", 1),
     allowedInstanceTypes: t.array(InstanceTypePattern),
+    maxRequestsPerMinute: wholeNumber("MaxRequestsPerMinute", 1),
   }),
   LIMIT_KEYS,
 );
 export type Limits = t.TypeOf<typeof LimitsCodec>;
+
+/** Requests (creates and deletes) a user may send per minute when the policy sets no limit. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 10;
+
+/**
+ * Whether compute nodes may run on-demand. Unless the admin says, they may
+ * only when no spot price limit is set: a `maxSpotPrice` is a cost limit, and
+ * on-demand would step around it.
+ */
+export function onDemandAllowed(limits: Limits): boolean {
+  return limits.allowOnDemand === undefined
+    ? limits.maxSpotPrice === undefined
+    : limits.allowOnDemand === "true";
+}
 
 const ParameterValue = sentenceCodec<string>(
   "ParameterValue",
@@ -99,8 +127,13 @@ export const UserPolicyCodec = closedObject(
 );
 export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;
 
+/** The tag key naming the deployment a stack belongs to (also a default tag on every resource). */
+export const DEPLOYMENT_TAG = "FlightDeckDeployment";
+/** The `ManagedBy` tag's value on every stack FlightDeck creates. */
+export const MANAGED_BY = "flightdeck";
+
 /** Tag keys FlightDeck sets itself; deployment tags may not change them. */
-export const SYSTEM_TAG_KEYS = ["USER", "CLUSTER", "ManagedBy"] as const;
+export const SYSTEM_TAG_KEYS = ["USER", "CLUSTER", "ManagedBy", DEPLOYMENT_TAG] as const;
 
 const TagsCodec = new t.Type<Record<string, string>, Record<string, string>, unknown>(
   "Tags",
@@ -133,11 +166,27 @@ export const CustomizerLocationCodec = closedObject(
 );
 export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 
-const POLICY_KEYS = ["stackPrefix", "customizer", "defaults", "limits", "users", "tags"] as const;
+const POLICY_KEYS = [
+  "deployment",
+  "stackPrefix",
+  "customizer",
+  "defaults",
+  "limits",
+  "users",
+  "tags",
+] as const;
+
+/** The deployment's name, as its stacks' deployment tag carries it. */
+const DeploymentId = patternCodec(
+  "DeploymentId",
+  /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/,
+  "a deployment name: 3 to 20 lowercase letters, digits or hyphens",
+);
 
 /** The whole deployment policy, as the Lambdas read it from S3. */
 export const DeploymentPolicyCodec = closedObject(
   t.type({
+    deployment: DeploymentId,
     stackPrefix: StackPrefixCodec,
     customizer: CustomizerLocationCodec,
     defaults: ParameterDefaultsCodec,

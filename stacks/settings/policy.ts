@@ -20,6 +20,7 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
     users[user.id] = entry;
   }
   return {
+    deployment: settings.name,
     stackPrefix: settings.stackPrefix,
     customizer: { bucket: namesFor(settings).customizerBucket, prefix: settings.customizer.prefix },
     defaults: { ...settings.defaults, AccessNetwork: settings.accessNetwork },

@@ -21,6 +21,7 @@ const END = "<!-- session:end -->";
 const LOGIN_IP = "203.0.113.7";
 
 const policy = {
+  deployment: "fdtest",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},

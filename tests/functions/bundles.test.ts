@@ -13,6 +13,7 @@ import { LocalAws } from "../support/local-aws.js";
 
 const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8");
 const policy = {
+  deployment: "fdtest",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
@@ -54,6 +55,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
       USER: "alice",
       CLUSTER: "c1",
       ManagedBy: "flightdeck",
+      FlightDeckDeployment: "fdtest",
     });
     expect(stack?.roleArn).to.equal("arn:aws:iam::111122223333:role/flightdeck/cluster-builder");
     expect(await aws.home("alice")).to.have.keys("c1.cf-create");

@@ -9,6 +9,16 @@ import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
  * 50–150 ms per call, as the real one does.
  */
 
+/** A small spot cluster: 2 + 2 × 2 = 6 vCPUs, well inside every limit but maxClusters. */
+const SPOT_CLUSTER = '{"ComputeMaxNodes": 2, "ComputeSpotPrice": "0.10"}';
+
+/** The hostile policy with a request rate that lets 20 uploads in a minute through: the quota is on trial here. */
+const racePolicy = (users: Record<string, unknown> = { alice: {}, bob: {}, carol: {} }) =>
+  hostilePolicy({
+    limits: { maxClusters: 2, maxSpotPrice: "0.50", maxVcpus: 64, maxRequestsPerMinute: 100 },
+    users,
+  });
+
 describe("hostile: concurrent quota races", function () {
   this.timeout(60_000);
   let world: HostileWorld;
@@ -21,7 +31,7 @@ describe("hostile: concurrent quota races", function () {
     );
     const events = [];
     for (let i = 1; i <= count; i += 1) {
-      events.push(await world.aws.upload(`home/${user}/c${i}.cf-create`, '{"ComputeMaxNodes": 2}'));
+      events.push(await world.aws.upload(`home/${user}/c${i}.cf-create`, SPOT_CLUSTER));
     }
     await Promise.all(
       events.map((event, i) => handlers[i]?.({ Records: [event] }, world.aws.context())),
@@ -33,7 +43,7 @@ describe("hostile: concurrent quota races", function () {
       "quota races",
       `${count} simultaneous uploads under maxClusters 2 leave at most 2 clusters, and every loser is told who holds the slots`,
       async () => {
-        world = await new HostileWorld().start();
+        world = await new HostileWorld({ policy: racePolicy() }).start();
         world.aws.cfn.latencyMs = [50, 150];
         await world.asUser("alice", () => race(count));
         const live = world.liveStacks("fd-alice-");
@@ -59,9 +69,7 @@ describe("hostile: concurrent quota races", function () {
     "the same race with per-user limits: bob's limit of 1 holds while alice's 2 do",
     async () => {
       world = await new HostileWorld({
-        policy: hostilePolicy({
-          users: { alice: {}, bob: { limits: { maxClusters: 1 } }, carol: {} },
-        }),
+        policy: racePolicy({ alice: {}, bob: { limits: { maxClusters: 1 } }, carol: {} }),
       }).start();
       world.aws.cfn.latencyMs = [50, 150];
       await Promise.all([race(5, "alice"), race(5, "bob")]);

@@ -179,7 +179,8 @@ export class FakeCloudFormation {
   }
 
   private async delay(): Promise<void> {
-    const [min, max] = typeof this.latencyMs === "number" ? [this.latencyMs, this.latencyMs] : this.latencyMs;
+    const [min, max] =
+      typeof this.latencyMs === "number" ? [this.latencyMs, this.latencyMs] : this.latencyMs;
     const ms = min + Math.random() * (max - min);
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
@@ -261,9 +262,14 @@ export class FakeCloudFormation {
         // request, which already ran, so nothing new starts (not even for a
         // stack whose delete failed).
         const retried = token !== undefined && stack.usedDeleteTokens?.includes(token) === true;
-        if (!retried && stack.status !== "DELETE_COMPLETE" && stack.status !== "DELETE_IN_PROGRESS") {
+        if (
+          !retried &&
+          stack.status !== "DELETE_COMPLETE" &&
+          stack.status !== "DELETE_IN_PROGRESS"
+        ) {
           stack.deleteToken = token;
-          if (token !== undefined) stack.usedDeleteTokens = [...(stack.usedDeleteTokens ?? []), token];
+          if (token !== undefined)
+            stack.usedDeleteTokens = [...(stack.usedDeleteTokens ?? []), token];
           this.transition(stack.name, "DELETE_IN_PROGRESS");
         }
         return "";

@@ -126,7 +126,9 @@ export class LocalAws {
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL:
-        process.env["FD_TEST_LOGS"] === "1" || this.options.captureLogs === true ? "INFO" : "SILENT",
+        process.env["FD_TEST_LOGS"] === "1" || this.options.captureLogs === true
+          ? "INFO"
+          : "SILENT",
       FD_S3_FORCE_PATH_STYLE: "true",
       FD_USER_BUCKET: USER_BUCKET,
       FD_CUSTOMIZER_BUCKET: CUSTOMIZER_BUCKET,
@@ -212,7 +214,11 @@ export class LocalAws {
   /** The registry's item for `user`, as DynamoDB holds it, or `undefined`. */
   async registryItem(user: string): Promise<Record<string, AttributeValue> | undefined> {
     const got = await this.registry.send(
-      new GetItemCommand({ TableName: REGISTRY_TABLE, Key: { user: { S: user } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: REGISTRY_TABLE,
+        Key: { user: { S: user } },
+        ConsistentRead: true,
+      }),
     );
     return got.Item;
   }

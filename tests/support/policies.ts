@@ -5,6 +5,7 @@ import { rightOf } from "./either.js";
 export function basePolicy(overrides: Record<string, unknown> = {}): DeploymentPolicy {
   return rightOf(
     decodePolicy({
+      deployment: "fdtest",
       stackPrefix: "fd",
       customizer: { bucket: "flightdeck-customizer", prefix: "customizer" },
       defaults: {},

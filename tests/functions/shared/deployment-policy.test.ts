@@ -9,6 +9,7 @@ import { leftOf } from "../../support/either.js";
 import { basePolicy } from "../../support/policies.js";
 
 const raw = {
+  deployment: "fdtest",
   stackPrefix: "fd",
   customizer: { bucket: "b", prefix: "customizer" },
   defaults: {},

@@ -13,8 +13,10 @@ export const HOSTILE_CLASSES = {
     "deep nesting and __proto__/constructor keys are refused with a sentence, never a crash or a lost limit",
   "look-alike names":
     "unicode look-alikes and case variants never reach another user's or cluster's name",
-  "encoded keys": "%2E%2E, double encoding, sub-folders and 1,024-byte keys stay in the caller's home",
-  "sizes and encodings": "zero-byte, 16 KiB ± 1, invalid UTF-8 and BOM configs end in a clear answer",
+  "encoded keys":
+    "%2E%2E, double encoding, sub-folders and 1,024-byte keys stay in the caller's home",
+  "sizes and encodings":
+    "zero-byte, 16 KiB ± 1, invalid UTF-8 and BOM configs end in a clear answer",
   "duplicate keys": "JSON with a repeated key is refused naming the key, never last-one-wins",
   "foreign stacks":
     "stacks of other tools or deployments are never reconciled, deleted or counted, only logged",

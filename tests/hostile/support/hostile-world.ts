@@ -21,10 +21,10 @@ export function hostilePolicy(overrides: Record<string, unknown> = {}): Record<s
     stackPrefix: "fd",
     customizer: { bucket: "fd-customizer", prefix: "customizer" },
     defaults: { AccessNetwork: "203.0.113.0/24" },
-    limits: { maxClusters: 2, maxComputeNodes: 32, maxSpotPrice: "0.50" },
+    limits: { maxClusters: 2, maxComputeNodes: 32, maxSpotPrice: "0.50", maxVcpus: 64 },
     users: { alice: { email: "alice@example.org" }, bob: {}, carol: {} },
     tags: { Project: "hostile" },
-    // BEFORE deployment: "fdtest",
+    deployment: "fdtest",
     ...overrides,
   };
 }
@@ -34,7 +34,7 @@ const BYSTANDER_FILES: Readonly<Record<string, string>> = {
   "home/bob/c1.cf-created": "198.51.100.20\n",
   "home/bob/c2.cf-create": '{"ComputeMaxNodes": 2}',
   "home/carol/notes.txt": "carol's own notes\n",
-  "home/carol/big.cf-failed": "FlightDeck could not create cluster \"big\":\n",
+  "home/carol/big.cf-failed": 'FlightDeck could not create cluster "big":\n',
   "customizer/alice/configure.d/user.sh": "#!/bin/bash\n",
 };
 
@@ -68,7 +68,8 @@ export class HostileWorld {
   /** Uploads a file and delivers its S3 event to the handler the notification routes it to. */
   async upload(key: string, body: string | Uint8Array, handler?: Handler): Promise<void> {
     const event = await this.aws.upload(key, body as string);
-    const route = handler ?? (key.endsWith(".cf-delete") ? this.aws.deleteHandler : this.aws.createHandler);
+    const route =
+      handler ?? (key.endsWith(".cf-delete") ? this.aws.deleteHandler : this.aws.createHandler);
     await route({ Records: [event] }, this.aws.context());
   }
 

@@ -6,6 +6,7 @@ import { DeploymentFault } from "../../../../functions/shared/runtime/faults.js"
 import { body } from "../../../support/handler-harness.js";
 
 const policy = {
+  deployment: "fdtest",
   stackPrefix: "fd",
   customizer: { bucket: "c", prefix: "customizer" },
   defaults: {},
@@ -45,7 +46,9 @@ describe("deployment source", () => {
   });
 
   it("explains a broken policy, and tries again on the next event", async () => {
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"stackPrefix": "f-d"}') }));
+    s3.on(GetObjectCommand).callsFake(() => ({
+      Body: body('{"deployment": "fdtest", "stackPrefix": "f-d"}'),
+    }));
     const load = deploymentSource(client, { bucket: "c", policyKey: "p.json" });
     let thrown: unknown;
     await load().catch((e: unknown) => (thrown = e));
