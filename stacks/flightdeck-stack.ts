@@ -9,6 +9,7 @@ import {
 import { CustomizerContent } from "./customizer/customizer-content.js";
 import type { ClusterTemplateFile } from "./deployment/cluster-template.js";
 import { DeploymentDocuments } from "./deployment/deployment-documents.js";
+import { DeadLetterAlarm } from "./alarms/dead-letter-alarm.js";
 import { DeadLetterQueue } from "./functions/dead-letter-queue.js";
 import { Handlers } from "./functions/handlers.js";
 import { arnScope } from "./iam/arns.js";
@@ -19,6 +20,7 @@ import { useStateBackend } from "./provider/state-backend.js";
 import { namesFor } from "./settings/names.js";
 import { policyFromSettings } from "./settings/policy.js";
 import type { Settings } from "./settings/settings-shape.js";
+import { ClusterRegistryTable } from "./registry/cluster-registry-table.js";
 import { PrivateBucket } from "./storage/private-bucket.js";
 import { UserBucket } from "./storage/user-bucket.js";
 
@@ -100,6 +102,17 @@ export class FlightDeckStack extends TerraformStack {
       queueName: names.deadLetterQueue,
       scope: arns,
     });
+    const alarm = new DeadLetterAlarm(this, "dead-letter-alarm", {
+      alarmName: names.deadLetterAlarm,
+      topicName: names.alarmTopic,
+      queueName: names.deadLetterQueue,
+      email: settings.alarmEmail,
+    });
+    const registry = new ClusterRegistryTable(this, "registry", {
+      tableName: names.registryTable,
+      scope: arns,
+      deletionProtection: settings.registry.deletionProtection,
+    });
     if (notifications !== undefined) {
       new SenderIdentity(this, "sender", {
         senderEmail: notifications.senderEmail,
@@ -126,6 +139,8 @@ export class FlightDeckStack extends TerraformStack {
       documents,
       serviceRole,
       deadLetters,
+      registry,
+      concurrency: settings.concurrency,
     });
 
     const outputs = deploymentOutputs({
@@ -135,6 +150,8 @@ export class FlightDeckStack extends TerraformStack {
       deadLetters,
       serviceRole,
       documents,
+      registry,
+      alarm,
     });
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }

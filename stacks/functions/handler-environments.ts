@@ -9,6 +9,7 @@ export interface EnvironmentInputs {
   readonly policyKey: string;
   readonly templateKey: string;
   readonly serviceRoleArn: string;
+  readonly registryTable: string;
   readonly notifications?: NotificationSettings;
 }
 
@@ -26,6 +27,8 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
     FD_USER_BUCKET: inputs.userBucket,
     FD_CUSTOMIZER_BUCKET: inputs.customizerBucket,
     FD_POLICY_KEY: inputs.policyKey,
+    FD_REGISTRY_TABLE: inputs.registryTable,
+    FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
     ...(notifications === undefined
       ? {}
       : {
@@ -39,11 +42,7 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
         }),
   };
   return {
-    create: {
-      ...common,
-      FD_TEMPLATE_KEY: inputs.templateKey,
-      FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
-    },
+    create: { ...common, FD_TEMPLATE_KEY: inputs.templateKey },
     delete: common,
   };
 }
