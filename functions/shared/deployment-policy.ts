@@ -1,6 +1,6 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
+import { ADMIN_PARAMETERS, PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
 import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
 import {
   closedObject,
@@ -97,32 +97,43 @@ const ParameterValue = sentenceCodec<string>(
       : undefined,
 );
 
-const systemParameters: ReadonlySet<string> = new Set(SYSTEM_PARAMETERS);
+/** Parameter defaults that may not set `refused` keys, saying why. */
+const defaultsCodec = (name: string, refused: readonly string[], why: string) => {
+  const keys: ReadonlySet<string> = new Set(refused);
+  return new t.Type<Record<string, string>, Record<string, string>, unknown>(
+    name,
+    (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
+    (u, c) => {
+      const decoded = strictRecord(t.string, ParameterValue).validate(u, c);
+      if (decoded._tag === "Left") return decoded;
+      const forced = Object.keys(decoded.right).filter((key) => keys.has(key));
+      return forced.length === 0
+        ? decoded
+        : t.failure(u, c, `Defaults may not set ${forced.join(", ")}: ${why}.`);
+    },
+    (a) => a,
+  );
+};
+
 /** Parameter defaults set by the deployment. System parameters are not among them. */
-export const ParameterDefaultsCodec = new t.Type<
-  Record<string, string>,
-  Record<string, string>,
-  unknown
->(
+export const ParameterDefaultsCodec = defaultsCodec(
   "ParameterDefaults",
-  (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
-  (u, c) => {
-    const decoded = strictRecord(t.string, ParameterValue).validate(u, c);
-    if (decoded._tag === "Left") return decoded;
-    const forced = Object.keys(decoded.right).filter((key) => systemParameters.has(key));
-    return forced.length === 0
-      ? decoded
-      : t.failure(
-          u,
-          c,
-          `Defaults may not set ${forced.join(", ")}: FlightDeck sets these for every stack.`,
-        );
-  },
-  (a) => a,
+  SYSTEM_PARAMETERS,
+  "FlightDeck sets these for every stack",
+);
+
+/**
+ * One user's own parameter defaults: not the system parameters, and not who
+ * may reach the cluster, which only the deployment's `accessNetwork` sets.
+ */
+export const UserParameterDefaultsCodec = defaultsCodec(
+  "UserParameterDefaults",
+  [...SYSTEM_PARAMETERS, ...ADMIN_PARAMETERS],
+  "FlightDeck sets these for every stack, and only the deployment's accessNetwork sets AccessNetwork",
 );
 
 export const UserPolicyCodec = closedObject(
-  t.partial({ email: EmailCodec, defaults: ParameterDefaultsCodec, limits: LimitsCodec }),
+  t.partial({ email: EmailCodec, defaults: UserParameterDefaultsCodec, limits: LimitsCodec }),
   ["email", "defaults", "limits"],
 );
 export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;

@@ -11,14 +11,17 @@ import type { Settings } from "./settings-shape.js";
  * The result is checked with `decodePolicy` by whoever uses it.
  */
 export function policyFromSettings(settings: Settings): DeploymentPolicy {
-  const users: Record<UserId, UserPolicy> = {};
-  for (const user of settings.users) {
-    const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
-    if (user.email !== undefined) entry.email = user.email;
-    if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
-    if (user.limits !== undefined) entry.limits = user.limits;
-    users[user.id] = entry;
-  }
+  // Built from entries, never by assignment: `users["__proto__"] = …` would
+  // set the object's prototype, and that user's limits would silently vanish.
+  const users: Record<UserId, UserPolicy> = Object.fromEntries(
+    settings.users.map((user) => {
+      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
+      if (user.email !== undefined) entry.email = user.email;
+      if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
+      if (user.limits !== undefined) entry.limits = user.limits;
+      return [user.id, entry];
+    }),
+  );
   return {
     deployment: settings.name,
     stackPrefix: settings.stackPrefix,

@@ -2,6 +2,7 @@ import * as t from "io-ts";
 import {
   LimitsCodec,
   ParameterDefaultsCodec,
+  UserParameterDefaultsCodec,
   type Limits,
 } from "../../functions/shared/deployment-policy.js";
 import {
@@ -21,6 +22,7 @@ import {
   Ipv4Cidr,
   KeyPrefix,
   LogRetention,
+  ProvisionedUserId,
   Region,
   SshPublicKey,
   WholeDays,
@@ -47,8 +49,8 @@ const NotificationsCodec = closedObject(
 
 const UserCodec = closedObject(
   t.intersection([
-    t.type({ id: UserIdCodec, sshPublicKey: SshPublicKey }),
-    t.partial({ email: EmailCodec, limits: LimitsCodec, defaults: ParameterDefaultsCodec }),
+    t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
+    t.partial({ email: EmailCodec, limits: LimitsCodec, defaults: UserParameterDefaultsCodec }),
   ]),
   ["id", "sshPublicKey", "email", "limits", "defaults"],
 );
