@@ -9,7 +9,7 @@ import {
 } from "../shared/cluster-registry.js";
 import { limitsFor, type DeploymentPolicy } from "../shared/deployment-policy.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
-import { ownerOf } from "../shared/stack-facts.js";
+import { foreignStackReason, type StackOwnership } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { meaningOfStatus } from "../shared/stack-status-event.js";
 import { mergeTemplate, type CreateStackPlan } from "../shared/template-merge.js";
@@ -75,7 +75,7 @@ async function createCluster(
 
   const existing = await deps.stacks.describe(ref.stackName);
   if (existing !== undefined) {
-    await reconcile(deps, ref, existing, log);
+    await reconcile(deps, policy, ref, existing, log);
     return;
   }
 
@@ -123,7 +123,7 @@ async function createCluster(
     case "exists": {
       // Another delivery of this event, or a racing upload, got there first.
       const stack = await deps.stacks.describe(ref.stackName);
-      if (stack !== undefined) await reconcile(deps, ref, stack, log);
+      if (stack !== undefined) await reconcile(deps, policy, ref, stack, log);
       return;
     }
     case "refused":
@@ -138,14 +138,16 @@ async function createCluster(
  */
 async function reconcile(
   deps: CreateDeps,
+  policy: DeploymentPolicy,
   ref: ClusterRef,
   stack: Stack,
   log: DecisionLog,
 ): Promise<void> {
-  if (ownerOf(stack) !== ref.user) {
-    log.error("existing stack's USER tag does not match; refusing", { tag: ownerOf(stack) });
+  const foreign = foreignStackReason(stack, ownership(deps, policy, ref));
+  if (foreign !== undefined) {
+    log.warn("a stack of this name exists but is not FlightDeck's; refusing", { why: foreign });
     throw new UserFacingFailure([
-      `A stack named ${ref.stackName} exists but does not belong to you; ask your administrator.`,
+      `A stack named ${ref.stackName} exists but is not one of FlightDeck's clusters for you, so FlightDeck leaves it alone; ask your administrator.`,
     ]);
   }
   if (stack.StackStatus === "DELETE_IN_PROGRESS") {
@@ -160,6 +162,17 @@ async function reconcile(
   });
   await settleCreate(deps, ref, stack, { notify: false }, log);
 }
+
+/** What this user's stacks of this deployment look like. */
+const ownership = (
+  deps: CreateDeps,
+  policy: DeploymentPolicy,
+  ref: ClusterRef,
+): StackOwnership => ({
+  user: ref.user,
+  deployment: policy.deployment,
+  serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
+});
 
 const limitNumber = (value: string | undefined) =>
   value === undefined ? undefined : Number(value);
@@ -219,7 +232,9 @@ async function freeLostSlots(
     const stackName = stackNameFor(policy.stackPrefix, ref.user, cluster as ClusterRef["cluster"]);
     const stack = await deps.stacks.describe(slot.stackId ?? stackName);
     const gone =
-      stack === undefined || stack.StackStatus === "DELETE_COMPLETE" || ownerOf(stack) !== ref.user;
+      stack === undefined ||
+      stack.StackStatus === "DELETE_COMPLETE" ||
+      foreignStackReason(stack, ownership(deps, policy, ref)) !== undefined;
     if (!gone) {
       alive.push(cluster);
       continue;

@@ -1,5 +1,5 @@
 import type { S3EventRecord } from "../shared/s3-event.js";
-import { ownerOf } from "../shared/stack-facts.js";
+import { foreignStackReason } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
@@ -29,13 +29,16 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
       log.info("no such cluster; reported as deleted");
       return;
     }
-    // Defence in depth: the name already encodes the user, but the tag is what AWS holds.
-    if (ownerOf(stack) !== target.user) {
-      log.error("stack's USER tag does not match the requesting user; nothing deleted", {
-        tag: ownerOf(stack),
-      });
+    // The name already encodes the user, but only tags and role say FlightDeck built it.
+    const foreign = foreignStackReason(stack, {
+      user: target.user,
+      deployment: policy.deployment,
+      serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
+    });
+    if (foreign !== undefined) {
+      log.warn("the stack of this name is not FlightDeck's; nothing deleted", { why: foreign });
       throw new UserFacingFailure([
-        `Cluster "${target.cluster}" does not belong to you; nothing was deleted.`,
+        `The stack named ${stackName} is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.`,
       ]);
     }
     if (stack.StackStatus === "DELETE_IN_PROGRESS") {

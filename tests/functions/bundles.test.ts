@@ -208,7 +208,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
       });
       await remove("home/bob/c1.cf-delete");
       expect(reasons((await aws.home("bob"))["c1.cf-failed"])).to.deep.equal([
-        'Cluster "c1" does not belong to you; nothing was deleted.',
+        "The stack named fd-bob-c1 is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.",
       ]);
     });
 

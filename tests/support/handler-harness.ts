@@ -86,7 +86,9 @@ export function stack(name: string, status: string, extra: Partial<Stack> = {}):
       { Key: "USER", Value: user },
       { Key: "CLUSTER", Value: cluster },
       { Key: "ManagedBy", Value: "flightdeck" },
+      { Key: "FlightDeckDeployment", Value: "fdtest" },
     ],
+    RoleARN: SERVICE_ROLE,
     ...extra,
   };
 }

@@ -186,29 +186,33 @@ export class LocalAws {
    * them (the handlers' Logger writes to stdout); other output passes on.
    */
   private captureLogs(): void {
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-      const lines = text.split("\n").filter((line) => line.trim() !== "");
-      const parsed = lines.map((line) => {
-        try {
-          const value: unknown = JSON.parse(line);
-          return typeof value === "object" && value !== null && "service" in value
-            ? (value as Record<string, unknown>)
-            : undefined;
-        } catch {
-          return undefined;
+    // Powertools writes INFO to stdout, WARN and ERROR to stderr.
+    const restore = [process.stdout, process.stderr].map((stream) => {
+      const write = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+        const lines = text.split("\n").filter((line) => line.trim() !== "");
+        const parsed = lines.map((line) => {
+          try {
+            const value: unknown = JSON.parse(line);
+            return typeof value === "object" && value !== null && "service" in value
+              ? (value as Record<string, unknown>)
+              : undefined;
+          } catch {
+            return undefined;
+          }
+        });
+        if (lines.length > 0 && parsed.every((entry) => entry !== undefined)) {
+          this.logs.push(...(parsed as Array<Record<string, unknown>>));
+          return true;
         }
-      });
-      if (lines.length > 0 && parsed.every((entry) => entry !== undefined)) {
-        this.logs.push(...(parsed as Array<Record<string, unknown>>));
-        return true;
-      }
-      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-    this.restoreStdout = () => {
-      process.stdout.write = write;
-    };
+        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      return () => {
+        stream.write = write;
+      };
+    });
+    this.restoreStdout = () => restore.forEach((undo) => undo());
   }
 
   /** The registry's item for `user`, as DynamoDB holds it, or `undefined`. */

@@ -44,7 +44,7 @@ describe("cf-delete: a .cf-delete upload", () => {
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
     expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons).to.deep.equal([
-      'Cluster "c1" does not belong to you; nothing was deleted.',
+      "The stack named fd-alice-c1 is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.",
     ]);
     expect(Object.keys(h.written()).every((key) => key.startsWith("home/alice/"))).to.equal(true);
   });
