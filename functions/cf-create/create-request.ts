@@ -150,10 +150,12 @@ async function reconcile(
       `A stack named ${ref.stackName} exists but is not one of FlightDeck's clusters for you, so FlightDeck leaves it alone; ask your administrator.`,
     ]);
   }
-  if (stack.StackStatus === "DELETE_IN_PROGRESS") {
-    throw new UserFacingFailure([
-      `Cluster "${ref.cluster}" is still being deleted. Create it again once ${ref.cluster}.cf-deleted appears.`,
-    ]);
+  const unsettled = unsettledStackReason(ref, stack);
+  if (unsettled !== undefined) {
+    log.info("stack exists in a state a create cannot settle; user told", {
+      status: stack.StackStatus,
+    });
+    throw new UserFacingFailure([unsettled]);
   }
   const meaning = meaningOfStatus(stack.StackStatus);
   log.info("stack already exists; reconciling instead of creating", {
@@ -161,6 +163,37 @@ async function reconcile(
     meaning,
   });
   await settleCreate(deps, ref, stack, { notify: false }, log);
+}
+
+/** Statuses whose own stack-status event will settle a create: the caller waits for it. */
+const CREATE_UNDER_WAY: ReadonlySet<string> = new Set([
+  "CREATE_IN_PROGRESS",
+  "ROLLBACK_IN_PROGRESS",
+]);
+
+/**
+ * What to tell a user who asks for a cluster whose stack exists but is
+ * neither up, nor failed at creating, nor on its way to either: no status
+ * event will come to cf-create for it, so without this the request would
+ * get no answer.
+ */
+function unsettledStackReason(ref: ClusterRef, stack: Stack): string | undefined {
+  const status = stack.StackStatus ?? "UNKNOWN";
+  const why = stack.StackStatusReason ? ` (${stack.StackStatusReason})` : "";
+  const meaning = meaningOfStatus(status);
+  if (status === "DELETE_IN_PROGRESS") {
+    return `Cluster "${ref.cluster}" is still being deleted. Create it again once ${ref.cluster}.cf-deleted appears.`;
+  }
+  if (meaning === "delete-failed") {
+    return `Cluster "${ref.cluster}" could not be deleted earlier (${status}${why}). Upload ${ref.cluster}.cf-delete to try the delete again, and create it once ${ref.cluster}.cf-deleted appears.`;
+  }
+  if (meaning === "in-progress" && !CREATE_UNDER_WAY.has(status)) {
+    return `Cluster "${ref.cluster}" is busy (${status}): an administrator is changing its stack. Upload ${ref.cluster}.cf-create again once that has finished.`;
+  }
+  if (meaning === "other") {
+    return `Cluster "${ref.cluster}" exists but its stack is ${status}${why}, so FlightDeck cannot tell whether it works. Ask your administrator, or upload ${ref.cluster}.cf-delete to remove it.`;
+  }
+  return undefined;
 }
 
 /** What this user's stacks of this deployment look like. */

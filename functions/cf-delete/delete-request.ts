@@ -1,4 +1,6 @@
-import type { S3EventRecord } from "../shared/s3-event.js";
+import { deletePurposeOf } from "../shared/request-tokens.js";
+import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
+import { latestDeleteToken } from "../shared/stack-facts.js";
 import { foreignStackReason } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
@@ -41,11 +43,22 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
         `The stack named ${stackName} is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.`,
       ]);
     }
+    const stackId = stack.StackId ?? stackName;
     if (stack.StackStatus === "DELETE_IN_PROGRESS") {
-      log.info("stack is already being deleted; nothing to do");
+      // A user's own delete is answered when it completes. The clean-up of a
+      // failed create is not (its user already has .cf-failed), so a delete
+      // asked for meanwhile is answered now: the cluster never came up, and
+      // what is left of it is going.
+      const purpose = deletePurposeOf(latestDeleteToken(await deps.stacks.events(stackId)));
+      if (purpose === "cleanup") {
+        await deps.reporter.record(target, { kind: "deleted" });
+        log.info("stack is being cleaned up after a failed create; reported as deleted");
+      } else {
+        log.info("stack is already being deleted; its outcome will be reported");
+      }
       return;
     }
-    await deps.stacks.delete(stack.StackId ?? stackName, "delete");
+    await deps.stacks.delete(stackId, "delete", requestIdOf(record));
     log.info("stack deletion started", { stackId: stack.StackId, status: stack.StackStatus });
   });
 }

@@ -118,12 +118,15 @@ export class Stacks {
     }
   }
 
-  /** Starts deleting a stack, with a token that is the same on every retry and records why. */
-  async delete(stackId: string, purpose: DeletePurpose): Promise<void> {
+  /**
+   * Starts deleting a stack, with a token that records why and is the same
+   * on every retry of one request (see {@link deleteTokenFor}).
+   */
+  async delete(stackId: string, purpose: DeletePurpose, requestId?: string): Promise<void> {
     await this.cfn.send(
       new DeleteStackCommand({
         StackName: stackId,
-        ClientRequestToken: deleteTokenFor(stackId, purpose),
+        ClientRequestToken: deleteTokenFor(stackId, purpose, requestId),
       }),
     );
   }

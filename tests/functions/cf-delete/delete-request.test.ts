@@ -1,9 +1,13 @@
-import { DeleteStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import {
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { handleDeleteRequest } from "../../../functions/cf-delete/delete-request.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
-import { harness, s3Record, stack, type Harness } from "../../support/handler-harness.js";
+import { events, harness, s3Record, stack, type Harness } from "../../support/handler-harness.js";
 
 describe("cf-delete: a .cf-delete upload", () => {
   let h: Harness;
@@ -49,12 +53,49 @@ describe("cf-delete: a .cf-delete upload", () => {
     expect(Object.keys(h.written()).every((key) => key.startsWith("home/alice/"))).to.equal(true);
   });
 
-  it("does nothing more for a stack already being deleted", async () => {
+  it("does nothing more for a stack the user is already deleting: its outcome will answer", async () => {
     h.cfn
       .on(DescribeStacksCommand)
       .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "DELETE_IN_PROGRESS",
+        ClientRequestToken: `fd-delete-${"a".repeat(48)}`,
+      }),
+    });
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+    expect(h.written()).to.deep.equal({});
+  });
+
+  it("answers at once while a failed create is cleaned up, which writes no .cf-deleted itself", async () => {
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "DELETE_IN_PROGRESS",
+        ClientRequestToken: `fd-cleanup-${"a".repeat(48)}`,
+      }),
+    });
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-deleted"]);
+  });
+
+  it("gives each .cf-delete upload its own token, so a delete after DELETE_FAILED runs again", async () => {
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_FAILED")] });
+    await handleDeleteRequest(
+      h.deleteDeps,
+      s3Record("home/alice/c1.cf-delete", { versionId: "v1" }),
+    );
+    await handleDeleteRequest(
+      h.deleteDeps,
+      s3Record("home/alice/c1.cf-delete", { versionId: "v2" }),
+    );
+    const [first, second] = h.cfn.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
+    expect(second?.ClientRequestToken).not.to.equal(first?.ClientRequestToken);
   });
 
   it("ignores .cf-create uploads sent to it", async () => {
