@@ -18,12 +18,13 @@ declare const stackPrefixBrand: unique symbol;
 /** The deployment's stack-name prefix: a letter, then up to 15 letters or digits. */
 export type StackPrefix = string & { readonly [stackPrefixBrand]: true };
 
-export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+/** IAM's characters; never only dots, which `.`/`..` path segments would be mistaken for. */
+export const USER_ID_PATTERN = /^(?!\.+$)[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
 export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
 /** What a user name may hold, in the words the refusals use. */
-export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -";
+export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -, not only dots";
 /** What a cluster name may hold, in the words the refusals use. */
 export const CLUSTER_NAME_RULE =
   "a letter or digit, then letters, digits or hyphens, at most 40 characters";

@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import S3rver from "s3rver";
 import type { S3EventRecord } from "../../functions/shared/s3-event.js";
 import { FakeCloudFormation } from "./fake-cloudformation.js";
+import { S3FaultProxy } from "./s3-fault-proxy.js";
 
 /*
  * A whole FlightDeck on loopback: s3rver for S3 (the real protocol), a fake
@@ -62,6 +63,8 @@ export const s3EventKey = (key: string) =>
 
 export class LocalAws {
   readonly cfn = new FakeCloudFormation();
+  /** Between the handlers and s3rver: inject S3 faults with `s3Faults.fail(…)`. */
+  s3Faults!: S3FaultProxy;
   private s3rver: S3rver | undefined;
   private dynamo: Server | undefined;
   registry!: DynamoDBClient;
@@ -104,6 +107,8 @@ export class LocalAws {
     });
     const { port } = await this.s3rver.run();
     this.endpoint = `http://127.0.0.1:${port}`;
+    this.s3Faults = new S3FaultProxy(this.endpoint);
+    await this.s3Faults.start();
     const cfnUrl = await this.cfn.start();
     this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => this.dynamo?.listen(0, "127.0.0.1", resolve));
@@ -118,7 +123,7 @@ export class LocalAws {
       AWS_REGION: "eu-west-2",
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_ENDPOINT_URL_S3: this.s3Faults.url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
       AWS_ENDPOINT_URL_SES: cfnUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
@@ -236,6 +241,7 @@ export class LocalAws {
     await this.settled();
     this.restoreStdout?.();
     await this.cfn.stop();
+    await this.s3Faults.stop();
     await this.s3rver?.close();
     await new Promise((resolve) => this.dynamo?.close(resolve));
     this.registry.destroy();
