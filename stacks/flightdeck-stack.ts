@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { UserAccess } from "./access/user-access.js";
+import { NodeBoundary } from "./cloudformation/node-boundary.js";
 import { ServiceRole } from "./cloudformation/service-role.js";
 import {
   serviceRoleStatements,
@@ -89,12 +90,22 @@ export class FlightDeckStack extends TerraformStack {
     });
 
     const ssmParameters = ssmParameterArns(template.template, arns, policy);
+    new NodeBoundary(this, "node-boundary", {
+      policyName: names.nodeBoundary,
+      scope: arns,
+      stackPrefix,
+      customizerBucket: names.customizerBucket,
+      customizerPrefix: settings.customizer.prefix,
+    });
     const serviceRole = new ServiceRole(this, "service-role", {
       roleName: names.serviceRole,
       scope: arns,
+      accountId: settings.accountId,
       statements: serviceRoleStatements(template.template, {
         scope: arns,
         stackPrefix,
+        deployment: settings.name,
+        nodeBoundaryArn: policy.nodePermissionsBoundary,
         ssmParameterArns: ssmParameters,
       }),
     });

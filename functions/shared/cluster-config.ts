@@ -46,6 +46,7 @@ export const SYSTEM_PARAMETERS = [
   "ClusterName",
   "CustomizerBucket",
   "CustomizerPrefix",
+  "NodePermissionsBoundary",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 

@@ -179,6 +179,7 @@ export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 
 const POLICY_KEYS = [
   "deployment",
+  "nodePermissionsBoundary",
   "stackPrefix",
   "customizer",
   "defaults",
@@ -198,6 +199,12 @@ const DeploymentId = patternCodec(
 export const DeploymentPolicyCodec = closedObject(
   t.type({
     deployment: DeploymentId,
+    /** The managed policy every role a cluster creates must carry as its permissions boundary. */
+    nodePermissionsBoundary: patternCodec(
+      "PolicyArn",
+      /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
+      "an IAM policy ARN",
+    ),
     stackPrefix: StackPrefixCodec,
     customizer: CustomizerLocationCodec,
     defaults: ParameterDefaultsCodec,

@@ -1,4 +1,4 @@
-import { patternCodec } from "./readable-errors.js";
+import { patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /**
  * Branded identifiers. A value of one of these types has been validated, so
@@ -18,8 +18,8 @@ declare const stackPrefixBrand: unique symbol;
 /** The deployment's stack-name prefix: a letter, then up to 15 letters or digits. */
 export type StackPrefix = string & { readonly [stackPrefixBrand]: true };
 
-/** IAM's characters; never only dots, which `.`/`..` path segments would be mistaken for. */
-export const USER_ID_PATTERN = /^(?!\.+$)[A-Za-z0-9+=,.@_-]{1,64}$/;
+/** IAM's characters. A user id is also never only dots (see {@link UserIdCodec}). */
+export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
 export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
@@ -29,10 +29,16 @@ export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -, not only 
 export const CLUSTER_NAME_RULE =
   "a letter or digit, then letters, digits or hyphens, at most 40 characters";
 
-export const UserIdCodec = patternCodec<UserId>(
+/** Ids that are only dots would read as the `.` and `..` of a path; no user may have one. */
+const ONLY_DOTS = /^\.+$/;
+
+export const UserIdCodec = sentenceCodec<UserId>(
   "UserId",
-  USER_ID_PATTERN,
   `an IAM user name: ${USER_ID_RULE}`,
+  (input) =>
+    typeof input === "string" && USER_ID_PATTERN.test(input) && !ONLY_DOTS.test(input)
+      ? input
+      : undefined,
 );
 
 export const ClusterNameCodec = patternCodec<ClusterName>(

@@ -110,6 +110,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
+    NodePermissionsBoundary: policy.nodePermissionsBoundary,
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });

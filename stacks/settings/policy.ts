@@ -1,5 +1,7 @@
 import type { DeploymentPolicy, UserPolicy } from "../../functions/shared/deployment-policy.js";
 import type { UserId } from "../../functions/shared/identifiers.js";
+import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
+import { arnScope, iamArn } from "../iam/arns.js";
 import { namesFor } from "./names.js";
 import type { Settings } from "./settings-shape.js";
 
@@ -24,6 +26,10 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
   );
   return {
     deployment: settings.name,
+    nodePermissionsBoundary: iamArn(
+      arnScope(settings),
+      `policy${NODE_IAM_PATH}${namesFor(settings).nodeBoundary}`,
+    ),
     stackPrefix: settings.stackPrefix,
     customizer: { bucket: namesFor(settings).customizerBucket, prefix: settings.customizer.prefix },
     defaults: { ...settings.defaults, AccessNetwork: settings.accessNetwork },

@@ -14,6 +14,7 @@ import { LocalAws } from "../support/local-aws.js";
 const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8");
 const policy = {
   deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},

@@ -194,7 +194,7 @@ describe("FlightDeckStack, planned by terraform", function () {
       ...ofType("aws_iam_role_policy").map((p) => p.values["policy"]),
       ...ofType("aws_s3_bucket_policy").map((p) => p.values["policy"]),
     ];
-    expect(documents).to.have.length(6);
+    expect(documents).to.have.length(7);
     for (const text of documents) {
       expect(text, "every policy is known at plan time").to.be.a("string");
       for (const statement of (JSON.parse(String(text)) as { Statement: Statement[] }).Statement) {
