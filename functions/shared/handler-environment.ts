@@ -56,6 +56,8 @@ const Common = t.intersection([
       FD_SES_REGION: NonEmpty,
       /** `true` to address S3 by path, as local S3 servers need. */
       FD_S3_FORCE_PATH_STYLE: Flag,
+      /** The deployment's account: every S3 call names it as the expected bucket owner. */
+      FD_ACCOUNT_ID: patternCodec("AccountId", /^\d{12}$/, "a 12-digit AWS account id"),
     }),
   ),
 ]);

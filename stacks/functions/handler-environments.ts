@@ -10,6 +10,8 @@ export interface EnvironmentInputs {
   readonly templateKey: string;
   readonly serviceRoleArn: string;
   readonly registryTable: string;
+  /** When known, every S3 call names it as the expected bucket owner. */
+  readonly accountId?: string | undefined;
   readonly notifications?: NotificationSettings;
 }
 
@@ -29,6 +31,7 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
     FD_POLICY_KEY: inputs.policyKey,
     FD_REGISTRY_TABLE: inputs.registryTable,
     FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
+    ...(inputs.accountId === undefined ? {} : { FD_ACCOUNT_ID: inputs.accountId }),
     ...(notifications === undefined
       ? {}
       : {

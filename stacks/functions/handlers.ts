@@ -82,6 +82,7 @@ export class Handlers extends Construct {
       templateKey: documents.templateObject.key,
       serviceRoleArn: props.serviceRole.role.arn,
       registryTable: props.registry.table.name,
+      accountId: props.accountId,
       notifications,
     });
     const permissionContext = (functionName: string) => ({
