@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { USER_BUCKET } from "../support/local-aws.js";
 import { LocalAws } from "../support/local-aws.js";
 import { fixtureJson } from "../support/fixtures.js";
-import { cli } from "../support/run-cli.js";
+import { cli, localUserEnv } from "../support/run-cli.js";
 
 /*
  * Finding 7's CLI holes: a file that never ends, and result files whose
@@ -43,19 +43,7 @@ describe("flightdeck command line against hostile input", function () {
     });
     after(async () => aws.stop());
 
-    const flightdeck = (args: string[]) =>
-      cli(args, {
-        HOME: process.env["HOME"] ?? "/tmp",
-        AWS_REGION: "eu-west-2",
-        AWS_ACCESS_KEY_ID: "S3RVER",
-        AWS_SECRET_ACCESS_KEY: "S3RVER",
-        AWS_ENDPOINT_URL_S3: aws.endpoint,
-        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-        FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
-        FLIGHTDECK_BUCKET: "fd-users",
-        FLIGHTDECK_USER: "alice",
-      });
+    const flightdeck = (args: string[]) => cli(args, localUserEnv(aws.endpoint));
 
     it("shows control characters in status as visible escapes, never raw", async () => {
       const run = await flightdeck(["status"]);

@@ -14,6 +14,20 @@ describe("cf-delete: a .cf-delete upload", () => {
   beforeEach(() => (h = harness()));
   afterEach(() => h.restore());
 
+  /** fd-alice-c1 is being deleted, for a user's delete or a failed create's clean-up. */
+  const givenDeleting = (purpose: "delete" | "cleanup") => {
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "DELETE_IN_PROGRESS",
+        ClientRequestToken: `fd-${purpose}-${"a".repeat(48)}`,
+      }),
+    });
+  };
+
   it("deletes the user's stack with a deterministic token, without reading the file", async () => {
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
@@ -54,32 +68,14 @@ describe("cf-delete: a .cf-delete upload", () => {
   });
 
   it("does nothing more for a stack the user is already deleting: its outcome will answer", async () => {
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
-    h.cfn.on(DescribeStackEventsCommand).resolves({
-      StackEvents: events({
-        ResourceType: "AWS::CloudFormation::Stack",
-        ResourceStatus: "DELETE_IN_PROGRESS",
-        ClientRequestToken: `fd-delete-${"a".repeat(48)}`,
-      }),
-    });
+    givenDeleting("delete");
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
     expect(h.written()).to.deep.equal({});
   });
 
   it("answers at once while a failed create is cleaned up, which writes no .cf-deleted itself", async () => {
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
-    h.cfn.on(DescribeStackEventsCommand).resolves({
-      StackEvents: events({
-        ResourceType: "AWS::CloudFormation::Stack",
-        ResourceStatus: "DELETE_IN_PROGRESS",
-        ClientRequestToken: `fd-cleanup-${"a".repeat(48)}`,
-      }),
-    });
+    givenDeleting("cleanup");
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-deleted"]);
   });
