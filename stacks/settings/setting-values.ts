@@ -1,5 +1,10 @@
 import * as t from "io-ts";
-import { isUserId } from "../../functions/shared/identifiers.js";
+import {
+  isReservedUserId,
+  isUserId,
+  USER_ID_RULE,
+  type UserId,
+} from "../../functions/shared/identifiers.js";
 import { patternCodec, sentenceCodec } from "../../functions/shared/readable-errors.js";
 
 /*
@@ -84,6 +89,28 @@ export function linuxLoginProblem(id: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The id of a user FlightDeck provisions: an IAM user name that is not
+ * reserved. The one place reserved ids are refused, for the customizer
+ * folder and the login alike.
+ */
+export const ProvisionedUserId = new t.Type<UserId, string, unknown>(
+  "ProvisionedUserId",
+  (u): u is UserId => typeof u === "string" && isUserId(u) && !isReservedUserId(u),
+  (u, c) => {
+    if (typeof u !== "string" || !isUserId(u))
+      return t.failure(u, c, `must be an IAM user name: ${USER_ID_RULE}`);
+    return isReservedUserId(u)
+      ? t.failure(
+          u,
+          c,
+          `The user id ${JSON.stringify(u)} is reserved: it names the folder every cluster runs or a system account. Give this user another IAM name.`,
+        )
+      : t.success(u);
+  },
+  (a) => a,
+);
 
 const KEY_TYPES = new Set([
   "ssh-ed25519",

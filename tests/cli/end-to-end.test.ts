@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fixtureJson, fixturePath } from "../support/fixtures.js";
 import { LocalAws } from "../support/local-aws.js";
-import { cli, type CliRun, PROJECT_ROOT } from "../support/run-cli.js";
+import { cli, type CliRun, localUserEnv, PROJECT_ROOT } from "../support/run-cli.js";
 
 /*
  * The whole loop, as a user lives it: the built `flightdeck` command (spawned
@@ -21,6 +21,8 @@ const END = "<!-- session:end -->";
 const LOGIN_IP = "203.0.113.7";
 
 const policy = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
@@ -58,19 +60,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
   function flightdeck(args: string[]): Promise<CliRun> {
     return cli(
       args,
-      {
-        HOME: process.env["HOME"] ?? "/tmp",
-        AWS_REGION: "eu-west-2",
-        AWS_ACCESS_KEY_ID: "S3RVER",
-        AWS_SECRET_ACCESS_KEY: "S3RVER",
-        AWS_ENDPOINT_URL_S3: aws.endpoint,
-        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-        FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
-        FLIGHTDECK_BUCKET: "fd-users",
-        FLIGHTDECK_USER: "alice",
-        FLIGHTDECK_POLL_SECONDS: "0.2",
-      },
+      { ...localUserEnv(aws.endpoint), FLIGHTDECK_POLL_SECONDS: "0.2" },
       { cwd: workdir },
     );
   }
