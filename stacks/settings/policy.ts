@@ -13,7 +13,8 @@ import type { Settings } from "./settings-shape.js";
 export function policyFromSettings(settings: Settings): DeploymentPolicy {
   const users: Record<UserId, UserPolicy> = {};
   for (const user of settings.users) {
-    const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
+    // The login is always recorded, so the Lambdas never have to derive it.
+    const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = { login: user.login };
     if (user.email !== undefined) entry.email = user.email;
     if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
     if (user.limits !== undefined) entry.limits = user.limits;

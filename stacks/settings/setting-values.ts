@@ -1,5 +1,4 @@
 import * as t from "io-ts";
-import { isUserId } from "../../functions/shared/identifiers.js";
 import { patternCodec, sentenceCodec } from "../../functions/shared/readable-errors.js";
 
 /*
@@ -55,35 +54,6 @@ export const Ipv4Cidr = sentenceCodec<string>(
     return octetsValid && Number(match[5]) <= 32 ? (input as string) : undefined;
   },
 );
-
-/*
- * Login-name rule: the Linux login name IS the IAM user id, and an id that is
- * not a portable Linux user name (`[a-z_][a-z0-9_-]{0,31}`, what upstream
- * shadow's useradd accepts) is refused. So the template's `LoginUser` output
- * (`Ref AccessUsername`) always names the account user.sh creates, with no
- * mapping to compute in CloudFormation. IAM ids with capitals or `+=,.@`
- * need a different IAM name (or a mapping in user.sh plus a template change).
- */
-const LINUX_LOGIN = /^[a-z_][a-z0-9_-]{0,31}$/;
-
-/**
- * Why an IAM user id cannot be its user's Linux login name, or `undefined`
- * when it can (the login is then the id itself).
- *
- * @example
- * linuxLoginProblem("alice") // => undefined
- * linuxLoginProblem("Alice") // => 'IAM user "Alice" cannot log in to a cluster: …'
- */
-export function linuxLoginProblem(id: string): string | undefined {
-  if (!isUserId(id)) return `${JSON.stringify(id)} is not an IAM user name.`;
-  if (!LINUX_LOGIN.test(id)) {
-    return (
-      `IAM user ${JSON.stringify(id)} cannot log in to a cluster: the login name is the user name, ` +
-      "which must be a lowercase letter or _ followed by at most 31 lowercase letters, digits, _ or -."
-    );
-  }
-  return undefined;
-}
 
 const KEY_TYPES = new Set([
   "ssh-ed25519",

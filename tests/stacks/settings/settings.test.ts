@@ -38,6 +38,7 @@ describe("deployment settings", () => {
     const settings = decoded(minimal);
     expect(settings).to.deep.include({
       stackPrefix: "fd",
+      identity: { source: "iam-user" },
       template: "template/cluster.json",
       customizer: {
         existingBucket: undefined,
@@ -101,9 +102,12 @@ describe("deployment settings", () => {
     expect(message).to.match(/^users\.sshPublicKey must be an OpenSSH public key/);
   });
 
-  it("rejects a user id that cannot be a Linux login name", () => {
-    const [message] = problems({ ...minimal, users: [{ id: "Alice", sshPublicKey: KEY }] });
-    expect(message).to.match(/^users: IAM user "Alice" cannot log in to a cluster/);
+  it("rejects a user id IAM would not allow, naming the field", () => {
+    const [message] = problems({ ...minimal, users: [{ id: "alice smith", sshPublicKey: KEY }] });
+    expect(message).to.match(/^users\.id must be an IAM user name: 1 to 64 letters/);
+    expect(
+      problems({ ...minimal, users: [{ id: "a".repeat(65), sshPublicKey: KEY }] }),
+    ).to.have.length(1);
   });
 
   it("rejects a user listed twice", () => {

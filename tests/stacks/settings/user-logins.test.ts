@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { decodeSettings } from "../../../stacks/settings/settings.js";
+import type { Settings } from "../../../stacks/settings/settings-shape.js";
+import { policyFromSettings } from "../../../stacks/settings/policy.js";
+
+const KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
+const minimal = { name: "flightdeck", region: "eu-west-2", accessNetwork: "203.0.113.0/24" };
+const withUsers = (...users: Array<Record<string, unknown>>) => ({
+  ...minimal,
+  users: users.map((user) => ({ sshPublicKey: KEY, ...user })),
+});
+const problems = (json: unknown): string[] => {
+  const decoded = decodeSettings(json);
+  return decoded._tag === "Left" ? decoded.left : [];
+};
+const decoded = (json: unknown): Settings => {
+  const result = decodeSettings(json);
+  if (result._tag === "Left") throw new Error(result.left.join("\n"));
+  return result.right;
+};
+
+/** The IAM names the issue names, and the login each derives. */
+export const IAM_NAMES: Readonly<Record<string, string>> = {
+  "john.smith": "john_smith",
+  "Alice.Smith": "alice_smith",
+  "alice@example.com": "alice_example_com",
+  "a+b=c,d": "a_b_c_d",
+  [`Research.Computing.${"x".repeat(45)}`]: `research_computing_${"x".repeat(13)}`,
+};
+
+describe("users' logins in the settings", () => {
+  it("accepts every IAM user name and derives its login", () => {
+    const settings = decoded(withUsers(...Object.keys(IAM_NAMES).map((id) => ({ id }))));
+    expect(Object.fromEntries(settings.users.map((u) => [u.id, u.login]))).to.deep.equal(IAM_NAMES);
+  });
+
+  it("records each login in the deployment policy the Lambdas read", () => {
+    const policy = policyFromSettings(
+      decoded(withUsers({ id: "Alice.Smith" }, { id: "bob", login: "robert" })),
+    );
+    expect(policy.users["Alice.Smith"]?.login).to.equal("alice_smith");
+    expect(policy.users["bob"]?.login).to.equal("robert");
+  });
+
+  it("takes an explicit login instead of the derived one", () => {
+    const settings = decoded(withUsers({ id: "alice@example.com", login: "alice" }));
+    expect(settings.users[0]?.login).to.equal("alice");
+  });
+
+  it("refuses two users who would derive the same login, naming both", () => {
+    expect(problems(withUsers({ id: "alice.smith" }, { id: "Alice.Smith" }))).to.deep.equal([
+      'users: alice.smith and Alice.Smith would both log in as alice_smith; set a different "login" for one of them.',
+    ]);
+  });
+
+  it("refuses an explicit login that another user derives, naming both", () => {
+    expect(
+      problems(withUsers({ id: "john_smith" }, { id: "jsmith", login: "john_smith" })),
+    ).to.deep.equal([
+      'users: john_smith and jsmith would both log in as john_smith; set a different "login" for one of them.',
+    ]);
+  });
+
+  it("accepts the collision once one of them has its own login", () => {
+    const settings = decoded(
+      withUsers({ id: "alice.smith" }, { id: "Alice.Smith", login: "asmith" }),
+    );
+    expect(settings.users.map((u) => u.login)).to.deep.equal(["alice_smith", "asmith"]);
+  });
+
+  it("refuses root, default and system accounts as logins, derived or given", () => {
+    expect(problems(withUsers({ id: "Root" }))).to.deep.equal([
+      'users: Root: login "root" is a system account on every node (derived from the id); set "login" for Root.',
+    ]);
+    expect(problems(withUsers({ id: "alice", login: "slurm" }))).to.deep.equal([
+      'users: alice: login "slurm" is a system account on every node; set "login" for alice.',
+    ]);
+    expect(problems(withUsers({ id: "Default" }))[0]).to.match(
+      /login "default" is a system account/,
+    );
+    expect(problems(withUsers({ id: "_apt" }))).to.deep.equal([]); // derives u_apt
+    expect(problems(withUsers({ id: "x", login: "_apt" }))[0]).to.match(
+      /login "_apt" is a system account on every node \(names starting with _ are\)/,
+    );
+  });
+
+  it("refuses a login that is not a Linux login, naming the field", () => {
+    expect(problems(withUsers({ id: "alice", login: "Alice" }))[0]).to.match(
+      /^users\.login must be a Linux login: a lowercase letter/,
+    );
+    expect(problems(withUsers({ id: "alice", login: "a".repeat(33) }))).to.have.length(1);
+  });
+});
