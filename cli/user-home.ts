@@ -9,7 +9,7 @@ import { UserBucket } from "./user-bucket.js";
 export interface AwsOptions {
   readonly profile?: string | undefined;
   readonly region?: string | undefined;
-  /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name. */
+  /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name or role session name. */
   readonly user?: string | undefined;
   readonly forcePathStyle: boolean;
 }
@@ -25,7 +25,10 @@ export async function openUserHome(options: AwsOptions, bucket: string): Promise
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   };
-  const user = await resolveUser(options.user, () => new STSClient(config)).catch(
+  // STS only says who the caller is; a slow or unreachable STS must not hold a command up.
+  const sts = () =>
+    new STSClient({ ...config, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } });
+  const user = await resolveUser(options.user, sts).catch(
     (error: Error) => {
       throw new CliError(error.message, EXIT.usage);
     },

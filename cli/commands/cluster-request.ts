@@ -125,6 +125,16 @@ async function report(
   state: ClusterState,
 ): Promise<number> {
   const { out } = ctx;
+  if (state.state === "running") {
+    const { ip, login } = await bucket.readCreated(state.key);
+    if (out.json) {
+      out.data({ cluster, state: "running", ip, login, ssh: `ssh ${login}@${ip}` });
+    } else {
+      out.line(`${out.good("✔")} Cluster ${cluster} is ready at ${ip}`);
+      out.line(`  ssh ${login}@${ip}`);
+    }
+    return EXIT.ok;
+  }
   const text = (await bucket.read(state.key)) ?? "";
   if (state.state === "failed") {
     const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
@@ -133,17 +143,7 @@ async function report(
     for (const reason of reasons) out.io.stderr.write(`  - ${reason}\n`);
     return EXIT.failed;
   }
-  if (action === "delete") {
-    if (out.json) out.data({ cluster, state: "deleted" });
-    else out.line(`${out.good("✔")} Cluster ${cluster} has been deleted.`);
-    return EXIT.ok;
-  }
-  const ip = text.trim();
-  if (out.json) {
-    out.data({ cluster, state: "running", ip, ssh: `ssh ${bucket.user}@${ip}` });
-  } else {
-    out.line(`${out.good("✔")} Cluster ${cluster} is ready at ${ip}`);
-    out.line(`  ssh ${bucket.user}@${ip}`);
-  }
+  if (out.json) out.data({ cluster, state: "deleted" });
+  else out.line(`${out.good("✔")} Cluster ${cluster} has been deleted.`);
   return EXIT.ok;
 }

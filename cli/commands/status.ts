@@ -10,6 +10,7 @@ interface StatusRow {
   readonly since: string;
   readonly age: string;
   readonly ip?: string;
+  readonly login?: string;
   readonly reasons?: readonly string[];
 }
 
@@ -20,8 +21,7 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     since: state.since.toISOString(),
     age: ageOf(state.since, now),
   };
-  if (state.state === "running")
-    return { ...base, ip: ((await bucket.read(state.key)) ?? "").trim() };
+  if (state.state === "running") return { ...base, ...(await bucket.readCreated(state.key)) };
   if (state.state === "failed") {
     const text = (await bucket.read(state.key)) ?? "";
     return { ...base, reasons: parseFailureBody(text)?.reasons ?? [text.trim()] };
@@ -66,7 +66,7 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
       r.cluster,
       r.state,
       r.age,
-      r.ip !== undefined ? `ssh ${bucket.user}@${r.ip}` : (r.reasons ?? []).join(" "),
+      r.ip !== undefined ? `ssh ${r.login}@${r.ip}` : (r.reasons ?? []).join(" "),
     ]),
   ];
   const lines = table(cells, (r, c, padded) => {

@@ -1,5 +1,6 @@
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -49,6 +50,8 @@ export class LocalAws {
   private directory = "";
   private savedEnv: NodeJS.ProcessEnv = {};
   endpoint = "";
+  /** The fake CloudFormation, SES and STS, which all speak the AWS Query protocol. */
+  queryEndpoint = "";
   s3!: S3Client;
   createHandler!: Handler;
   deleteHandler!: Handler;
@@ -83,6 +86,7 @@ export class LocalAws {
     const { port } = await this.s3rver.run();
     this.endpoint = `http://127.0.0.1:${port}`;
     const cfnUrl = await this.cfn.start();
+    this.queryEndpoint = cfnUrl;
     // s3rver is a Koa app, so an EventEmitter, though its types do not say so.
     (this.s3rver as unknown as EventEmitter).on("event", (event: { Records: S3EventRecord[] }) =>
       this.onS3Event(event),
@@ -96,6 +100,7 @@ export class LocalAws {
       AWS_ENDPOINT_URL_S3: this.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
       AWS_ENDPOINT_URL_SES: cfnUrl,
+      AWS_ENDPOINT_URL_STS: cfnUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -220,6 +225,12 @@ export class LocalAws {
         (await got.Body?.transformToString()) ?? "";
     }
     return files;
+  }
+
+  /** An object's S3 user metadata (`x-amz-meta-*`, names lowercased). */
+  async metadata(bucket: string, key: string): Promise<Record<string, string>> {
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.Metadata ?? {};
   }
 
   /** Every key in the user bucket. */

@@ -10,6 +10,7 @@ describe("UserAccess", () => {
       userBucket: "fd-users",
       groupName: "fd-users",
       policyName: "fd-user-access",
+      identity: { source: "iam-user" },
       iamUsers: ["alice", "bob.smith"],
     });
   });
@@ -45,9 +46,37 @@ describe("UserAccess", () => {
         userBucket: "fd-users",
         groupName: "fd-users",
         policyName: "fd-user-access",
+        identity: { source: "iam-user" },
         iamUsers: [],
       });
     });
     expect(Testing.toHaveResource(none, "aws_iam_user_group_membership")).to.equal(false);
+  });
+
+  describe("with a session-tag identity (IAM Identity Center)", () => {
+    const tagged = synthScope((scope) => {
+      new UserAccess(scope, "access", {
+        scope: FIXTURE_SCOPE,
+        userBucket: "fd-users",
+        groupName: "fd-users",
+        policyName: "fd-user-access",
+        identity: { source: "principal-tag", tag: "flightdeck-user" },
+        iamUsers: [],
+      });
+    });
+
+    it("creates the managed policy for a permission set, and no group", () => {
+      expect(
+        Testing.toHaveResourceWithProperties(tagged, "aws_iam_policy", { name: "fd-user-access" }),
+      ).to.equal(true);
+      expect(Testing.toHaveResource(tagged, "aws_iam_group")).to.equal(false);
+      expect(Testing.toHaveResource(tagged, "aws_iam_group_policy_attachment")).to.equal(false);
+    });
+
+    it("names the home by the session tag, escaped so Terraform passes it through", () => {
+      const policy = String(Object.values(resourcesOf(tagged, "aws_iam_policy"))[0]?.["policy"]);
+      expect(policy).to.include("home/$${aws:PrincipalTag/flightdeck-user}/*");
+      expect(policy).not.to.include("aws:username");
+    });
   });
 });

@@ -1,6 +1,9 @@
 import { expect } from "chai";
+import { loginFor } from "../../../functions/shared/deployment-policy.js";
+import type { UserId } from "../../../functions/shared/identifiers.js";
 import { decodeSettings } from "../../../stacks/settings/settings.js";
 import type { Settings } from "../../../stacks/settings/settings-shape.js";
+import { IAM_NAMES } from "../../support/iam-names.js";
 import { policyFromSettings } from "../../../stacks/settings/policy.js";
 
 const KEY =
@@ -20,15 +23,6 @@ const decoded = (json: unknown): Settings => {
   return result.right;
 };
 
-/** The IAM names the issue names, and the login each derives. */
-export const IAM_NAMES: Readonly<Record<string, string>> = {
-  "john.smith": "john_smith",
-  "Alice.Smith": "alice_smith",
-  "alice@example.com": "alice_example_com",
-  "a+b=c,d": "a_b_c_d",
-  [`Research.Computing.${"x".repeat(45)}`]: `research_computing_${"x".repeat(13)}`,
-};
-
 describe("users' logins in the settings", () => {
   it("accepts every IAM user name and derives its login", () => {
     const settings = decoded(withUsers(...Object.keys(IAM_NAMES).map((id) => ({ id }))));
@@ -39,8 +33,9 @@ describe("users' logins in the settings", () => {
     const policy = policyFromSettings(
       decoded(withUsers({ id: "Alice.Smith" }, { id: "bob", login: "robert" })),
     );
-    expect(policy.users["Alice.Smith"]?.login).to.equal("alice_smith");
-    expect(policy.users["bob"]?.login).to.equal("robert");
+    expect(loginFor(policy, "Alice.Smith" as UserId)).to.equal("alice_smith");
+    expect(policy.users["Alice.Smith" as UserId]).to.deep.equal({ login: "alice_smith" });
+    expect(loginFor(policy, "bob" as UserId)).to.equal("robert");
   });
 
   it("takes an explicit login instead of the derived one", () => {

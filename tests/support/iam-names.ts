@@ -1,0 +1,35 @@
+/*
+ * The IAM user names real organisations use, which the identity issue names,
+ * with the cluster login each derives. Settings, render, the bundles and the
+ * CLI are each tested with all of them.
+ */
+
+/** A 64-character IAM user name, IAM's longest. */
+export const LONGEST_IAM_NAME = `Research.Computing.${"x".repeat(45)}`;
+
+/** IAM user name → the login derived from it. */
+export const IAM_NAMES: Readonly<Record<string, string>> = {
+  "john.smith": "john_smith",
+  "Alice.Smith": "alice_smith",
+  "alice@example.com": "alice_example_com",
+  "a+b=c,d": "a_b_c_d",
+  [LONGEST_IAM_NAME]: `research_computing_${"x".repeat(13)}`,
+};
+
+const KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
+
+/** A settings file (as JSON) like settings/example.json, provisioning exactly `ids`. */
+export function settingsWithUsers(
+  ids: readonly string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    name: "flightdeck",
+    region: "eu-west-2",
+    accessNetwork: "203.0.113.0/24",
+    limits: { maxComputeNodes: 32 },
+    users: ids.map((id) => ({ id, sshPublicKey: KEY })),
+    ...extra,
+  };
+}
