@@ -27,12 +27,13 @@ export async function openUserHome(options: AwsOptions, bucket: string): Promise
   };
   // STS only says who the caller is; a slow or unreachable STS must not hold a command up.
   const sts = () =>
-    new STSClient({ ...config, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } });
-  const user = await resolveUser(options.user, sts).catch(
-    (error: Error) => {
-      throw new CliError(error.message, EXIT.usage);
-    },
-  );
+    new STSClient({
+      ...config,
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
+    });
+  const user = await resolveUser(options.user, sts).catch((error: Error) => {
+    throw new CliError(error.message, EXIT.usage);
+  });
   return new UserBucket(
     new S3Client({ ...config, forcePathStyle: options.forcePathStyle }),
     bucket,

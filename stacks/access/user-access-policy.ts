@@ -10,7 +10,9 @@ import type { Identity } from "../settings/identity-settings.js";
  * the tag (IAM User Guide, "IAM policy elements: Variables and tags").
  */
 export function userIdVariable(identity: Identity): string {
-  return identity.source === "iam-user" ? "${aws:username}" : `\${aws:PrincipalTag/${identity.tag}}`;
+  return identity.source === "iam-user"
+    ? "${aws:username}"
+    : `\${aws:PrincipalTag/${identity.tag}}`;
 }
 
 /**

@@ -64,6 +64,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
         AWS_ACCESS_KEY_ID: "S3RVER",
         AWS_SECRET_ACCESS_KEY: "S3RVER",
         AWS_ENDPOINT_URL_S3: aws.endpoint,
+        AWS_ENDPOINT_URL_STS: aws.queryEndpoint,
         AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
         AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
         FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",

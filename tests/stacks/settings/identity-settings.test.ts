@@ -37,9 +37,9 @@ describe("the identity setting", () => {
         .to.have.length(1)
         .and.to.match(/^identity\.tag must be a session tag key/);
     }
-    expect(
-      problems({ ...minimal, identity: { source: "iam-user", tag: "x" } })[0],
-    ).to.match(/"tag" is not a known setting here/);
+    expect(problems({ ...minimal, identity: { source: "iam-user", tag: "x" } })[0]).to.match(
+      /"tag" is not a known setting here/,
+    );
   });
 
   it("refuses, under a session tag, a user id no tag value can hold", () => {
