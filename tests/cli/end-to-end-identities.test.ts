@@ -9,7 +9,8 @@ import { loadSettings } from "../../stacks/settings/settings.js";
 import { fixtureJson } from "../support/fixtures.js";
 import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
 import { LocalAws } from "../support/local-aws.js";
-import { cli, type CliRun } from "../support/run-cli.js";
+import type { CliRun } from "../support/run-cli.js";
+import { flightdeckAs, until } from "../support/user-session.js";
 
 /*
  * The built `flightdeck` command for people with real-world names, end to
@@ -51,35 +52,8 @@ describe("flightdeck command line for any IAM user name, or an SSO user, end to 
     rmSync(workdir, { recursive: true, force: true });
   });
 
-  function flightdeck(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-    return cli(
-      args,
-      {
-        HOME: process.env["HOME"] ?? "/tmp",
-        AWS_REGION: "eu-west-2",
-        AWS_ACCESS_KEY_ID: "S3RVER",
-        AWS_SECRET_ACCESS_KEY: "S3RVER",
-        AWS_ENDPOINT_URL_S3: aws.endpoint,
-        AWS_ENDPOINT_URL_STS: aws.queryEndpoint,
-        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-        FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
-        FLIGHTDECK_BUCKET: "fd-users",
-        FLIGHTDECK_POLL_SECONDS: "0.2",
-        ...env,
-      },
-      { cwd: workdir },
-    );
-  }
-
-  async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-    for (let i = 0; i < 200; i += 1) {
-      const value = probe();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
+  const flightdeck = (args: string[], env: Record<string, string> = {}) =>
+    flightdeckAs(aws, workdir, args, env);
 
   /** `flightdeck create c1 --wait` as `callerArn`, with CloudFormation completing the stack. */
   async function createCluster(id: string, callerArn: string): Promise<CliRun> {

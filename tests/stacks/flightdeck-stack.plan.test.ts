@@ -13,6 +13,9 @@ import type { PlanJson } from "../../scripts/terraform-plan.js";
 import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
 import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
 import type { Settings } from "../../stacks/settings/settings-shape.js";
+import { decodeSettings } from "../../stacks/settings/settings.js";
+import { rightOf } from "../support/either.js";
+import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
 import { TRIGGER_FILTERS } from "../../stacks/triggers/trigger-filters.js";
 import { asList, type Statement } from "./support/policies.js";
 import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "./support/synth.js";
@@ -111,10 +114,14 @@ describe("FlightDeckStack, planned by terraform", function () {
     dir = mkdtempSync(join(tmpdir(), "fd-plan-"));
     const iamUsers = planStack(dir, "iam-users", fixtureSettings());
     resources = iamUsers.resources;
+    // SSO users named as organisations name them (a tag value holds no comma).
+    const identity = { source: "principal-tag", tag: "flightdeck-user" } as const;
+    const ids = Object.keys(IAM_NAMES).filter((id) => !id.includes(","));
     const sso: Settings = {
       ...fixtureSettings(),
-      identity: { source: "principal-tag", tag: "flightdeck-user" },
+      identity,
       iamUsers: [],
+      users: rightOf(decodeSettings(settingsWithUsers(ids, { identity }))).users,
     };
     ssoResources = planStack(dir, "sso", sso, iamUsers.cwd).resources;
   });
@@ -261,13 +268,32 @@ describe("FlightDeckStack, planned by terraform", function () {
         ),
       ) as { Statement: Statement[] };
 
+    it("plans each SSO user's customizer folder under their exact id", () => {
+      const keys = ssoResources
+        .filter((r) => r.type === "aws_s3_object")
+        .map((r) => String(r.values["key"]))
+        .filter((key) => key.endsWith("/configure.d/user.sh"));
+      expect(keys.sort()).to.deep.equal(
+        Object.keys(IAM_NAMES)
+          .filter((id) => !id.includes(","))
+          .map((id) => `customizer/${id}/configure.d/user.sh`)
+          .sort(),
+      );
+    });
+
     it("plans the users' policy for a permission set, with no group or memberships", () => {
       const types = ssoResources.map((r) => r.type);
       expect(types).to.include("aws_iam_policy");
       expect(types).not.to.include("aws_iam_group");
       expect(types).not.to.include("aws_iam_group_policy_attachment");
       expect(types).not.to.include("aws_iam_user_group_membership");
-      expect(resources.length - ssoResources.length).to.equal(
+      const userScripts = (planned: PlannedResource[]) =>
+        planned.filter((r) => String(r.values?.["key"]).endsWith("/configure.d/user.sh")).length;
+      expect(
+        resources.length -
+          userScripts(resources) -
+          (ssoResources.length - userScripts(ssoResources)),
+      ).to.equal(
         ofType("aws_iam_group").length +
           ofType("aws_iam_group_policy_attachment").length +
           ofType("aws_iam_user_group_membership").length,

@@ -1,3 +1,5 @@
+import { MINIMAL_SETTINGS, SSH_KEY } from "./settings-decoding.js";
+
 /*
  * The IAM user names real organisations use, which the identity issue names,
  * with the cluster login each derives. Settings, render, the bundles and the
@@ -16,20 +18,15 @@ export const IAM_NAMES: Readonly<Record<string, string>> = {
   [LONGEST_IAM_NAME]: `research_computing_${"x".repeat(13)}`,
 };
 
-const KEY =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
-
 /** A settings file (as JSON) like settings/example.json, provisioning exactly `ids`. */
 export function settingsWithUsers(
   ids: readonly string[],
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
-    name: "flightdeck",
-    region: "eu-west-2",
-    accessNetwork: "203.0.113.0/24",
+    ...MINIMAL_SETTINGS,
     limits: { maxComputeNodes: 32 },
-    users: ids.map((id) => ({ id, sshPublicKey: KEY })),
+    users: ids.map((id) => ({ id, sshPublicKey: SSH_KEY })),
     ...extra,
   };
 }

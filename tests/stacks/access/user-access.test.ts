@@ -1,19 +1,24 @@
 import { expect } from "chai";
 import { Testing } from "cdktf";
 import { UserAccess } from "../../../stacks/access/user-access.js";
+import type { Identity } from "../../../stacks/settings/identity-settings.js";
 import { FIXTURE_SCOPE, resourcesOf, synthScope } from "../support/synth.js";
 
-describe("UserAccess", () => {
-  const synthesized = synthScope((scope) => {
+/** The users' access alone, synthesized for `identity` with `iamUsers` in the group. */
+const synthAccess = (identity: Identity, iamUsers: readonly string[]) =>
+  synthScope((scope) => {
     new UserAccess(scope, "access", {
       scope: FIXTURE_SCOPE,
       userBucket: "fd-users",
       groupName: "fd-users",
       policyName: "fd-user-access",
-      identity: { source: "iam-user" },
-      iamUsers: ["alice", "bob.smith"],
+      identity,
+      iamUsers,
     });
   });
+
+describe("UserAccess", () => {
+  const synthesized = synthAccess({ source: "iam-user" }, ["alice", "bob.smith"]);
 
   it("creates the managed policy and the group it is attached to", () => {
     expect(
@@ -40,30 +45,12 @@ describe("UserAccess", () => {
   });
 
   it("adds nobody when no IAM users are listed", () => {
-    const none = synthScope((scope) => {
-      new UserAccess(scope, "access", {
-        scope: FIXTURE_SCOPE,
-        userBucket: "fd-users",
-        groupName: "fd-users",
-        policyName: "fd-user-access",
-        identity: { source: "iam-user" },
-        iamUsers: [],
-      });
-    });
+    const none = synthAccess({ source: "iam-user" }, []);
     expect(Testing.toHaveResource(none, "aws_iam_user_group_membership")).to.equal(false);
   });
 
   describe("with a session-tag identity (IAM Identity Center)", () => {
-    const tagged = synthScope((scope) => {
-      new UserAccess(scope, "access", {
-        scope: FIXTURE_SCOPE,
-        userBucket: "fd-users",
-        groupName: "fd-users",
-        policyName: "fd-user-access",
-        identity: { source: "principal-tag", tag: "flightdeck-user" },
-        iamUsers: [],
-      });
-    });
+    const tagged = synthAccess({ source: "principal-tag", tag: "flightdeck-user" }, []);
 
     it("creates the managed policy for a permission set, and no group", () => {
       expect(

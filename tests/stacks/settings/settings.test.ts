@@ -4,26 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   DEFAULT_SETTINGS_PATH,
-  decodeSettings,
   loadSettings,
   SettingsError,
   settingsPath,
 } from "../../../stacks/settings/settings.js";
-import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
+import {
+  decodedSettings,
+  MINIMAL_SETTINGS,
+  settingsProblems,
+  SSH_KEY,
+} from "../../support/settings-decoding.js";
 
-const KEY =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
-const minimal = { name: "flightdeck", region: "eu-west-2", accessNetwork: "203.0.113.0/24" };
-const problems = (json: unknown): string[] => {
-  const decoded = decodeSettings(json);
-  return decoded._tag === "Left" ? decoded.left : [];
-};
-const decoded = (json: unknown): Settings => {
-  const result = decodeSettings(json);
-  if (result._tag === "Left") throw new Error(result.left.join("\n"));
-  return result.right;
-};
+const KEY = SSH_KEY;
+const minimal = MINIMAL_SETTINGS;
+const problems = settingsProblems;
+const decoded = decodedSettings;
 
 describe("deployment settings", () => {
   it("loads the committed example and the test fixture", () => {
