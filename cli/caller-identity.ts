@@ -37,28 +37,40 @@ export function callerOfArn(arn: string): Caller {
   return { kind: "other", arn };
 }
 
-async function askSts(sts: () => STSClient): Promise<Caller> {
-  const arn = (await sts().send(new GetCallerIdentityCommand({}))).Arn;
-  return callerOfArn(arn ?? "");
+async function askSts(
+  sts: () => STSClient,
+): Promise<{ readonly caller: Caller; readonly account?: string | undefined }> {
+  const identity = await sts().send(new GetCallerIdentityCommand({}));
+  return { caller: callerOfArn(identity.Arn ?? ""), account: identity.Account };
 }
 
-/**
- * Whose home `home/<me>/` is. STS GetCallerIdentity (which needs no
- * permission) names the caller: an IAM user by their user name, a role
- * session (IAM Identity Center, federation) by its session name.
- * `--user` or `FLIGHTDECK_USER` overrides it, but may not contradict an IAM
- * user's own name: that home would be refused by IAM anyway, so the CLI says
- * so, naming both. A role session's name may legitimately differ from the
- * session tag the deployment knows users by, so there the override wins.
- * When STS cannot be asked, the override is taken as it is.
- */
+/** Whose home `home/<me>/` is: see {@link resolveCaller}. */
 export async function resolveUser(
   explicit: string | undefined,
   sts: () => STSClient,
 ): Promise<UserId> {
+  return (await resolveCaller(explicit, sts)).user;
+}
+
+/**
+ * Who the caller is: their user id, and their account when STS answered.
+ * STS GetCallerIdentity (which needs no permission) names the caller: an IAM
+ * user by their user name, a role session (IAM Identity Center, federation)
+ * by its session name. `--user` or `FLIGHTDECK_USER` overrides it, but may
+ * not contradict an IAM user's own name: that home would be refused by IAM
+ * anyway, so the CLI says so, naming both. A role session's name may
+ * legitimately differ from the session tag the deployment knows users by, so
+ * there the override wins. When STS cannot be asked, the override is taken as
+ * it is.
+ */
+export async function resolveCaller(
+  explicit: string | undefined,
+  sts: () => STSClient,
+): Promise<{ readonly user: UserId; readonly account?: string | undefined }> {
   let caller: Caller | undefined;
+  let account: string | undefined;
   try {
-    caller = await askSts(sts);
+    ({ caller, account } = await askSts(sts));
   } catch (error) {
     if (explicit === undefined) {
       throw new IdentityError(
@@ -80,5 +92,5 @@ export async function resolveUser(
   }
   if (!isUserId(name))
     throw new IdentityError(`${JSON.stringify(name)} is not a valid IAM user name.`);
-  return name;
+  return { user: name, account };
 }

@@ -48,6 +48,7 @@ export class CliContext {
     const { openUserHome } = await import("./user-home.js");
     const { region, profile, user } = this.options;
     const forcePathStyle = this.io.env["FLIGHTDECK_S3_FORCE_PATH_STYLE"] === "true";
-    return openUserHome({ region, profile, user, forcePathStyle }, bucket);
+    const account = this.io.env["FLIGHTDECK_ACCOUNT_ID"];
+    return openUserHome({ region, profile, user, account, forcePathStyle }, bucket);
   }
 }

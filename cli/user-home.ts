@@ -1,6 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
-import { resolveUser } from "./caller-identity.js";
+import { expectBucketOwner } from "../functions/shared/runtime/expected-bucket-owner.js";
+import { resolveCaller } from "./caller-identity.js";
 import { CliError } from "./cli-context.js";
 import { EXIT } from "./output.js";
 import { UserBucket } from "./user-bucket.js";
@@ -11,6 +12,8 @@ export interface AwsOptions {
   readonly region?: string | undefined;
   /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name or role session name. */
   readonly user?: string | undefined;
+  /** The FlightDeck deployment's account (FLIGHTDECK_ACCOUNT_ID); else the caller's, when STS says. */
+  readonly account?: string | undefined;
   readonly forcePathStyle: boolean;
 }
 
@@ -31,12 +34,13 @@ export async function openUserHome(options: AwsOptions, bucket: string): Promise
       ...config,
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
     });
-  const user = await resolveUser(options.user, sts).catch((error: Error) => {
+  const caller = await resolveCaller(options.user, sts).catch((error: Error) => {
     throw new CliError(error.message, EXIT.usage);
   });
-  return new UserBucket(
-    new S3Client({ ...config, forcePathStyle: options.forcePathStyle }),
-    bucket,
-    user,
-  );
+  const s3 = new S3Client({ ...config, forcePathStyle: options.forcePathStyle });
+  // Users live in the deployment's account, so theirs is the bucket owner
+  // to expect; a bucket of that name in any other account is refused.
+  const account = options.account ?? caller.account;
+  if (account !== undefined) expectBucketOwner(s3, account);
+  return new UserBucket(s3, bucket, caller.user);
 }

@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { UserAccess } from "./access/user-access.js";
+import { NodeBoundary } from "./cloudformation/node-boundary.js";
 import { ServiceRole } from "./cloudformation/service-role.js";
 import {
   serviceRoleStatements,
@@ -9,6 +10,7 @@ import {
 import { CustomizerContent } from "./customizer/customizer-content.js";
 import type { ClusterTemplateFile } from "./deployment/cluster-template.js";
 import { DeploymentDocuments } from "./deployment/deployment-documents.js";
+import { DeadLetterAlarm } from "./alarms/dead-letter-alarm.js";
 import { DeadLetterQueue } from "./functions/dead-letter-queue.js";
 import { Handlers } from "./functions/handlers.js";
 import { arnScope } from "./iam/arns.js";
@@ -19,6 +21,7 @@ import { useStateBackend } from "./provider/state-backend.js";
 import { namesFor } from "./settings/names.js";
 import { policyFromSettings } from "./settings/policy.js";
 import type { Settings } from "./settings/settings-shape.js";
+import { ClusterRegistryTable } from "./registry/cluster-registry-table.js";
 import { PrivateBucket } from "./storage/private-bucket.js";
 import { UserBucket } from "./storage/user-bucket.js";
 
@@ -88,18 +91,39 @@ export class FlightDeckStack extends TerraformStack {
     });
 
     const ssmParameters = ssmParameterArns(template.template, arns, policy);
+    new NodeBoundary(this, "node-boundary", {
+      policyName: names.nodeBoundary,
+      scope: arns,
+      stackPrefix,
+      customizerBucket: names.customizerBucket,
+      customizerPrefix: settings.customizer.prefix,
+    });
     const serviceRole = new ServiceRole(this, "service-role", {
       roleName: names.serviceRole,
       scope: arns,
+      accountId: settings.accountId,
       statements: serviceRoleStatements(template.template, {
         scope: arns,
         stackPrefix,
+        deployment: settings.name,
+        nodeBoundaryArn: policy.nodePermissionsBoundary,
         ssmParameterArns: ssmParameters,
       }),
     });
     const deadLetters = new DeadLetterQueue(this, "dead-letters", {
       queueName: names.deadLetterQueue,
       scope: arns,
+    });
+    const alarm = new DeadLetterAlarm(this, "dead-letter-alarm", {
+      alarmName: names.deadLetterAlarm,
+      topicName: names.alarmTopic,
+      queueName: names.deadLetterQueue,
+      email: settings.alarmEmail,
+    });
+    const registry = new ClusterRegistryTable(this, "registry", {
+      tableName: names.registryTable,
+      scope: arns,
+      deletionProtection: settings.registry.deletionProtection,
     });
     if (notifications !== undefined) {
       new SenderIdentity(this, "sender", {
@@ -127,6 +151,8 @@ export class FlightDeckStack extends TerraformStack {
       documents,
       serviceRole,
       deadLetters,
+      registry,
+      concurrency: settings.concurrency,
     });
 
     const outputs = deploymentOutputs({
@@ -136,6 +162,8 @@ export class FlightDeckStack extends TerraformStack {
       deadLetters,
       serviceRole,
       documents,
+      registry,
+      alarm,
     });
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }

@@ -1,4 +1,4 @@
-import { NODE_IAM_PATH } from "../functions/shared/template-contract.js";
+import { NODE_BOUNDARY_PARAMETER, NODE_IAM_PATH } from "../functions/shared/template-contract.js";
 import { allow, getAtt, ifCondition, nameTag, noValue, ref, sub } from "./intrinsics.js";
 import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 
@@ -63,6 +63,7 @@ function role(policyName: string, statements: unknown[]) {
     Type: "AWS::IAM::Role",
     Properties: {
       Path: NODE_IAM_PATH,
+      PermissionsBoundary: ref(NODE_BOUNDARY_PARAMETER),
       AssumeRolePolicyDocument: {
         Version: "2012-10-17",
         Statement: [

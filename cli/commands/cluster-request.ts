@@ -10,7 +10,7 @@ import {
 } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, type ClusterState, type StateName } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
-import { EXIT } from "../output.js";
+import { EXIT, printable } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, waitForCluster } from "../wait-for-cluster.js";
 import { readConfig } from "./validate.js";
@@ -125,8 +125,11 @@ async function report(
   state: ClusterState,
 ): Promise<number> {
   const { out } = ctx;
+  // Printed on the user's terminal: a result file's text is shown, never obeyed.
   if (state.state === "running") {
-    const { ip, login } = await bucket.readCreated(state.key);
+    const created = await bucket.readCreated(state.key);
+    const ip = printable(created.ip);
+    const login = printable(created.login);
     if (out.json) {
       out.data({ cluster, state: "running", ip, login, ssh: `ssh ${login}@${ip}` });
     } else {
@@ -137,7 +140,7 @@ async function report(
   }
   const text = (await bucket.read(state.key)) ?? "";
   if (state.state === "failed") {
-    const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
+    const reasons = (parseFailureBody(text)?.reasons ?? [text.trim()]).map(printable);
     if (out.json) out.data({ cluster, state: "failed", action, reasons });
     out.error(`Cluster ${cluster} could not be ${action === "create" ? "created" : "deleted"}:`);
     for (const reason of reasons) out.io.stderr.write(`  - ${reason}\n`);

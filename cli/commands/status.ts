@@ -1,7 +1,7 @@
 import { parseFailureBody } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, type ClusterState } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
-import { EXIT, table } from "../output.js";
+import { EXIT, printable, table } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 
 interface StatusRow {
@@ -21,10 +21,14 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     since: state.since.toISOString(),
     age: ageOf(state.since, now),
   };
-  if (state.state === "running") return { ...base, ...(await bucket.readCreated(state.key)) };
+  if (state.state === "running") {
+    const { ip, login } = await bucket.readCreated(state.key);
+    return { ...base, ip: printable(ip), login: printable(login) };
+  }
   if (state.state === "failed") {
     const text = (await bucket.read(state.key)) ?? "";
-    return { ...base, reasons: parseFailureBody(text)?.reasons ?? [text.trim()] };
+    const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
+    return { ...base, reasons: reasons.map(printable) };
   }
   return base;
 }

@@ -9,7 +9,7 @@ import { handleCreateRequest } from "./create-request.js";
 import { handleCreateOutcome } from "./settle-create.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, s3, cfn, home, deployment, reporter } = wireHandler(
+const { env, logger, log, s3, cfn, home, deployment, reporter, registry } = wireHandler(
   "flightdeck-cf-create",
   CreateEnvironmentCodec,
   process.env,
@@ -30,6 +30,7 @@ const deps: CreateDeps = {
   stacks: new Stacks(cfn, lookupInstanceIp),
   deployment,
   reporter,
+  registry,
   log,
 };
 

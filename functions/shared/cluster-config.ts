@@ -1,5 +1,6 @@
 import { left, type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import { findStructureProblem } from "./json-structure.js";
 import {
   closedObject,
   decodeReadably,
@@ -10,6 +11,13 @@ import {
 
 /** The largest `.cf-create` file FlightDeck reads. Anything bigger is refused unread. */
 export const MAX_CONFIG_BYTES = 16 * 1024;
+
+/**
+ * The deepest a config's values may nest. A config is one flat object of
+ * settings, so anything near this is a mistake, or an attempt to make the
+ * error formatter recurse until the stack overflows.
+ */
+export const MAX_CONFIG_DEPTH = 32;
 
 /**
  * What each user-settable field accepts. The template tests compare these
@@ -38,6 +46,7 @@ export const SYSTEM_PARAMETERS = [
   "ClusterName",
   "CustomizerBucket",
   "CustomizerPrefix",
+  "NodePermissionsBoundary",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 
@@ -233,14 +242,27 @@ export function parseClusterConfig(bytes: Uint8Array): Either<string[], ClusterC
     return left(["The config file is not UTF-8 text."]);
   }
   if (text.trim() === "") return decodeConfig({});
-  let json: unknown;
+  const json = text.replace(/^\uFEFF/, "");
+  let value: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+    value = JSON.parse(json);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return left([`The config file is not valid JSON: ${detail}.`]);
   }
-  return decodeConfig(json);
+  const problem = findStructureProblem(json, MAX_CONFIG_DEPTH);
+  if (problem?.kind === "too-deep") {
+    return left([
+      "The config nests values too deeply; a cluster config is one flat object of settings.",
+    ]);
+  }
+  if (problem?.kind === "duplicate-key") {
+    const where = problem.path.length === 0 ? "" : ` (in ${problem.path.join(".")})`;
+    return left([
+      `The config gives ${JSON.stringify(problem.key)} more than once${where}; give each setting once.`,
+    ]);
+  }
+  return decodeConfig(value);
 }
 
 /** Decodes an already-parsed JSON value with {@link ClusterConfigCodec}. */

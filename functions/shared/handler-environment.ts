@@ -40,6 +40,10 @@ const Common = t.intersection([
       FD_CUSTOMIZER_BUCKET: NonEmpty,
       /** Key of the deployment policy JSON in the customizer bucket. */
       FD_POLICY_KEY: NonEmpty,
+      /** The DynamoDB table of the cluster registry: users' slots and request counts. */
+      FD_REGISTRY_TABLE: NonEmpty,
+      /** The role CloudFormation builds clusters with: a stack created with another is not FlightDeck's. */
+      FD_SERVICE_ROLE_ARN: RoleArn,
     }),
   ),
   t.exact(
@@ -52,6 +56,8 @@ const Common = t.intersection([
       FD_SES_REGION: NonEmpty,
       /** `true` to address S3 by path, as local S3 servers need. */
       FD_S3_FORCE_PATH_STYLE: Flag,
+      /** The deployment's account: every S3 call names it as the expected bucket owner. */
+      FD_ACCOUNT_ID: patternCodec("AccountId", /^\d{12}$/, "a 12-digit AWS account id"),
     }),
   ),
 ]);
@@ -63,8 +69,6 @@ export const CreateEnvironmentCodec = t.intersection([
     t.type({
       /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
       FD_TEMPLATE_KEY: NonEmpty,
-      /** The role CloudFormation assumes to build clusters. */
-      FD_SERVICE_ROLE_ARN: RoleArn,
     }),
   ),
   t.exact(

@@ -1,4 +1,4 @@
-import { patternCodec } from "./readable-errors.js";
+import { patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /**
  * Branded identifiers. A value of one of these types has been validated, so
@@ -18,20 +18,27 @@ declare const stackPrefixBrand: unique symbol;
 /** The deployment's stack-name prefix: a letter, then up to 15 letters or digits. */
 export type StackPrefix = string & { readonly [stackPrefixBrand]: true };
 
+/** IAM's characters. A user id is also never only dots (see {@link UserIdCodec}). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
 export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
 /** What a user name may hold, in the words the refusals use. */
-export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -";
+export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -, not only dots";
 /** What a cluster name may hold, in the words the refusals use. */
 export const CLUSTER_NAME_RULE =
   "a letter or digit, then letters, digits or hyphens, at most 40 characters";
 
-export const UserIdCodec = patternCodec<UserId>(
+/** Ids that are only dots would read as the `.` and `..` of a path; no user may have one. */
+const ONLY_DOTS = /^\.+$/;
+
+export const UserIdCodec = sentenceCodec<UserId>(
   "UserId",
-  USER_ID_PATTERN,
   `an IAM user name: ${USER_ID_RULE}`,
+  (input) =>
+    typeof input === "string" && USER_ID_PATTERN.test(input) && !ONLY_DOTS.test(input)
+      ? input
+      : undefined,
 );
 
 export const ClusterNameCodec = patternCodec<ClusterName>(
@@ -48,6 +55,18 @@ export const StackPrefixCodec = patternCodec<StackPrefix>(
 
 /** An email address, for notifications: one `@`, a dot in the domain, no spaces. */
 export const EmailCodec = patternCodec("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address");
+
+/**
+ * The one id no FlightDeck user may have: `default` names the customizer
+ * folder every cluster runs, so a user of that name would put their key and
+ * sudo on all of them. Compared in lower case, as a person reads it. System
+ * accounts (`root`, `slurm`, …) are refused as logins instead, where they
+ * collide: see `RESERVED_LOGINS` in login-name.ts.
+ */
+export const RESERVED_USER_ID = "default";
+
+/** Whether `id` is the {@link RESERVED_USER_ID}, in any case. */
+export const isReservedUserId = (id: string): boolean => id.toLowerCase() === RESERVED_USER_ID;
 
 export const isUserId = (value: string): value is UserId => UserIdCodec.is(value);
 export const isClusterName = (value: string): value is ClusterName => ClusterNameCodec.is(value);

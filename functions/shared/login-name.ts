@@ -72,6 +72,7 @@ export const RESERVED_LOGINS: ReadonlySet<string> = new Set([
   "chrony",
   "statd",
   "postfix",
+  "admin",
   // the cluster's own packages
   "slurm",
   "munge",

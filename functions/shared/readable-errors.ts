@@ -51,7 +51,8 @@ export function previewValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deep or circular to print: String() would recurse just as far.
+    text = Array.isArray(value) ? "[…]" : typeof value === "object" ? "{…}" : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

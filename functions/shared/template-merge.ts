@@ -1,5 +1,6 @@
 import { left, right, type Either } from "fp-ts/lib/Either.js";
 import {
+  INSTANCE_LABEL_PATTERN,
   instanceTypeOfLabel,
   nodeCountProblem,
   type ClusterConfig,
@@ -15,8 +16,11 @@ import {
 } from "./cfn-template.js";
 import {
   defaultsFor,
+  DEPLOYMENT_TAG,
   limitsFor,
   loginFor,
+  MANAGED_BY,
+  onDemandAllowed,
   type DeploymentPolicy,
   type Limits,
 } from "./deployment-policy.js";
@@ -52,6 +56,12 @@ export interface CreateStackPlan {
   readonly capabilities: readonly Capability[];
   readonly clientRequestToken: string;
   readonly template: TemplateReference;
+  /**
+   * The most vCPUs the cluster may run: the master plus ComputeMaxNodes ×
+   * the compute type's. Its weight in the user's `maxVcpus`; 0 when the
+   * instance types' sizes are unknown and no vCPU limit applies.
+   */
+  readonly vcpus: number;
 }
 
 type Values = Map<
@@ -113,6 +123,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
+    NodePermissionsBoundary: policy.nodePermissionsBoundary,
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });
@@ -144,7 +155,10 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     effective("ComputeMaxNodes"),
   );
   if (nodeCounts !== undefined) errors.push(nodeCounts);
-  errors.push(...limitErrors(effective, limitsFor(policy, user), template));
+  const limits = limitsFor(policy, user);
+  errors.push(...limitErrors(effective, limits, template));
+  const footprint = clusterFootprint(effective, template);
+  errors.push(...vcpuErrors(footprint, limits));
 
   if (errors.length > 0) return left([...new Set(errors)]);
 
@@ -163,6 +177,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       bytes <= MAX_TEMPLATE_BODY_BYTES
         ? { kind: "body", body, bytes }
         : { kind: "url-required", bytes },
+    vcpus: footprint.total ?? 0,
   });
 }
 
@@ -175,7 +190,8 @@ function tagsFor(
   const tags = new Map(Object.entries(policy.tags));
   tags.set("USER", user);
   tags.set("CLUSTER", cluster);
-  tags.set("ManagedBy", "flightdeck");
+  tags.set("ManagedBy", MANAGED_BY);
+  tags.set(DEPLOYMENT_TAG, policy.deployment);
   return [...tags.entries()].map(([Key, Value]) => ({ Key, Value }));
 }
 
@@ -195,6 +211,18 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeInitialNodes", limits.maxInitialNodes);
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+
+  // "0" (in any spelling) is on-demand, and so is a template default of it.
+  const spotPrice = effective("ComputeSpotPrice");
+  if (spotPrice !== undefined && Number(spotPrice) === 0 && !onDemandAllowed(limits)) {
+    const spot =
+      limits.maxSpotPrice === undefined
+        ? "a spot price"
+        : `a spot price up to ${limits.maxSpotPrice} USD/hour`;
+    errors.push(
+      `ComputeSpotPrice is ${spotPrice}, which runs compute nodes on-demand, and your limits allow spot nodes only (allowOnDemand is false); set ComputeSpotPrice to ${spot}.`,
+    );
+  }
 
   const allowed = limits.allowedInstanceTypes;
   if (allowed !== undefined) {
@@ -217,6 +245,74 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
     }
   }
   return errors;
+}
+
+/** A cluster's most vCPUs: each role's per-instance count, and the total when both are known. */
+interface Footprint {
+  readonly master: number | undefined;
+  readonly compute: number | undefined;
+  readonly maxNodes: number;
+  readonly total: number | undefined;
+}
+
+function clusterFootprint(effective: Effective, template: CfnTemplate): Footprint {
+  const vcpusOf = (role: "Compute" | "Master") => {
+    const choice = effective(`${role}InstanceType`);
+    return choice === undefined
+      ? undefined
+      : instanceVcpus(template, choice, effective(`${role}InstanceTypeOther`));
+  };
+  const master = vcpusOf("Master");
+  const compute = vcpusOf("Compute");
+  const maxNodes = Number(effective("ComputeMaxNodes") ?? 0);
+  const total =
+    master === undefined || compute === undefined ? undefined : master + maxNodes * compute;
+  return { master, compute, maxNodes, total };
+}
+
+function vcpuErrors(footprint: Footprint, limits: Limits): string[] {
+  if (limits.maxVcpus === undefined) return [];
+  const { master, compute, maxNodes, total } = footprint;
+  if (total === undefined) {
+    const unknown = [
+      master === undefined ? "the master's" : "",
+      compute === undefined ? "the compute nodes'" : "",
+    ]
+      .filter((s) => s !== "")
+      .join(" and ");
+    return [
+      `Cannot tell how many vCPUs ${unknown} instance type has, so the cluster cannot be checked against your limit of ${limits.maxVcpus} vCPUs; choose a preset or an instance label such as "r4.large-2C-15.25GB".`,
+    ];
+  }
+  return total > Number(limits.maxVcpus)
+    ? [
+        `This cluster may use up to ${total} vCPUs (master ${master} + ComputeMaxNodes ${maxNodes} × ${compute}), above your limit of ${limits.maxVcpus} vCPUs across all your clusters; lower ComputeMaxNodes or choose a smaller instance type.`,
+      ]
+    : [];
+}
+
+/**
+ * The vCPUs of the instance a choice selects, from its label: the
+ * `*InstanceTypeOther` label for `other`, else the `Label` of the template's
+ * mapping entry for the preset (as the default template declares them), else
+ * the choice itself when it is a label.
+ */
+export function instanceVcpus(
+  template: CfnTemplate,
+  choice: string,
+  other: string | undefined,
+): number | undefined {
+  const vcpusOfLabel = (label: string | undefined) => {
+    const count = label === undefined ? undefined : INSTANCE_LABEL_PATTERN.exec(label)?.[2];
+    return count === undefined ? undefined : Number(count);
+  };
+  if (choice === "other") return vcpusOfLabel(other);
+  for (const mapping of Object.values(template.Mappings ?? {})) {
+    const entry = Object.hasOwn(mapping, choice) ? mapping[choice] : undefined;
+    const label = entry?.["Label"];
+    if (typeof label === "string" && vcpusOfLabel(label) !== undefined) return vcpusOfLabel(label);
+  }
+  return vcpusOfLabel(choice);
 }
 
 /** An EC2 instance type: a family (`c7i`, `m7i-flex`, `u-6tb1`) then a size (`large`, `metal-24xl`). */

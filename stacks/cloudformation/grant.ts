@@ -29,7 +29,13 @@ export type ResourceKind =
 
 /** A named condition; the role builder fills in its values. */
 export type GrantCondition =
-  "passed-to-ec2" | "autoscaling-service-linked-role" | "listed-managed-policies";
+  | "passed-to-ec2"
+  | "autoscaling-service-linked-role"
+  | "listed-managed-policies"
+  /** The role acted on carries the deployment's permissions boundary. */
+  | "node-permissions-boundary"
+  /** The resource carries FlightDeck's stack tags for this deployment. */
+  | "flightdeck-tagged";
 
 /**
  * Some actions on some resources; `"*"` only for actions without
@@ -53,6 +59,18 @@ export const grantOn = (
   actions,
   resources,
 });
+
+/**
+ * Grants destructive `actions` only on resources carrying this deployment's
+ * FlightDeck tags, which CloudFormation copies from the stack to the
+ * resources it creates: the role cannot terminate, delete or detach anything
+ * FlightDeck did not build, whatever a template names.
+ */
+export const grantTaggedOn = (
+  sid: string,
+  resources: readonly ResourceKind[],
+  ...actions: string[]
+): Grant => ({ sid, actions, resources, condition: "flightdeck-tagged" });
 
 /**
  * Grants `actions` on `"*"`: for describe calls and the like, which offer no

@@ -1,4 +1,10 @@
-import { grantOn, grantOnAnyResource, type Grant, type ResourceKind } from "./grant.js";
+import {
+  grantOn,
+  grantOnAnyResource,
+  grantTaggedOn,
+  type Grant,
+  type ResourceKind,
+} from "./grant.js";
 
 /*
  * The cluster's network: VPC, subnet, internet gateway, routes and security
@@ -23,22 +29,17 @@ export const NETWORK_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
       ["ec2:vpc"],
       "ec2:CreateTags",
       "ec2:CreateVpc",
-      "ec2:DeleteVpc",
       "ec2:DescribeVpcAttribute",
       "ec2:ModifyVpcAttribute",
     ),
+    grantTaggedOn("DeleteTaggedVpcs", ["ec2:vpc"], "ec2:DeleteVpc"),
     // CloudFormation reads the VPC's default security group and ACL as attributes.
     grantOnAnyResource("ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"),
   ],
   "AWS::EC2::Subnet": [
     grantOn("SubnetsInVpcs", ["ec2:subnet", "ec2:vpc"], "ec2:CreateSubnet"),
-    grantOn(
-      "Subnets",
-      ["ec2:subnet"],
-      "ec2:CreateTags",
-      "ec2:DeleteSubnet",
-      "ec2:ModifySubnetAttribute",
-    ),
+    grantOn("Subnets", ["ec2:subnet"], "ec2:CreateTags", "ec2:ModifySubnetAttribute"),
+    grantTaggedOn("DeleteTaggedSubnets", ["ec2:subnet"], "ec2:DeleteSubnet"),
     grantOnAnyResource(
       "ec2:DescribeAvailabilityZones",
       "ec2:DescribeNetworkAcls",
@@ -51,40 +52,47 @@ export const NETWORK_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
       ["ec2:internet-gateway"],
       "ec2:CreateInternetGateway",
       "ec2:CreateTags",
+    ),
+    grantTaggedOn(
+      "DeleteTaggedInternetGateways",
+      ["ec2:internet-gateway"],
       "ec2:DeleteInternetGateway",
     ),
     grantOnAnyResource("ec2:DescribeInternetGateways"),
   ],
   "AWS::EC2::VPCGatewayAttachment": [
-    grantOn(
-      "GatewayAttachments",
+    grantOn("GatewayAttachments", ["ec2:internet-gateway", "ec2:vpc"], "ec2:AttachInternetGateway"),
+    grantTaggedOn(
+      "DetachTaggedGateways",
       ["ec2:internet-gateway", "ec2:vpc"],
-      "ec2:AttachInternetGateway",
       "ec2:DetachInternetGateway",
     ),
     grantOnAnyResource("ec2:DescribeInternetGateways"),
   ],
   "AWS::EC2::RouteTable": [
     grantOn("RouteTablesInVpcs", ["ec2:route-table", "ec2:vpc"], "ec2:CreateRouteTable"),
-    grantOn("RouteTables", ["ec2:route-table"], "ec2:CreateTags", "ec2:DeleteRouteTable"),
+    grantOn("RouteTables", ["ec2:route-table"], "ec2:CreateTags"),
+    grantTaggedOn("DeleteTaggedRouteTables", ["ec2:route-table"], "ec2:DeleteRouteTable"),
     ROUTE_TABLE_READ,
   ],
   "AWS::EC2::Route": [
-    grantOn("Routes", ["ec2:route-table"], "ec2:CreateRoute", "ec2:DeleteRoute"),
+    grantOn("Routes", ["ec2:route-table"], "ec2:CreateRoute"),
+    grantTaggedOn("DeleteTaggedRoutes", ["ec2:route-table"], "ec2:DeleteRoute"),
     ROUTE_TABLE_READ,
   ],
   "AWS::EC2::SubnetRouteTableAssociation": [
-    grantOn(
-      "RouteTableAssociations",
+    grantOn("RouteTableAssociations", ["ec2:route-table", "ec2:subnet"], "ec2:AssociateRouteTable"),
+    grantTaggedOn(
+      "DisassociateTaggedRouteTables",
       ["ec2:route-table", "ec2:subnet"],
-      "ec2:AssociateRouteTable",
       "ec2:DisassociateRouteTable",
     ),
     ROUTE_TABLE_READ,
   ],
   "AWS::EC2::SecurityGroup": [
     grantOn("SecurityGroupsInVpcs", ["ec2:security-group", "ec2:vpc"], "ec2:CreateSecurityGroup"),
-    grantOn("SecurityGroups", ["ec2:security-group"], "ec2:CreateTags", "ec2:DeleteSecurityGroup"),
+    grantOn("SecurityGroups", ["ec2:security-group"], "ec2:CreateTags"),
+    grantTaggedOn("DeleteTaggedSecurityGroups", ["ec2:security-group"], "ec2:DeleteSecurityGroup"),
     // CloudFormation replaces the default allow-all egress rule with the template's.
     grantOn(
       "AuthorizeSecurityGroupRules",

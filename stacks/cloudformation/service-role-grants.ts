@@ -1,5 +1,5 @@
 import { NETWORK_GRANTS } from "./network-grants.js";
-import { grantOn, grantOnAnyResource, PASS_NODE_ROLE, type Grant } from "./grant.js";
+import { grantOn, grantOnAnyResource, grantTaggedOn, PASS_NODE_ROLE, type Grant } from "./grant.js";
 
 /*
  * What CloudFormation needs, per resource type, to create, watch, roll back
@@ -59,6 +59,18 @@ const ADDRESS_ASSOCIATIONS: readonly Grant[] = [
   ),
 ];
 
+/**
+ * Creating a node role and writing its inline policies: only for a role that
+ * carries the deployment's permissions boundary, so no role a cluster
+ * creates can do more than the boundary allows, whatever its policies say.
+ */
+const BOUNDED_NODE_ROLES: Grant = {
+  sid: "BoundedNodeRoles",
+  actions: ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"],
+  resources: ["iam:node-role"],
+  condition: "node-permissions-boundary",
+};
+
 /** The grants for each CloudFormation resource type the template may use. */
 export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
   ...NETWORK_GRANTS,
@@ -68,22 +80,21 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
       ["ec2:placement-group"],
       "ec2:CreatePlacementGroup",
       "ec2:CreateTags",
+    ),
+    grantTaggedOn(
+      "DeleteTaggedPlacementGroups",
+      ["ec2:placement-group"],
       "ec2:DeletePlacementGroup",
     ),
     grantOnAnyResource("ec2:DescribePlacementGroups"),
   ],
   "AWS::EC2::Instance": [
     ...LAUNCH_INSTANCES,
-    grantOn("TerminateInstances", ["ec2:instance"], "ec2:TerminateInstances"),
+    grantTaggedOn("TerminateTaggedInstances", ["ec2:instance"], "ec2:TerminateInstances"),
   ],
   "AWS::EC2::EIP": [
-    grantOn(
-      "ElasticIps",
-      ["ec2:elastic-ip"],
-      "ec2:AllocateAddress",
-      "ec2:CreateTags",
-      "ec2:ReleaseAddress",
-    ),
+    grantOn("ElasticIps", ["ec2:elastic-ip"], "ec2:AllocateAddress", "ec2:CreateTags"),
+    grantTaggedOn("ReleaseTaggedElasticIps", ["ec2:elastic-ip"], "ec2:ReleaseAddress"),
     ...ADDRESS_ASSOCIATIONS,
     grantOnAnyResource("ec2:DescribeAddresses"),
   ],
@@ -109,6 +120,10 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
       ["autoscaling:group"],
       "autoscaling:CreateAutoScalingGroup",
       "autoscaling:CreateOrUpdateTags",
+    ),
+    grantTaggedOn(
+      "ChangeTaggedAutoScalingGroups",
+      ["autoscaling:group"],
       "autoscaling:DeleteAutoScalingGroup",
       "autoscaling:UpdateAutoScalingGroup",
     ),
@@ -129,17 +144,15 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
     grantOn(
       "NodeRoles",
       ["iam:node-role"],
-      "iam:CreateRole",
       "iam:DeleteRole",
-      "iam:DeleteRolePolicy",
       "iam:GetRole",
       "iam:GetRolePolicy",
       "iam:ListAttachedRolePolicies",
       "iam:ListInstanceProfilesForRole",
       "iam:ListRolePolicies",
-      "iam:PutRolePolicy",
       "iam:TagRole",
     ),
+    BOUNDED_NODE_ROLES,
   ],
   "AWS::IAM::InstanceProfile": [
     grantOn(
@@ -156,13 +169,8 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
     PASS_NODE_ROLE,
   ],
   "AWS::IAM::Policy": [
-    grantOn(
-      "NodeRoles",
-      ["iam:node-role"],
-      "iam:DeleteRolePolicy",
-      "iam:GetRolePolicy",
-      "iam:PutRolePolicy",
-    ),
+    grantOn("NodeRoles", ["iam:node-role"], "iam:GetRolePolicy"),
+    BOUNDED_NODE_ROLES,
   ],
   "AWS::SecretsManager::Secret": [
     grantOn(

@@ -30,6 +30,13 @@ export interface HandlerFunctionProps {
   readonly memorySize: number;
   /** Seconds. */
   readonly timeout: number;
+  /**
+   * Executions reserved for (and capping) this function; `undefined` leaves
+   * it in the account's unreserved pool. Lambda keeps at least 10 of the
+   * account's concurrency unreserved, so a reservation can fail on a new
+   * account whose limit is 10: ask AWS to raise it, or set "unreserved".
+   */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 /** The log group Lambda writes a function's logs to. */
@@ -87,6 +94,9 @@ export class HandlerFunction extends Construct {
       sourceCodeHash: bundle.assetHash,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: { variables },
       dependsOn: [policy, logGroup],
     });

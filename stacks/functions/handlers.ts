@@ -12,6 +12,7 @@ import type { NotificationSettings } from "../settings/settings-shape.js";
 import type { UserBucket } from "../storage/user-bucket.js";
 import { BucketTriggers } from "../triggers/bucket-triggers.js";
 import { StackStatusRule } from "../triggers/stack-status-rule.js";
+import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
 import type { DeadLetterQueue } from "./dead-letter-queue.js";
 import { handlerEnvironments } from "./handler-environments.js";
 import { HandlerFunction, logGroupNameFor } from "./handler-function.js";
@@ -52,6 +53,12 @@ export interface HandlersProps {
   readonly documents: DeploymentDocuments;
   readonly serviceRole: ServiceRole;
   readonly deadLetters: DeadLetterQueue;
+  readonly registry: ClusterRegistryTable;
+  /** Reserved concurrency per function; `undefined` for the unreserved pool. */
+  readonly concurrency: {
+    readonly create?: number | undefined;
+    readonly delete?: number | undefined;
+  };
 }
 
 /**
@@ -74,6 +81,8 @@ export class Handlers extends Construct {
       policyKey: documents.policyObject.key,
       templateKey: documents.templateObject.key,
       serviceRoleArn: props.serviceRole.role.arn,
+      registryTable: props.registry.table.name,
+      accountId: props.accountId,
       notifications,
     });
     const permissionContext = (functionName: string) => ({
@@ -84,6 +93,7 @@ export class Handlers extends Construct {
       policyKey: documents.policyKey,
       logGroupName: logGroupNameFor(functionName),
       deadLetterQueueArn: deadLetters.queueArn,
+      registryTableArn: props.registry.tableArn,
       notifications,
     });
     const handlerBase = {
@@ -94,6 +104,7 @@ export class Handlers extends Construct {
     this.createHandler = new HandlerFunction(this, "cf-create", {
       ...handlerBase,
       functionName: names.createFunction,
+      reservedConcurrency: props.concurrency.create,
       bundleDir: `${props.bundlesDir}/cf-create`,
       environment: environments.create,
       statements: createHandlerStatements({
@@ -109,6 +120,7 @@ export class Handlers extends Construct {
     this.deleteHandler = new HandlerFunction(this, "cf-delete", {
       ...handlerBase,
       functionName: names.deleteFunction,
+      reservedConcurrency: props.concurrency.delete,
       bundleDir: `${props.bundlesDir}/cf-delete`,
       environment: environments.delete,
       statements: deleteHandlerStatements(permissionContext(names.deleteFunction)),

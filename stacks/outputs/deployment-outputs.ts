@@ -3,6 +3,8 @@ import type { ServiceRole } from "../cloudformation/service-role.js";
 import type { DeploymentDocuments } from "../deployment/deployment-documents.js";
 import type { DeadLetterQueue } from "../functions/dead-letter-queue.js";
 import type { Handlers } from "../functions/handlers.js";
+import type { DeadLetterAlarm } from "../alarms/dead-letter-alarm.js";
+import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
 import type { DeploymentNames } from "../settings/names.js";
 
 /** One Terraform output: its value (often a reference) and what it is for. */
@@ -19,6 +21,8 @@ export interface OutputSources {
   readonly deadLetters: DeadLetterQueue;
   readonly serviceRole: ServiceRole;
   readonly documents: DeploymentDocuments;
+  readonly registry: ClusterRegistryTable;
+  readonly alarm: DeadLetterAlarm;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface OutputSources {
  * the functions, the dead-letter queue, the service role and the documents' keys.
  */
 export function deploymentOutputs(sources: OutputSources): Record<string, DeploymentOutput> {
-  const { names, access, handlers, deadLetters, serviceRole, documents } = sources;
+  const { names, access, handlers, deadLetters, serviceRole, documents, registry, alarm } = sources;
   const group: Record<string, DeploymentOutput> =
     access.group === undefined
       ? {}
@@ -66,7 +70,16 @@ export function deploymentOutputs(sources: OutputSources): Record<string, Deploy
     },
     dead_letter_queue_url: {
       value: deadLetters.queue.url,
-      description: "Events the handlers could not process.",
+      description:
+        "Events the handlers could not process: flightdeck admin redrive --queue <this>.",
+    },
+    alarm_topic_arn: {
+      value: alarm.topic.arn,
+      description: "SNS topic the dead-letter alarm notifies; subscribe more addresses to it.",
+    },
+    registry_table: {
+      value: registry.table.name,
+      description: "The cluster registry: each user's clusters and request count.",
     },
     service_role_arn: {
       value: serviceRole.role.arn,

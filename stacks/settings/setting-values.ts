@@ -1,4 +1,10 @@
 import * as t from "io-ts";
+import {
+  isReservedUserId,
+  isUserId,
+  USER_ID_RULE,
+  type UserId,
+} from "../../functions/shared/identifiers.js";
 import { patternCodec, sentenceCodec } from "../../functions/shared/readable-errors.js";
 
 /*
@@ -53,6 +59,28 @@ export const Ipv4Cidr = sentenceCodec<string>(
     const octetsValid = match.slice(1, 5).every((octet) => Number(octet) <= 255);
     return octetsValid && Number(match[5]) <= 32 ? (input as string) : undefined;
   },
+);
+
+/**
+ * The id of a user FlightDeck provisions: an IAM user name other than the
+ * reserved `default` (system accounts are refused as logins instead:
+ * login-name.ts).
+ */
+export const ProvisionedUserId = new t.Type<UserId, string, unknown>(
+  "ProvisionedUserId",
+  (u): u is UserId => typeof u === "string" && isUserId(u) && !isReservedUserId(u),
+  (u, c) => {
+    if (typeof u !== "string" || !isUserId(u))
+      return t.failure(u, c, `must be an IAM user name: ${USER_ID_RULE}`);
+    return isReservedUserId(u)
+      ? t.failure(
+          u,
+          c,
+          `The user id ${JSON.stringify(u)} is reserved: it names the customizer folder every cluster runs. Give this user another name.`,
+        )
+      : t.success(u);
+  },
+  (a) => a,
 );
 
 const KEY_TYPES = new Set([

@@ -2,6 +2,7 @@ import * as t from "io-ts";
 import {
   LimitsCodec,
   ParameterDefaultsCodec,
+  UserParameterDefaultsCodec,
   type Limits,
 } from "../../functions/shared/deployment-policy.js";
 import {
@@ -12,7 +13,7 @@ import {
   type UserId,
 } from "../../functions/shared/identifiers.js";
 import { derivedLogin, LoginNameCodec, type LoginName } from "../../functions/shared/login-name.js";
-import { closedObject } from "../../functions/shared/readable-errors.js";
+import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
 import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
 import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
 import {
@@ -23,6 +24,7 @@ import {
   Ipv4Cidr,
   KeyPrefix,
   LogRetention,
+  ProvisionedUserId,
   Region,
   SshPublicKey,
   WholeDays,
@@ -49,16 +51,36 @@ const NotificationsCodec = closedObject(
 
 const UserCodec = closedObject(
   t.intersection([
-    t.type({ id: UserIdCodec, sshPublicKey: SshPublicKey }),
+    t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
     t.partial({
       login: LoginNameCodec,
       email: EmailCodec,
       limits: LimitsCodec,
-      defaults: ParameterDefaultsCodec,
+      defaults: UserParameterDefaultsCodec,
     }),
   ]),
   ["id", "login", "sshPublicKey", "email", "limits", "defaults"],
 );
+
+/** Reserved concurrency of one function: a number of executions, or "unreserved". */
+const Concurrency = sentenceCodec<string>(
+  "Concurrency",
+  'a whole number of concurrent executions from 1 to 1000, or "unreserved"',
+  (input) =>
+    input === "unreserved" ||
+    (typeof input === "number" && Number.isInteger(input) && input >= 1 && input <= 1000)
+      ? String(input)
+      : undefined,
+);
+
+const ConcurrencyCodec = closedObject(t.partial({ create: Concurrency, delete: Concurrency }), [
+  "create",
+  "delete",
+]);
+
+const RegistryCodec = closedObject(t.partial({ deletionProtection: t.boolean }), [
+  "deletionProtection",
+]);
 
 const RetentionCodec = closedObject(
   t.partial({ noncurrentVersionDays: WholeDays, logDays: LogRetention }),
@@ -83,6 +105,9 @@ const SETTINGS_KEYS = [
   "tags",
   "retention",
   "backend",
+  "concurrency",
+  "registry",
+  "alarmEmail",
 ] as const;
 
 /** The settings file as written: required fields plus optional ones that have defaults. */
@@ -105,6 +130,9 @@ export const SettingsFileCodec = closedObject(
       tags: t.record(t.string, t.string),
       retention: RetentionCodec,
       backend: BackendCodec,
+      concurrency: ConcurrencyCodec,
+      registry: RegistryCodec,
+      alarmEmail: EmailCodec,
     }),
   ]),
   SETTINGS_KEYS,
@@ -160,7 +188,22 @@ export interface Settings {
   readonly tags: Readonly<Record<string, string>>;
   readonly retention: { readonly noncurrentVersionDays: number; readonly logDays: number };
   readonly backend: Backend;
+  /**
+   * Reserved concurrency per function; `undefined` leaves the function in the
+   * account's unreserved pool. Caps how far a flood of uploads can fan out.
+   */
+  readonly concurrency: { readonly create?: number; readonly delete?: number };
+  /** Whether Terraform may delete the cluster registry table. */
+  readonly registry: { readonly deletionProtection: boolean };
+  /** Who the dead-letter alarm emails; `undefined` leaves the alarm's topic without a subscriber. */
+  readonly alarmEmail?: string;
 }
+
+/** Reserved concurrency unless the settings say otherwise: a flood fans out to this many executions at most. */
+export const DEFAULT_CONCURRENCY = { create: 10, delete: 5 } as const;
+
+const concurrencyOf = (value: string | undefined, fallback: number): number | undefined =>
+  value === "unreserved" ? undefined : value === undefined ? fallback : Number(value);
 
 /** The settings a decoded file means: what it says, and the default for everything it leaves out. */
 export function withDefaults(file: SettingsFile): Settings {
@@ -196,5 +239,11 @@ export function withDefaults(file: SettingsFile): Settings {
       logDays: file.retention?.logDays ?? 30,
     },
     backend: file.backend ?? { type: "local", path: DEFAULT_LOCAL_STATE },
+    concurrency: {
+      create: concurrencyOf(file.concurrency?.create, DEFAULT_CONCURRENCY.create),
+      delete: concurrencyOf(file.concurrency?.delete, DEFAULT_CONCURRENCY.delete),
+    },
+    registry: { deletionProtection: file.registry?.deletionProtection ?? true },
+    alarmEmail: file.alarmEmail ?? notifications?.adminEmail,
   };
 }

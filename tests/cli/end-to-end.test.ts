@@ -22,6 +22,8 @@ const END = "<!-- session:end -->";
 const LOGIN_IP = "203.0.113.7";
 
 const policy = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},

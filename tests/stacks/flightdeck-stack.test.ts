@@ -104,11 +104,13 @@ describe("FlightDeckStack", () => {
   it("sends every output an admin needs", () => {
     const outputs = Object.keys(JSON.parse(synthesized).output as object).sort();
     expect(outputs).to.deep.equal([
+      "alarm_topic_arn",
       "create_function",
       "customizer_bucket",
       "dead_letter_queue_url",
       "delete_function",
       "policy_key",
+      "registry_table",
       "service_role_arn",
       "template_key",
       "user_bucket",

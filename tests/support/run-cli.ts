@@ -44,3 +44,20 @@ export function cli(
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The environment of a user whose `flightdeck` talks to a local S3 (s3rver) at `endpoint` (and STS at `stsEndpoint`, when given), as alice. */
+export function localUserEnv(endpoint: string, stsEndpoint?: string): Record<string, string> {
+  return {
+    ...(stsEndpoint === undefined ? {} : { AWS_ENDPOINT_URL_STS: stsEndpoint }),
+    HOME: process.env["HOME"] ?? "/tmp",
+    AWS_REGION: "eu-west-2",
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
+    FLIGHTDECK_BUCKET: "fd-users",
+    FLIGHTDECK_USER: "alice",
+  };
+}

@@ -1,5 +1,5 @@
 import type { LocalAws } from "./local-aws.js";
-import { cli, type CliRun } from "./run-cli.js";
+import { cli, type CliRun, localUserEnv } from "./run-cli.js";
 
 /*
  * A user at their terminal, for the CLI's end-to-end tests: the built
@@ -15,24 +15,10 @@ export function flightdeckAs(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
-  return cli(
-    args,
-    {
-      HOME: process.env["HOME"] ?? "/tmp",
-      AWS_REGION: "eu-west-2",
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_ENDPOINT_URL_S3: aws.endpoint,
-      AWS_ENDPOINT_URL_STS: aws.queryEndpoint,
-      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-      AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-      FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
-      FLIGHTDECK_BUCKET: "fd-users",
-      FLIGHTDECK_POLL_SECONDS: "0.2",
-      ...env,
-    },
-    { cwd: workdir },
-  );
+  // STS answers from the fake: who the caller is comes from `env`, or STS.
+  const user = localUserEnv(aws.endpoint, aws.queryEndpoint);
+  delete user["FLIGHTDECK_USER"];
+  return cli(args, { ...user, FLIGHTDECK_POLL_SECONDS: "0.2", ...env }, { cwd: workdir });
 }
 
 /** Polls `probe` every 50 ms for up to 10 s until it gives a value. */

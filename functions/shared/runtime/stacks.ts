@@ -4,42 +4,14 @@ import {
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
-  paginateListStacks,
   type CloudFormationClient,
   type Stack,
   type StackEvent,
-  type StackStatus,
 } from "@aws-sdk/client-cloudformation";
 import { createStackRequest } from "../create-stack-request.js";
 import { deleteTokenFor, type DeletePurpose } from "../request-tokens.js";
 import { outputValue } from "../stack-facts.js";
 import type { CreateStackPlan } from "../template-merge.js";
-
-/** Every status of a stack that still exists, for counting a user's clusters. */
-const LIVE_STATUSES: StackStatus[] = [
-  "CREATE_IN_PROGRESS",
-  "CREATE_FAILED",
-  "CREATE_COMPLETE",
-  "ROLLBACK_IN_PROGRESS",
-  "ROLLBACK_FAILED",
-  "ROLLBACK_COMPLETE",
-  "DELETE_IN_PROGRESS",
-  "DELETE_FAILED",
-  "UPDATE_IN_PROGRESS",
-  "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
-  "UPDATE_COMPLETE",
-  "UPDATE_FAILED",
-  "UPDATE_ROLLBACK_IN_PROGRESS",
-  "UPDATE_ROLLBACK_FAILED",
-  "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
-  "UPDATE_ROLLBACK_COMPLETE",
-  "REVIEW_IN_PROGRESS",
-  "IMPORT_IN_PROGRESS",
-  "IMPORT_COMPLETE",
-  "IMPORT_ROLLBACK_IN_PROGRESS",
-  "IMPORT_ROLLBACK_FAILED",
-  "IMPORT_ROLLBACK_COMPLETE",
-];
 
 /** How many pages of stack events to read before giving up on finding a reason. */
 const MAX_EVENT_PAGES = 5;
@@ -123,20 +95,6 @@ export class Stacks {
     return events;
   }
 
-  /** Names of the live stacks whose names start with `namePrefix`. */
-  async liveStackNames(namePrefix: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const page of paginateListStacks(
-      { client: this.cfn },
-      { StackStatusFilter: LIVE_STATUSES },
-    )) {
-      for (const summary of page.StackSummaries ?? []) {
-        if (summary.StackName?.startsWith(namePrefix)) names.push(summary.StackName);
-      }
-    }
-    return names;
-  }
-
   /**
    * Starts creating a stack; CloudFormation builds it with `roleArn`, never
    * with the caller's powers. A stack of that name already there, and a
@@ -160,12 +118,15 @@ export class Stacks {
     }
   }
 
-  /** Starts deleting a stack, with a token that is the same on every retry and records why. */
-  async delete(stackId: string, purpose: DeletePurpose): Promise<void> {
+  /**
+   * Starts deleting a stack, with a token that records why and is the same
+   * on every retry of one request (see {@link deleteTokenFor}).
+   */
+  async delete(stackId: string, purpose: DeletePurpose, requestId?: string): Promise<void> {
     await this.cfn.send(
       new DeleteStackCommand({
         StackName: stackId,
-        ClientRequestToken: deleteTokenFor(stackId, purpose),
+        ClientRequestToken: deleteTokenFor(stackId, purpose, requestId),
       }),
     );
   }

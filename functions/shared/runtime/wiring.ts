@@ -6,6 +6,7 @@ import type * as t from "io-ts";
 import type { DeleteEnvironment } from "../handler-environment.js";
 import { decodeReadably } from "../readable-errors.js";
 import { createCloudFormationClient, createS3Client } from "./aws-clients.js";
+import { DynamoClusterRegistry, type ClusterRegistry } from "./cluster-registry.js";
 import { decisionLogOf, type DecisionLog } from "./decision-log.js";
 import { deploymentSource, type Deployment } from "./deployment-source.js";
 import { createNotifier } from "./notifier.js";
@@ -22,6 +23,7 @@ export interface CommonWiring<E> {
   readonly home: UserHome;
   readonly deployment: () => Promise<Deployment>;
   readonly reporter: OutcomeReporter;
+  readonly registry: ClusterRegistry;
 }
 
 /**
@@ -59,5 +61,6 @@ export function wireHandler<E extends DeleteEnvironment>(
           : undefined,
     }),
     reporter: new OutcomeReporter(home, createNotifier(env, log)),
+    registry: new DynamoClusterRegistry(env.FD_REGISTRY_TABLE, env.AWS_REGION),
   };
 }

@@ -11,6 +11,8 @@ const base = {
   FD_USER_BUCKET: "users",
   FD_CUSTOMIZER_BUCKET: "customizer",
   FD_POLICY_KEY: "flightdeck/policy-abc.json",
+  FD_REGISTRY_TABLE: "flightdeck-clusters",
+  FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/fd-cloudformation",
 };
 
 describe("handler environment", () => {
@@ -27,11 +29,7 @@ describe("handler environment", () => {
   });
 
   it("keeps only the variables a function's configuration declares, so cf-delete never has a template key", () => {
-    const create = {
-      ...base,
-      FD_TEMPLATE_KEY: "flightdeck/templates/cluster-abc.json",
-      FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/fd-cloudformation",
-    };
+    const create = { ...base, FD_TEMPLATE_KEY: "flightdeck/templates/cluster-abc.json" };
     expect(rightOf(decodeReadably(DeleteEnvironmentCodec, create))).to.deep.equal(base);
     expect(
       rightOf(decodeReadably(CreateEnvironmentCodec, { ...create, HOME: "/root" })),
@@ -49,9 +47,9 @@ describe("handler environment", () => {
     );
     expect(errors).to.deep.equal([
       'FD_USER_BUCKET must be set and not empty (got " ").',
+      'FD_SERVICE_ROLE_ARN must be an IAM role ARN (got "role").',
       'FD_NOTIFY_FROM must be an email address (got "nobody").',
       "FD_TEMPLATE_KEY is required.",
-      'FD_SERVICE_ROLE_ARN must be an IAM role ARN (got "role").',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template
 import { DeploymentDocuments } from "../../../stacks/deployment/deployment-documents.js";
 import { DeadLetterQueue } from "../../../stacks/functions/dead-letter-queue.js";
 import { Handlers } from "../../../stacks/functions/handlers.js";
+import { ClusterRegistryTable } from "../../../stacks/registry/cluster-registry-table.js";
 import { namesFor } from "../../../stacks/settings/names.js";
 import { policyFromSettings } from "../../../stacks/settings/policy.js";
 import { UserBucket } from "../../../stacks/storage/user-bucket.js";
@@ -55,6 +56,12 @@ function synthHandlers(id: string): string {
         queueName: names.deadLetterQueue,
         scope: FIXTURE_SCOPE,
       }),
+      registry: new ClusterRegistryTable(scope, "registry", {
+        tableName: names.registryTable,
+        scope: FIXTURE_SCOPE,
+        deletionProtection: true,
+      }),
+      concurrency: settings.concurrency,
     });
   });
 }

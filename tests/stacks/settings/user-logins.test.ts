@@ -65,7 +65,7 @@ describe("users' logins in the settings", () => {
     expect(settingsProblems(withUsers({ id: "alice", login: "slurm" }))).to.deep.equal([
       'users: alice: login "slurm" is a system account on every node; set "login" for alice.',
     ]);
-    expect(settingsProblems(withUsers({ id: "Default" }))[0]).to.match(
+    expect(settingsProblems(withUsers({ id: "x", login: "default" }))[0]).to.match(
       /login "default" is a system account/,
     );
     expect(settingsProblems(withUsers({ id: "_apt" }))).to.deep.equal([]); // derives u_apt

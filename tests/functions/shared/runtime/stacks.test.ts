@@ -12,6 +12,7 @@ const plan: CreateStackPlan = {
   capabilities: [],
   clientRequestToken: "fd-create-abc",
   template: { kind: "body", body: "{}", bytes: 2 },
+  vcpus: 0,
 };
 const ROLE = "arn:aws:iam::111122223333:role/fd-cloudformation";
 const URL =
