@@ -123,15 +123,26 @@ export const DEFAULT_INSTANCE_LABEL = "m7i.large-2C-8GB";
 
 /**
  * The named presets. Each mapping entry carries the EC2 type under
- * `InstanceType` (the key `resolveInstanceType` in the merge library reads)
- * and whether a cluster placement group may hold it.
+ * `InstanceType` (the key `resolveInstanceType` in the merge library reads),
+ * whether a cluster placement group may hold it, and its label (the format
+ * `other` takes), from which the master sizes the Slurm nodes.
  */
 export const INSTANCE_PRESETS = {
-  small: { InstanceType: "t3.medium", PlacementGroup: "false" },
-  medium: { InstanceType: "m7i.xlarge", PlacementGroup: "true" },
-  large: { InstanceType: "c7i.8xlarge", PlacementGroup: "true" },
-  hpc: { InstanceType: "c5n.18xlarge", PlacementGroup: "true" },
+  small: { InstanceType: "t3.medium", PlacementGroup: "false", Label: "t3.medium-2C-4GB" },
+  medium: { InstanceType: "m7i.xlarge", PlacementGroup: "true", Label: "m7i.xlarge-4C-16GB" },
+  large: { InstanceType: "c7i.8xlarge", PlacementGroup: "true", Label: "c7i.8xlarge-32C-64GB" },
+  hpc: { InstanceType: "c5n.18xlarge", PlacementGroup: "true", Label: "c5n.18xlarge-72C-192GB" },
 } as const;
+
+/**
+ * Hardware threads per core of a type: 1 for the HPC families, which run
+ * without simultaneous multithreading, 2 for every other x86_64 type offered.
+ * The default customizer turns the second thread off on compute nodes, so a
+ * node has vCPUs / threads cores (master.sh computes the same from a label).
+ */
+export function threadsPerCore(type: string): number {
+  return type.startsWith("hpc") ? 1 : 2;
+}
 
 /** The choice that selects `*InstanceTypeOther` instead of a preset. */
 export const OTHER_CHOICE = "other";
@@ -144,5 +155,5 @@ export const OTHER_CHOICE = "other";
  */
 export const PRESET_MAPPING = {
   ...INSTANCE_PRESETS,
-  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, PlacementGroup: "true" },
+  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, PlacementGroup: "true", Label: OTHER_CHOICE },
 } as const;

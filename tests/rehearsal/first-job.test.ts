@@ -28,10 +28,7 @@ describe("rehearsal: a first job", function () {
   });
 
   it("boots the master and signals success", async () => {
-    cluster = await rehearsal.createCluster("alice", "c1", {
-      AutoscalingPolicy: "disabled",
-      ComputeInitialNodes: "1",
-    });
+    cluster = await rehearsal.createCluster("alice", "c1", {});
     const stack = await cluster.stack();
     expect(stack.signals.map((s) => s.status)).to.deep.equal(["SUCCESS"]);
   });

@@ -54,6 +54,8 @@ const SAMPLE_VALUES: Record<string, string> = {
   MungeKeySecret: `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:MungeKeySecret-${"x".repeat(20)}`,
   "Vpc.CidrBlock": "10.0.0.0/16",
   ComputeMaxNodes: "1000",
+  ComputeInitialNodes: "1000",
+  ComputeInstanceLabel: "hpc6id.32xlarge-64C-1024GB",
   AutoscalingPolicy: "disabled",
   [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.15.254",
 };

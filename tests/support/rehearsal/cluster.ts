@@ -82,7 +82,11 @@ export class Rehearsal {
         region: "eu-west-2",
         accountId: "123456789012",
         secondsPerMinute: options.secondsPerMinute,
-        bootEnv: { FD_SECONDS_PER_MINUTE: String(options.secondsPerMinute) },
+        bootEnv: {
+          FD_SECONDS_PER_MINUTE: String(options.secondsPerMinute),
+          // This 2-CPU host stands in for nodes of any size: slurmd reports the declared shape.
+          FD_SLURMD_PARAMETERS: "config_overrides",
+        },
         spotPrice: options.spotPrice ?? 0.02,
       });
       const rehearsal = new Rehearsal(options, run, aws);

@@ -8,8 +8,9 @@ import { processesIn } from "./network.js";
  * One rehearsal node: a "machine" made of namespaces (node-setup.sh), booted
  * from the rehearsal image (this host's root file system, the seams in
  * ./image/ and the files an instance gets at launch: user data, hostname,
- * /etc/hosts, resolver, trusted certificates). Starting it is launching an
- * instance; killing its pid 1 is terminating it.
+ * /etc/hosts, resolver, trusted certificates) and booted "now" (its own
+ * time namespace). Starting it is launching an instance; killing its pid 1
+ * is terminating it.
  */
 
 /** Files an instance's image gets besides the seams, keyed by absolute path. */
@@ -30,6 +31,10 @@ export interface RunningNode {
   /** The host pid of the node's pid 1, for nsenter. */
   readonly initPid: () => number | undefined;
   readonly exited: Promise<void>;
+}
+
+function uptimeSeconds(): number {
+  return Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
 }
 
 /** Starts a node; it runs its user data at once. */
@@ -57,6 +62,10 @@ export function startNode(spec: NodeSpec): RunningNode {
       "--uts",
       "--fork",
       "--kill-child",
+      // A time namespace whose boot time is now: the node reports a fresh boot
+      // to Slurm, as a new instance does (a resumed node must, or Slurm keeps waiting).
+      "--time",
+      `--boottime=-${Math.floor(uptimeSeconds())}`,
       "--propagation",
       "private",
       "/bin/bash",

@@ -30,6 +30,9 @@ export interface LaunchSpec {
 
 const BOOT_ENV_END = "\nFLIGHTDECK_EOF\n";
 
+/** How long a launched instance stays pending before its machine boots. */
+const PENDING_MS = 2000;
+
 /**
  * The rehearsal's boot.env seam: the user data's header writes
  * /etc/flightdeck/boot.env from a here-document; the rehearsal's extra
@@ -86,23 +89,24 @@ export class Ec2 {
       `${ip} ${hostname}.${region}.compute.internal ${hostname}`,
       ...endpointNames(region, this.buckets()).map((name) => `${ENDPOINT_ADDRESS} ${name}`),
     ];
-    instance.node = startNode({
-      dir,
-      netns,
-      home: join(world.config.runDir, "home"),
-      files: {
-        "var/lib/cloud/instance/user-data.txt": withRehearsalBootEnv(
-          spec.userData,
-          world.config.bootEnv,
-        ),
-        "etc/hostname": `${hostname}\n`,
-        "etc/hosts": `${hosts.join("\n")}\n`,
-        "etc/resolv.conf": `nameserver ${SUBNET.dns}\nsearch ${region}.compute.internal\n`,
-        "etc/ssl/certs/ca-certificates.crt":
-          readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + this.caCertificate,
-      },
-    });
-    instance.state = "running";
+    const files = {
+      "var/lib/cloud/instance/user-data.txt": withRehearsalBootEnv(
+        spec.userData,
+        world.config.bootEnv,
+      ),
+      "etc/hostname": `${hostname}\n`,
+      "etc/hosts": `${hosts.join("\n")}\n`,
+      "etc/resolv.conf": `nameserver ${SUBNET.dns}\nsearch ${region}.compute.internal\n`,
+      "etc/ssl/certs/ca-certificates.crt":
+        readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + this.caCertificate,
+    };
+    // Pending, then running: as on EC2 the machine boots a moment after the
+    // launch (Slurm only accepts a resumed node that booted after its resume).
+    setTimeout(() => {
+      if (instance.state !== "pending") return;
+      instance.node = startNode({ dir, netns, home: join(world.config.runDir, "home"), files });
+      instance.state = "running";
+    }, PENDING_MS);
     return instance;
   }
 
