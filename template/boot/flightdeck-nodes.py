@@ -301,8 +301,7 @@ def run(env):
     from botocore.config import Config
 
     retries = Config(retries={"mode": "standard", "max_attempts": 5})
-    clients = (boto3.client("autoscaling", region_name=env["FD_REGION"], config=retries),
-               boto3.client("ec2", region_name=env["FD_REGION"], config=retries))
+    clients = None
     config = {
         "claim_seconds": seconds(env, "FD_CLAIM_SECONDS", 10),
         "grace_seconds": seconds(env, "FD_LAUNCH_GRACE_SECONDS", 5),
@@ -314,6 +313,9 @@ def run(env):
     while True:
         started = time.time()
         try:
+            # boto3 looks for the instance role's credentials when it makes a client.
+            clients = clients or (boto3.client("autoscaling", region_name=env["FD_REGION"], config=retries),
+                                  boto3.client("ec2", region_name=env["FD_REGION"], config=retries))
             nodes = parse_nodes(scontrol("-o", "show", "nodes"))
             group, activities = describe(clients[0], env["FD_ASG"])
             actions, state = plan(nodes, group, activities, state, time.time(), config)
@@ -322,6 +324,8 @@ def run(env):
             save_state(state)
         except Exception as error:
             log("pass failed: %s" % (getattr(error, "stderr", None) or error))
+            if type(error).__name__ == "NoCredentialsError":
+                clients = None
         try:
             woken = os.stat(WAKE_FILE).st_mtime
         except OSError:

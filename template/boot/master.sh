@@ -101,6 +101,9 @@ version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2
   echo "SelectType=select/cons_tres"
   echo "SelectTypeParameters=CR_Core"
   echo "ReturnToService=2"
+  # A job no cluster this size could ever run is refused at sbatch, not left
+  # pending (and powering nodes up) for ever.
+  echo "EnforcePartLimits=ALL"
   echo "SlurmdTimeout=$(fd_seconds 5)"
   # Cloud nodes have no DNS names: slurmctld talks to each one directly.
   echo "TreeWidth=65533"

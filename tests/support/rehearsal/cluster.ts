@@ -43,6 +43,16 @@ export interface RehearsalOptions {
   readonly spotPrice?: number;
 }
 
+export interface JobRecord {
+  readonly state: string;
+  readonly reason: string;
+  readonly restarts: number;
+  readonly nodes: string;
+  readonly submit: number | undefined;
+  readonly start: number | undefined;
+  readonly end: number | undefined;
+}
+
 export interface CommandOutput {
   readonly status: number | null;
   readonly stdout: string;
@@ -241,6 +251,14 @@ export class Rehearsal {
     return cluster;
   }
 
+  /** Prints a measured figure, in real seconds and in simulated minutes. */
+  figure(label: string, seconds: number, detail = ""): void {
+    const minutes = seconds / this.options.secondsPerMinute;
+    console.log(
+      `      ⏱ ${label}: ${seconds.toFixed(1)} s = ${minutes.toFixed(1)} simulated min${detail ? ` (${detail})` : ""}`,
+    );
+  }
+
   /** Marks the run as passed: its folder is removed when it stops. */
   pass(): void {
     this.passed = true;
@@ -351,6 +369,37 @@ export class Cluster {
   async jobState(id: string): Promise<string | undefined> {
     const out = await this.exec(this.user, `scontrol -o show job ${id}`);
     return /JobState=(\S+)/.exec(out.stdout)?.[1];
+  }
+
+  /** A job as slurmctld records it: state, times (epoch seconds), restarts, nodes. */
+  async jobRecord(id: string): Promise<JobRecord> {
+    const out = (await this.login(`scontrol -o show job ${id}`)).trim();
+    const field = (name: string) => new RegExp(`\\b${name}=(\\S*)`).exec(out)?.[1] ?? "";
+    const time = (name: string) => {
+      const value = Date.parse(field(name));
+      return Number.isNaN(value) ? undefined : value / 1000;
+    };
+    return {
+      state: field("JobState"),
+      reason: field("Reason"),
+      restarts: Number(field("Restarts")),
+      nodes: field("NodeList"),
+      submit: time("SubmitTime"),
+      start: time("StartTime"),
+      end: time("EndTime"),
+    };
+  }
+
+  /** `sinfo -R`, one line per node: node name to reason. */
+  async nodeReasons(): Promise<Record<string, string>> {
+    const out = await this.login(`sinfo -R -N -h -o '%N|%E'`);
+    return Object.fromEntries(
+      out
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf("|")), line.slice(line.indexOf("|") + 1)]),
+    );
   }
 
   /** Node states as `sinfo -N` shows them, by node name. */

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { SUPPORT_DIR, SYSTEM_PATH } from "./host.js";
-import { processesIn } from "./network.js";
 
 /*
  * One rehearsal node: a "machine" made of namespaces (node-setup.sh), booted
@@ -90,18 +89,8 @@ export function startNode(spec: NodeSpec): RunningNode {
   return { process: child, initPid, exited };
 }
 
-/** Terminates a node: everything in it dies, its mounts with it. Resolves once nothing runs in its namespace. */
-export async function stopNode(node: RunningNode, netns: string): Promise<void> {
+/** Terminates a node: everything in it dies, its mounts with it (pid 1's death ends its namespaces). */
+export async function stopNode(node: RunningNode): Promise<void> {
   node.process.kill("SIGKILL");
   await Promise.race([node.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  for (let i = 0; i < 50 && processesIn(netns).length > 0; i += 1) {
-    for (const pid of processesIn(netns)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AutoScaling } from "./auto-scaling.js";
 import type { CloudFormation } from "./cloudformation.js";
-import { authorize, type AuthorizationRequest } from "./iam.js";
+import { authorize, type AuthorizationRequest, type Decision } from "./iam.js";
 import {
   AwsError,
   bodyOf,
@@ -35,6 +35,8 @@ interface Call {
 }
 
 export class Api {
+  private readonly decisions = new Map<string, Decision>();
+
   constructor(
     private readonly world: World,
     private readonly cloudFormation: CloudFormation,
@@ -94,12 +96,12 @@ export class Api {
   /** Authorizes and records a call; throws AWS's denial when IAM says no. */
   private async check(call: Call): Promise<void> {
     const { instance, service, action, request } = call;
-    const decision = await authorize(
-      instance.role,
-      instance.id,
-      this.world.config.accountId,
-      request,
-    );
+    // IAM's answer depends only on the role's policies and the request: remember it.
+    const key = JSON.stringify([instance.role.arn, request]);
+    const decision =
+      this.decisions.get(key) ??
+      (await authorize(instance.role, instance.id, this.world.config.accountId, request));
+    this.decisions.set(key, decision);
     const record = {
       time: Date.now(),
       instanceId: instance.id,

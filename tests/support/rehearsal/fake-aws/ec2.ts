@@ -1,17 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInstanceNetwork, deleteNamespace, ENDPOINT_ADDRESS, SUBNET } from "../network.js";
+import {
+  createInstanceNetwork,
+  deleteNamespaceAsync,
+  instanceNamespace,
+  SUBNET,
+} from "../network.js";
 import { startNode, stopNode } from "../node-container.js";
 import type { Role } from "./iam.js";
-import { endpointNames } from "./tls.js";
 import type { Instance, World } from "./world.js";
 
 /*
  * EC2 instances of the fake: launching one starts a rehearsal node that runs
  * its real user data; terminating one kills it. What an AMI and EC2's
  * network give an instance is written into its image: its host name, the
- * VPC resolver, /etc/hosts entries for the AWS endpoints (the fake) and the
+ * VPC resolver (dns.ts: it knows the AWS endpoints are the fake) and the
  * fake's CA among the trusted certificates.
  */
 
@@ -52,7 +56,6 @@ export class Ec2 {
   constructor(
     private readonly world: World,
     private readonly caCertificate: string,
-    private readonly buckets: () => string[],
   ) {}
 
   /** Launches an instance: its namespace, its image, then its boot. */
@@ -62,7 +65,7 @@ export class Ec2 {
     const ip = world.allocateAddress();
     const hostname = `ip-${ip.replaceAll(".", "-")}`;
     const dir = join(world.config.runDir, "instances", id);
-    const netns = createInstanceNetwork(world.config.runId, id, ip);
+    const netns = instanceNamespace(world.config.runId, id);
     const instance: Instance = {
       id,
       kind: spec.kind,
@@ -84,29 +87,30 @@ export class Ec2 {
     };
     world.instances.set(id, instance);
     const region = world.config.region;
-    const hosts = [
-      "127.0.0.1 localhost",
-      `${ip} ${hostname}.${region}.compute.internal ${hostname}`,
-      ...endpointNames(region, this.buckets()).map((name) => `${ENDPOINT_ADDRESS} ${name}`),
-    ];
     const files = {
       "var/lib/cloud/instance/user-data.txt": withRehearsalBootEnv(
         spec.userData,
         world.config.bootEnv,
       ),
       "etc/hostname": `${hostname}\n`,
-      "etc/hosts": `${hosts.join("\n")}\n`,
+      "etc/hosts": "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n",
       "etc/resolv.conf": `nameserver ${SUBNET.dns}\nsearch ${region}.compute.internal\n`,
       "etc/ssl/certs/ca-certificates.crt":
         readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + this.caCertificate,
     };
     // Pending, then running: as on EC2 the machine boots a moment after the
     // launch (Slurm only accepts a resumed node that booted after its resume).
-    setTimeout(() => {
-      if (instance.state !== "pending") return;
-      instance.node = startNode({ dir, netns, home: join(world.config.runDir, "home"), files });
-      instance.state = "running";
-    }, PENDING_MS);
+    const pending = new Promise((resolve) => setTimeout(resolve, PENDING_MS));
+    instance.launched = createInstanceNetwork(world.config.runId, id, ip)
+      .then(() => pending)
+      .then(() => {
+        if (instance.state !== "pending") return;
+        instance.node = startNode({ dir, netns, home: join(world.config.runDir, "home"), files });
+        instance.state = "running";
+      })
+      .catch((error: unknown) => {
+        console.error(`fake-aws: ${id} did not start:`, error);
+      });
     return instance;
   }
 
@@ -115,8 +119,9 @@ export class Ec2 {
     if (instance.state === "terminated" || instance.state === "shutting-down") return;
     instance.state = "shutting-down";
     instance.terminatedBy = by;
-    if (instance.node !== undefined) await stopNode(instance.node, instance.netns);
-    deleteNamespace(instance.netns);
+    await instance.launched;
+    if (instance.node !== undefined) await stopNode(instance.node);
+    await deleteNamespaceAsync(instance.netns);
     instance.state = "terminated";
     instance.terminatedAt = Date.now();
   }

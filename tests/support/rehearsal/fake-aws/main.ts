@@ -2,14 +2,15 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import { join } from "node:path";
-import { ENDPOINT_ADDRESS, METADATA_ADDRESS } from "../network.js";
+import { ENDPOINT_ADDRESS, METADATA_ADDRESS, SUBNET } from "../network.js";
 import { Api } from "./api.js";
 import { AutoScaling } from "./auto-scaling.js";
 import { CloudFormation } from "./cloudformation.js";
 import { Ec2 } from "./ec2.js";
 import { Imds } from "./imds.js";
+import { serveDns } from "./dns.js";
 import { bodyOf } from "./protocol.js";
-import { makeCertificates } from "./tls.js";
+import { endpointNames, makeCertificates } from "./tls.js";
 import { World, type FakeAwsConfig, type FaultKind } from "./world.js";
 
 /*
@@ -25,11 +26,25 @@ import { World, type FakeAwsConfig, type FaultKind } from "./world.js";
 const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as FakeAwsConfig;
 const world = new World(config);
 const certificates = makeCertificates(join(config.runDir, "tls"), config.region);
-const ec2 = new Ec2(world, certificates.ca, () => [...world.objects.keys()]);
+const ec2 = new Ec2(world, certificates.ca);
 const autoScaling = new AutoScaling(world, ec2);
 const cloudFormation = new CloudFormation(world, ec2, autoScaling);
 const api = new Api(world, cloudFormation, autoScaling);
 const imds = new Imds(world);
+
+/** What the VPC resolver answers: instances' private names and the AWS endpoints. */
+function resolveName(name: string): string | undefined {
+  const privateName = new RegExp(
+    `^ip-(\\d+)-(\\d+)-(\\d+)-(\\d+)\\.${config.region}\\.compute\\.internal$`,
+  ).exec(name);
+  if (privateName !== null) {
+    const ip = privateName.slice(1, 5).join(".");
+    return world.instanceAt(ip) === undefined ? undefined : ip;
+  }
+  return endpointNames(config.region, [...world.objects.keys()]).includes(name)
+    ? ENDPOINT_ADDRESS
+    : undefined;
+}
 
 function json(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
@@ -171,6 +186,13 @@ await Promise.all([
     ).listen(443, ENDPOINT_ADDRESS, resolve),
   ),
   new Promise<void>((resolve) => createServer(errors(control)).listen(socket, resolve)),
+  serveDns(SUBNET.dns, {
+    address: resolveName,
+    name: (ip) =>
+      world.instanceAt(ip) === undefined
+        ? undefined
+        : `ip-${ip.replaceAll(".", "-")}.${config.region}.compute.internal`,
+  }),
 ]);
 autoScaling.start();
 process.stdin.on("close", () => void shutdown(0));

@@ -55,6 +55,8 @@ export interface Instance {
   /** Why it ended: e.g. the stack resource whose deletion terminated it. */
   terminatedBy?: string;
   node?: RunningNode;
+  /** Settles once the instance's network and machine are up (or it was terminated first). */
+  launched?: Promise<void>;
 }
 
 /** One call a node made, as CloudTrail would show it, with IAM's decision. */
