@@ -42,6 +42,7 @@ rehearsalSuite(
 
     it("terminates a node whose customizer fails, shows why, and runs the job on a replacement", async () => {
       await rehearsal().aws.injectFault("customizer-fails", "compute", 3);
+      const submitted = Date.now() / 1000;
       const id = await cluster.sbatch("-N1 -o fail-%j.out --wrap hostname");
       const reasons = new Set<string>();
       const job = await runToCompletion(id, RESUME_TIMEOUT + 120, reasons);
@@ -59,13 +60,14 @@ rehearsalSuite(
       rehearsal().figure("customizer failure: launch to terminated", lifetime);
       rehearsal().figure(
         "customizer failure: submit to start on the replacement",
-        (job.start ?? 0) - (job.submit ?? 0),
+        (job.start ?? 0) - submitted,
         `${job.restarts} requeue`,
       );
     });
 
     it("terminates a node whose slurmd never registers at ResumeTimeout, and runs the job on a replacement", async () => {
       await rehearsal().aws.injectFault("munge-mismatch", "compute");
+      const submitted = Date.now() / 1000;
       // A node never used yet, so that a new instance boots for it.
       const id = await cluster.sbatch("-w compute-3 -o mute-%j.out --wrap hostname");
       const reasons = new Set<string>();
@@ -79,21 +81,21 @@ rehearsalSuite(
       rehearsal().figure("silent node: launch to terminated", lifetime);
       rehearsal().figure(
         "silent node: submit to start on the replacement",
-        (job.start ?? 0) - (job.submit ?? 0),
+        (job.start ?? 0) - submitted,
       );
     });
 
     it("shows why AWS refuses a launch (spot price below the market) and does not retry in a hot loop", async () => {
       await rehearsal().aws.setSpotPrice(0.04);
       const before = (await rehearsal().aws.report()).activities.length;
+      const submitted = Date.now() / 1000;
       const id = await cluster.sbatch("-w compute-4 -o spot-%j.out --wrap hostname");
       const reason = await rehearsal().waitFor("a launch failure reason", 60, async () =>
         Object.values(await cluster.nodeReasons()).find((r) => r.startsWith("launch failed")),
       );
       expect(reason).to.include("SpotMaxPriceTooLow");
-      const pending = await cluster.job(id);
-      expect(pending?.state).to.equal("PENDING");
-      console.log(`      squeue reason: ${pending?.reason}; sinfo -R: ${reason}`);
+      expect((await cluster.job(id))?.state).to.equal("PENDING");
+      console.log(`      sinfo -R: ${reason}`);
       // Two backoffs long: one attempt now, at most one after each backoff.
       const window = 2 * BACKOFF + 10;
       await new Promise((resolve) => setTimeout(resolve, window * 1000));
@@ -108,13 +110,15 @@ rehearsalSuite(
       expect(report.groups[0]?.desired, "the capacity is lowered back").to.equal(
         (await cluster.computeInstances(report)).filter((i) => i.state !== "terminated").length,
       );
-      expect((await cluster.job(id))?.state).to.equal("PENDING");
+      const waiting = await cluster.job(id);
+      expect(waiting?.state).to.equal("PENDING");
+      console.log(`      squeue reason meanwhile: ${waiting?.reason}`);
 
       await rehearsal().aws.setSpotPrice(0.02);
       const job = await runToCompletion(id, BACKOFF + RESUME_TIMEOUT, new Set());
       rehearsal().figure(
         "spot refusal: submit to start once the market allows",
-        (job.start ?? 0) - (job.submit ?? 0),
+        (job.start ?? 0) - submitted,
       );
     });
 

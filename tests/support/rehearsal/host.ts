@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /*
@@ -24,26 +24,14 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** A PATH like a fresh Ubuntu's: no per-user tool managers reach the nodes. */
 export const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Debian packages the nodes' boot and the default customizers expect preinstalled. */
-export const REHEARSAL_PACKAGES = [
-  "munge",
-  "slurmctld",
-  "slurmd",
-  "slurm-client",
-  "python3-boto3",
-  "curl",
-  "iproute2",
-  "util-linux",
-  "openssl",
-  // the default customizer 10-packages.sh
-  "build-essential",
-  "gfortran",
-  "environment-modules",
-  "git",
-  "htop",
-  "tmux",
-  "python3-venv",
-] as const;
+/** Debian packages the nodes' boot and the default customizers expect preinstalled (.ci/run installs them). */
+export const REHEARSAL_PACKAGES: readonly string[] = readFileSync(
+  new URL("./debian-packages.txt", import.meta.url),
+  "utf8",
+)
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("#"));
 
 export interface CommandResult {
   readonly status: number | null;
