@@ -76,12 +76,14 @@ def fetch_customizers(bucket, prefix, user, dest):
 
 def signal(stack, resource, instance_id, status, reason=""):
     """SignalResource has no reason field, so a failure's reason rides in the
-    UniqueId (at most 64 characters), which the stack event shows."""
+    UniqueId (at most 64 characters), which the stack event and the user's
+    .cf-failed show. The reason alone: with the instance id first, a
+    customizer's name did not fit (the rehearsal showed it cut)."""
     from botocore.exceptions import ClientError
 
     unique_id = instance_id
     if reason:
-        unique_id = (instance_id + " " + re.sub(r"[^A-Za-z0-9 ._:/-]", "_", reason))[:64]
+        unique_id = re.sub(r"[^A-Za-z0-9 ._:/-]", "_", reason)[:64]
     try:
         with_credentials(
             lambda: client("cloudformation").signal_resource(

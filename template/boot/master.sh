@@ -123,6 +123,11 @@ version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2
     echo "PartitionName=compute Nodes=compute-[1-$node_count] Default=YES MaxTime=INFINITE State=UP"
     # A fixed cluster: its nodes start with it and never power down.
     [ "$FD_AUTOSCALING" = enabled ] || echo "SuspendExcNodes=compute-[1-$node_count]"
+  else
+    # A fixed cluster of no compute nodes: slurmctld needs a node and a partition,
+    # so one that never exists (FUTURE), and sbatch refuses jobs (INACTIVE).
+    echo "NodeName=compute-1 CPUs=$node_cpus RealMemory=$node_memory State=FUTURE Feature=compute"
+    echo "PartitionName=compute Nodes=compute-1 Default=YES MaxTime=INFINITE State=INACTIVE"
   fi
 } >/etc/slurm/slurm.conf
 systemctl enable slurmctld

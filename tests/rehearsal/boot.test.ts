@@ -3,9 +3,9 @@ import type { Cluster } from "../support/rehearsal/cluster.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
- * The master's CloudFormation signal when its boot fails, and a cluster
- * without autoscaling: its ComputeInitialNodes nodes start with it and
- * never stop.
+ * The master's CloudFormation signal when its boot fails, and clusters
+ * without autoscaling: their ComputeInitialNodes nodes start with them and
+ * never stop (and with none, jobs are refused).
  */
 
 const SECONDS_PER_MINUTE = 4;
@@ -24,9 +24,8 @@ rehearsalSuite(
       const stack = await broken.stack();
       expect(stack.status).to.equal("ROLLBACK_COMPLETE");
       expect(stack.signals.map((s) => s.status)).to.deep.equal(["FAILURE"]);
-      // SignalResource has no reason field: it rides in the UniqueId, cut at 64 characters.
-      expect(stack.reason).to.match(
-        /^Received FAILURE signal with UniqueId i-[0-9a-f]{17} customizer default\/configure\.d\/99-rehe/,
+      expect(stack.reason).to.equal(
+        "Received FAILURE signal with UniqueId customizer default/configure.d/99-rehearsal-fault.sh exit 3",
       );
       console.log(`      stack reason: ${stack.reason}`);
       expect((await broken.instances()).map((i) => i.state)).to.deep.equal(["terminated"]);
@@ -73,6 +72,17 @@ rehearsalSuite(
       expect((await cluster.computeInstances()).every((i) => i.state === "terminated")).to.equal(
         true,
       );
+    });
+
+    it("builds a fixed cluster of no compute nodes, whose sbatch refuses jobs", async () => {
+      const empty = await rehearsal().createCluster("alice", "empty", {
+        AutoscalingPolicy: "disabled",
+      });
+      const result = await empty.exec(empty.user, "sbatch --wrap hostname");
+      expect(result.status).to.not.equal(0);
+      expect(result.stderr).to.include("Required partition not available");
+      expect(await empty.computeInstances()).to.deep.equal([]);
+      expect((await empty.delete()).status).to.equal("DELETE_COMPLETE");
     });
 
     it("made no AWS call the instance roles do not allow", async () => {
