@@ -53,8 +53,15 @@ rehearsalSuite(
     });
 
     it("made no AWS call the instance roles do not allow", async () => {
-      const { calls } = await rehearsal().aws.report();
+      const { calls, instances } = await rehearsal().aws.report();
       expect(calls.filter((c) => c.decision !== "Allowed")).to.deep.equal([]);
+      const kind = new Map(instances.map((i) => [i.id, i.kind]));
+      const counts = new Map<string, number>();
+      for (const call of calls) {
+        const key = `${kind.get(call.instanceId)} ${call.action}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [key, count] of [...counts].sort()) console.log(`      calls: ${key} ×${count}`);
     });
   },
 );

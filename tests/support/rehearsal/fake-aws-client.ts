@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { REPO_ROOT, SUPPORT_DIR, SYSTEM_PATH } from "./host.js";
 import { awsNamespace, createAwsNetwork } from "./network.js";
 import type { RehearsalRun } from "./run.js";
-import type { StackEvent } from "./fake-aws/cloudformation.js";
+import type { StackEvent } from "./fake-aws/stack-resources.js";
 import type { Activity } from "./fake-aws/auto-scaling.js";
 import type { CallRecord, FakeAwsConfig, FaultKind, InstanceFaults } from "./fake-aws/world.js";
 

@@ -1,4 +1,4 @@
-import { Rehearsal, rehearsalBlockers, type RehearsalOptions } from "./cluster.js";
+import { Rehearsal, rehearsalBlockers, type RehearsalOptions } from "./rehearsal.js";
 
 /**
  * Skips the calling suite, loudly, where the rehearsal cannot run, and fails

@@ -95,7 +95,7 @@ export class Api {
 
   /** Authorizes and records a call; throws AWS's denial when IAM says no. */
   private async check(call: Call): Promise<void> {
-    const { instance, service, action, request } = call;
+    const { instance, service, request } = call;
     // IAM's answer depends only on the role's policies and the request: remember it.
     const key = JSON.stringify([instance.role.arn, request]);
     const decision =
@@ -124,7 +124,7 @@ export class Api {
       );
     if (service === "secretsmanager") throw new AwsError("AccessDeniedException", message, 400);
     if (service === "s3") throw new AwsError("AccessDenied", "Access Denied", 403);
-    throw new AwsError(action === "" ? "AccessDenied" : "AccessDenied", message, 403);
+    throw new AwsError("AccessDenied", message, 403);
   }
 
   private async query(

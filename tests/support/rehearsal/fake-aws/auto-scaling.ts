@@ -151,7 +151,7 @@ export class AutoScaling {
       if (injected.remaining <= 0) this.world.launchErrors.shift();
       return `${injected.code}: ${injected.message}`;
     }
-    const market = this.world.spotPrice(group.launch.instanceType);
+    const market = this.world.spotPrice;
     if (group.spotMaxPrice !== undefined && group.spotMaxPrice < market) {
       return `Could not launch Spot Instances. SpotMaxPriceTooLow - Your Spot request price of ${group.spotMaxPrice} is lower than the minimum required Spot request fulfillment price of ${market}.`;
     }

@@ -122,11 +122,7 @@ async function control(request: IncomingMessage, response: ServerResponse): Prom
       return json(response, 200, {});
     }
     if (route === "POST /spot-price") {
-      if (typeof input["instanceType"] === "string")
-        world.spotPrices.set(input["instanceType"], Number(input["price"]));
-      else world.spotPrices.clear();
-      if (typeof input["instanceType"] !== "string")
-        (world.config as { spotPrice: number }).spotPrice = Number(input["price"]);
+      world.spotPrice = Number(input["price"]);
       return json(response, 200, {});
     }
     if (route === "POST /faults") {

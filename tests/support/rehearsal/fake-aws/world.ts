@@ -18,7 +18,7 @@ export interface FakeAwsConfig {
   readonly secondsPerMinute: number;
   /** Lines the rehearsal adds to every node's /etc/flightdeck/boot.env (the time-compression seam). */
   readonly bootEnv: Readonly<Record<string, string>>;
-  /** Spot market price (USD/hour) for every instance type, unless set per type. */
+  /** The spot market price (USD/hour) at the start. */
   readonly spotPrice: number;
 }
 
@@ -82,10 +82,13 @@ export class World {
     [];
   /** Launch failures to inject, as AWS would report them. */
   readonly launchErrors: Array<{ code: string; message: string; remaining: number }> = [];
-  readonly spotPrices = new Map<string, number>();
+  /** The spot market price, USD/hour, for every instance type (the test can move it). */
+  spotPrice: number;
   private nextAddress = 10;
 
-  constructor(readonly config: FakeAwsConfig) {}
+  constructor(readonly config: FakeAwsConfig) {
+    this.spotPrice = config.spotPrice;
+  }
 
   /** Real milliseconds for `minutes` simulated minutes. */
   minutes(minutes: number): number {
@@ -102,10 +105,6 @@ export class World {
     const n = this.nextAddress;
     this.nextAddress += 1;
     return `10.0.${Math.floor(n / 256)}.${n % 256}`;
-  }
-
-  spotPrice(instanceType: string): number {
-    return this.spotPrices.get(instanceType) ?? this.config.spotPrice;
   }
 
   /** The live instance with this address, or undefined. */
