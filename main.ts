@@ -6,18 +6,18 @@ import { loadSettings, settingsPath } from "./stacks/settings/settings.js";
 
 /*
  * Synthesizes FlightDeck: `tsx main.ts [settings.json]` (or FD_SETTINGS)
- * writes cdktf.out/stacks/flightdeck/. The built bundles must exist first
- * (`npm run build`), because the Lambdas are packaged from them.
+ * writes cdktf.out/stacks/flightdeck/. The zipped bundles must exist first
+ * (`npm run build`), because the Lambdas are deployed from them.
  */
 
-/** Where build.mjs puts the handler bundles. */
+/** Where build.mjs puts the handler bundles and their zips. */
 const BUNDLES_DIR = "dist/functions";
 
 function main(): void {
   const settings = loadSettings(settingsPath(process.argv[2], process.env));
   for (const handler of ["cf-create", "cf-delete"]) {
-    if (!existsSync(`${BUNDLES_DIR}/${handler}/index.mjs`)) {
-      throw new Error(`${BUNDLES_DIR}/${handler}/index.mjs is missing: run "npm run build" first.`);
+    if (!existsSync(`${BUNDLES_DIR}/${handler}.zip`)) {
+      throw new Error(`${BUNDLES_DIR}/${handler}.zip is missing: run "npm run build" first.`);
     }
   }
   const app = new App();

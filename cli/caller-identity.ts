@@ -20,11 +20,22 @@ export async function resolveUser(
   explicit: string | undefined,
   sts: () => STSClient,
 ): Promise<UserId> {
+  return (await resolveCaller(explicit, sts)).user;
+}
+
+/** Who the caller is: their user id, and their account when STS was asked (no `--user`). */
+export async function resolveCaller(
+  explicit: string | undefined,
+  sts: () => STSClient,
+): Promise<{ readonly user: UserId; readonly account?: string | undefined }> {
   let name = explicit;
+  let account: string | undefined;
   if (name === undefined) {
     let arn: string | undefined;
     try {
-      arn = (await sts().send(new GetCallerIdentityCommand({}))).Arn;
+      const identity = await sts().send(new GetCallerIdentityCommand({}));
+      arn = identity.Arn;
+      account = identity.Account;
     } catch (error) {
       throw new IdentityError(
         `Cannot tell who you are (${(error as Error).message}); pass --user or set FLIGHTDECK_USER.`,
@@ -39,5 +50,5 @@ export async function resolveUser(
   }
   if (!isUserId(name))
     throw new IdentityError(`${JSON.stringify(name)} is not a valid IAM user name.`);
-  return name;
+  return { user: name, account };
 }

@@ -1,8 +1,5 @@
-import { S3Client } from "@aws-sdk/client-s3";
-import { STSClient } from "@aws-sdk/client-sts";
-import { resolveUser } from "./caller-identity.js";
 import { EXIT, Output, type CliIo } from "./output.js";
-import { UserBucket } from "./user-bucket.js";
+import type { UserBucket } from "./user-bucket.js";
 
 /** A failure to report on stderr with an exit code; never a stack trace. */
 export class CliError extends Error {
@@ -26,40 +23,17 @@ export interface GlobalOptions {
 }
 
 /**
- * What a command runs with. AWS clients are built on first use, so offline
- * commands (validate, render) never need credentials. The standard credential
- * chain applies, and the SDK itself honours AWS_ENDPOINT_URL_S3.
+ * What a command runs with. The AWS SDK is loaded on first use, so offline
+ * commands (validate, render) neither need credentials nor load it.
  */
 export class CliContext {
   readonly out: Output;
-  private s3Client: S3Client | undefined;
-  private stsClient: STSClient | undefined;
 
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
   ) {
     this.out = new Output(io, options.json, options.color);
-  }
-
-  private clientConfig() {
-    return {
-      ...(this.options.region === undefined ? {} : { region: this.options.region }),
-      ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),
-    };
-  }
-
-  s3(): S3Client {
-    this.s3Client ??= new S3Client({
-      ...this.clientConfig(),
-      forcePathStyle: this.io.env["FLIGHTDECK_S3_FORCE_PATH_STYLE"] === "true",
-    });
-    return this.s3Client;
-  }
-
-  sts(): STSClient {
-    this.stsClient ??= new STSClient(this.clientConfig());
-    return this.stsClient;
   }
 
   /** The caller's home in the FlightDeck bucket. */
@@ -71,9 +45,10 @@ export class CliContext {
         EXIT.usage,
       );
     }
-    const user = await resolveUser(this.options.user, () => this.sts()).catch((error: Error) => {
-      throw new CliError(error.message, EXIT.usage);
-    });
-    return new UserBucket(this.s3(), bucket, user);
+    const { openUserHome } = await import("./user-home.js");
+    const { region, profile, user } = this.options;
+    const forcePathStyle = this.io.env["FLIGHTDECK_S3_FORCE_PATH_STYLE"] === "true";
+    const account = this.io.env["FLIGHTDECK_ACCOUNT_ID"];
+    return openUserHome({ region, profile, user, account, forcePathStyle }, bucket);
   }
 }

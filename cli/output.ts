@@ -28,9 +28,14 @@ export class Output {
     this.io.stdout.write(`${text}\n`);
   }
 
-  /** A machine-readable result (only with `--json`). */
+  /**
+   * A machine-readable result (only with `--json`). JSON escapes C0 controls
+   * itself; C1 and the bidi controls are escaped too, so piping the output
+   * to a terminal is as safe as printing text.
+   */
   data(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    const json = JSON.stringify(value, null, 2).replace(UNPRINTABLE_IN_JSON, escapeChar);
+    this.io.stdout.write(`${json}\n`);
   }
 
   /** Progress and notes for a person, kept off stdout so pipes stay clean. */
@@ -46,6 +51,30 @@ export class Output {
   bad = (text: string) => (this.color ? colors.red(text) : text);
   dim = (text: string) => (this.color ? colors.dim(text) : text);
   bold = (text: string) => (this.color ? colors.bold(text) : text);
+}
+
+/**
+ * C0 and C1 control characters, DEL, and the Unicode controls that reorder
+ * or hide text (bidi overrides, zero-width joiners).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/** What JSON.stringify leaves raw of those: it escapes C0 itself, and its newlines are layout. */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+const escapeChar = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * Text from a result file, safe to print on a terminal: control characters
+ * become visible `\uXXXX` escapes. A `.cf-failed` can quote what a user
+ * wrote (a name, a parameter value), so its text must never be able to move
+ * the cursor, retitle the window or hide what follows.
+ *
+ * @example
+ * printable("bad\u001b[2J") // => "bad\\u001b[2J"
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, escapeChar);
 }
 
 /** Exit codes, documented in `flightdeck --help`. */

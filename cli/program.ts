@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
-import { renderCommand, type RenderOptions } from "./commands/render.js";
+import type { RedriveCommandOptions } from "./commands/admin-redrive.js";
+import type { RenderOptions } from "./commands/render.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, type CliIo } from "./output.js";
@@ -100,7 +101,32 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("-c, --config <file>", "the user's cluster config (default: all defaults)")
     .option("--request-id <id>", "the upload's S3 version id, to reproduce its ClientRequestToken")
     .action((cluster: string, opts: RenderOptions, command: Command) =>
-      run(renderCommand(context(command), cluster, opts)),
+      // Loaded only when asked for: render brings the settings codec, the
+      // template and the merge, which no other command needs.
+      run(
+        import("./commands/render.js").then(({ renderCommand }) =>
+          renderCommand(context(command), cluster, opts),
+        ),
+      ),
+    );
+
+  const admin = program
+    .command("admin")
+    .description("administrator commands for a FlightDeck deployment");
+  admin
+    .command("redrive")
+    .description(
+      "replay the events in the dead-letter queue to the functions that failed them (safe to repeat)",
+    )
+    .option("--queue <url>", "the dead-letter queue: terraform output dead_letter_queue_url")
+    .option("--max <count>", "stop after this many messages (default 100)")
+    .option("--dry-run", "say what would be replayed; invoke and delete nothing")
+    .action((opts: RedriveCommandOptions, command: Command) =>
+      run(
+        import("./commands/admin-redrive.js").then(({ redriveCommand }) =>
+          redriveCommand(context(command), opts),
+        ),
+      ),
     );
 
   return program;

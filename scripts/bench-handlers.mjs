@@ -22,6 +22,7 @@ const env = {
   FD_POLICY_KEY: "flightdeck/policy.json",
   FD_TEMPLATE_KEY: "flightdeck/templates/cluster.json",
   FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/flightdeck/cluster-builder",
+  FD_REGISTRY_TABLE: "flightdeck-clusters",
 };
 
 /** Runs node once; returns wall time in ms and the peak RSS it reports in MiB. */

@@ -53,7 +53,7 @@ const verdict = (ok: boolean) => (ok ? "meets target" : "MISSES target");
 
 function main(): void {
   const settings = process.argv[2];
-  if (!existsSync("dist/functions/cf-create/index.mjs")) buildBundles();
+  if (!existsSync("dist/functions/cf-create.zip")) buildBundles();
 
   // Synth exactly as `npm run synth` does (tsx main.ts), in one Node process.
   const gnuTime = existsSync(GNU_TIME);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { loadSettings, settingsPath as chosenSettings } from "../stacks/settings/settings.js";
 import { terraform } from "./terraform-cli.js";
 import { prepareStack, STACK_DIR } from "./terraform-stack.js";
 
@@ -12,6 +13,15 @@ function main(): void {
   const args = process.argv.slice(2);
   const settingsPath = args.find((arg) => !arg.startsWith("-"));
   const applyFlags = args.filter((arg) => arg.startsWith("-"));
+  const path = chosenSettings(settingsPath, process.env);
+  if (loadSettings(path).accountId === undefined) {
+    // Without it, ARNs carry "*" for the account, S3 calls cannot name the
+    // expected bucket owner and the service role trusts CloudFormation acting
+    // for any account: fine for an offline plan, not for a deployment.
+    throw new Error(
+      `${path} names no accountId: set it to the 12-digit id of the account to deploy into (npm run plan works without).`,
+    );
+  }
   const session = prepareStack(settingsPath);
   if (session.offline) {
     throw new Error(

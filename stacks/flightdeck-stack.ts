@@ -1,10 +1,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import {
-  CREATE_OUTCOME_STATUSES,
-  DELETE_OUTCOME_STATUSES,
-} from "../functions/shared/stack-status-event.js";
 import { UserAccess } from "./access/user-access.js";
+import { NodeBoundary } from "./cloudformation/node-boundary.js";
 import { ServiceRole } from "./cloudformation/service-role.js";
 import {
   serviceRoleStatements,
@@ -13,25 +10,20 @@ import {
 import { CustomizerContent } from "./customizer/customizer-content.js";
 import type { ClusterTemplateFile } from "./deployment/cluster-template.js";
 import { DeploymentDocuments } from "./deployment/deployment-documents.js";
+import { DeadLetterAlarm } from "./alarms/dead-letter-alarm.js";
 import { DeadLetterQueue } from "./functions/dead-letter-queue.js";
-import { handlerEnvironments } from "./functions/handler-environments.js";
-import { HandlerFunction, logGroupNameFor } from "./functions/handler-function.js";
-import {
-  createHandlerStatements,
-  deleteHandlerStatements,
-  needsInstanceLookup,
-} from "./functions/handler-permissions.js";
+import { Handlers } from "./functions/handlers.js";
 import { arnScope } from "./iam/arns.js";
 import { SenderIdentity } from "./notifications/sender-identity.js";
+import { deploymentOutputs } from "./outputs/deployment-outputs.js";
 import { AwsProviders } from "./provider/aws-providers.js";
 import { useStateBackend } from "./provider/state-backend.js";
 import { namesFor } from "./settings/names.js";
 import { policyFromSettings } from "./settings/policy.js";
-import type { Settings } from "./settings/settings.js";
+import type { Settings } from "./settings/settings-shape.js";
+import { ClusterRegistryTable } from "./registry/cluster-registry-table.js";
 import { PrivateBucket } from "./storage/private-bucket.js";
 import { UserBucket } from "./storage/user-bucket.js";
-import { BucketTriggers } from "./triggers/bucket-triggers.js";
-import { StackStatusRule } from "./triggers/stack-status-rule.js";
 
 /** Properties of the {@link FlightDeckStack}: the settings and the files it deploys. */
 export interface FlightDeckStackProps {
@@ -42,16 +34,6 @@ export interface FlightDeckStackProps {
   /** Folder holding the built `cf-create/` and `cf-delete/` bundles. */
   readonly bundlesDir: string;
 }
-
-/**
- * Handler sizing. Memory: `npm run bench` measures a cold bundle at about
- * 54 MiB peak RSS, so 256 MB leaves room for responses and the SES chunk, and
- * Lambda's CPU share grows with memory, which shortens cold starts. Timeout:
- * an invocation makes at most about ten AWS calls, each retried by the SDK up
- * to 4 attempts with backoff; a timeout is retried by Lambda like any fault,
- * and every step is idempotent.
- */
-export const HANDLER_SIZING = { memorySize: 256, timeout: 60 } as const;
 
 /** All of FlightDeck: buckets, user access, customizer, service role, handlers, triggers. */
 export class FlightDeckStack extends TerraformStack {
@@ -108,18 +90,39 @@ export class FlightDeckStack extends TerraformStack {
     });
 
     const ssmParameters = ssmParameterArns(template.template, arns, policy);
+    new NodeBoundary(this, "node-boundary", {
+      policyName: names.nodeBoundary,
+      scope: arns,
+      stackPrefix,
+      customizerBucket: names.customizerBucket,
+      customizerPrefix: settings.customizer.prefix,
+    });
     const serviceRole = new ServiceRole(this, "service-role", {
       roleName: names.serviceRole,
       scope: arns,
+      accountId: settings.accountId,
       statements: serviceRoleStatements(template.template, {
         scope: arns,
         stackPrefix,
+        deployment: settings.name,
+        nodeBoundaryArn: policy.nodePermissionsBoundary,
         ssmParameterArns: ssmParameters,
       }),
     });
     const deadLetters = new DeadLetterQueue(this, "dead-letters", {
       queueName: names.deadLetterQueue,
       scope: arns,
+    });
+    const alarm = new DeadLetterAlarm(this, "dead-letter-alarm", {
+      alarmName: names.deadLetterAlarm,
+      topicName: names.alarmTopic,
+      queueName: names.deadLetterQueue,
+      email: settings.alarmEmail,
+    });
+    const registry = new ClusterRegistryTable(this, "registry", {
+      tableName: names.registryTable,
+      scope: arns,
+      deletionProtection: settings.registry.deletionProtection,
     });
     if (notifications !== undefined) {
       new SenderIdentity(this, "sender", {
@@ -128,118 +131,39 @@ export class FlightDeckStack extends TerraformStack {
       });
     }
 
-    const environments = handlerEnvironments({
-      region: settings.region,
-      userBucket: names.userBucket,
-      customizerBucket: names.customizerBucket,
-      policyKey: documents.policyObject.key,
-      templateKey: documents.templateObject.key,
-      serviceRoleArn: serviceRole.role.arn,
-      notifications,
-    });
-    const permissionContext = (functionName: string) => ({
+    // "Default" is cdktf's hidden construct id: the handlers' resources keep
+    // the logical ids they had as the stack's own children, so nothing in a
+    // deployed state moves.
+    const handlers = new Handlers(this, "Default", {
+      names,
       scope: arns,
-      stackPrefix,
-      userBucket: names.userBucket,
-      customizerBucket: names.customizerBucket,
-      policyKey: documents.policyKey,
-      logGroupName: logGroupNameFor(functionName),
-      deadLetterQueueArn: deadLetters.queueArn,
-      notifications,
-    });
-    const handlerBase = {
-      deadLetterQueueArn: deadLetters.queue.arn,
-      logRetentionDays: settings.retention.logDays,
-      ...HANDLER_SIZING,
-    };
-    const createHandler = new HandlerFunction(this, "cf-create", {
-      ...handlerBase,
-      functionName: names.createFunction,
-      bundleDir: `${props.bundlesDir}/cf-create`,
-      environment: environments.create,
-      statements: createHandlerStatements({
-        ...permissionContext(names.createFunction),
-        customizerPrefix: settings.customizer.prefix,
-        templateKey: documents.templateKey,
-        templateUrl: documents.templateUrl,
-        serviceRoleArn: serviceRole.roleArn,
-        ssmParameterArns: ssmParameters,
-        needsInstanceLookup: needsInstanceLookup(template.template),
-      }),
-    });
-    const deleteHandler = new HandlerFunction(this, "cf-delete", {
-      ...handlerBase,
-      functionName: names.deleteFunction,
-      bundleDir: `${props.bundlesDir}/cf-delete`,
-      environment: environments.delete,
-      statements: deleteHandlerStatements(permissionContext(names.deleteFunction)),
-    });
-
-    new BucketTriggers(this, "bucket-triggers", {
-      bucketId: userBucket.bucketId,
-      bucketArn: userBucket.bucketArn,
+      region: settings.region,
       accountId: settings.accountId,
-      handlers: { create: createHandler.function, delete: deleteHandler.function },
+      stackPrefix,
+      customizerPrefix: settings.customizer.prefix,
+      notifications,
+      logRetentionDays: settings.retention.logDays,
+      bundlesDir: props.bundlesDir,
+      template: template.template,
+      ssmParameterArns: ssmParameters,
+      userBucket,
+      documents,
+      serviceRole,
+      deadLetters,
+      registry,
+      concurrency: settings.concurrency,
     });
-    const ruleBase = { scope: arns, stackPrefix, deadLetterQueueArn: deadLetters.queue.arn };
-    const createdRule = new StackStatusRule(this, "create-outcomes", {
-      ...ruleBase,
-      ruleName: names.createdRule,
-      description: "FlightDeck: a cluster stack finished creating (or failed to).",
-      statuses: CREATE_OUTCOME_STATUSES,
-      target: createHandler.function,
-    });
-    const deletedRule = new StackStatusRule(this, "delete-outcomes", {
-      ...ruleBase,
-      ruleName: names.deletedRule,
-      description: "FlightDeck: a cluster stack finished deleting (or failed to).",
-      statuses: DELETE_OUTCOME_STATUSES,
-      target: deleteHandler.function,
-    });
-    deadLetters.acceptUndeliveredEventsFrom([createdRule.rule.arn, deletedRule.rule.arn]);
 
-    const outputs: Record<string, { value: string; description: string }> = {
-      user_bucket: {
-        value: names.userBucket,
-        description: "Users' bucket: home/<user>/ holds their files.",
-      },
-      customizer_bucket: {
-        value: names.customizerBucket,
-        description: "Customizer scripts, template and policy.",
-      },
-      user_policy_arn: {
-        value: access.policy.arn,
-        description: "Managed policy granting a user their home folder.",
-      },
-      user_group: {
-        value: access.group.name,
-        description: "IAM group to add FlightDeck users to.",
-      },
-      create_function: {
-        value: createHandler.function.functionName,
-        description: "The cf-create Lambda.",
-      },
-      delete_function: {
-        value: deleteHandler.function.functionName,
-        description: "The cf-delete Lambda.",
-      },
-      dead_letter_queue_url: {
-        value: deadLetters.queue.url,
-        description: "Events the handlers could not process.",
-      },
-      service_role_arn: {
-        value: serviceRole.role.arn,
-        description: "Role CloudFormation builds clusters with.",
-      },
-      template_key: {
-        value: documents.templateKey,
-        description: "The cluster template in the customizer bucket.",
-      },
-      policy_key: {
-        value: documents.policyKey,
-        description: "The deployment policy in the customizer bucket.",
-      },
-    };
+    const outputs = deploymentOutputs({
+      names,
+      access,
+      handlers,
+      deadLetters,
+      serviceRole,
+      documents,
+      registry,
+      alarm,
+    });
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 }

@@ -124,14 +124,15 @@ export const DEFAULT_INSTANCE_LABEL = "m7i.large-2C-8GB";
 /**
  * The named presets. Each mapping entry carries the EC2 type under
  * `InstanceType` (the key `resolveInstanceType` in the merge library reads),
- * whether a cluster placement group may hold it, and its label (the format
- * `other` takes), from which the master sizes the Slurm nodes.
+ * its label in the seed's format under `Label` (so a preset's vCPUs and
+ * memory are known exactly as an `other` label's are), and whether a cluster
+ * placement group may hold it.
  */
 export const INSTANCE_PRESETS = {
-  small: { InstanceType: "t3.medium", PlacementGroup: "false", Label: "t3.medium-2C-4GB" },
-  medium: { InstanceType: "m7i.xlarge", PlacementGroup: "true", Label: "m7i.xlarge-4C-16GB" },
-  large: { InstanceType: "c7i.8xlarge", PlacementGroup: "true", Label: "c7i.8xlarge-32C-64GB" },
-  hpc: { InstanceType: "c5n.18xlarge", PlacementGroup: "true", Label: "c5n.18xlarge-72C-192GB" },
+  small: { InstanceType: "t3.medium", Label: "t3.medium-2C-4GB", PlacementGroup: "false" },
+  medium: { InstanceType: "m7i.xlarge", Label: "m7i.xlarge-4C-16GB", PlacementGroup: "true" },
+  large: { InstanceType: "c7i.8xlarge", Label: "c7i.8xlarge-32C-64GB", PlacementGroup: "true" },
+  hpc: { InstanceType: "c5n.18xlarge", Label: "c5n.18xlarge-72C-192GB", PlacementGroup: "true" },
 } as const;
 
 /**
@@ -150,10 +151,10 @@ export const OTHER_CHOICE = "other";
 /**
  * The preset mapping as the template declares it. `Fn::FindInMap` needs an
  * entry for every choice it may be evaluated with, so `other` has one too;
- * its `InstanceType` is not a type name, so nothing resolves through it, and
+ * its `InstanceType` and `Label` name no type, so nothing resolves through them, and
  * every label in the `other` list may join a placement group.
  */
 export const PRESET_MAPPING = {
   ...INSTANCE_PRESETS,
-  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, PlacementGroup: "true", Label: OTHER_CHOICE },
+  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, Label: OTHER_CHOICE, PlacementGroup: "true" },
 } as const;

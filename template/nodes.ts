@@ -1,4 +1,8 @@
-import { NODE_IAM_PATH } from "../functions/shared/template-contract.js";
+import {
+  NODE_BOUNDARY_PARAMETER,
+  NODE_IAM_PATH,
+  NODE_TAG_KEY,
+} from "../functions/shared/template-contract.js";
 import { allow, getAtt, ifCondition, nameTag, noValue, ref, sub } from "./intrinsics.js";
 import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 
@@ -10,13 +14,6 @@ import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 
 /** Fixed so the master's IAM policy and node manager can name it without a dependency cycle. */
 export const COMPUTE_GROUP_NAME = "${AWS::StackName}-compute";
-
-/**
- * The instance tag naming a compute instance's Slurm node: the master's node
- * manager sets it (the only tag it may set), the instance reads it from its
- * metadata.
- */
-export const NODE_TAG_KEY = "flightdeck-node";
 
 /** The master's logical id: its CreationPolicy waits for the boot script's signal. */
 export const MASTER_RESOURCE = "MasterInstance";
@@ -69,6 +66,7 @@ function role(policyName: string, statements: unknown[]) {
     Type: "AWS::IAM::Role",
     Properties: {
       Path: NODE_IAM_PATH,
+      PermissionsBoundary: ref(NODE_BOUNDARY_PARAMETER),
       AssumeRolePolicyDocument: {
         Version: "2012-10-17",
         Statement: [

@@ -1,5 +1,6 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
+import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
   DEFAULT_INSTANCE_LABEL,
   INSTANCE_LABELS,
@@ -156,6 +157,13 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "Key prefix of the customizer scripts, without a trailing /; set by FlightDeck.",
       ConstraintDescription:
         "must be S3 key segments of letters, digits, _ . or - joined by /, with no leading or trailing /",
+    },
+    // No pattern: FlightDeck sets it, and the service role creates no role
+    // without exactly this boundary, whatever the value.
+    [NODE_BOUNDARY_PARAMETER]: {
+      Type: "String",
+      Description:
+        "The deployment's permissions boundary, which every role of the cluster carries; set by FlightDeck.",
     },
     ImageId: {
       Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",

@@ -1,4 +1,8 @@
-import { isClusterName, type ClusterName } from "../../functions/shared/identifiers.js";
+import {
+  CLUSTER_NAME_RULE,
+  isClusterName,
+  type ClusterName,
+} from "../../functions/shared/identifiers.js";
 import {
   clusterFileKey,
   parseFailureBody,
@@ -6,7 +10,7 @@ import {
 } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, type ClusterState, type StateName } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
-import { EXIT } from "../output.js";
+import { EXIT, printable } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, waitForCluster } from "../wait-for-cluster.js";
 import { readConfig } from "./validate.js";
@@ -32,7 +36,7 @@ const REQUESTS: Record<
 function clusterNameOf(name: string): ClusterName {
   if (!isClusterName(name)) {
     throw new CliError(
-      `${JSON.stringify(name)} is not a valid cluster name: use a letter or digit, then letters, digits or hyphens, at most 40 characters.`,
+      `${JSON.stringify(name)} is not a valid cluster name: use ${CLUSTER_NAME_RULE}.`,
       EXIT.usage,
     );
   }
@@ -121,9 +125,10 @@ async function report(
   state: ClusterState,
 ): Promise<number> {
   const { out } = ctx;
+  // Printed on the user's terminal: a result file's text is shown, never obeyed.
   const text = (await bucket.read(state.key)) ?? "";
   if (state.state === "failed") {
-    const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
+    const reasons = (parseFailureBody(text)?.reasons ?? [text.trim()]).map(printable);
     if (out.json) out.data({ cluster, state: "failed", action, reasons });
     out.error(`Cluster ${cluster} could not be ${action === "create" ? "created" : "deleted"}:`);
     for (const reason of reasons) out.io.stderr.write(`  - ${reason}\n`);
@@ -134,7 +139,7 @@ async function report(
     else out.line(`${out.good("✔")} Cluster ${cluster} has been deleted.`);
     return EXIT.ok;
   }
-  const ip = text.trim();
+  const ip = printable(text.trim());
   if (out.json) {
     out.data({ cluster, state: "running", ip, ssh: `ssh ${bucket.user}@${ip}` });
   } else {

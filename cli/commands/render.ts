@@ -1,9 +1,9 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import { createStackRequest } from "../../functions/shared/create-stack-request.js";
 import { isClusterName, isUserId } from "../../functions/shared/identifiers.js";
-import { templateUrlFor } from "../../functions/shared/runtime/template-url.js";
+import { templateUrlFor } from "../../functions/shared/template-url.js";
 import { mergeTemplate } from "../../functions/shared/template-merge.js";
-import { documentKeys } from "../../stacks/deployment/deployment-documents.js";
+import { documentKeys } from "../../stacks/deployment/document-keys.js";
 import {
   ClusterTemplateError,
   loadClusterTemplate,

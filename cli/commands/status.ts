@@ -1,7 +1,7 @@
 import { parseFailureBody } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, type ClusterState } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
-import { EXIT, table } from "../output.js";
+import { EXIT, printable, table } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 
 interface StatusRow {
@@ -21,10 +21,11 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     age: ageOf(state.since, now),
   };
   if (state.state === "running")
-    return { ...base, ip: ((await bucket.read(state.key)) ?? "").trim() };
+    return { ...base, ip: printable(((await bucket.read(state.key)) ?? "").trim()) };
   if (state.state === "failed") {
     const text = (await bucket.read(state.key)) ?? "";
-    return { ...base, reasons: parseFailureBody(text)?.reasons ?? [text.trim()] };
+    const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
+    return { ...base, reasons: reasons.map(printable) };
   }
   return base;
 }

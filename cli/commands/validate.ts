@@ -1,8 +1,32 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { isLeft } from "fp-ts/lib/Either.js";
-import { parseClusterConfig, type ClusterConfig } from "../../functions/shared/cluster-config.js";
+import {
+  MAX_CONFIG_BYTES,
+  parseClusterConfig,
+  type ClusterConfig,
+} from "../../functions/shared/cluster-config.js";
 import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT } from "../output.js";
+
+/**
+ * At most one byte more than a config may hold: enough to tell it is too
+ * large, without reading on (`/dev/zero`, a FIFO or a huge file never ends).
+ */
+async function readCapped(path: string): Promise<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    const buffer = new Uint8Array(MAX_CONFIG_BYTES + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
 
 /** Reads and decodes a config file with the Lambda's own codec; every problem names its field. */
 export async function readConfig(
@@ -13,7 +37,7 @@ export async function readConfig(
     bytes = new TextEncoder().encode("{}\n");
   } else {
     try {
-      bytes = new Uint8Array(await readFile(path));
+      bytes = await readCapped(path);
     } catch (error) {
       throw new CliError(
         `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,

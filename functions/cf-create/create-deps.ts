@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { CreateEnvironment } from "../shared/handler-environment.js";
+import type { ClusterRegistry } from "../shared/runtime/cluster-registry.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { Deployment } from "../shared/runtime/deployment-source.js";
 import type { OutcomeReporter } from "../shared/runtime/outcome-reporter.js";
@@ -15,5 +16,7 @@ export interface CreateDeps {
   readonly stacks: Stacks;
   readonly deployment: () => Promise<Deployment>;
   readonly reporter: OutcomeReporter;
+  /** Users' slots and request counts: the quota that holds under concurrency. */
+  readonly registry: ClusterRegistry;
   readonly log: DecisionLog;
 }

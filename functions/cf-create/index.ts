@@ -5,15 +5,14 @@ import { publicIpOfInstance } from "../shared/runtime/instance-address.js";
 import { Stacks } from "../shared/runtime/stacks.js";
 import { wireHandler } from "../shared/runtime/wiring.js";
 import type { CreateDeps } from "./create-deps.js";
-import { handleCreateOutcome } from "./create-outcome.js";
 import { handleCreateRequest } from "./create-request.js";
+import { handleCreateOutcome } from "./settle-create.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, s3, cfn, home, deployment, reporter } = wireHandler(
+const { env, logger, log, s3, cfn, home, deployment, reporter, registry } = wireHandler(
   "flightdeck-cf-create",
   CreateEnvironmentCodec,
   process.env,
-  (e) => e.FD_TEMPLATE_KEY,
 );
 const lookupInstanceIp = (instanceId: string) =>
   publicIpOfInstance(
@@ -31,6 +30,7 @@ const deps: CreateDeps = {
   stacks: new Stacks(cfn, lookupInstanceIp),
   deployment,
   reporter,
+  registry,
   log,
 };
 

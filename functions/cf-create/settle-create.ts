@@ -1,10 +1,11 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
 import { firstFailureReason } from "../shared/stack-facts.js";
-import { meaningOfStatus } from "../shared/stack-status-event.js";
+import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import { LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
 import type { Outcome } from "../shared/result-files.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { ClusterRef } from "../shared/runtime/outcome-reporter.js";
+import { statusEventTarget } from "../shared/runtime/status-event-target.js";
 import type { CreateDeps } from "./create-deps.js";
 
 /** Whether settling should also email; only the status event does, so a re-dropped file does not email twice. */
@@ -72,4 +73,17 @@ export async function settleCreate(
       return;
   }
   if (options.notify) await deps.reporter.notify(ref, outcome, (await deps.deployment()).policy);
+}
+
+/**
+ * Finishes a create when CloudFormation reports a final status, settling the
+ * user's files on what the stack is now (re-read, since events may be late).
+ */
+export async function handleCreateOutcome(
+  deps: CreateDeps,
+  event: StackStatusEvent,
+): Promise<void> {
+  const target = await statusEventTarget(deps, event);
+  if (target === undefined) return;
+  await settleCreate(deps, target.ref, target.stack, { notify: true }, target.log);
 }

@@ -1,4 +1,5 @@
 import type { DeleteEnvironment } from "../shared/handler-environment.js";
+import type { ClusterRegistry } from "../shared/runtime/cluster-registry.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { Deployment } from "../shared/runtime/deployment-source.js";
 import type { OutcomeReporter } from "../shared/runtime/outcome-reporter.js";
@@ -12,5 +13,7 @@ export interface DeleteDeps {
   readonly stacks: Stacks;
   readonly deployment: () => Promise<Deployment>;
   readonly reporter: OutcomeReporter;
+  /** Users' slots and request counts: the quota that holds under concurrency. */
+  readonly registry: ClusterRegistry;
   readonly log: DecisionLog;
 }

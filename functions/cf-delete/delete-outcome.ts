@@ -1,6 +1,6 @@
 import { deletePurposeOf } from "../shared/request-tokens.js";
 import type { Outcome } from "../shared/result-files.js";
-import { firstFailureReason, latestDeleteToken } from "../shared/stack-facts.js";
+import { createTokenOf, firstFailureReason, latestDeleteToken } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import { statusEventTarget } from "../shared/runtime/status-event-target.js";
 import type { DeleteDeps } from "./delete-deps.js";
@@ -27,6 +27,15 @@ export async function handleDeleteOutcome(
     return;
   }
   const events = await deps.stacks.events(stackId);
+  if (meaning === "deleted") {
+    // Every way a cluster ends (a user's delete, the clean-up of a failed
+    // create) ends here, so this is where its slot is given back.
+    const released = await deps.registry.release(ref.user, ref.cluster, {
+      stackId,
+      token: createTokenOf(events),
+    });
+    scoped.info(released ? "slot released" : "no slot held for this stack", { stackId });
+  }
   const purpose =
     deletePurposeOf(event.detail["client-request-token"]) ??
     deletePurposeOf(latestDeleteToken(events));

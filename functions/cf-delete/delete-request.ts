@@ -1,8 +1,11 @@
-import type { S3EventRecord } from "../shared/s3-event.js";
-import { ownerOf } from "../shared/stack-facts.js";
+import { deletePurposeOf } from "../shared/request-tokens.js";
+import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
+import { latestDeleteToken } from "../shared/stack-facts.js";
+import { foreignStackReason } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
+import { admitRequest } from "../shared/runtime/request-admission.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
@@ -21,26 +24,41 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
     const { policy } = await deps.deployment();
     const stackName = stackNameFor(policy.stackPrefix, target.user, target.cluster);
     const log = withKeys(outerLog, { stackName });
+    await admitRequest(deps.registry, policy, target, log);
     const stack = await deps.stacks.describe(stackName);
     if (stack === undefined) {
       await deps.reporter.record(target, { kind: "deleted" });
       log.info("no such cluster; reported as deleted");
       return;
     }
-    // Defence in depth: the name already encodes the user, but the tag is what AWS holds.
-    if (ownerOf(stack) !== target.user) {
-      log.error("stack's USER tag does not match the requesting user; nothing deleted", {
-        tag: ownerOf(stack),
-      });
+    // The name already encodes the user, but only tags and role say FlightDeck built it.
+    const foreign = foreignStackReason(stack, {
+      user: target.user,
+      deployment: policy.deployment,
+      serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
+    });
+    if (foreign !== undefined) {
+      log.warn("the stack of this name is not FlightDeck's; nothing deleted", { why: foreign });
       throw new UserFacingFailure([
-        `Cluster "${target.cluster}" does not belong to you; nothing was deleted.`,
+        `The stack named ${stackName} is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.`,
       ]);
     }
+    const stackId = stack.StackId ?? stackName;
     if (stack.StackStatus === "DELETE_IN_PROGRESS") {
-      log.info("stack is already being deleted; nothing to do");
+      // A user's own delete is answered when it completes. The clean-up of a
+      // failed create is not (its user already has .cf-failed), so a delete
+      // asked for meanwhile is answered now: the cluster never came up, and
+      // what is left of it is going.
+      const purpose = deletePurposeOf(latestDeleteToken(await deps.stacks.events(stackId)));
+      if (purpose === "cleanup") {
+        await deps.reporter.record(target, { kind: "deleted" });
+        log.info("stack is being cleaned up after a failed create; reported as deleted");
+      } else {
+        log.info("stack is already being deleted; its outcome will be reported");
+      }
       return;
     }
-    await deps.stacks.delete(stack.StackId ?? stackName, "delete");
+    await deps.stacks.delete(stackId, "delete", requestIdOf(record));
     log.info("stack deletion started", { stackId: stack.StackId, status: stack.StackStatus });
   });
 }

@@ -8,13 +8,20 @@ import { handleDeleteOutcome } from "./delete-outcome.js";
 import { handleDeleteRequest } from "./delete-request.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, cfn, home, deployment, reporter } = wireHandler(
+const { env, logger, log, cfn, home, deployment, reporter, registry } = wireHandler(
   "flightdeck-cf-delete",
   DeleteEnvironmentCodec,
   process.env,
-  () => undefined,
 );
-const deps: DeleteDeps = { env, home, stacks: new Stacks(cfn), deployment, reporter, log };
+const deps: DeleteDeps = {
+  env,
+  home,
+  stacks: new Stacks(cfn),
+  deployment,
+  reporter,
+  registry,
+  log,
+};
 
 /** The Lambda entry point: S3 `.cf-delete` uploads and CloudFormation stack-status events. */
 export const handler = async (event: unknown, context: Context): Promise<void> => {

@@ -1,9 +1,23 @@
 import { left, type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { closedObject, decodeReadably, previewValue, sentenceCodec } from "./readable-errors.js";
+import { findStructureProblem } from "./json-structure.js";
+import {
+  closedObject,
+  decodeReadably,
+  patternCodec,
+  previewValue,
+  sentenceCodec,
+} from "./readable-errors.js";
 
 /** The largest `.cf-create` file FlightDeck reads. Anything bigger is refused unread. */
 export const MAX_CONFIG_BYTES = 16 * 1024;
+
+/**
+ * The deepest a config's values may nest. A config is one flat object of
+ * settings, so anything near this is a mistake, or an attempt to make the
+ * error formatter recurse until the stack overflows.
+ */
+export const MAX_CONFIG_DEPTH = 32;
 
 /**
  * What each user-settable field accepts. The template tests compare these
@@ -32,6 +46,7 @@ export const SYSTEM_PARAMETERS = [
   "ClusterName",
   "CustomizerBucket",
   "CustomizerPrefix",
+  "NodePermissionsBoundary",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 
@@ -51,7 +66,8 @@ export const RESERVED_PARAMETERS: readonly string[] = [...SYSTEM_PARAMETERS, ...
 export const INSTANCE_LABEL_PATTERN =
   /^([a-z][a-z0-9-]*\.[a-z0-9-]+?)-([1-9]\d*)C-(\d+(?:\.\d+)?)GB$/;
 const INSTANCE_CHOICE_PATTERN = /^[A-Za-z0-9][-A-Za-z0-9.]{0,63}$/;
-const PRICE_PATTERN = /^(0|[1-9]\d*)(\.\d{1,5})?$/;
+/** A price in USD: whole dollars, then up to five decimals. */
+export const PRICE_PATTERN = /^(0|[1-9]\d*)(\.\d{1,5})?$/;
 /** EC2 refuses a set spot `MaxPrice` at or below this; 0 means on-demand instead. */
 export const MIN_SPOT_PRICE = 0.001;
 
@@ -80,9 +96,6 @@ function spotPrice(max: number) {
   };
 }
 
-const stringMatching = (pattern: RegExp) => (input: unknown) =>
-  typeof input === "string" && pattern.test(input) ? input : undefined;
-
 declare const nodeCountBrand: unique symbol;
 /** A whole number of nodes, as the decimal string CloudFormation takes. */
 export type NodeCount = string & { readonly [nodeCountBrand]: true };
@@ -109,16 +122,16 @@ const NodeCountCodec = (rule: { min: number; max: number }) =>
     wholeNumber(rule.min, rule.max),
   );
 
-const InstanceChoiceCodec = sentenceCodec<InstanceChoice>(
+const InstanceChoiceCodec = patternCodec<InstanceChoice>(
   "InstanceChoice",
+  INSTANCE_CHOICE_PATTERN,
   'an instance preset name or "other"',
-  stringMatching(INSTANCE_CHOICE_PATTERN),
 );
 
-const InstanceLabelCodec = sentenceCodec<InstanceLabel>(
+const InstanceLabelCodec = patternCodec<InstanceLabel>(
   "InstanceLabel",
+  INSTANCE_LABEL_PATTERN,
   'an instance label such as "r4.large-2C-15.25GB" (type, then vCPUs and memory)',
-  stringMatching(INSTANCE_LABEL_PATTERN),
 );
 
 const SpotPriceCodec = sentenceCodec<SpotPrice>(
@@ -132,7 +145,9 @@ const SwitchCodec = sentenceCodec<SwitchValue>("Switch", '"enabled" or "disabled
     ? "enabled"
     : input === false
       ? "disabled"
-      : stringMatching(/^(enabled|disabled)$/)(input),
+      : input === "enabled" || input === "disabled"
+        ? input
+        : undefined,
 );
 
 const VolumeSizeCodec = sentenceCodec<VolumeSize>(
@@ -165,6 +180,20 @@ const KnownFields = closedObject(t.partial(fieldCodecs), CLUSTER_CONFIG_FIELDS, 
 export type ClusterConfig = t.TypeOf<typeof KnownFields>;
 
 /**
+ * The config's one cross-field rule: a cluster never starts with more compute
+ * nodes than it may ever have. The codec applies it to a config alone, the
+ * merge to the values in effect once defaults are in. Returns the refusal.
+ */
+export function nodeCountProblem(
+  initial: string | undefined,
+  max: string | undefined,
+): string | undefined {
+  return initial !== undefined && max !== undefined && Number(initial) > Number(max)
+    ? `ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`
+    : undefined;
+}
+
+/**
  * The `.cf-create` codec: an object with only the allowed keys, each valid,
  * and `ComputeInitialNodes` no larger than `ComputeMaxNodes` when both are given.
  * Unknown and reserved keys are refused, never dropped.
@@ -183,14 +212,8 @@ export const ClusterConfigCodec = new t.Type<ClusterConfig, ClusterConfig, unkno
     const decoded = KnownFields.validate(u, c);
     if (decoded._tag === "Left") return decoded;
     const { ComputeInitialNodes: initial, ComputeMaxNodes: max } = decoded.right;
-    if (initial !== undefined && max !== undefined && Number(initial) > Number(max)) {
-      return t.failure(
-        initial,
-        c,
-        `ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`,
-      );
-    }
-    return decoded;
+    const problem = nodeCountProblem(initial, max);
+    return problem === undefined ? decoded : t.failure(initial, c, problem);
   },
   (a) => a,
 );
@@ -219,14 +242,27 @@ export function parseClusterConfig(bytes: Uint8Array): Either<string[], ClusterC
     return left(["The config file is not UTF-8 text."]);
   }
   if (text.trim() === "") return decodeConfig({});
-  let json: unknown;
+  const json = text.replace(/^\uFEFF/, "");
+  let value: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+    value = JSON.parse(json);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return left([`The config file is not valid JSON: ${detail}.`]);
   }
-  return decodeConfig(json);
+  const problem = findStructureProblem(json, MAX_CONFIG_DEPTH);
+  if (problem?.kind === "too-deep") {
+    return left([
+      "The config nests values too deeply; a cluster config is one flat object of settings.",
+    ]);
+  }
+  if (problem?.kind === "duplicate-key") {
+    const where = problem.path.length === 0 ? "" : ` (in ${problem.path.join(".")})`;
+    return left([
+      `The config gives ${JSON.stringify(problem.key)} more than once${where}; give each setting once.`,
+    ]);
+  }
+  return decodeConfig(value);
 }
 
 /** Decodes an already-parsed JSON value with {@link ClusterConfigCodec}. */

@@ -1,8 +1,14 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { SYSTEM_PARAMETERS } from "./cluster-config.js";
-import { StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
-import { closedObject, decodeReadably, sentenceCodec, strictRecord } from "./readable-errors.js";
+import { ADMIN_PARAMETERS, PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
+import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
+import {
+  closedObject,
+  decodeReadably,
+  patternCodec,
+  sentenceCodec,
+  strictRecord,
+} from "./readable-errors.js";
 
 /*
  * The deployment policy: what an admin decides for every cluster. The
@@ -20,14 +26,21 @@ const wholeNumber = (name: string, min: number) =>
 
 const price = sentenceCodec<string>("Price", "a price in USD per hour, such as 0.10", (input) => {
   const text = typeof input === "number" ? String(input) : input;
-  return typeof text === "string" && /^(0|[1-9]\d*)(\.\d{1,5})?$/.test(text) ? text : undefined;
+  return typeof text === "string" && PRICE_PATTERN.test(text) ? text : undefined;
 });
 
-const InstanceTypePattern = sentenceCodec<string>(
+const InstanceTypePattern = patternCodec(
   "InstanceTypePattern",
+  /^[a-z0-9*][-a-z0-9.*]*$/,
   'an EC2 instance type or a pattern with *, such as "c7i.*"',
-  (input) =>
-    typeof input === "string" && /^[a-z0-9*][-a-z0-9.*]*$/.test(input) ? input : undefined,
+);
+
+const yesNo = sentenceCodec<"true" | "false">("YesNo", "true or false", (input) =>
+  input === true || input === "true"
+    ? "true"
+    : input === false || input === "false"
+      ? "false"
+      : undefined,
 );
 
 const LIMIT_KEYS = [
@@ -35,8 +48,11 @@ const LIMIT_KEYS = [
   "maxComputeNodes",
   "maxInitialNodes",
   "maxSpotPrice",
+  "allowOnDemand",
+  "maxVcpus",
   "maxMasterVolumeSize",
   "allowedInstanceTypes",
+  "maxRequestsPerMinute",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -46,12 +62,29 @@ export const LimitsCodec = closedObject(
     maxComputeNodes: wholeNumber("MaxComputeNodes", 0),
     maxInitialNodes: wholeNumber("MaxInitialNodes", 0),
     maxSpotPrice: price,
+    allowOnDemand: yesNo,
+    maxVcpus: wholeNumber("MaxVcpus", 1),
     maxMasterVolumeSize: wholeNumber("MaxMasterVolumeSize", 1),
     allowedInstanceTypes: t.array(InstanceTypePattern),
+    maxRequestsPerMinute: wholeNumber("MaxRequestsPerMinute", 1),
   }),
   LIMIT_KEYS,
 );
 export type Limits = t.TypeOf<typeof LimitsCodec>;
+
+/** Requests (creates and deletes) a user may send per minute when the policy sets no limit. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 10;
+
+/**
+ * Whether compute nodes may run on-demand. Unless the admin says, they may
+ * only when no spot price limit is set: a `maxSpotPrice` is a cost limit, and
+ * on-demand would step around it.
+ */
+export function onDemandAllowed(limits: Limits): boolean {
+  return limits.allowOnDemand === undefined
+    ? limits.maxSpotPrice === undefined
+    : limits.allowOnDemand === "true";
+}
 
 const ParameterValue = sentenceCodec<string>(
   "ParameterValue",
@@ -64,42 +97,54 @@ const ParameterValue = sentenceCodec<string>(
       : undefined,
 );
 
-const systemParameters: ReadonlySet<string> = new Set(SYSTEM_PARAMETERS);
+/** Parameter defaults that may not set `refused` keys, saying why. */
+const defaultsCodec = (name: string, refused: readonly string[], why: string) => {
+  const keys: ReadonlySet<string> = new Set(refused);
+  return new t.Type<Record<string, string>, Record<string, string>, unknown>(
+    name,
+    (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
+    (u, c) => {
+      const decoded = strictRecord(t.string, ParameterValue).validate(u, c);
+      if (decoded._tag === "Left") return decoded;
+      const forced = Object.keys(decoded.right).filter((key) => keys.has(key));
+      return forced.length === 0
+        ? decoded
+        : t.failure(u, c, `Defaults may not set ${forced.join(", ")}: ${why}.`);
+    },
+    (a) => a,
+  );
+};
+
 /** Parameter defaults set by the deployment. System parameters are not among them. */
-export const ParameterDefaultsCodec = new t.Type<
-  Record<string, string>,
-  Record<string, string>,
-  unknown
->(
+export const ParameterDefaultsCodec = defaultsCodec(
   "ParameterDefaults",
-  (u): u is Record<string, string> => t.record(t.string, t.string).is(u),
-  (u, c) => {
-    const decoded = strictRecord(t.string, ParameterValue).validate(u, c);
-    if (decoded._tag === "Left") return decoded;
-    const forced = Object.keys(decoded.right).filter((key) => systemParameters.has(key));
-    return forced.length === 0
-      ? decoded
-      : t.failure(
-          u,
-          c,
-          `Defaults may not set ${forced.join(", ")}: FlightDeck sets these for every stack.`,
-        );
-  },
-  (a) => a,
+  SYSTEM_PARAMETERS,
+  "FlightDeck sets these for every stack",
 );
 
-const EmailCodec = sentenceCodec<string>("Email", "an email address", (input) =>
-  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
+/**
+ * One user's own parameter defaults: not the system parameters, and not who
+ * may reach the cluster, which only the deployment's `accessNetwork` sets.
+ */
+export const UserParameterDefaultsCodec = defaultsCodec(
+  "UserParameterDefaults",
+  [...SYSTEM_PARAMETERS, ...ADMIN_PARAMETERS],
+  "FlightDeck sets these for every stack, and only the deployment's accessNetwork sets AccessNetwork",
 );
 
 export const UserPolicyCodec = closedObject(
-  t.partial({ email: EmailCodec, defaults: ParameterDefaultsCodec, limits: LimitsCodec }),
+  t.partial({ email: EmailCodec, defaults: UserParameterDefaultsCodec, limits: LimitsCodec }),
   ["email", "defaults", "limits"],
 );
 export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;
 
+/** The tag key naming the deployment a stack belongs to (also a default tag on every resource). */
+export const DEPLOYMENT_TAG = "FlightDeckDeployment";
+/** The `ManagedBy` tag's value on every stack FlightDeck creates. */
+export const MANAGED_BY = "flightdeck";
+
 /** Tag keys FlightDeck sets itself; deployment tags may not change them. */
-export const SYSTEM_TAG_KEYS = ["USER", "CLUSTER", "ManagedBy"] as const;
+export const SYSTEM_TAG_KEYS = ["USER", "CLUSTER", "ManagedBy", DEPLOYMENT_TAG] as const;
 
 const TagsCodec = new t.Type<Record<string, string>, Record<string, string>, unknown>(
   "Tags",
@@ -132,11 +177,34 @@ export const CustomizerLocationCodec = closedObject(
 );
 export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 
-const POLICY_KEYS = ["stackPrefix", "customizer", "defaults", "limits", "users", "tags"] as const;
+const POLICY_KEYS = [
+  "deployment",
+  "nodePermissionsBoundary",
+  "stackPrefix",
+  "customizer",
+  "defaults",
+  "limits",
+  "users",
+  "tags",
+] as const;
+
+/** The deployment's name, as its stacks' deployment tag carries it. */
+const DeploymentId = patternCodec(
+  "DeploymentId",
+  /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/,
+  "a deployment name: 3 to 20 lowercase letters, digits or hyphens",
+);
 
 /** The whole deployment policy, as the Lambdas read it from S3. */
 export const DeploymentPolicyCodec = closedObject(
   t.type({
+    deployment: DeploymentId,
+    /** The managed policy every role a cluster creates must carry as its permissions boundary. */
+    nodePermissionsBoundary: patternCodec(
+      "PolicyArn",
+      /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
+      "an IAM policy ARN",
+    ),
     stackPrefix: StackPrefixCodec,
     customizer: CustomizerLocationCodec,
     defaults: ParameterDefaultsCodec,

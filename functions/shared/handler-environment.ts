@@ -1,11 +1,14 @@
-import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { decodeReadably, sentenceCodec } from "./readable-errors.js";
+import { EmailCodec } from "./identifiers.js";
+import { patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /*
  * The handlers' configuration, read only from environment variables and
- * decoded once per cold start. The infrastructure sets these names (it
- * imports {@link HandlerEnvironment} to type them), and the README lists them.
+ * decoded once per cold start with `decodeReadably`. The infrastructure sets
+ * these names (it imports {@link HandlerEnvironment} to type them), and the
+ * README lists them. Decoding keeps only the declared variables, so what a
+ * handler's configuration holds follows from its type: cf-delete's has no
+ * template key, whatever else the process carries.
  */
 
 const NonEmpty = sentenceCodec<string>("NonEmpty", "set and not empty", (input) =>
@@ -20,52 +23,60 @@ const Flag = sentenceCodec<"true" | "false">("Flag", '"true" or "false"', (input
       : undefined,
 );
 
-const Email = sentenceCodec<string>("Email", "an email address", (input) =>
-  typeof input === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input) ? input : undefined,
-);
-
-const RoleArn = sentenceCodec<string>("RoleArn", "an IAM role ARN", (input) =>
-  typeof input === "string" && /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(input)
-    ? input
-    : undefined,
+const RoleArn = patternCodec(
+  "RoleArn",
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+  "an IAM role ARN",
 );
 
 const Common = t.intersection([
-  t.type({
-    /** AWS region of the stacks and buckets; Lambda sets it. */
-    AWS_REGION: NonEmpty,
-    /** The bucket holding users' `home/<user>/` folders. */
-    FD_USER_BUCKET: NonEmpty,
-    /** The bucket holding the customizer scripts, the cluster template and the policy. */
-    FD_CUSTOMIZER_BUCKET: NonEmpty,
-    /** Key of the deployment policy JSON in the customizer bucket. */
-    FD_POLICY_KEY: NonEmpty,
-  }),
-  t.partial({
-    /** Sender address for notifications; notifications are off when unset. */
-    FD_NOTIFY_FROM: Email,
-    /** Admin address that receives every notification. */
-    FD_NOTIFY_ADMIN: Email,
-    /** Region of the SES identity, when SES is not in the stacks' region. */
-    FD_SES_REGION: NonEmpty,
-    /** `true` to address S3 by path, as local S3 servers need. */
-    FD_S3_FORCE_PATH_STYLE: Flag,
-  }),
+  t.exact(
+    t.type({
+      /** AWS region of the stacks and buckets; Lambda sets it. */
+      AWS_REGION: NonEmpty,
+      /** The bucket holding users' `home/<user>/` folders. */
+      FD_USER_BUCKET: NonEmpty,
+      /** The bucket holding the customizer scripts, the cluster template and the policy. */
+      FD_CUSTOMIZER_BUCKET: NonEmpty,
+      /** Key of the deployment policy JSON in the customizer bucket. */
+      FD_POLICY_KEY: NonEmpty,
+      /** The DynamoDB table of the cluster registry: users' slots and request counts. */
+      FD_REGISTRY_TABLE: NonEmpty,
+      /** The role CloudFormation builds clusters with: a stack created with another is not FlightDeck's. */
+      FD_SERVICE_ROLE_ARN: RoleArn,
+    }),
+  ),
+  t.exact(
+    t.partial({
+      /** Sender address for notifications; notifications are off when unset. */
+      FD_NOTIFY_FROM: EmailCodec,
+      /** Admin address that receives every notification. */
+      FD_NOTIFY_ADMIN: EmailCodec,
+      /** Region of the SES identity, when SES is not in the stacks' region. */
+      FD_SES_REGION: NonEmpty,
+      /** `true` to address S3 by path, as local S3 servers need. */
+      FD_S3_FORCE_PATH_STYLE: Flag,
+      /** The deployment's account: every S3 call names it as the expected bucket owner. */
+      FD_ACCOUNT_ID: patternCodec("AccountId", /^\d{12}$/, "a 12-digit AWS account id"),
+    }),
+  ),
 ]);
 
 /** The cf-create function's configuration. */
 export const CreateEnvironmentCodec = t.intersection([
   Common,
-  t.type({
-    /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
-    FD_TEMPLATE_KEY: NonEmpty,
-    /** The role CloudFormation assumes to build clusters. */
-    FD_SERVICE_ROLE_ARN: RoleArn,
-  }),
-  t.partial({
-    /** Stack output holding the login IP (default `LoginIp`). */
-    FD_LOGIN_IP_OUTPUT: NonEmpty,
-  }),
+  t.exact(
+    t.type({
+      /** Key of the cluster template in the customizer bucket; passed to CloudFormation as a TemplateURL. */
+      FD_TEMPLATE_KEY: NonEmpty,
+    }),
+  ),
+  t.exact(
+    t.partial({
+      /** Stack output holding the login IP (default `LoginIp`). */
+      FD_LOGIN_IP_OUTPUT: NonEmpty,
+    }),
+  ),
 ]);
 export type CreateEnvironment = t.TypeOf<typeof CreateEnvironmentCodec>;
 
@@ -77,11 +88,3 @@ export type DeleteEnvironment = t.TypeOf<typeof DeleteEnvironmentCodec>;
 export type HandlerEnvironment = Partial<
   Record<keyof CreateEnvironment | keyof DeleteEnvironment, string>
 >;
-
-/** Decodes an environment; each error names the variable. */
-export function decodeEnvironment<A>(
-  codec: t.Type<A, unknown, unknown>,
-  env: Readonly<Record<string, string | undefined>>,
-): Either<string[], A> {
-  return decodeReadably(codec, env);
-}

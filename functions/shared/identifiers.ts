@@ -1,8 +1,9 @@
-import { sentenceCodec } from "./readable-errors.js";
+import { patternCodec, sentenceCodec } from "./readable-errors.js";
 
 /**
  * Branded identifiers. A value of one of these types has been validated, so
  * an unchecked string cannot reach an S3 key, a stack name or an AWS call.
+ * Each has one pattern and one codec; the type guards are the codecs' own.
  */
 
 declare const userIdBrand: unique symbol;
@@ -17,25 +18,92 @@ declare const stackPrefixBrand: unique symbol;
 /** The deployment's stack-name prefix: a letter, then up to 15 letters or digits. */
 export type StackPrefix = string & { readonly [stackPrefixBrand]: true };
 
+/** IAM's characters. A user id is also never only dots (see {@link UserIdCodec}). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
 export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
-const matching = (pattern: RegExp) => (input: unknown) =>
-  typeof input === "string" && pattern.test(input) ? input : undefined;
+/** What a user name may hold, in the words the refusals use. */
+export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -, not only dots";
+/** What a cluster name may hold, in the words the refusals use. */
+export const CLUSTER_NAME_RULE =
+  "a letter or digit, then letters, digits or hyphens, at most 40 characters";
+
+/** Ids that are only dots would read as the `.` and `..` of a path; no user may have one. */
+const ONLY_DOTS = /^\.+$/;
 
 export const UserIdCodec = sentenceCodec<UserId>(
   "UserId",
-  "an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
-  matching(USER_ID_PATTERN),
+  `an IAM user name: ${USER_ID_RULE}`,
+  (input) =>
+    typeof input === "string" && USER_ID_PATTERN.test(input) && !ONLY_DOTS.test(input)
+      ? input
+      : undefined,
 );
 
-export const StackPrefixCodec = sentenceCodec<StackPrefix>(
+export const ClusterNameCodec = patternCodec<ClusterName>(
+  "ClusterName",
+  CLUSTER_NAME_PATTERN,
+  `a cluster name: ${CLUSTER_NAME_RULE}`,
+);
+
+export const StackPrefixCodec = patternCodec<StackPrefix>(
   "StackPrefix",
+  STACK_PREFIX_PATTERN,
   "a stack prefix: a letter, then up to 15 letters or digits",
-  matching(STACK_PREFIX_PATTERN),
 );
 
-export const isUserId = (value: string): value is UserId => USER_ID_PATTERN.test(value);
-export const isClusterName = (value: string): value is ClusterName =>
-  CLUSTER_NAME_PATTERN.test(value);
+/** An email address, for notifications: one `@`, a dot in the domain, no spaces. */
+export const EmailCodec = patternCodec("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address");
+
+/**
+ * Ids no FlightDeck user may have. `default` names the customizer folder
+ * every cluster runs (a user of that name would put their key and sudo on
+ * all of them); the rest are accounts the cluster's image and software
+ * already have, whose login the customizer would take over. Compared in
+ * lower case: the login is the id.
+ */
+export const RESERVED_USER_IDS: ReadonlySet<string> = new Set([
+  "default",
+  "root",
+  "daemon",
+  "bin",
+  "sys",
+  "sync",
+  "games",
+  "man",
+  "lp",
+  "mail",
+  "news",
+  "uucp",
+  "proxy",
+  "www-data",
+  "backup",
+  "list",
+  "irc",
+  "gnats",
+  "nobody",
+  "_apt",
+  "messagebus",
+  "syslog",
+  "sshd",
+  "tss",
+  "uuidd",
+  "tcpdump",
+  "landscape",
+  "pollinate",
+  "polkitd",
+  "systemd-network",
+  "systemd-resolve",
+  "systemd-timesync",
+  "ubuntu",
+  "admin",
+  "slurm",
+  "munge",
+]);
+
+/** Whether `id` is one of the {@link RESERVED_USER_IDS}. */
+export const isReservedUserId = (id: string): boolean => RESERVED_USER_IDS.has(id.toLowerCase());
+
+export const isUserId = (value: string): value is UserId => UserIdCodec.is(value);
+export const isClusterName = (value: string): value is ClusterName => ClusterNameCodec.is(value);

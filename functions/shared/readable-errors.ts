@@ -27,13 +27,32 @@ export function sentenceCodec<A extends string>(
   );
 }
 
+/**
+ * A string codec for values a regular expression describes, refused with
+ * "<field> must be <expectation>". The one way the core and the settings
+ * declare such a value.
+ *
+ * @example
+ * const Region = patternCodec("Region", /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region name such as "eu-west-2"');
+ */
+export function patternCodec<A extends string = string>(
+  name: string,
+  pattern: RegExp,
+  expectation: string,
+): t.Type<A, string, unknown> {
+  return sentenceCodec<A>(name, expectation, (input) =>
+    typeof input === "string" && pattern.test(input) ? input : undefined,
+  );
+}
+
 /** Shows a rejected value briefly: long or nested values are cut, never dumped whole. */
 export function previewValue(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deep or circular to print: String() would recurse just as far.
+    text = Array.isArray(value) ? "[…]" : typeof value === "object" ? "{…}" : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

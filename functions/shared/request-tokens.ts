@@ -27,9 +27,20 @@ export function createTokenFor(stackName: StackName, requestId: string): string 
  */
 export type DeletePurpose = "delete" | "cleanup";
 
-/** The token for deleting one stack (by its unique stack id) for one purpose. */
-export function deleteTokenFor(stackId: string, purpose: DeletePurpose): string {
-  return `fd-${purpose}-${digest(stackId)}`;
+/**
+ * The token for deleting one stack (by its unique stack id) for one purpose.
+ * A user's delete also names the upload it answers (`requestId`): a retried
+ * or duplicated event sends the same token, so CloudFormation deletes once,
+ * while a new `.cf-delete` after a DELETE_FAILED sends a new one, which
+ * CloudFormation must act on (it takes a token it has seen for a retry of a
+ * request that already ran, and does nothing).
+ */
+export function deleteTokenFor(
+  stackId: string,
+  purpose: DeletePurpose,
+  requestId?: string,
+): string {
+  return `fd-${purpose}-${requestId === undefined ? digest(stackId) : digest(stackId, requestId)}`;
 }
 
 /** The purpose recorded in a FlightDeck delete token, or `undefined` for any other token. */

@@ -110,3 +110,14 @@ export function latestDeleteToken(events: readonly StackEventLike[]): string | u
     .filter((e) => e.ResourceType === STACK_TYPE && e.ResourceStatus?.startsWith("DELETE_"))
     .pop()?.ClientRequestToken;
 }
+
+/**
+ * The client request token of the create that made the stack: its first
+ * `CREATE_IN_PROGRESS` stack event carries it. The registry's slot for the
+ * cluster was taken with the same token.
+ */
+export function createTokenOf(events: readonly StackEventLike[]): string | undefined {
+  return chronological(events).find(
+    (e) => e.ResourceType === STACK_TYPE && e.ResourceStatus === "CREATE_IN_PROGRESS",
+  )?.ClientRequestToken;
+}

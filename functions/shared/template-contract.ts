@@ -15,3 +15,18 @@ export const LOGIN_IP_OUTPUT = "LoginIp";
  * this path only.
  */
 export const NODE_IAM_PATH = "/flightdeck/";
+
+/**
+ * The template parameter FlightDeck sets to the deployment's permissions
+ * boundary: every role the template creates must carry it
+ * (`"PermissionsBoundary": {"Ref": "NodePermissionsBoundary"}`), and the
+ * service role may create or change a role only with it.
+ */
+export const NODE_BOUNDARY_PARAMETER = "NodePermissionsBoundary";
+
+/**
+ * The instance tag naming a compute instance's Slurm node: the master's node
+ * manager sets it (the only tag it may set, under the deployment's permissions
+ * boundary too), and the instance reads it from its metadata.
+ */
+export const NODE_TAG_KEY = "flightdeck-node";

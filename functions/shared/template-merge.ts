@@ -1,6 +1,8 @@
 import { left, right, type Either } from "fp-ts/lib/Either.js";
 import {
+  INSTANCE_LABEL_PATTERN,
   instanceTypeOfLabel,
+  nodeCountProblem,
   type ClusterConfig,
   type ClusterConfigField,
   type SystemParameter,
@@ -12,7 +14,15 @@ import {
   type Capability,
   type CfnTemplate,
 } from "./cfn-template.js";
-import { defaultsFor, limitsFor, type DeploymentPolicy, type Limits } from "./deployment-policy.js";
+import {
+  defaultsFor,
+  DEPLOYMENT_TAG,
+  limitsFor,
+  MANAGED_BY,
+  onDemandAllowed,
+  type DeploymentPolicy,
+  type Limits,
+} from "./deployment-policy.js";
 import type { ClusterName, UserId } from "./identifiers.js";
 import { createTokenFor } from "./request-tokens.js";
 import { stackNameFor, type StackName } from "./stack-name.js";
@@ -44,6 +54,12 @@ export interface CreateStackPlan {
   readonly capabilities: readonly Capability[];
   readonly clientRequestToken: string;
   readonly template: TemplateReference;
+  /**
+   * The most vCPUs the cluster may run: the master plus ComputeMaxNodes ×
+   * the compute type's. Its weight in the user's `maxVcpus`; 0 when the
+   * instance types' sizes are unknown and no vCPU limit applies.
+   */
+  readonly vcpus: number;
 }
 
 type Values = Map<
@@ -94,6 +110,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
+    NodePermissionsBoundary: policy.nodePermissionsBoundary,
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });
@@ -120,10 +137,15 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     const value = values.get(key)?.value ?? declaration?.Default;
     return value === undefined ? undefined : String(value);
   };
-  errors.push(
-    ...crossFieldErrors(effective),
-    ...limitErrors(effective, limitsFor(policy, user), template),
+  const nodeCounts = nodeCountProblem(
+    effective("ComputeInitialNodes"),
+    effective("ComputeMaxNodes"),
   );
+  if (nodeCounts !== undefined) errors.push(nodeCounts);
+  const limits = limitsFor(policy, user);
+  errors.push(...limitErrors(effective, limits, template));
+  const footprint = clusterFootprint(effective, template);
+  errors.push(...vcpuErrors(footprint, limits));
 
   if (errors.length > 0) return left([...new Set(errors)]);
 
@@ -142,6 +164,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       bytes <= MAX_TEMPLATE_BODY_BYTES
         ? { kind: "body", body, bytes }
         : { kind: "url-required", bytes },
+    vcpus: footprint.total ?? 0,
   });
 }
 
@@ -154,19 +177,12 @@ function tagsFor(
   const tags = new Map(Object.entries(policy.tags));
   tags.set("USER", user);
   tags.set("CLUSTER", cluster);
-  tags.set("ManagedBy", "flightdeck");
+  tags.set("ManagedBy", MANAGED_BY);
+  tags.set(DEPLOYMENT_TAG, policy.deployment);
   return [...tags.entries()].map(([Key, Value]) => ({ Key, Value }));
 }
 
 type Effective = (key: ClusterConfigField) => string | undefined;
-
-function crossFieldErrors(effective: Effective): string[] {
-  const initial = effective("ComputeInitialNodes");
-  const max = effective("ComputeMaxNodes");
-  return initial !== undefined && max !== undefined && Number(initial) > Number(max)
-    ? [`ComputeInitialNodes (${initial}) must not be larger than ComputeMaxNodes (${max}).`]
-    : [];
-}
 
 function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate): string[] {
   const errors: string[] = [];
@@ -182,6 +198,18 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeInitialNodes", limits.maxInitialNodes);
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+
+  // "0" (in any spelling) is on-demand, and so is a template default of it.
+  const spotPrice = effective("ComputeSpotPrice");
+  if (spotPrice !== undefined && Number(spotPrice) === 0 && !onDemandAllowed(limits)) {
+    const spot =
+      limits.maxSpotPrice === undefined
+        ? "a spot price"
+        : `a spot price up to ${limits.maxSpotPrice} USD/hour`;
+    errors.push(
+      `ComputeSpotPrice is ${spotPrice}, which runs compute nodes on-demand, and your limits allow spot nodes only (allowOnDemand is false); set ComputeSpotPrice to ${spot}.`,
+    );
+  }
 
   const allowed = limits.allowedInstanceTypes;
   if (allowed !== undefined) {
@@ -204,6 +232,74 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
     }
   }
   return errors;
+}
+
+/** A cluster's most vCPUs: each role's per-instance count, and the total when both are known. */
+interface Footprint {
+  readonly master: number | undefined;
+  readonly compute: number | undefined;
+  readonly maxNodes: number;
+  readonly total: number | undefined;
+}
+
+function clusterFootprint(effective: Effective, template: CfnTemplate): Footprint {
+  const vcpusOf = (role: "Compute" | "Master") => {
+    const choice = effective(`${role}InstanceType`);
+    return choice === undefined
+      ? undefined
+      : instanceVcpus(template, choice, effective(`${role}InstanceTypeOther`));
+  };
+  const master = vcpusOf("Master");
+  const compute = vcpusOf("Compute");
+  const maxNodes = Number(effective("ComputeMaxNodes") ?? 0);
+  const total =
+    master === undefined || compute === undefined ? undefined : master + maxNodes * compute;
+  return { master, compute, maxNodes, total };
+}
+
+function vcpuErrors(footprint: Footprint, limits: Limits): string[] {
+  if (limits.maxVcpus === undefined) return [];
+  const { master, compute, maxNodes, total } = footprint;
+  if (total === undefined) {
+    const unknown = [
+      master === undefined ? "the master's" : "",
+      compute === undefined ? "the compute nodes'" : "",
+    ]
+      .filter((s) => s !== "")
+      .join(" and ");
+    return [
+      `Cannot tell how many vCPUs ${unknown} instance type has, so the cluster cannot be checked against your limit of ${limits.maxVcpus} vCPUs; choose a preset or an instance label such as "r4.large-2C-15.25GB".`,
+    ];
+  }
+  return total > Number(limits.maxVcpus)
+    ? [
+        `This cluster may use up to ${total} vCPUs (master ${master} + ComputeMaxNodes ${maxNodes} × ${compute}), above your limit of ${limits.maxVcpus} vCPUs across all your clusters; lower ComputeMaxNodes or choose a smaller instance type.`,
+      ]
+    : [];
+}
+
+/**
+ * The vCPUs of the instance a choice selects, from its label: the
+ * `*InstanceTypeOther` label for `other`, else the `Label` of the template's
+ * mapping entry for the preset (as the default template declares them), else
+ * the choice itself when it is a label.
+ */
+export function instanceVcpus(
+  template: CfnTemplate,
+  choice: string,
+  other: string | undefined,
+): number | undefined {
+  const vcpusOfLabel = (label: string | undefined) => {
+    const count = label === undefined ? undefined : INSTANCE_LABEL_PATTERN.exec(label)?.[2];
+    return count === undefined ? undefined : Number(count);
+  };
+  if (choice === "other") return vcpusOfLabel(other);
+  for (const mapping of Object.values(template.Mappings ?? {})) {
+    const entry = Object.hasOwn(mapping, choice) ? mapping[choice] : undefined;
+    const label = entry?.["Label"];
+    if (typeof label === "string" && vcpusOfLabel(label) !== undefined) return vcpusOfLabel(label);
+  }
+  return vcpusOfLabel(choice);
 }
 
 /** An EC2 instance type: a family (`c7i`, `m7i-flex`, `u-6tb1`) then a size (`large`, `metal-24xl`). */

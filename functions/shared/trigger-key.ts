@@ -1,5 +1,12 @@
 import { left, right, type Either } from "fp-ts/lib/Either.js";
-import { isClusterName, isUserId, type ClusterName, type UserId } from "./identifiers.js";
+import {
+  CLUSTER_NAME_RULE,
+  isClusterName,
+  isUserId,
+  USER_ID_RULE,
+  type ClusterName,
+  type UserId,
+} from "./identifiers.js";
 import { FILE_SUFFIXES, HOME_PREFIX, type TriggerAction } from "./result-files.js";
 
 /** A valid trigger file: `home/<user>/<cluster>.cf-create` or `.cf-delete`. */
@@ -63,7 +70,7 @@ export function parseTriggerKey(encodedKey: string): Either<KeyRejection, Trigge
   const user = segments[1] ?? "";
   if (!isUserId(user)) {
     return left({
-      reason: `The folder name ${JSON.stringify(user)} is not a valid user name (1 to 64 letters, digits or + = , . @ _ -).`,
+      reason: `The folder name ${JSON.stringify(user)} is not a valid user name (${USER_ID_RULE}).`,
     });
   }
   const fileName = segments[segments.length - 1] ?? "";
@@ -89,9 +96,7 @@ export function parseTriggerKey(encodedKey: string): Either<KeyRejection, Trigge
     );
   }
   if (!isClusterName(stem)) {
-    return reject(
-      `${JSON.stringify(stem)} is not a valid cluster name: use a letter or digit, then letters, digits or hyphens, at most 40 characters.`,
-    );
+    return reject(`${JSON.stringify(stem)} is not a valid cluster name: use ${CLUSTER_NAME_RULE}.`);
   }
   return right({ user, cluster: stem, action: match[1], key });
 }

@@ -29,7 +29,13 @@ export type ResourceKind =
 
 /** A named condition; the role builder fills in its values. */
 export type GrantCondition =
-  "passed-to-ec2" | "autoscaling-service-linked-role" | "listed-managed-policies";
+  | "passed-to-ec2"
+  | "autoscaling-service-linked-role"
+  | "listed-managed-policies"
+  /** The role acted on carries the deployment's permissions boundary. */
+  | "node-permissions-boundary"
+  /** The resource carries FlightDeck's stack tags for this deployment. */
+  | "flightdeck-tagged";
 
 /**
  * Some actions on some resources; `"*"` only for actions without
@@ -43,7 +49,8 @@ export interface Grant {
   readonly condition?: GrantCondition;
 }
 
-export const on = (
+/** Grants `actions` on the resources of the given kinds, in the statement named `sid`. */
+export const grantOn = (
   sid: string,
   resources: readonly ResourceKind[],
   ...actions: string[]
@@ -52,8 +59,24 @@ export const on = (
   actions,
   resources,
 });
-/** Describe calls and the like: these actions offer no resource-level permissions. */
-export const describe = (...actions: string[]): Grant => ({
+
+/**
+ * Grants destructive `actions` only on resources carrying this deployment's
+ * FlightDeck tags, which CloudFormation copies from the stack to the
+ * resources it creates: the role cannot terminate, delete or detach anything
+ * FlightDeck did not build, whatever a template names.
+ */
+export const grantTaggedOn = (
+  sid: string,
+  resources: readonly ResourceKind[],
+  ...actions: string[]
+): Grant => ({ sid, actions, resources, condition: "flightdeck-tagged" });
+
+/**
+ * Grants `actions` on `"*"`: for describe calls and the like, which offer no
+ * resource-level permissions. They share one statement.
+ */
+export const grantOnAnyResource = (...actions: string[]): Grant => ({
   sid: "NoResourceLevelPermissions",
   actions,
   resources: "*",

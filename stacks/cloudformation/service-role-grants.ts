@@ -1,5 +1,5 @@
 import { NETWORK_GRANTS } from "./network-grants.js";
-import { describe, on, PASS_NODE_ROLE, type Grant } from "./grant.js";
+import { grantOn, grantOnAnyResource, grantTaggedOn, PASS_NODE_ROLE, type Grant } from "./grant.js";
 
 /*
  * What CloudFormation needs, per resource type, to create, watch, roll back
@@ -12,7 +12,7 @@ import { describe, on, PASS_NODE_ROLE, type Grant } from "./grant.js";
 
 /** Launching instances, directly or through an Auto Scaling group (which checks the caller may). */
 const LAUNCH_INSTANCES: readonly Grant[] = [
-  on(
+  grantOn(
     "LaunchInstances",
     [
       "ec2:instance",
@@ -28,12 +28,12 @@ const LAUNCH_INSTANCES: readonly Grant[] = [
     ],
     "ec2:RunInstances",
   ),
-  on(
+  grantOn(
     "TagLaunchedInstances",
     ["ec2:instance", "ec2:volume", "ec2:network-interface", "ec2:spot-instances-request"],
     "ec2:CreateTags",
   ),
-  describe(
+  grantOnAnyResource(
     "ec2:DescribeImages",
     "ec2:DescribeInstanceStatus",
     "ec2:DescribeInstances",
@@ -47,69 +47,90 @@ const LAUNCH_INSTANCES: readonly Grant[] = [
 
 /** Associating an address with an instance, and undoing it (which names no instance). */
 const ADDRESS_ASSOCIATIONS: readonly Grant[] = [
-  on(
+  grantOn(
     "AssociateElasticIps",
     ["ec2:elastic-ip", "ec2:instance", "ec2:network-interface"],
     "ec2:AssociateAddress",
   ),
-  on(
+  grantOn(
     "DisassociateElasticIps",
     ["ec2:elastic-ip", "ec2:network-interface"],
     "ec2:DisassociateAddress",
   ),
 ];
 
+/**
+ * Creating a node role and writing its inline policies: only for a role that
+ * carries the deployment's permissions boundary, so no role a cluster
+ * creates can do more than the boundary allows, whatever its policies say.
+ */
+const BOUNDED_NODE_ROLES: Grant = {
+  sid: "BoundedNodeRoles",
+  actions: ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"],
+  resources: ["iam:node-role"],
+  condition: "node-permissions-boundary",
+};
+
 /** The grants for each CloudFormation resource type the template may use. */
 export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
   ...NETWORK_GRANTS,
   "AWS::EC2::PlacementGroup": [
-    on(
+    grantOn(
       "PlacementGroups",
       ["ec2:placement-group"],
       "ec2:CreatePlacementGroup",
       "ec2:CreateTags",
+    ),
+    grantTaggedOn(
+      "DeleteTaggedPlacementGroups",
+      ["ec2:placement-group"],
       "ec2:DeletePlacementGroup",
     ),
-    describe("ec2:DescribePlacementGroups"),
+    grantOnAnyResource("ec2:DescribePlacementGroups"),
   ],
   "AWS::EC2::Instance": [
     ...LAUNCH_INSTANCES,
-    on("TerminateInstances", ["ec2:instance"], "ec2:TerminateInstances"),
+    grantTaggedOn("TerminateTaggedInstances", ["ec2:instance"], "ec2:TerminateInstances"),
   ],
   "AWS::EC2::EIP": [
-    on(
-      "ElasticIps",
-      ["ec2:elastic-ip"],
-      "ec2:AllocateAddress",
-      "ec2:CreateTags",
-      "ec2:ReleaseAddress",
-    ),
+    grantOn("ElasticIps", ["ec2:elastic-ip"], "ec2:AllocateAddress", "ec2:CreateTags"),
+    grantTaggedOn("ReleaseTaggedElasticIps", ["ec2:elastic-ip"], "ec2:ReleaseAddress"),
     ...ADDRESS_ASSOCIATIONS,
-    describe("ec2:DescribeAddresses"),
+    grantOnAnyResource("ec2:DescribeAddresses"),
   ],
-  "AWS::EC2::EIPAssociation": [...ADDRESS_ASSOCIATIONS, describe("ec2:DescribeAddresses")],
+  "AWS::EC2::EIPAssociation": [
+    ...ADDRESS_ASSOCIATIONS,
+    grantOnAnyResource("ec2:DescribeAddresses"),
+  ],
   "AWS::EC2::LaunchTemplate": [
-    on(
+    grantOn(
       "LaunchTemplates",
       ["ec2:launch-template"],
       "ec2:CreateLaunchTemplate",
       "ec2:CreateTags",
       "ec2:DeleteLaunchTemplate",
     ),
-    describe("ec2:DescribeLaunchTemplateVersions", "ec2:DescribeLaunchTemplates"),
+    grantOnAnyResource("ec2:DescribeLaunchTemplateVersions", "ec2:DescribeLaunchTemplates"),
     PASS_NODE_ROLE,
   ],
   "AWS::AutoScaling::AutoScalingGroup": [
     // Deleting a group first sets its size to zero (UpdateAutoScalingGroup).
-    on(
+    grantOn(
       "AutoScalingGroups",
       ["autoscaling:group"],
       "autoscaling:CreateAutoScalingGroup",
       "autoscaling:CreateOrUpdateTags",
+    ),
+    grantTaggedOn(
+      "ChangeTaggedAutoScalingGroups",
+      ["autoscaling:group"],
       "autoscaling:DeleteAutoScalingGroup",
       "autoscaling:UpdateAutoScalingGroup",
     ),
-    describe("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+    grantOnAnyResource(
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeScalingActivities",
+    ),
     ...LAUNCH_INSTANCES,
     // The group launches with Auto Scaling's service-linked role, created on first use in an account.
     {
@@ -120,23 +141,21 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
     },
   ],
   "AWS::IAM::Role": [
-    on(
+    grantOn(
       "NodeRoles",
       ["iam:node-role"],
-      "iam:CreateRole",
       "iam:DeleteRole",
-      "iam:DeleteRolePolicy",
       "iam:GetRole",
       "iam:GetRolePolicy",
       "iam:ListAttachedRolePolicies",
       "iam:ListInstanceProfilesForRole",
       "iam:ListRolePolicies",
-      "iam:PutRolePolicy",
       "iam:TagRole",
     ),
+    BOUNDED_NODE_ROLES,
   ],
   "AWS::IAM::InstanceProfile": [
-    on(
+    grantOn(
       "NodeInstanceProfiles",
       ["iam:node-instance-profile"],
       "iam:AddRoleToInstanceProfile",
@@ -150,16 +169,11 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
     PASS_NODE_ROLE,
   ],
   "AWS::IAM::Policy": [
-    on(
-      "NodeRoles",
-      ["iam:node-role"],
-      "iam:DeleteRolePolicy",
-      "iam:GetRolePolicy",
-      "iam:PutRolePolicy",
-    ),
+    grantOn("NodeRoles", ["iam:node-role"], "iam:GetRolePolicy"),
+    BOUNDED_NODE_ROLES,
   ],
   "AWS::SecretsManager::Secret": [
-    on(
+    grantOn(
       "StackSecrets",
       ["secretsmanager:stack-secret"],
       "secretsmanager:CreateSecret",
@@ -169,7 +183,7 @@ export const GRANTS_BY_TYPE: Readonly<Record<string, readonly Grant[]>> = {
       "secretsmanager:TagResource",
     ),
     // GenerateSecretString: CloudFormation asks Secrets Manager for the value.
-    describe("secretsmanager:GetRandomPassword"),
+    grantOnAnyResource("secretsmanager:GetRandomPassword"),
   ],
 };
 

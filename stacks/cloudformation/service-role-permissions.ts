@@ -1,15 +1,26 @@
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
-import type { DeploymentPolicy } from "../../functions/shared/deployment-policy.js";
-import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
+import {
+  DEPLOYMENT_TAG,
+  MANAGED_BY,
+  type DeploymentPolicy,
+} from "../../functions/shared/deployment-policy.js";
+import {
+  NODE_BOUNDARY_PARAMETER,
+  NODE_IAM_PATH,
+} from "../../functions/shared/template-contract.js";
 import { iamArn, regionalArn, type ArnScope } from "../iam/arns.js";
 import type { PolicyCondition, PolicyStatement } from "../iam/policy-document.js";
 import type { Grant, GrantCondition, ResourceKind } from "./grant.js";
 import { ATTACH_LISTED_POLICIES, GRANTS_BY_TYPE } from "./service-role-grants.js";
 
-/** What the service role's ARNs depend on. */
+/** What the service role's ARNs and conditions depend on. */
 export interface ServiceRoleScope {
   readonly scope: ArnScope;
   readonly stackPrefix: string;
+  /** The deployment's name, as its stacks' FlightDeckDeployment tag carries it. */
+  readonly deployment: string;
+  /** The permissions boundary every node role must carry. */
+  readonly nodeBoundaryArn: string;
 }
 
 /** Why the cluster template cannot be deployed through the service role. */
@@ -59,6 +70,7 @@ function resourceArns(kind: ResourceKind, { scope, stackPrefix }: ServiceRoleSco
 function conditionFor(
   condition: GrantCondition,
   managedPolicies: readonly string[],
+  context: ServiceRoleScope,
 ): PolicyCondition {
   switch (condition) {
     case "passed-to-ec2":
@@ -66,7 +78,21 @@ function conditionFor(
     case "autoscaling-service-linked-role":
       return { StringEquals: { "iam:AWSServiceName": "autoscaling.amazonaws.com" } };
     case "listed-managed-policies":
-      return { ArnEquals: { "iam:PolicyARN": [...managedPolicies] } };
+      return {
+        ArnEquals: {
+          "iam:PolicyARN": [...managedPolicies],
+          "iam:PermissionsBoundary": context.nodeBoundaryArn,
+        },
+      };
+    case "node-permissions-boundary":
+      return { ArnEquals: { "iam:PermissionsBoundary": context.nodeBoundaryArn } };
+    case "flightdeck-tagged":
+      return {
+        StringEquals: {
+          "aws:ResourceTag/ManagedBy": MANAGED_BY,
+          [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: context.deployment,
+        },
+      };
   }
 }
 
@@ -99,6 +125,14 @@ export function templateProblems(template: CfnTemplate): string[] {
     if (resource.Type === "AWS::IAM::Role" || resource.Type === "AWS::IAM::InstanceProfile") {
       if (properties["Path"] !== NODE_IAM_PATH) {
         problems.push(`${id} must set "Path": "${NODE_IAM_PATH}".`);
+      }
+    }
+    if (resource.Type === "AWS::IAM::Role") {
+      const boundary = properties["PermissionsBoundary"] as { Ref?: unknown } | undefined;
+      if (boundary?.Ref !== NODE_BOUNDARY_PARAMETER) {
+        problems.push(
+          `${id} must set "PermissionsBoundary": {"Ref": "${NODE_BOUNDARY_PARAMETER}"}: the service role creates no role without the deployment's boundary.`,
+        );
       }
     }
     if (resource.Type === "AWS::SecretsManager::Secret") {
@@ -229,7 +263,7 @@ export function serviceRoleStatements(
         : grant.resources.flatMap((kind) => resourceArns(kind, context)),
     ...(grant.condition === undefined
       ? {}
-      : { Condition: conditionFor(grant.condition, managedPolicies) }),
+      : { Condition: conditionFor(grant.condition, managedPolicies, context) }),
   }));
   return [...statements, ...resolveParameterStatements(context.ssmParameterArns)];
 }

@@ -15,6 +15,8 @@ export interface ServiceRoleProps {
   readonly scope: ArnScope;
   /** From `serviceRoleStatements`: exactly what the cluster template needs. */
   readonly statements: readonly PolicyStatement[];
+  /** The account CloudFormation must be acting for; omitted only in an offline plan. */
+  readonly accountId?: string | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export class ServiceRole extends Construct {
     this.role = new IamRole(this, "role", {
       name: props.roleName,
       description: "FlightDeck: CloudFormation builds and deletes cluster stacks with this role.",
-      assumeRolePolicy: serviceTrustPolicy("cloudformation.amazonaws.com"),
+      assumeRolePolicy: serviceTrustPolicy("cloudformation.amazonaws.com", props.accountId),
     });
     new IamRolePolicy(this, "permissions", {
       name: "cluster-stacks",

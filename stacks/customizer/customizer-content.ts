@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object/index.js";
 import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { sha256Hex } from "../deployment/cluster-template.js";
+import { sha256Hex } from "../deployment/document-keys.js";
 import { escapeTerraformTemplate } from "../iam/policy-document.js";
 import { USER_SCRIPT_NAME, renderUserScript } from "./user-script.js";
 

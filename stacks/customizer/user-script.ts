@@ -1,15 +1,10 @@
-import { isUserId } from "../../functions/shared/identifiers.js";
+import { isValidSshPublicKey, linuxLoginProblem } from "../settings/setting-values.js";
 
 /*
  * Renders the per-user customizer `user.sh` from its template
  * (customizer-scripts/default/configure.d/user.sh). Pure: text in, text out.
- *
- * Login-name rule: the Linux login name IS the IAM user id, and an id that is
- * not a portable Linux user name (`[a-z_][a-z0-9_-]{0,31}`, what upstream
- * shadow's useradd accepts) is refused. So the template's `LoginUser` output
- * (`Ref AccessUsername`) always names the account user.sh creates, with no
- * mapping to compute in CloudFormation. IAM ids with capitals or `+=,.@`
- * need a different IAM name (or a mapping here plus a template change).
+ * The login name is the IAM user id itself; setting-values.ts says which ids
+ * qualify, and why.
  */
 
 /** The placeholders user.sh carries; each appears exactly once, as a whole shell word. */
@@ -30,29 +25,6 @@ export class UserScriptError extends Error {
   }
 }
 
-const LINUX_LOGIN = /^[a-z_][a-z0-9_-]{0,31}$/;
-
-/**
- * The Linux login name for an IAM user id: the id itself, when it is a
- * portable Linux user name. Throws {@link UserScriptError} otherwise.
- *
- * @example
- * linuxLoginFor("alice") // => "alice"
- * linuxLoginFor("Alice") // throws: capitals are not portable
- */
-export function linuxLoginFor(id: string): string {
-  if (!isUserId(id)) {
-    throw new UserScriptError(`${JSON.stringify(id)} is not an IAM user name.`);
-  }
-  if (!LINUX_LOGIN.test(id)) {
-    throw new UserScriptError(
-      `IAM user ${JSON.stringify(id)} cannot log in to a cluster: the login name is the user name, ` +
-        "which must be a lowercase letter or _ followed by at most 31 lowercase letters, digits, _ or -.",
-    );
-  }
-  return id;
-}
-
 /** UIDs come from 10000–59999: above Ubuntu's ordinary accounts, below its UID_MAX (60000). */
 const UID_BASE = 10_000;
 const UID_SPAN = 50_000;
@@ -68,38 +40,6 @@ export function linuxUidFor(login: string): number {
     hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
   }
   return UID_BASE + (hash % UID_SPAN);
-}
-
-const KEY_TYPES = new Set([
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "ssh-rsa",
-]);
-/** Type, one space, padded base64, then optionally one space and a printable-ASCII comment. */
-const KEY_SHAPE =
-  /^([a-z0-9-]+) ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)(?: ([ -~]*))?$/;
-const MAX_KEY_LENGTH = 8192;
-
-/**
- * Whether `key` is one OpenSSH public key line FlightDeck installs:
- * `ssh-ed25519`, `ecdsa-sha2-nistp256/384/521` or `ssh-rsa`, a base64 body
- * whose embedded type matches, and an optional comment. Refuses newlines,
- * `authorized_keys` options (`command="…" ssh-rsa …`) and anything else.
- */
-export function isValidSshPublicKey(key: string): boolean {
-  if (key.length > MAX_KEY_LENGTH) return false;
-  const match = KEY_SHAPE.exec(key);
-  const [, type, body] = match ?? [];
-  if (type === undefined || body === undefined || body === "" || !KEY_TYPES.has(type)) {
-    return false;
-  }
-  // The blob starts with the key type as an SSH string (uint32 length, bytes).
-  const blob = Buffer.from(body, "base64");
-  if (blob.length < 4 + type.length) return false;
-  const declared = blob.readUInt32BE(0);
-  return declared === type.length && blob.subarray(4, 4 + declared).toString("latin1") === type;
 }
 
 /** One shell word that bash reads back as exactly `value`: single quotes, with `'` spelled `'\''`. */
@@ -124,7 +64,10 @@ export function renderUserScript(
   templateText: string,
   user: { readonly id: string; readonly sshPublicKey: string },
 ): string {
-  const login = linuxLoginFor(user.id);
+  const loginProblem = linuxLoginProblem(user.id);
+  if (loginProblem !== undefined) throw new UserScriptError(loginProblem);
+  // The login name is the user id itself (the login-name rule in setting-values.ts).
+  const login = user.id;
   if (!isValidSshPublicKey(user.sshPublicKey)) {
     throw new UserScriptError(
       `The SSH public key for ${login} is not a single ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa public key line.`,

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { decodeTemplate, type CfnTemplate } from "../../functions/shared/cfn-template.js";
+import { sha256Hex } from "./document-keys.js";
 
 /** The cluster template as read from disk: its bytes, its parsed form and its hash. */
 export interface ClusterTemplateFile {
@@ -17,11 +17,6 @@ export class ClusterTemplateError extends Error {
     super(`Cluster template ${path}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, options);
     this.name = "ClusterTemplateError";
   }
-}
-
-/** Hex SHA-256 of a text's UTF-8 bytes. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** Reads and checks the cluster template, failing synth with readable reasons. */

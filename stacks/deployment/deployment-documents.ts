@@ -2,9 +2,10 @@ import { S3Object } from "@cdktf/provider-aws/lib/s3-object/index.js";
 import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { DeploymentPolicy } from "../../functions/shared/deployment-policy.js";
-import { templateUrlFor } from "../../functions/shared/runtime/template-url.js";
+import { templateUrlFor } from "../../functions/shared/template-url.js";
 import { escapeTerraformTemplate } from "../iam/policy-document.js";
-import { sha256Hex, type ClusterTemplateFile } from "./cluster-template.js";
+import type { ClusterTemplateFile } from "./cluster-template.js";
+import { documentKeys } from "./document-keys.js";
 
 /** Properties of {@link DeploymentDocuments}. */
 export interface DeploymentDocumentsProps {
@@ -15,20 +16,6 @@ export interface DeploymentDocumentsProps {
   readonly policy: DeploymentPolicy;
   /** What must exist before the objects can be written (a bucket FlightDeck creates). */
   readonly dependsOn?: readonly ITerraformDependable[];
-}
-
-/** Where FlightDeck keeps its own files in the customizer bucket. */
-export const DOCUMENTS_PREFIX = "flightdeck";
-
-/** The content-hashed keys of the two documents, so a change is a new object. */
-export function documentKeys(
-  templateSha256: string,
-  policyText: string,
-): { template: string; policy: string } {
-  return {
-    template: `${DOCUMENTS_PREFIX}/templates/cluster-${templateSha256}.json`,
-    policy: `${DOCUMENTS_PREFIX}/policy-${sha256Hex(policyText)}.json`,
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { HandlerEnvironment } from "../../functions/shared/handler-environment.js";
-import type { NotificationSettings } from "../settings/settings.js";
+import type { NotificationSettings } from "../settings/settings-shape.js";
 
 /** The values both handlers' environments are built from. */
 export interface EnvironmentInputs {
@@ -9,6 +9,9 @@ export interface EnvironmentInputs {
   readonly policyKey: string;
   readonly templateKey: string;
   readonly serviceRoleArn: string;
+  readonly registryTable: string;
+  /** When known, every S3 call names it as the expected bucket owner. */
+  readonly accountId?: string | undefined;
   readonly notifications?: NotificationSettings;
 }
 
@@ -26,6 +29,9 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
     FD_USER_BUCKET: inputs.userBucket,
     FD_CUSTOMIZER_BUCKET: inputs.customizerBucket,
     FD_POLICY_KEY: inputs.policyKey,
+    FD_REGISTRY_TABLE: inputs.registryTable,
+    FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
+    ...(inputs.accountId === undefined ? {} : { FD_ACCOUNT_ID: inputs.accountId }),
     ...(notifications === undefined
       ? {}
       : {
@@ -39,11 +45,7 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
         }),
   };
   return {
-    create: {
-      ...common,
-      FD_TEMPLATE_KEY: inputs.templateKey,
-      FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
-    },
+    create: { ...common, FD_TEMPLATE_KEY: inputs.templateKey },
     delete: common,
   };
 }

@@ -6,7 +6,6 @@ import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { HandlerEnvironment } from "../../functions/shared/handler-environment.js";
-import { bundleArchive } from "./bundle-archive.js";
 import {
   policyDocument,
   policyJson,
@@ -17,7 +16,10 @@ import {
 /** Properties of a {@link HandlerFunction}. */
 export interface HandlerFunctionProps {
   readonly functionName: string;
-  /** The built bundle folder holding `index.mjs`; see build.mjs. */
+  /**
+   * The built bundle folder holding `index.mjs`. What ships is its zip,
+   * `<bundleDir>.zip`, which build.mjs writes beside it.
+   */
   readonly bundleDir: string;
   /** Exactly the variables the handler decodes (AWS_REGION is Lambda's own). */
   readonly environment: Readonly<HandlerEnvironment>;
@@ -28,6 +30,13 @@ export interface HandlerFunctionProps {
   readonly memorySize: number;
   /** Seconds. */
   readonly timeout: number;
+  /**
+   * Executions reserved for (and capping) this function; `undefined` leaves
+   * it in the account's unreserved pool. Lambda keeps at least 10 of the
+   * account's concurrency unreserved, so a reservation can fail on a new
+   * account whose limit is 10: ask AWS to raise it, or set "unreserved".
+   */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 /** The log group Lambda writes a function's logs to. */
@@ -64,8 +73,9 @@ export class HandlerFunction extends Construct {
       name: logGroupNameFor(props.functionName),
       retentionInDays: props.logRetentionDays,
     });
+    // Copied into the stack's assets/ folder, so the output names no path on this machine.
     const bundle = new TerraformAsset(this, "bundle", {
-      path: bundleArchive(props.bundleDir),
+      path: `${props.bundleDir}.zip`,
       type: AssetType.FILE,
     });
     const variables = Object.fromEntries(
@@ -84,6 +94,9 @@ export class HandlerFunction extends Construct {
       sourceCodeHash: bundle.assetHash,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: { variables },
       dependsOn: [policy, logGroup],
     });

@@ -20,6 +20,8 @@ export interface HandlerPermissionContext {
   readonly policyKey: string;
   readonly logGroupName: string;
   readonly deadLetterQueueArn: string;
+  /** The cluster registry's table. */
+  readonly registryTableArn: string;
   /** SES sender and its region; `undefined` when notifications are off. */
   readonly notifications?: { readonly senderEmail: string; readonly sesRegion: string };
 }
@@ -81,6 +83,15 @@ function sharedStatements(context: HandlerPermissionContext): PolicyStatement[] 
       Effect: "Allow",
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Resource: [logStreamsArn(context.scope, context.logGroupName)],
+    },
+    {
+      // Slots and request counts: conditional single-item writes and reads.
+      // No dynamodb:LeadingKeys condition: the function serves every user,
+      // and the user comes from the trigger key it has already validated.
+      Sid: "UseClusterRegistry",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Resource: [context.registryTableArn],
     },
     {
       Sid: "ReportFailedInvocations",
@@ -170,13 +181,6 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
         ArnEquals: { "cloudformation:RoleArn": context.serviceRoleArn },
         StringEquals: { "cloudformation:TemplateUrl": context.templateUrl },
       },
-    },
-    {
-      // ListStacks has no resource-level permissions; it counts a user's clusters.
-      Sid: "CountStacks",
-      Effect: "Allow",
-      Action: ["cloudformation:ListStacks"],
-      Resource: "*",
     },
     {
       Sid: "PassServiceRoleToCloudFormation",

@@ -46,8 +46,13 @@ export function policyJson(document: PolicyDocument<PolicyStatement>): string {
   return escapeTerraformTemplate(JSON.stringify(document));
 }
 
-/** A trust policy letting one AWS service assume a role. Trust statements name no resource. */
-export function serviceTrustPolicy(service: string): string {
+/**
+ * A trust policy letting one AWS service assume a role. Trust statements name
+ * no resource. With `sourceAccount`, the service may assume it only on behalf
+ * of that account (`aws:SourceAccount`), which stops a confused deputy: the
+ * service acting for another account that names this role.
+ */
+export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
   return escapeTerraformTemplate(
     JSON.stringify({
       Version: "2012-10-17",
@@ -57,6 +62,9 @@ export function serviceTrustPolicy(service: string): string {
           Effect: "Allow",
           Principal: { Service: service },
           Action: "sts:AssumeRole",
+          ...(sourceAccount === undefined
+            ? {}
+            : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
         },
       ],
     }),

@@ -1,4 +1,4 @@
-import type { Settings } from "./settings.js";
+import type { Settings } from "./settings-shape.js";
 
 /** The name of every AWS resource FlightDeck creates, derived from the deployment name. */
 export interface DeploymentNames {
@@ -12,6 +12,10 @@ export interface DeploymentNames {
   readonly deadLetterQueue: string;
   readonly createdRule: string;
   readonly deletedRule: string;
+  readonly registryTable: string;
+  readonly alarmTopic: string;
+  readonly deadLetterAlarm: string;
+  readonly nodeBoundary: string;
 }
 
 /**
@@ -35,5 +39,9 @@ export function namesFor(
     deadLetterQueue: `${name}-handler-failures`,
     createdRule: `${name}-stack-create-outcome`,
     deletedRule: `${name}-stack-delete-outcome`,
+    registryTable: `${name}-clusters`,
+    alarmTopic: `${name}-alarms`,
+    deadLetterAlarm: `${name}-handler-failures-waiting`,
+    nodeBoundary: `${name}-node-boundary`,
   };
 }

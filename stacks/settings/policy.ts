@@ -1,7 +1,9 @@
 import type { DeploymentPolicy, UserPolicy } from "../../functions/shared/deployment-policy.js";
 import type { UserId } from "../../functions/shared/identifiers.js";
+import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
+import { arnScope, iamArn } from "../iam/arns.js";
 import { namesFor } from "./names.js";
-import type { Settings } from "./settings.js";
+import type { Settings } from "./settings-shape.js";
 
 /**
  * The deployment policy the Lambdas read from S3, built from the settings.
@@ -11,15 +13,23 @@ import type { Settings } from "./settings.js";
  * The result is checked with `decodePolicy` by whoever uses it.
  */
 export function policyFromSettings(settings: Settings): DeploymentPolicy {
-  const users: Record<UserId, UserPolicy> = {};
-  for (const user of settings.users) {
-    const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
-    if (user.email !== undefined) entry.email = user.email;
-    if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
-    if (user.limits !== undefined) entry.limits = user.limits;
-    users[user.id] = entry;
-  }
+  // Built from entries, never by assignment: `users["__proto__"] = …` would
+  // set the object's prototype, and that user's limits would silently vanish.
+  const users: Record<UserId, UserPolicy> = Object.fromEntries(
+    settings.users.map((user) => {
+      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
+      if (user.email !== undefined) entry.email = user.email;
+      if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
+      if (user.limits !== undefined) entry.limits = user.limits;
+      return [user.id, entry];
+    }),
+  );
   return {
+    deployment: settings.name,
+    nodePermissionsBoundary: iamArn(
+      arnScope(settings),
+      `policy${NODE_IAM_PATH}${namesFor(settings).nodeBoundary}`,
+    ),
     stackPrefix: settings.stackPrefix,
     customizer: { bucket: namesFor(settings).customizerBucket, prefix: settings.customizer.prefix },
     defaults: { ...settings.defaults, AccessNetwork: settings.accessNetwork },

@@ -1,55 +1,51 @@
 import * as t from "io-ts";
-import { sentenceCodec } from "../../functions/shared/readable-errors.js";
-import { isValidSshPublicKey } from "../customizer/user-script.js";
+import {
+  isReservedUserId,
+  isUserId,
+  USER_ID_RULE,
+  type UserId,
+} from "../../functions/shared/identifiers.js";
+import { patternCodec, sentenceCodec } from "../../functions/shared/readable-errors.js";
 
 /*
  * The single values a settings file holds, each with a sentence that says
  * what is expected when it is wrong.
  */
 
-const matching = (pattern: RegExp) => (input: unknown) =>
-  typeof input === "string" && pattern.test(input) ? input : undefined;
-
-export const DeploymentName = sentenceCodec<string>(
+export const DeploymentName = patternCodec(
   "DeploymentName",
+  /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/,
   "a deployment name: 3 to 20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
-  matching(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/),
 );
 
-export const Region = sentenceCodec<string>(
+export const Region = patternCodec(
   "Region",
+  /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
   'an AWS region name such as "eu-west-2"',
-  matching(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/),
 );
 
-export const AccountId = sentenceCodec<string>(
+export const AccountId = patternCodec(
   "AccountId",
+  /^\d{12}$/,
   "a 12-digit AWS account id, written as a string",
-  matching(/^\d{12}$/),
 );
 
-export const BucketName = sentenceCodec<string>(
+export const BucketName = patternCodec(
   "BucketName",
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
   "an S3 bucket name: 3 to 63 lowercase letters, digits, dots or hyphens",
-  matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
 );
 
-export const KeyPrefix = sentenceCodec<string>(
+export const KeyPrefix = patternCodec(
   "KeyPrefix",
+  /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   'an S3 key prefix without leading or trailing slashes, such as "customizer"',
-  matching(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/),
 );
 
-export const FilePath = sentenceCodec<string>(
+export const FilePath = patternCodec(
   "FilePath",
+  /^[^\0]+$/,
   "a file path (relative ones start from the project folder)",
-  matching(/^[^\0]+$/),
-);
-
-export const Email = sentenceCodec<string>(
-  "Email",
-  "an email address",
-  matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
 );
 
 export const Ipv4Cidr = sentenceCodec<string>(
@@ -65,16 +61,93 @@ export const Ipv4Cidr = sentenceCodec<string>(
   },
 );
 
+/*
+ * Login-name rule: the Linux login name IS the IAM user id, and an id that is
+ * not a portable Linux user name (`[a-z_][a-z0-9_-]{0,31}`, what upstream
+ * shadow's useradd accepts) is refused. So the template's `LoginUser` output
+ * (`Ref AccessUsername`) always names the account user.sh creates, with no
+ * mapping to compute in CloudFormation. IAM ids with capitals or `+=,.@`
+ * need a different IAM name (or a mapping in user.sh plus a template change).
+ */
+const LINUX_LOGIN = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Why an IAM user id cannot be its user's Linux login name, or `undefined`
+ * when it can (the login is then the id itself).
+ *
+ * @example
+ * linuxLoginProblem("alice") // => undefined
+ * linuxLoginProblem("Alice") // => 'IAM user "Alice" cannot log in to a cluster: …'
+ */
+export function linuxLoginProblem(id: string): string | undefined {
+  if (!isUserId(id)) return `${JSON.stringify(id)} is not an IAM user name.`;
+  if (!LINUX_LOGIN.test(id)) {
+    return (
+      `IAM user ${JSON.stringify(id)} cannot log in to a cluster: the login name is the user name, ` +
+      "which must be a lowercase letter or _ followed by at most 31 lowercase letters, digits, _ or -."
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The id of a user FlightDeck provisions: an IAM user name that is not
+ * reserved. The one place reserved ids are refused, for the customizer
+ * folder and the login alike.
+ */
+export const ProvisionedUserId = new t.Type<UserId, string, unknown>(
+  "ProvisionedUserId",
+  (u): u is UserId => typeof u === "string" && isUserId(u) && !isReservedUserId(u),
+  (u, c) => {
+    if (typeof u !== "string" || !isUserId(u))
+      return t.failure(u, c, `must be an IAM user name: ${USER_ID_RULE}`);
+    return isReservedUserId(u)
+      ? t.failure(
+          u,
+          c,
+          `The user id ${JSON.stringify(u)} is reserved: it names the folder every cluster runs or a system account. Give this user another IAM name.`,
+        )
+      : t.success(u);
+  },
+  (a) => a,
+);
+
+const KEY_TYPES = new Set([
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "ssh-rsa",
+]);
+/** Type, one space, padded base64, then optionally one space and a printable-ASCII comment. */
+const KEY_SHAPE =
+  /^([a-z0-9-]+) ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)(?: ([ -~]*))?$/;
+const MAX_KEY_LENGTH = 8192;
+
+/**
+ * Whether `key` is one OpenSSH public key line FlightDeck installs:
+ * `ssh-ed25519`, `ecdsa-sha2-nistp256/384/521` or `ssh-rsa`, a base64 body
+ * whose embedded type matches, and an optional comment. Refuses newlines,
+ * `authorized_keys` options (`command="…" ssh-rsa …`) and anything else.
+ */
+export function isValidSshPublicKey(key: string): boolean {
+  if (key.length > MAX_KEY_LENGTH) return false;
+  const match = KEY_SHAPE.exec(key);
+  const [, type, body] = match ?? [];
+  if (type === undefined || body === undefined || body === "" || !KEY_TYPES.has(type)) {
+    return false;
+  }
+  // The blob starts with the key type as an SSH string (uint32 length, bytes).
+  const blob = Buffer.from(body, "base64");
+  if (blob.length < 4 + type.length) return false;
+  const declared = blob.readUInt32BE(0);
+  return declared === type.length && blob.subarray(4, 4 + declared).toString("latin1") === type;
+}
+
 export const SshPublicKey = sentenceCodec<string>(
   "SshPublicKey",
   'an OpenSSH public key on one line, such as "ssh-ed25519 AAAA… alice@laptop"',
   (input) => (typeof input === "string" && isValidSshPublicKey(input) ? input : undefined),
-);
-
-export const IamUserName = sentenceCodec<string>(
-  "IamUserName",
-  "an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
-  matching(/^[A-Za-z0-9+=,.@_-]{1,64}$/),
 );
 
 /** CloudWatch Logs accepts only these retention periods, in days. */

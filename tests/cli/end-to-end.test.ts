@@ -1,33 +1,28 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { fixtureJson, fixturePath } from "../support/fixtures.js";
 import { LocalAws } from "../support/local-aws.js";
+import { cli, type CliRun, localUserEnv, PROJECT_ROOT } from "../support/run-cli.js";
 
 /*
- * The whole loop, as a user lives it: the real `flightdeck` command (spawned
- * through cli/bin.mjs) → S3 (s3rver) → the built cf-create/cf-delete bundles,
- * invoked by the upload as S3 notifications would → (fake) CloudFormation →
- * a stack-status event, played by this test → result file → the CLI.
- * The session is written into the README between markers, and checked.
+ * The whole loop, as a user lives it: the built `flightdeck` command (spawned
+ * through cli/bin.mjs, as `npx flightdeck` runs it) → S3 (s3rver) → the built
+ * cf-create/cf-delete bundles, invoked by the upload as S3 notifications
+ * would → (fake) CloudFormation → a stack-status event, played by this test →
+ * result file → the CLI. The session is written into the README between
+ * markers, and checked.
  */
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const README = `${root}README.md`;
+const README = path.join(PROJECT_ROOT, "README.md");
 const START = "<!-- session:start (written by tests/cli/end-to-end.test.ts) -->";
 const END = "<!-- session:end -->";
 const LOGIN_IP = "203.0.113.7";
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 const policy = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
@@ -61,37 +56,17 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     rmSync(workdir, { recursive: true, force: true });
   });
 
-  /** Spawns `flightdeck`, with the user's environment pointing at the local S3. */
-  function flightdeck(args: string[]): { done: Promise<Run> } {
-    const child = spawn(process.execPath, [path.join(root, "cli", "bin.mjs"), ...args], {
-      cwd: workdir,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        AWS_REGION: "eu-west-2",
-        AWS_ACCESS_KEY_ID: "S3RVER",
-        AWS_SECRET_ACCESS_KEY: "S3RVER",
-        AWS_ENDPOINT_URL_S3: aws.endpoint,
-        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-        FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
-        FLIGHTDECK_BUCKET: "fd-users",
-        FLIGHTDECK_USER: "alice",
-        FLIGHTDECK_POLL_SECONDS: "0.2",
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const done = new Promise<Run>((resolve) =>
-      child.on("close", (code) => resolve({ code, stdout, stderr })),
+  /** Runs `flightdeck` in the user's folder, with their environment pointing at the local S3. */
+  function flightdeck(args: string[]): Promise<CliRun> {
+    return cli(
+      args,
+      { ...localUserEnv(aws.endpoint), FLIGHTDECK_POLL_SECONDS: "0.2" },
+      { cwd: workdir },
     );
-    return { done };
   }
 
   /** Records a command and what it printed, as a terminal would show it. */
-  function record(command: string, run: Run): void {
+  function record(command: string, run: CliRun): void {
     transcript.push(`$ ${command}`, ...`${run.stderr}${run.stdout}`.trimEnd().split("\n"));
   }
 
@@ -105,13 +80,13 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
   }
 
   it("validate: the seed's example passes offline", async () => {
-    const run = await flightdeck(["validate", "cluster.json"]).done;
+    const run = await flightdeck(["validate", "cluster.json"]);
     expect(run.code).to.equal(0);
     record("flightdeck validate cluster.json", run);
   });
 
   it("create: a bad config is refused and never uploaded", async () => {
-    const run = await flightdeck(["create", "c1", "-c", "bad.json"]).done;
+    const run = await flightdeck(["create", "c1", "-c", "bad.json"]);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain("ComputeMaxNodes must be a whole number");
     expect(await aws.allKeys()).to.deep.equal([]);
@@ -125,7 +100,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     await new Promise((r) => setTimeout(r, 500));
     aws.cfn.transition("fd-alice-c1", "CREATE_COMPLETE", { outputs: { LoginIp: LOGIN_IP } });
     await aws.statusEvent("fd-alice-c1");
-    const result = await run.done;
+    const result = await run;
     expect(aws.invocationErrors).to.deep.equal([]);
     expect(result.code).to.equal(0);
     expect(result.stdout).to.contain(`ready at ${LOGIN_IP}`);
@@ -134,19 +109,19 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
   });
 
   it("create again: refused while the cluster is running", async () => {
-    const run = await flightdeck(["create", "c1"]).done;
+    const run = await flightdeck(["create", "c1"]);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.match(/Cluster c1 is already running .* use --force/);
   });
 
   it("status: shows the running cluster with its login", async () => {
-    const run = await flightdeck(["status"]).done;
+    const run = await flightdeck(["status"]);
     expect(run.code).to.equal(0);
     expect(run.stdout).to.match(
       new RegExp(`c1\\s+running\\s+\\d+s\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`),
     );
     record("flightdeck status", run);
-    const json = JSON.parse((await flightdeck(["--json", "status", "c1"]).done).stdout) as Array<
+    const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
       Record<string, unknown>
     >;
     expect(json[0]).to.deep.include({ cluster: "c1", state: "running", ip: LOGIN_IP });
@@ -163,7 +138,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     await new Promise((r) => setTimeout(r, 500));
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
-    const result = await run.done;
+    const result = await run;
     expect(result.code).to.equal(0);
     expect(result.stdout).to.contain("Cluster c1 has been deleted.");
     expect(await aws.home("alice")).to.have.keys("c1.cf-deleted");
@@ -182,7 +157,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     );
     aws.cfn.transition("fd-alice-c2", "ROLLBACK_COMPLETE");
     await aws.statusEvent("fd-alice-c2");
-    const result = await run.done;
+    const result = await run;
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain(
       "Master (AWS::EC2::Instance) failed: We currently do not have sufficient r4.large capacity.",

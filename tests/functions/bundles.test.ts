@@ -13,6 +13,8 @@ import { LocalAws } from "../support/local-aws.js";
 
 const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8");
 const policy = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
@@ -54,6 +56,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
       USER: "alice",
       CLUSTER: "c1",
       ManagedBy: "flightdeck",
+      FlightDeckDeployment: "fdtest",
     });
     expect(stack?.roleArn).to.equal("arn:aws:iam::111122223333:role/flightdeck/cluster-builder");
     expect(await aws.home("alice")).to.have.keys("c1.cf-create");
@@ -206,7 +209,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
       });
       await remove("home/bob/c1.cf-delete");
       expect(reasons((await aws.home("bob"))["c1.cf-failed"])).to.deep.equal([
-        'Cluster "c1" does not belong to you; nothing was deleted.',
+        "The stack named fd-bob-c1 is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.",
       ]);
     });
 

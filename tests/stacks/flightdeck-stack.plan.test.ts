@@ -106,6 +106,10 @@ describe("FlightDeckStack, planned by terraform", function () {
       "aws_sqs_queue",
       "aws_s3_object",
       "aws_ses_email_identity",
+      "aws_dynamodb_table",
+      "aws_sns_topic",
+      "aws_sns_topic_subscription",
+      "aws_cloudwatch_metric_alarm",
     ]) {
       expect(types, type).to.include(type);
     }
@@ -190,7 +194,7 @@ describe("FlightDeckStack, planned by terraform", function () {
       ...ofType("aws_iam_role_policy").map((p) => p.values["policy"]),
       ...ofType("aws_s3_bucket_policy").map((p) => p.values["policy"]),
     ];
-    expect(documents).to.have.length(6);
+    expect(documents).to.have.length(7);
     for (const text of documents) {
       expect(text, "every policy is known at plan time").to.be.a("string");
       for (const statement of (JSON.parse(String(text)) as { Statement: Statement[] }).Statement) {
@@ -200,6 +204,44 @@ describe("FlightDeckStack, planned by terraform", function () {
           expect(statement.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
       }
     }
+  });
+
+  it("reserves concurrency for each function, so a flood fans out no further", () => {
+    const reserved = Object.fromEntries(
+      ofType("aws_lambda_function").map((f) => [
+        f.values["function_name"],
+        f.values["reserved_concurrent_executions"],
+      ]),
+    );
+    expect(reserved).to.deep.equal({ "fdtest-cf-create": 10, "fdtest-cf-delete": 5 });
+  });
+
+  it("alarms when an event waits in the dead-letter queue, emailing the admin through SNS", () => {
+    const [alarm] = ofType("aws_cloudwatch_metric_alarm");
+    expect(alarm?.values).to.include({
+      alarm_name: "fdtest-handler-failures-waiting",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      evaluation_periods: 1,
+    });
+    expect(alarm?.values["dimensions"]).to.deep.equal({ QueueName: "fdtest-handler-failures" });
+    const [subscription] = ofType("aws_sns_topic_subscription");
+    expect(subscription?.values).to.include({ protocol: "email", endpoint: "admin@hpc.test" });
+    expect(ofType("aws_sns_topic").map((t) => t.values["name"])).to.deep.equal(["fdtest-alarms"]);
+  });
+
+  it("keeps the cluster registry in an on-demand, recoverable, encrypted, protected table", () => {
+    const [table] = ofType("aws_dynamodb_table");
+    expect(table?.values).to.include({
+      name: "fdtest-clusters",
+      billing_mode: "PAY_PER_REQUEST",
+      hash_key: "user",
+      deletion_protection_enabled: true,
+    });
+    expect(table?.values["point_in_time_recovery"]).to.deep.include({ enabled: true });
+    expect(JSON.stringify(table?.values["server_side_encryption"])).to.include('"enabled":true');
   });
 
   it("routes stack events of FlightDeck's stacks only, by the stack-name prefix", () => {

@@ -5,8 +5,8 @@ import type * as t from "io-ts";
 import {
   CreateEnvironmentCodec,
   DeleteEnvironmentCodec,
-  decodeEnvironment,
 } from "../../functions/shared/handler-environment.js";
+import { decodeReadably } from "../../functions/shared/readable-errors.js";
 import { identityPolicy } from "./support/policies.js";
 import { resourcesOf, synthFlightDeck } from "./support/synth.js";
 
@@ -25,8 +25,14 @@ function maskAssets(synthesized: string): string {
 
 /** The names io-ts declares in an intersection of (partial) object codecs. */
 function declaredKeys(codec: t.Mixed): string[] {
-  const node = codec as unknown as { types?: t.Mixed[]; props?: Record<string, unknown> };
+  const node = codec as unknown as {
+    types?: t.Mixed[];
+    type?: t.Mixed;
+    props?: Record<string, unknown>;
+  };
   if (node.types !== undefined) return node.types.flatMap(declaredKeys);
+  // t.exact wraps the object codec that declares the keys.
+  if (node.type !== undefined) return declaredKeys(node.type);
   return Object.keys(node.props ?? {});
 }
 
@@ -71,7 +77,7 @@ describe("FlightDeckStack", () => {
     ];
     for (const [name, codec] of handlers) {
       const variables = environmentOf(name);
-      expect(decodeEnvironment(codec, resolved(variables))._tag, name).to.equal("Right");
+      expect(decodeReadably(codec, resolved(variables))._tag, name).to.equal("Right");
       expect(declaredKeys(codec)).to.include.members(Object.keys(variables));
       expect(variables).not.to.have.property("AWS_REGION");
     }
@@ -98,11 +104,13 @@ describe("FlightDeckStack", () => {
   it("sends every output an admin needs", () => {
     const outputs = Object.keys(JSON.parse(synthesized).output as object).sort();
     expect(outputs).to.deep.equal([
+      "alarm_topic_arn",
       "create_function",
       "customizer_bucket",
       "dead_letter_queue_url",
       "delete_function",
       "policy_key",
+      "registry_table",
       "service_role_arn",
       "template_key",
       "user_bucket",

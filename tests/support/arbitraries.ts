@@ -7,13 +7,14 @@ const CLUSTER_REST = `${CLUSTER_FIRST}-`;
 
 const charFrom = (alphabet: string) => fc.constantFrom(...alphabet.split(""));
 
-/** Every valid IAM user name, weighted towards the awkward characters and lengths. */
+/** Every valid user id (an IAM user name, not only dots), weighted towards the awkward characters and lengths. */
 export const userIds: fc.Arbitrary<UserId> = fc
   .oneof(
     fc.string({ unit: charFrom(USER_CHARS), minLength: 1, maxLength: 64 }),
     fc.string({ unit: charFrom("0+=,.@_-aZ"), minLength: 1, maxLength: 64 }),
     fc.string({ unit: charFrom(USER_CHARS), minLength: 60, maxLength: 64 }),
   )
+  .filter((s) => !/^\.+$/.test(s))
   .map((s) => s as UserId);
 
 /** Every valid cluster name. */

@@ -21,6 +21,8 @@ export interface FakeStack {
   templateUrl?: string;
   createToken?: string;
   deleteToken?: string;
+  /** Every delete token CloudFormation has accepted for this stack. */
+  usedDeleteTokens?: string[];
   events: Array<{
     logicalId: string;
     type: string;
@@ -74,6 +76,12 @@ export class FakeCloudFormation {
   /** Actions to fail, and how: e.g. `{ CreateStack: [{ code: "Throttling", times: 2 }] }`. */
   readonly faults = new Map<string, { code: string; status: number; times: number }>();
   sesDown = false;
+  /**
+   * How long each answer takes, in ms: a fixed figure or a [min, max] range
+   * drawn per call. Real CloudFormation calls take 50–150 ms; races between
+   * concurrent invocations only show with a realistic delay.
+   */
+  latencyMs: number | readonly [number, number] = 0;
   private server: Server | undefined;
   url = "";
 
@@ -148,6 +156,7 @@ export class FakeCloudFormation {
     const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
     const action = params.get("Action") ?? "";
     this.calls.push({ action, params });
+    await this.delay();
     try {
       const fault = this.faults.get(action);
       if (fault !== undefined && fault.times > 0) {
@@ -167,6 +176,45 @@ export class FakeCloudFormation {
         body: `<ErrorResponse><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
       };
     }
+  }
+
+  private async delay(): Promise<void> {
+    const [min, max] =
+      typeof this.latencyMs === "number" ? [this.latencyMs, this.latencyMs] : this.latencyMs;
+    const ms = min + Math.random() * (max - min);
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** CloudFormation calls made so far (SES's SendEmail is not one). */
+  cloudFormationCalls(): number {
+    return this.calls.filter((c) => c.action !== "SendEmail").length;
+  }
+
+  /** Stacks that are not deleted. */
+  liveStacks(): FakeStack[] {
+    return this.stacks.filter((s) => s.status !== "DELETE_COMPLETE");
+  }
+
+  /**
+   * Adds a stack FlightDeck did not create (another tool's, or another
+   * deployment's), as if CloudFormation already held it.
+   */
+  addStack(
+    name: string,
+    options: { status?: string; tags?: Record<string, string>; roleArn?: string } = {},
+  ): FakeStack {
+    const stack: FakeStack = {
+      stackId: `arn:aws:cloudformation:eu-west-2:111122223333:stack/${name}/${randomUUID()}`,
+      name,
+      status: options.status ?? "CREATE_COMPLETE",
+      parameters: {},
+      tags: options.tags ?? {},
+      outputs: {},
+      roleArn: options.roleArn,
+      events: [],
+    };
+    this.stacks.push(stack);
+    return stack;
   }
 
   private find(nameOrId: string | null): FakeStack {
@@ -209,8 +257,19 @@ export class FakeCloudFormation {
         return `<Stacks>${members([this.stackXml(this.find(params.get("StackName")))])}</Stacks>`;
       case "DeleteStack": {
         const stack = this.find(params.get("StackName"));
-        if (stack.status !== "DELETE_COMPLETE" && stack.status !== "DELETE_IN_PROGRESS") {
-          stack.deleteToken = params.get("ClientRequestToken") ?? undefined;
+        const token = params.get("ClientRequestToken") ?? undefined;
+        // As CloudFormation does: a token it has seen is a retry of that
+        // request, which already ran, so nothing new starts (not even for a
+        // stack whose delete failed).
+        const retried = token !== undefined && stack.usedDeleteTokens?.includes(token) === true;
+        if (
+          !retried &&
+          stack.status !== "DELETE_COMPLETE" &&
+          stack.status !== "DELETE_IN_PROGRESS"
+        ) {
+          stack.deleteToken = token;
+          if (token !== undefined)
+            stack.usedDeleteTokens = [...(stack.usedDeleteTokens ?? []), token];
           this.transition(stack.name, "DELETE_IN_PROGRESS");
         }
         return "";
@@ -273,6 +332,7 @@ export class FakeCloudFormation {
       tag("CreationTime", new Date().toISOString()),
       tag("StackStatus", s.status),
       tag("StackStatusReason", s.reason),
+      tag("RoleARN", s.roleArn),
       `<Parameters>${members(Object.entries(s.parameters).map(([k, v]) => tag("ParameterKey", k) + tag("ParameterValue", v)))}</Parameters>`,
       `<Tags>${members(Object.entries(s.tags).map(([k, v]) => tag("Key", k) + tag("Value", v)))}</Tags>`,
       `<Outputs>${members(Object.entries(s.outputs).map(([k, v]) => tag("OutputKey", k) + tag("OutputValue", v)))}</Outputs>`,

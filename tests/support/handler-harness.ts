@@ -29,6 +29,7 @@ import { Stacks } from "../../functions/shared/runtime/stacks.js";
 import { UserHome } from "../../functions/shared/runtime/user-home.js";
 import { rightOf } from "./either.js";
 import { fixtureJson } from "./fixtures.js";
+import { MemoryRegistry } from "./memory-registry.js";
 import { basePolicy } from "./policies.js";
 
 export const USER_BUCKET = "flightdeck-users";
@@ -85,7 +86,9 @@ export function stack(name: string, status: string, extra: Partial<Stack> = {}):
       { Key: "USER", Value: user },
       { Key: "CLUSTER", Value: cluster },
       { Key: "ManagedBy", Value: "flightdeck" },
+      { Key: "FlightDeckDeployment", Value: "fdtest" },
     ],
+    RoleARN: SERVICE_ROLE,
     ...extra,
   };
 }
@@ -131,6 +134,7 @@ export interface Harness {
   readonly s3: AwsClientStub<S3Client>;
   readonly cfn: AwsClientStub<CloudFormationClient>;
   readonly recorder: Recorder;
+  readonly registry: MemoryRegistry;
   readonly createDeps: CreateDeps;
   readonly deleteDeps: DeleteDeps;
   /** Files written to the user bucket: key → body. */
@@ -166,6 +170,7 @@ export function harness(
     FD_POLICY_KEY: "flightdeck/policy.json",
     FD_TEMPLATE_KEY: "flightdeck/templates/cluster-abc.json",
     FD_SERVICE_ROLE_ARN: SERVICE_ROLE,
+    FD_REGISTRY_TABLE: "fd-clusters",
   };
   const home = new UserHome(s3Client, USER_BUCKET);
   const reporter = new OutcomeReporter(home, async (notice, userEmail) => {
@@ -173,6 +178,7 @@ export function harness(
   });
   const stacks = new Stacks(cfnClient, async () => options.instanceIp);
   const deployment = async () => ({ policy, template });
+  const registry = new MemoryRegistry();
 
   s3.on(PutObjectCommand).resolves({});
   s3.on(DeleteObjectCommand).resolves({});
@@ -186,8 +192,9 @@ export function harness(
     s3,
     cfn,
     recorder,
-    createDeps: { env, s3: s3Client, home, stacks, deployment, reporter, log: recorder },
-    deleteDeps: { env, home, stacks, deployment, reporter, log: recorder },
+    registry,
+    createDeps: { env, s3: s3Client, home, stacks, deployment, reporter, registry, log: recorder },
+    deleteDeps: { env, home, stacks, deployment, reporter, registry, log: recorder },
     written: () =>
       Object.fromEntries(
         s3

@@ -1,10 +1,20 @@
 import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import dynalite from "dynalite";
 import type { EventEmitter } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,10 +22,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import S3rver from "s3rver";
 import type { S3EventRecord } from "../../functions/shared/s3-event.js";
 import { FakeCloudFormation } from "./fake-cloudformation.js";
+import { S3FaultProxy } from "./s3-fault-proxy.js";
 
 /*
  * A whole FlightDeck on loopback: s3rver for S3 (the real protocol), a fake
- * CloudFormation/SES, and the BUILT Lambda bundles from dist/functions,
+ * CloudFormation/SES, dynalite for the cluster registry (a real local
+ * DynamoDB), and the BUILT Lambda bundles from dist/functions,
  * loaded fresh as a cold start would. S3 uploads are turned into events the
  * way S3 notifications would deliver them (prefix home/, suffixes
  * .cf-create/.cf-delete, key form-URL-encoded).
@@ -25,6 +37,8 @@ export const USER_BUCKET = "fd-users";
 export const CUSTOMIZER_BUCKET = "fd-customizer";
 export const POLICY_KEY = "flightdeck/policy-test.json";
 export const TEMPLATE_KEY = "flightdeck/templates/cluster-test.json";
+export const REGISTRY_TABLE = "fd-test-clusters";
+export const SERVICE_ROLE_ARN = "arn:aws:iam::111122223333:role/flightdeck/cluster-builder";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 type Handler = (event: unknown, context: unknown) => Promise<void>;
@@ -37,6 +51,10 @@ export interface LocalAwsOptions {
   /** Deliver S3 events to the handlers as they happen (as the deployed notifications would). */
   readonly autoDeliver?: boolean;
   readonly notify?: boolean;
+  /** Extra environment for the handlers (overrides the defaults below). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Keep the handlers' JSON log lines in `logs` rather than silencing them. */
+  readonly captureLogs?: boolean;
 }
 
 /** How S3 writes a key into an event: form-URL-encoded (s3rver does not, so we do it here). */
@@ -45,7 +63,14 @@ export const s3EventKey = (key: string) =>
 
 export class LocalAws {
   readonly cfn = new FakeCloudFormation();
+  /** Between the handlers and s3rver: inject S3 faults with `s3Faults.fail(…)`. */
+  s3Faults!: S3FaultProxy;
   private s3rver: S3rver | undefined;
+  private dynamo: Server | undefined;
+  registry!: DynamoDBClient;
+  /** JSON log lines the handlers wrote, when captured (see {@link captureLogs}). */
+  readonly logs: Array<Record<string, unknown>> = [];
+  private restoreStdout: (() => void) | undefined;
   private directory = "";
   private savedEnv: NodeJS.ProcessEnv = {};
   endpoint = "";
@@ -82,7 +107,12 @@ export class LocalAws {
     });
     const { port } = await this.s3rver.run();
     this.endpoint = `http://127.0.0.1:${port}`;
+    this.s3Faults = new S3FaultProxy(this.endpoint);
+    await this.s3Faults.start();
     const cfnUrl = await this.cfn.start();
+    this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => this.dynamo?.listen(0, "127.0.0.1", resolve));
+    const dynamoUrl = `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
     // s3rver is a Koa app, so an EventEmitter, though its types do not say so.
     (this.s3rver as unknown as EventEmitter).on("event", (event: { Records: S3EventRecord[] }) =>
       this.onS3Event(event),
@@ -93,19 +123,25 @@ export class LocalAws {
       AWS_REGION: "eu-west-2",
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_ENDPOINT_URL_S3: this.s3Faults.url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
       AWS_ENDPOINT_URL_SES: cfnUrl,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      POWERTOOLS_LOG_LEVEL: process.env["FD_TEST_LOGS"] === "1" ? "INFO" : "SILENT",
+      POWERTOOLS_LOG_LEVEL:
+        process.env["FD_TEST_LOGS"] === "1" || this.options.captureLogs === true
+          ? "INFO"
+          : "SILENT",
       FD_S3_FORCE_PATH_STYLE: "true",
       FD_USER_BUCKET: USER_BUCKET,
       FD_CUSTOMIZER_BUCKET: CUSTOMIZER_BUCKET,
       FD_POLICY_KEY: POLICY_KEY,
       FD_TEMPLATE_KEY: TEMPLATE_KEY,
-      FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/flightdeck/cluster-builder",
+      FD_SERVICE_ROLE_ARN: SERVICE_ROLE_ARN,
+      FD_REGISTRY_TABLE: REGISTRY_TABLE,
+      ...this.options.env,
     });
     if (this.options.notify !== false) {
       Object.assign(process.env, {
@@ -114,30 +150,101 @@ export class LocalAws {
       });
     }
     this.s3 = new S3Client({ region: "eu-west-2", forcePathStyle: true });
+    this.registry = new DynamoDBClient({ region: "eu-west-2", endpoint: dynamoUrl });
+    await this.registry.send(
+      new CreateTableCommand({
+        TableName: REGISTRY_TABLE,
+        AttributeDefinitions: [{ AttributeName: "user", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "user", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
 
     await this.put(CUSTOMIZER_BUCKET, POLICY_KEY, JSON.stringify(this.options.policy));
     await this.put(CUSTOMIZER_BUCKET, TEMPLATE_KEY, JSON.stringify(this.options.template));
     for (const user of this.options.provisioned) {
       await this.put(CUSTOMIZER_BUCKET, `customizer/${user}/configure.d/user.sh`, "#!/bin/bash\n");
     }
+    if (this.options.captureLogs === true) this.captureLogs();
     await this.coldStart();
   }
 
   /** Loads both bundles afresh, as a new Lambda execution environment would. */
   async coldStart(): Promise<void> {
-    const load = async (name: string): Promise<Handler> => {
-      const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
-      url.search = `?cold=${Date.now()}-${Math.random()}`;
-      return ((await import(url.href)) as { handler: Handler }).handler;
-    };
-    this.createHandler = await load("cf-create");
-    this.deleteHandler = await load("cf-delete");
+    this.createHandler = await this.freshHandler("cf-create");
+    this.deleteHandler = await this.freshHandler("cf-delete");
+  }
+
+  /**
+   * One more execution environment of a function: its bundle loaded as a
+   * new module instance, with its own clients and caches, as Lambda gives
+   * each concurrent invocation.
+   */
+  async freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
+    const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
+    url.search = `?cold=${Date.now()}-${Math.random()}`;
+    return ((await import(url.href)) as { handler: Handler }).handler;
+  }
+
+  /**
+   * Keeps the handlers' JSON log lines in {@link logs} instead of printing
+   * them (the handlers' Logger writes to stdout); other output passes on.
+   */
+  private captureLogs(): void {
+    // Powertools writes INFO to stdout, WARN and ERROR to stderr.
+    const restore = [process.stdout, process.stderr].map((stream) => {
+      const write = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+        const lines = text.split("\n").filter((line) => line.trim() !== "");
+        const parsed = lines.map((line) => {
+          try {
+            const value: unknown = JSON.parse(line);
+            return typeof value === "object" && value !== null && "service" in value
+              ? (value as Record<string, unknown>)
+              : undefined;
+          } catch {
+            return undefined;
+          }
+        });
+        if (lines.length > 0 && parsed.every((entry) => entry !== undefined)) {
+          this.logs.push(...(parsed as Array<Record<string, unknown>>));
+          return true;
+        }
+        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      return () => {
+        stream.write = write;
+      };
+    });
+    this.restoreStdout = () => restore.forEach((undo) => undo());
+  }
+
+  /** The registry's item for `user`, as DynamoDB holds it, or `undefined`. */
+  async registryItem(user: string): Promise<Record<string, AttributeValue> | undefined> {
+    const got = await this.registry.send(
+      new GetItemCommand({
+        TableName: REGISTRY_TABLE,
+        Key: { user: { S: user } },
+        ConsistentRead: true,
+      }),
+    );
+    return got.Item;
+  }
+
+  /** Replaces the registry's item for a user (to stage a leaked or stale slot). */
+  async putRegistryItem(item: Record<string, AttributeValue>): Promise<void> {
+    await this.registry.send(new PutItemCommand({ TableName: REGISTRY_TABLE, Item: item }));
   }
 
   async stop(): Promise<void> {
     await this.settled();
+    this.restoreStdout?.();
     await this.cfn.stop();
+    await this.s3Faults.stop();
     await this.s3rver?.close();
+    await new Promise((resolve) => this.dynamo?.close(resolve));
+    this.registry.destroy();
     rmSync(this.directory, { recursive: true, force: true });
     for (const key of Object.keys(process.env))
       if (!(key in this.savedEnv)) delete process.env[key];

@@ -5,6 +5,8 @@ import { rightOf } from "./either.js";
 export function basePolicy(overrides: Record<string, unknown> = {}): DeploymentPolicy {
   return rightOf(
     decodePolicy({
+      deployment: "fdtest",
+      nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
       stackPrefix: "fd",
       customizer: { bucket: "flightdeck-customizer", prefix: "customizer" },
       defaults: {},

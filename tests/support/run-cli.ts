@@ -1,13 +1,62 @@
-import { runCli } from "../../cli/program.js";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-/** Runs the CLI in-process with captured streams. */
-export async function cli(args: string[], env: Record<string, string> = {}) {
+/** The project folder, where the tests run the command from. */
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The launcher package.json's `bin` names; it runs the built dist/cli/flightdeck.mjs. */
+export const CLI_BIN = path.join(PROJECT_ROOT, "cli", "bin.mjs");
+const BUILT_CLI = path.join(PROJECT_ROOT, "dist", "cli", "flightdeck.mjs");
+
+/** What one run of the command printed, and its exit code. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built `flightdeck` command, as a user would, from the project
+ * folder, with only PATH and the given variables in its environment; resolves
+ * when it exits.
+ */
+export function cli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string; nodeOptions?: readonly string[] } = {},
+): Promise<CliRun> {
+  if (!existsSync(BUILT_CLI)) {
+    throw new Error(
+      `dist/cli/flightdeck.mjs is missing: run "npm run build" first (npm test does).`,
+    );
+  }
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), CLI_BIN, ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+  });
   let stdout = "";
   let stderr = "";
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    env: { ...env },
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
-  return { code, stdout, stderr };
+}
+
+/** The environment of a user whose `flightdeck` talks to a local S3 (s3rver) at `endpoint`, as alice. */
+export function localUserEnv(endpoint: string): Record<string, string> {
+  return {
+    HOME: process.env["HOME"] ?? "/tmp",
+    AWS_REGION: "eu-west-2",
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    FLIGHTDECK_S3_FORCE_PATH_STYLE: "true",
+    FLIGHTDECK_BUCKET: "fd-users",
+    FLIGHTDECK_USER: "alice",
+  };
 }

@@ -2,7 +2,14 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { resolveInstanceType } from "../../functions/shared/template-merge.js";
-import { INSTANCE_PRESETS, OTHER_CHOICE, threadsPerCore } from "../../template/instance-types.js";
+import { instanceTypeOfLabel } from "../../functions/shared/cluster-config.js";
+import {
+  INSTANCE_PRESETS,
+  instanceLabelFor,
+  OTHER_CHOICE,
+  OTHER_INSTANCE_TYPES,
+  threadsPerCore,
+} from "../../template/instance-types.js";
 import { declaration, decoded, evaluateCondition, template } from "./cluster-template-support.js";
 
 /* The instance types the template offers (template/instance-types.ts). */
@@ -51,6 +58,11 @@ describe("the default template's instance types", () => {
     const cfn = decoded();
     for (const [preset, entry] of Object.entries(INSTANCE_PRESETS)) {
       expect(resolveInstanceType(cfn, preset, undefined)).to.equal(entry.InstanceType);
+      // The label names the same type, with the type table's shape where the table lists it.
+      expect(instanceTypeOfLabel(entry.Label), preset).to.equal(entry.InstanceType);
+      const listed = OTHER_INSTANCE_TYPES.get(entry.InstanceType);
+      if (listed !== undefined)
+        expect(entry.Label, preset).to.equal(instanceLabelFor(entry.InstanceType, listed));
       // Burstable types cannot be in a cluster placement group.
       expect(entry.PlacementGroup).to.equal(entry.InstanceType.startsWith("t") ? "false" : "true");
     }

@@ -6,7 +6,10 @@ import {
   expectResourcesFit,
   type FoundPolicy,
 } from "../stacks/support/policies.js";
-import { COMPUTE_GROUP_NAME, NODE_TAG_KEY } from "../../template/nodes.js";
+import { NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
+import { nodeBoundaryStatements } from "../../stacks/cloudformation/node-boundary.js";
+import { policyDocument } from "../../stacks/iam/policy-document.js";
+import { COMPUTE_GROUP_NAME } from "../../template/nodes.js";
 import {
   evaluateConditions,
   resolveValue,
@@ -161,6 +164,39 @@ describe("the node roles (simulated)", () => {
         expect(await byMaster(action, resource), action).to.equal("ImplicitlyDenied");
       }
     });
+  });
+
+  it("stays inside the deployment's permissions boundary, which allows no DescribeInstances", async () => {
+    const boundary = policyDocument(
+      nodeBoundaryStatements({
+        scope: { partition: "aws", region: REGION, account: ACCOUNT },
+        stackPrefix: "fd",
+        customizerBucket: "flightdeck-customizer-eu-west-2",
+        customizerPrefix: "customizer",
+      }),
+    ) as FoundPolicy["document"];
+    const byBoundary = as(boundary, "MasterRole");
+    const calls: Array<[string, string, Record<string, string | string[]>?]> = [
+      ["autoscaling:SetDesiredCapacity", groupArn("fd-alice-c1")],
+      ["autoscaling:TerminateInstanceInAutoScalingGroup", groupArn("fd-alice-c1")],
+      ["autoscaling:DescribeAutoScalingGroups", "*"],
+      ["autoscaling:DescribeScalingActivities", "*"],
+      ["ec2:CreateTags", instanceArn("i-0a1"), tagging("fd-alice-c1-compute", [NODE_TAG_KEY])],
+    ];
+    for (const [action, resource, context] of calls) {
+      expect(await byMaster(action, resource, context), `role: ${action}`).to.equal("Allowed");
+      expect(await byBoundary(action, resource, context), `boundary: ${action}`).to.equal(
+        "Allowed",
+      );
+    }
+    expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
+    expect(
+      await byBoundary(
+        "ec2:CreateTags",
+        instanceArn("i-0a1"),
+        tagging("fd-alice-c1-compute", ["Name"]),
+      ),
+    ).to.equal("ImplicitlyDenied");
   });
 
   it("names only real actions, each on resources of a type it acts on", async () => {

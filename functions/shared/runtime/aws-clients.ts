@@ -1,10 +1,12 @@
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { S3Client } from "@aws-sdk/client-s3";
+import { expectBucketOwner } from "./expected-bucket-owner.js";
 
 /** What building the clients needs from the environment. */
 export interface ClientSettings {
   readonly AWS_REGION: string;
   readonly FD_S3_FORCE_PATH_STYLE?: "true" | "false" | undefined;
+  readonly FD_ACCOUNT_ID?: string | undefined;
 }
 
 /**
@@ -22,11 +24,13 @@ export const SDK_RETRY = { retryMode: "standard", maxAttempts: 4 } as const;
 
 /** The S3 client, with path-style addressing when `FD_S3_FORCE_PATH_STYLE` is true. */
 export function createS3Client(settings: ClientSettings): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: settings.AWS_REGION,
     forcePathStyle: settings.FD_S3_FORCE_PATH_STYLE === "true",
     ...SDK_RETRY,
   });
+  if (settings.FD_ACCOUNT_ID !== undefined) expectBucketOwner(client, settings.FD_ACCOUNT_ID);
+  return client;
 }
 
 /** The CloudFormation client for the stacks' region. */

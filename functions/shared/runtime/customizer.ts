@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { CustomizerLocation } from "../deployment-policy.js";
-import type { UserId } from "../identifiers.js";
+import { isReservedUserId, type UserId } from "../identifiers.js";
 
 /** The script whose presence marks a user as provisioned, as in the seed. */
 export function provisioningKey(location: CustomizerLocation, user: UserId): string {
@@ -18,6 +18,8 @@ export async function isProvisioned(
   location: CustomizerLocation,
   user: UserId,
 ): Promise<boolean> {
+  // `default/` holds every cluster's scripts, not a user's: no such user exists.
+  if (isReservedUserId(user)) return false;
   const key = provisioningKey(location, user);
   const listing = await s3.send(
     new ListObjectsV2Command({ Bucket: location.bucket, Prefix: key, MaxKeys: 1 }),

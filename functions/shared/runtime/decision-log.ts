@@ -1,4 +1,4 @@
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 
 /**
  * What the handlers log through: one structured JSON line per decision, with
@@ -9,11 +9,6 @@ export interface DecisionLog {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
-}
-
-/** The Powertools logger for one function; the level comes from `POWERTOOLS_LOG_LEVEL`. */
-export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
 }
 
 /** Powertools' Logger seen as a {@link DecisionLog}: extra keys become fields of the JSON line. */

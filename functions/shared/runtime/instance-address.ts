@@ -1,38 +1,16 @@
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { parseXML } from "@aws-sdk/xml-builder";
+import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type {
-  AwsCredentialIdentity,
-  AwsCredentialIdentityProvider,
-  SourceData,
-} from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 
 /*
  * The public IP of one EC2 instance, for templates without a `LoginIp`
  * output (such as the seed's Alces Flight one). One signed EC2 Query call
  * rather than @aws-sdk/client-ec2: that client alone bundles to ~850 KB,
  * above the whole function's size budget, for a call that may never happen.
+ * The signer, its SHA-256 and the XML parser are the ones the S3 and
+ * CloudFormation clients already bundle, so the call adds almost nothing.
  */
-
-const bytesOf = (data: SourceData): string | Uint8Array =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** SHA-256 (or its HMAC) from node:crypto, in the shape the signer takes. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytesOf(secret));
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 /** Where and as whom to call EC2. */
 export interface Ec2Access {
@@ -40,6 +18,34 @@ export interface Ec2Access {
   /** `AWS_ENDPOINT_URL_EC2` / `AWS_ENDPOINT_URL` when set, else the regional endpoint. */
   readonly endpoint?: string | undefined;
   readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/** An XML element as the SDK's parser gives it: text, one child, or a list of same-named children. */
+type XmlValue = string | XmlElement | XmlValue[] | undefined;
+interface XmlElement {
+  readonly [name: string]: XmlValue;
+}
+
+/** The text at a path of element names, taking the first of any repeated element. */
+function textAt(root: XmlValue, ...names: readonly string[]): string | undefined {
+  let value = root;
+  for (const name of names) {
+    const parent = Array.isArray(value) ? value[0] : value;
+    if (parent === undefined || typeof parent === "string" || Array.isArray(parent))
+      return undefined;
+    value = parent[name];
+  }
+  const leaf = Array.isArray(value) ? value[0] : value;
+  return typeof leaf === "string" && leaf !== "" ? leaf : undefined;
+}
+
+/** The code in EC2's error answer (`<Response><Errors><Error><Code>`), if it is EC2's XML at all: a proxy's may not be. */
+function errorCodeOf(answer: string): string | undefined {
+  try {
+    return textAt(parseXML(answer) as XmlElement, "Response", "Errors", "Error", "Code");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Calls `DescribeInstances` for one instance and returns its public IPv4 address, if it has one. */
@@ -57,7 +63,7 @@ export async function publicIpOfInstance(
     service: "ec2",
     region: access.region,
     credentials: access.credentials,
-    sha256: NodeSha256,
+    sha256: Sha256,
   });
   const signed = await signer.sign({
     method: "POST",
@@ -69,13 +75,21 @@ export async function publicIpOfInstance(
     body,
   });
   const response = await fetch(url, { method: "POST", headers: signed.headers, body });
-  const text = await response.text();
+  const answer = await response.text();
   if (!response.ok) {
-    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP ${response.status}`;
+    const code = errorCodeOf(answer) ?? `HTTP ${response.status}`;
     throw Object.assign(new Error(`EC2 DescribeInstances failed: ${code}`), {
       name: code,
       $metadata: { httpStatusCode: response.status },
     });
   }
-  return /<ipAddress>([0-9.]+)<\/ipAddress>/.exec(text)?.[1];
+  return textAt(
+    parseXML(answer) as XmlElement,
+    "DescribeInstancesResponse",
+    "reservationSet",
+    "item",
+    "instancesSet",
+    "item",
+    "ipAddress",
+  );
 }

@@ -26,7 +26,7 @@ export function createNotifier(settings: NotifierSettings, log: DecisionLog): No
   if (from === undefined) return async () => undefined;
   let client: Promise<{ ses: SESClient; SendEmailCommand: typeof SendEmailCommand }> | undefined;
   const sesClient = () =>
-    (client ??= import("@aws-sdk/client-ses").then(({ SESClient, SendEmailCommand }) => ({
+    (client ??= import("./ses-client.js").then(({ SESClient, SendEmailCommand }) => ({
       ses: new SESClient({
         region: settings.FD_SES_REGION ?? settings.AWS_REGION,
         ...SDK_RETRY,

@@ -4,50 +4,56 @@ import {
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
-  paginateListStacks,
   type CloudFormationClient,
   type Stack,
   type StackEvent,
-  type StackStatus,
 } from "@aws-sdk/client-cloudformation";
 import { createStackRequest } from "../create-stack-request.js";
 import { deleteTokenFor, type DeletePurpose } from "../request-tokens.js";
 import { outputValue } from "../stack-facts.js";
 import type { CreateStackPlan } from "../template-merge.js";
 
-/** Every status of a stack that still exists, for counting a user's clusters. */
-const LIVE_STATUSES: StackStatus[] = [
-  "CREATE_IN_PROGRESS",
-  "CREATE_FAILED",
-  "CREATE_COMPLETE",
-  "ROLLBACK_IN_PROGRESS",
-  "ROLLBACK_FAILED",
-  "ROLLBACK_COMPLETE",
-  "DELETE_IN_PROGRESS",
-  "DELETE_FAILED",
-  "UPDATE_IN_PROGRESS",
-  "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
-  "UPDATE_COMPLETE",
-  "UPDATE_FAILED",
-  "UPDATE_ROLLBACK_IN_PROGRESS",
-  "UPDATE_ROLLBACK_FAILED",
-  "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
-  "UPDATE_ROLLBACK_COMPLETE",
-  "REVIEW_IN_PROGRESS",
-  "IMPORT_IN_PROGRESS",
-  "IMPORT_COMPLETE",
-  "IMPORT_ROLLBACK_IN_PROGRESS",
-  "IMPORT_ROLLBACK_FAILED",
-  "IMPORT_ROLLBACK_COMPLETE",
-];
-
 /** How many pages of stack events to read before giving up on finding a reason. */
 const MAX_EVENT_PAGES = 5;
 
+/** The name and message of an SDK error; CloudFormation's codes are names, not classes. */
+function errorOf(error: unknown): { readonly name?: string; readonly message?: string } {
+  return typeof error === "object" && error !== null ? error : {};
+}
+
 /** CloudFormation says a stack does not exist with a ValidationError, not a 404. */
 function isMissingStack(error: unknown): boolean {
-  const e = error as { name?: string; message?: string };
-  return e.name === "ValidationError" && /does not exist/.test(e.message ?? "");
+  const { name, message } = errorOf(error);
+  return name === "ValidationError" && /does not exist/.test(message ?? "");
+}
+
+/**
+ * What `CreateStack` did. `refused` is CloudFormation turning this request
+ * down for a reason the user can read; transient faults are thrown instead.
+ */
+export type CreateStackOutcome =
+  | { readonly kind: "started"; readonly stackId: string | undefined }
+  | { readonly kind: "exists" }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/** The outcome a CreateStack error stands for, or `undefined` for a fault to throw. */
+function createOutcomeOfError(error: unknown): CreateStackOutcome | undefined {
+  const { name, message } = errorOf(error);
+  switch (name) {
+    case "AlreadyExistsException":
+      return { kind: "exists" };
+    case "ValidationError":
+    case "InsufficientCapabilitiesException":
+      return { kind: "refused", reason: `CloudFormation refused the cluster: ${message}` };
+    case "LimitExceededException":
+      return {
+        kind: "refused",
+        reason:
+          "The AWS account has reached its CloudFormation stack limit; ask your administrator.",
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** The IP lookup for templates without a login-IP output. */
@@ -89,38 +95,38 @@ export class Stacks {
     return events;
   }
 
-  /** Names of the live stacks whose names start with `namePrefix`. */
-  async liveStackNames(namePrefix: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const page of paginateListStacks(
-      { client: this.cfn },
-      { StackStatusFilter: LIVE_STATUSES },
-    )) {
-      for (const summary of page.StackSummaries ?? []) {
-        if (summary.StackName?.startsWith(namePrefix)) names.push(summary.StackName);
-      }
-    }
-    return names;
-  }
-
-  /** Starts creating a stack; CloudFormation builds it with `roleArn`, never with the caller's powers. */
+  /**
+   * Starts creating a stack; CloudFormation builds it with `roleArn`, never
+   * with the caller's powers. A stack of that name already there, and a
+   * request CloudFormation refuses, are outcomes; throttling and other
+   * faults are thrown, for Lambda to retry.
+   */
   async create(
     plan: CreateStackPlan,
     templateUrl: string,
     roleArn: string,
-  ): Promise<string | undefined> {
-    const result = await this.cfn.send(
-      new CreateStackCommand(createStackRequest(plan, templateUrl, roleArn)),
-    );
-    return result.StackId;
+  ): Promise<CreateStackOutcome> {
+    try {
+      const result = await this.cfn.send(
+        new CreateStackCommand(createStackRequest(plan, templateUrl, roleArn)),
+      );
+      return { kind: "started", stackId: result.StackId };
+    } catch (error) {
+      const outcome = createOutcomeOfError(error);
+      if (outcome === undefined) throw error;
+      return outcome;
+    }
   }
 
-  /** Starts deleting a stack, with a token that is the same on every retry and records why. */
-  async delete(stackId: string, purpose: DeletePurpose): Promise<void> {
+  /**
+   * Starts deleting a stack, with a token that records why and is the same
+   * on every retry of one request (see {@link deleteTokenFor}).
+   */
+  async delete(stackId: string, purpose: DeletePurpose, requestId?: string): Promise<void> {
     await this.cfn.send(
       new DeleteStackCommand({
         StackName: stackId,
-        ClientRequestToken: deleteTokenFor(stackId, purpose),
+        ClientRequestToken: deleteTokenFor(stackId, purpose, requestId),
       }),
     );
   }

@@ -1,6 +1,6 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
 import type { DeploymentPolicy } from "../deployment-policy.js";
-import { ownerOf } from "../stack-facts.js";
+import { foreignStackReason } from "../stack-trust.js";
 import { parseStackName, stackNameOfArn } from "../stack-name.js";
 import type { StackStatusEvent } from "../stack-status-event.js";
 import { withKeys, type DecisionLog } from "./decision-log.js";
@@ -22,11 +22,12 @@ export interface StatusEventTarget {
  * Resolves a stack-status event to a FlightDeck cluster. The event is only a
  * hint: events arrive late or out of order, so the stack is re-read by its
  * unique id (which finds deleted stacks too). Stacks FlightDeck did not name,
- * stacks that are gone, and stacks whose `USER` tag disagrees with their name
- * are logged and left alone.
+ * stacks that are gone, and stacks that are not this deployment's (tags,
+ * user and service role; see stack-trust.ts) are logged and left alone.
  */
 export async function statusEventTarget(
   deps: {
+    readonly env: { readonly FD_SERVICE_ROLE_ARN: string };
     readonly stacks: Stacks;
     readonly deployment: () => Promise<Deployment>;
     readonly log: DecisionLog;
@@ -53,8 +54,15 @@ export async function statusEventTarget(
     scoped.warn("stack is unknown to CloudFormation; nothing to do");
     return undefined;
   }
-  if (ownerOf(stack) !== parsed.user) {
-    scoped.error("stack's USER tag does not match its name; left alone", { tag: ownerOf(stack) });
+  const foreign = foreignStackReason(stack, {
+    user: parsed.user,
+    deployment: policy.deployment,
+    serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
+  });
+  if (foreign !== undefined) {
+    scoped.warn("stack is not FlightDeck's (of this deployment and user); ignored", {
+      why: foreign,
+    });
     return undefined;
   }
   return { ref, stack, stackId, policy, log: scoped };

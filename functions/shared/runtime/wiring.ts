@@ -1,11 +1,13 @@
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Logger } from "@aws-lambda-powertools/logger";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { isLeft } from "fp-ts/lib/Either.js";
 import type * as t from "io-ts";
-import { decodeEnvironment, type DeleteEnvironment } from "../handler-environment.js";
+import type { DeleteEnvironment } from "../handler-environment.js";
+import { decodeReadably } from "../readable-errors.js";
 import { createCloudFormationClient, createS3Client } from "./aws-clients.js";
-import { createLogger, decisionLogOf, type DecisionLog } from "./decision-log.js";
+import { DynamoClusterRegistry, type ClusterRegistry } from "./cluster-registry.js";
+import { decisionLogOf, type DecisionLog } from "./decision-log.js";
 import { deploymentSource, type Deployment } from "./deployment-source.js";
 import { createNotifier } from "./notifier.js";
 import { OutcomeReporter } from "./outcome-reporter.js";
@@ -21,21 +23,23 @@ export interface CommonWiring<E> {
   readonly home: UserHome;
   readonly deployment: () => Promise<Deployment>;
   readonly reporter: OutcomeReporter;
+  readonly registry: ClusterRegistry;
 }
 
 /**
  * Decodes the environment (failing the cold start with every problem named)
- * and builds the clients and adapters both handlers use, once.
+ * and builds the clients and adapters both handlers use, once. The logger's
+ * level comes from `POWERTOOLS_LOG_LEVEL`. The cluster template is loaded
+ * only by a handler whose configuration has a template key (cf-create).
  */
 export function wireHandler<E extends DeleteEnvironment>(
   serviceName: string,
   codec: t.Type<E, unknown, unknown>,
   environment: Readonly<Record<string, string | undefined>>,
-  templateKey: (env: E) => string | undefined,
 ): CommonWiring<E> {
-  const logger = createLogger(serviceName);
+  const logger = new Logger({ serviceName });
   const log = decisionLogOf(logger);
-  const decoded = decodeEnvironment(codec, environment);
+  const decoded = decodeReadably(codec, environment);
   if (isLeft(decoded))
     throw new Error(`${serviceName} is misconfigured: ${decoded.left.join(" ")}`);
   const env = decoded.right;
@@ -51,8 +55,12 @@ export function wireHandler<E extends DeleteEnvironment>(
     deployment: deploymentSource(s3, {
       bucket: env.FD_CUSTOMIZER_BUCKET,
       policyKey: env.FD_POLICY_KEY,
-      templateKey: templateKey(env),
+      templateKey:
+        "FD_TEMPLATE_KEY" in env && typeof env.FD_TEMPLATE_KEY === "string"
+          ? env.FD_TEMPLATE_KEY
+          : undefined,
     }),
     reporter: new OutcomeReporter(home, createNotifier(env, log)),
+    registry: new DynamoClusterRegistry(env.FD_REGISTRY_TABLE, env.AWS_REGION),
   };
 }

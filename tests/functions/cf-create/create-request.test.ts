@@ -2,7 +2,6 @@ import {
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStacksCommand,
-  ListStacksCommand,
 } from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { expect } from "chai";
@@ -33,7 +32,6 @@ describe("cf-create: a .cf-create upload", () => {
     h = harness();
     h.cfn.on(DescribeStacksCommand).rejects(missingStack);
     h.cfn.on(CreateStackCommand).resolves({ StackId: stackIdOf("fd-alice-c1") });
-    h.cfn.on(ListStacksCommand).resolves({ StackSummaries: [] });
   });
   afterEach(() => h.restore());
 
@@ -108,27 +106,70 @@ describe("cf-create: a .cf-create upload", () => {
     ]);
   });
 
-  it("counts the user's clusters from CloudFormation, not from their files", async () => {
+  it("counts the user's clusters in the registry, not from their files, naming the holders", async () => {
     h.restore();
     h = harness({ policy: basePolicy({ limits: { maxClusters: 2 } }) });
     h.cfn.on(DescribeStacksCommand).rejects(missingStack);
-    h.cfn.on(ListStacksCommand).resolves({
-      StackSummaries: [
-        { StackName: "fd-alice-a", StackStatus: "CREATE_COMPLETE", CreationTime: new Date() },
-        { StackName: "fd-alice-b", StackStatus: "CREATE_IN_PROGRESS", CreationTime: new Date() },
-        {
-          StackName: "fd-alice0dsmith-c",
-          StackStatus: "CREATE_COMPLETE",
-          CreationTime: new Date(),
-        },
-      ],
-    });
+    const now = Date.now();
+    for (const cluster of ["a", "b"])
+      h.registry.slots.set(
+        "alice",
+        new Map([
+          ...(h.registry.slots.get("alice") ?? []),
+          [cluster, { acquiredAt: now, vcpus: 0, token: `t-${cluster}` }],
+        ]),
+      );
     upload("{}");
     await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create"));
     expect(h.cfn.commandCalls(CreateStackCommand)).to.have.length(0);
     expect(failure()).to.deep.equal([
-      "You already have 2 cluster(s) (a, b) and your limit is 2; delete one first.",
+      "You already have 2 clusters (a, b) and your limit is 2 clusters; delete one first (upload its .cf-delete), then upload c1.cf-create again.",
     ]);
+  });
+
+  it("frees a slot whose stack is gone once it is past the grace period, then creates", async () => {
+    h.restore();
+    h = harness({ policy: basePolicy({ limits: { maxClusters: 1 } }) });
+    h.cfn.on(DescribeStacksCommand).rejects(missingStack);
+    h.cfn.on(CreateStackCommand).resolves({ StackId: stackIdOf("fd-alice-c1") });
+    h.registry.slots.set(
+      "alice",
+      new Map([["old", { acquiredAt: Date.now() - 3_600_000, vcpus: 0, token: "t-old" }]]),
+    );
+    upload("{}");
+    await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create"));
+    expect(h.cfn.commandCalls(CreateStackCommand)).to.have.length(1);
+    expect([...(h.registry.slots.get("alice")?.keys() ?? [])]).to.deep.equal(["c1"]);
+    expect(h.recorder.messages()).to.include("freed a slot whose stack is gone");
+  });
+
+  it("never frees a young slot, whose create may be in flight", async () => {
+    h.restore();
+    h = harness({ policy: basePolicy({ limits: { maxClusters: 1 } }) });
+    h.cfn.on(DescribeStacksCommand).rejects(missingStack);
+    h.registry.slots.set(
+      "alice",
+      new Map([["new", { acquiredAt: Date.now() - 60_000, vcpus: 0, token: "t-new" }]]),
+    );
+    upload("{}");
+    await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create"));
+    expect(h.cfn.commandCalls(CreateStackCommand)).to.have.length(0);
+    expect(h.cfn.commandCalls(DescribeStacksCommand)).to.have.length(1);
+    expect(failure()?.[0]).to.match(/You already have 1 cluster \(new\)/);
+  });
+
+  it("gives the slot back when CloudFormation refuses the stack", async () => {
+    h.cfn
+      .on(CreateStackCommand)
+      .rejects(
+        Object.assign(new Error("Parameter ImageId is invalid"), { name: "ValidationError" }),
+      );
+    upload("{}");
+    await handleCreateRequest(h.createDeps, s3Record("home/alice/c1.cf-create"));
+    expect(failure()).to.deep.equal([
+      "CloudFormation refused the cluster: Parameter ImageId is invalid",
+    ]);
+    expect(h.registry.slots.get("alice")?.size ?? 0).to.equal(0);
   });
 
   it("refuses a malformed trigger key in the user's own home", async () => {

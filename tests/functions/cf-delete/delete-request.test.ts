@@ -1,14 +1,32 @@
-import { DeleteStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import {
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { handleDeleteRequest } from "../../../functions/cf-delete/delete-request.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
-import { harness, s3Record, stack, type Harness } from "../../support/handler-harness.js";
+import { events, harness, s3Record, stack, type Harness } from "../../support/handler-harness.js";
 
 describe("cf-delete: a .cf-delete upload", () => {
   let h: Harness;
   beforeEach(() => (h = harness()));
   afterEach(() => h.restore());
+
+  /** fd-alice-c1 is being deleted, for a user's delete or a failed create's clean-up. */
+  const givenDeleting = (purpose: "delete" | "cleanup") => {
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "DELETE_IN_PROGRESS",
+        ClientRequestToken: `fd-${purpose}-${"a".repeat(48)}`,
+      }),
+    });
+  };
 
   it("deletes the user's stack with a deterministic token, without reading the file", async () => {
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
@@ -44,17 +62,36 @@ describe("cf-delete: a .cf-delete upload", () => {
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
     expect(parseFailureBody(h.written()["home/alice/c1.cf-failed"] ?? "")?.reasons).to.deep.equal([
-      'Cluster "c1" does not belong to you; nothing was deleted.',
+      "The stack named fd-alice-c1 is not one of FlightDeck's clusters for you; nothing was deleted. Ask your administrator.",
     ]);
     expect(Object.keys(h.written()).every((key) => key.startsWith("home/alice/"))).to.equal(true);
   });
 
-  it("does nothing more for a stack already being deleted", async () => {
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_IN_PROGRESS")] });
+  it("does nothing more for a stack the user is already deleting: its outcome will answer", async () => {
+    givenDeleting("delete");
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
+    expect(h.written()).to.deep.equal({});
+  });
+
+  it("answers at once while a failed create is cleaned up, which writes no .cf-deleted itself", async () => {
+    givenDeleting("cleanup");
+    await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
+    expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-deleted"]);
+  });
+
+  it("gives each .cf-delete upload its own token, so a delete after DELETE_FAILED runs again", async () => {
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_FAILED")] });
+    await handleDeleteRequest(
+      h.deleteDeps,
+      s3Record("home/alice/c1.cf-delete", { versionId: "v1" }),
+    );
+    await handleDeleteRequest(
+      h.deleteDeps,
+      s3Record("home/alice/c1.cf-delete", { versionId: "v2" }),
+    );
+    const [first, second] = h.cfn.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
+    expect(second?.ClientRequestToken).not.to.equal(first?.ClientRequestToken);
   });
 
   it("ignores .cf-create uploads sent to it", async () => {

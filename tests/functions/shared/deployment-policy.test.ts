@@ -9,6 +9,8 @@ import { leftOf } from "../../support/either.js";
 import { basePolicy } from "../../support/policies.js";
 
 const raw = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "b", prefix: "customizer" },
   defaults: {},

@@ -60,7 +60,7 @@ describe("stack names", () => {
   });
 
   it("packs the longest awkward user names and still fits 128 characters", () => {
-    const user = u(".".repeat(64));
+    const user = u(`${".".repeat(63)}_`);
     const cluster = c(`a${"-".repeat(39)}`);
     const prefix = "F234567890123456" as StackPrefix;
     const name = stackNameFor(prefix, user, cluster);

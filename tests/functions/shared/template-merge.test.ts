@@ -55,7 +55,7 @@ describe("template merge", () => {
     expect(plan.template.kind).to.equal("body");
   });
 
-  it("tags the stack with the exact user, the cluster and ManagedBy, after deployment tags", () => {
+  it("tags the stack with the exact user, the cluster, ManagedBy and the deployment, after deployment tags", () => {
     const plan = rightOf(
       merge({}, { policy: basePolicy({ tags: { CostCentre: "hpc", Project: "x" } }) }),
     );
@@ -65,6 +65,7 @@ describe("template merge", () => {
       { Key: "USER", Value: "alice" },
       { Key: "CLUSTER", Value: "c1" },
       { Key: "ManagedBy", Value: "flightdeck" },
+      { Key: "FlightDeckDeployment", Value: "fdtest" },
     ]);
   });
 
@@ -148,7 +149,12 @@ describe("template merge", () => {
       "ComputeSpotPrice is 0.03 USD/hour, above your limit of 0.02 USD/hour; ask your administrator to raise it.",
     ]);
     expect(
-      leftOf(merge({ MasterSystemVolumeSize: "200", ComputeInitialNodes: "1" }, { policy })),
+      leftOf(
+        merge(
+          { MasterSystemVolumeSize: "200", ComputeInitialNodes: "1", ComputeSpotPrice: "0.01" },
+          { policy },
+        ),
+      ),
     ).to.deep.equal([
       "ComputeInitialNodes is 1, above your limit of 0; ask your administrator to raise it.",
       "MasterSystemVolumeSize is 200 GiB, above your limit of 100 GiB; ask your administrator to raise it.",

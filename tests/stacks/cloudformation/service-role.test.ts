@@ -12,7 +12,7 @@ import {
 } from "../../../stacks/cloudformation/service-role-permissions.js";
 import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
 import { policyFromSettings } from "../../../stacks/settings/policy.js";
-import { ACCOUNT, decide, identityPolicy } from "../support/policies.js";
+import { ACCOUNT, decide, identityPolicy, policiesIn } from "../support/policies.js";
 import {
   FIXTURE_SCOPE,
   FIXTURE_TEMPLATE_PATH,
@@ -24,7 +24,14 @@ import {
 } from "../support/synth.js";
 
 const fixture = loadClusterTemplate(FIXTURE_TEMPLATE_PATH).template;
-const context = { scope: FIXTURE_SCOPE, stackPrefix: "fd", ssmParameterArns: [] };
+const BOUNDARY = "arn:aws:iam::123456789012:policy/flightdeck/fdtest-node-boundary";
+const context = {
+  scope: FIXTURE_SCOPE,
+  stackPrefix: "fd",
+  deployment: "fdtest",
+  nodeBoundaryArn: BOUNDARY,
+  ssmParameterArns: [],
+};
 const withResource = (id: string, resource: CfnTemplate["Resources"][string]): CfnTemplate => ({
   ...fixture,
   Resources: { ...fixture.Resources, [id]: resource },
@@ -136,7 +143,10 @@ describe("the service role's permissions for a template", () => {
       (s) => s.Sid === "AttachListedManagedPolicies",
     );
     expect(attach?.Condition).to.deep.equal({
-      ArnEquals: { "iam:PolicyARN": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"] },
+      ArnEquals: {
+        "iam:PolicyARN": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+        "iam:PermissionsBoundary": BOUNDARY,
+      },
     });
     expect(serviceRoleStatements(fixture, context).map((s) => s.Sid)).not.to.include(
       "AttachListedManagedPolicies",
@@ -165,7 +175,7 @@ describe("the service role's permissions for a template", () => {
     };
     // Only the naming rules fail here; the merge itself must not throw.
     const problems = templateProblems(everything);
-    expect(problems.every((p) => /Path|Name/.test(p))).to.equal(true);
+    expect(problems.every((p) => /Path|Name|PermissionsBoundary/.test(p))).to.equal(true);
     const allowed: CfnTemplate = {
       Resources: Object.fromEntries(
         Object.keys(GRANTS_BY_TYPE)
@@ -185,12 +195,22 @@ describe("the service role (simulated)", () => {
     decide(policy, { principal, action, resource, context });
   const ec2 = (resource: string) => `arn:aws:ec2:eu-west-2:${ACCOUNT}:${resource}`;
 
+  const bounded = { "iam:PermissionsBoundary": BOUNDARY };
+  const tagged = {
+    "aws:ResourceTag/ManagedBy": "flightdeck",
+    "aws:ResourceTag/FlightDeckDeployment": "fdtest",
+  };
+
   it("can create node roles and instance profiles under /flightdeck/ only", async () => {
     expect(
-      await as("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/flightdeck/fd-alice-c1-NodeRole-X`),
+      await as(
+        "iam:CreateRole",
+        `arn:aws:iam::${ACCOUNT}:role/flightdeck/fd-alice-c1-NodeRole-X`,
+        bounded,
+      ),
     ).to.equal("Allowed");
     expect(
-      await as("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/fd-alice-c1-NodeRole-X`),
+      await as("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/fd-alice-c1-NodeRole-X`, bounded),
     ).to.equal("ImplicitlyDenied");
     expect(
       await as(
@@ -223,9 +243,58 @@ describe("the service role (simulated)", () => {
     ).to.equal("ImplicitlyDenied");
   });
 
+  it("creates or changes a node role only with the deployment's permissions boundary", async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/flightdeck/fd-alice-c1-NodeRole-X`;
+    for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]) {
+      expect(await as(action, role, bounded), action).to.equal("Allowed");
+      expect(await as(action, role), `${action} without a boundary`).to.equal("ImplicitlyDenied");
+      expect(
+        await as(action, role, {
+          "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess`,
+        }),
+        `${action} with another boundary`,
+      ).to.equal("ImplicitlyDenied");
+    }
+    for (const action of ["iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"]) {
+      expect(await as(action, role, bounded), action).to.equal("ImplicitlyDenied");
+    }
+  });
+
+  it("terminates, deletes and detaches only what carries this deployment's tags", async () => {
+    const destructive: Array<[string, string]> = [
+      ["ec2:TerminateInstances", ec2("instance/i-1")],
+      ["ec2:DeleteVpc", ec2("vpc/vpc-1")],
+      ["ec2:DeleteSubnet", ec2("subnet/subnet-1")],
+      ["ec2:DeleteSecurityGroup", ec2("security-group/sg-1")],
+      ["ec2:DeleteInternetGateway", ec2("internet-gateway/igw-1")],
+      ["ec2:DetachInternetGateway", ec2("internet-gateway/igw-1")],
+      ["ec2:DeleteRouteTable", ec2("route-table/rtb-1")],
+      ["ec2:DeleteRoute", ec2("route-table/rtb-1")],
+      ["ec2:ReleaseAddress", ec2("elastic-ip/eipalloc-1")],
+      ["ec2:DeletePlacementGroup", ec2("placement-group/pg-1")],
+    ];
+    for (const [action, resource] of destructive) {
+      expect(await as(action, resource, tagged), action).to.equal("Allowed");
+      expect(await as(action, resource), `${action} untagged`).to.equal("ImplicitlyDenied");
+      expect(
+        await as(action, resource, { ...tagged, "aws:ResourceTag/FlightDeckDeployment": "other" }),
+        `${action} of another deployment`,
+      ).to.equal("ImplicitlyDenied");
+    }
+  });
+
+  it("is trusted by CloudFormation acting for the deployment's own account only", () => {
+    const trust = policiesIn(synthFlightDeck()).find(
+      (p) => p.kind === "trust" && p.owner === "fdtest-cloudformation",
+    );
+    expect(trust?.document.Statement[0]?.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+    });
+  });
+
   it("can launch and terminate instances in the deployment's region only", async () => {
     expect(await as("ec2:RunInstances", ec2("instance/*"))).to.equal("Allowed");
-    expect(await as("ec2:TerminateInstances", ec2("instance/i-1"))).to.equal("Allowed");
+    expect(await as("ec2:TerminateInstances", ec2("instance/i-1"), tagged)).to.equal("Allowed");
     expect(await as("ec2:RunInstances", `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`)).to.equal(
       "ImplicitlyDenied",
     );
@@ -248,10 +317,13 @@ describe("the service role (simulated)", () => {
   it("manages only Auto Scaling groups of FlightDeck stacks", async () => {
     const group = (name: string) =>
       `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:0f2c:autoScalingGroupName/${name}`;
+    expect(
+      await as("autoscaling:DeleteAutoScalingGroup", group("fd-alice-c1-compute"), tagged),
+    ).to.equal("Allowed");
     expect(await as("autoscaling:DeleteAutoScalingGroup", group("fd-alice-c1-compute"))).to.equal(
-      "Allowed",
+      "ImplicitlyDenied",
     );
-    expect(await as("autoscaling:DeleteAutoScalingGroup", group("web-frontend"))).to.equal(
+    expect(await as("autoscaling:DeleteAutoScalingGroup", group("web-frontend"), tagged)).to.equal(
       "ImplicitlyDenied",
     );
   });

@@ -3,13 +3,12 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import fc from "fast-check";
 import {
-  isValidSshPublicKey,
-  linuxLoginFor,
   linuxUidFor,
   renderUserScript,
   USER_SCRIPT_PLACEHOLDERS,
   UserScriptError,
 } from "../../../stacks/customizer/user-script.js";
+import { isValidSshPublicKey } from "../../../stacks/settings/setting-values.js";
 
 const keys = JSON.parse(
   readFileSync(new URL("../../fixtures/template/ssh-public-keys.json", import.meta.url), "utf8"),
@@ -36,61 +35,6 @@ function assignedValues(script: string): string[] {
 }
 
 describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
-  describe("isValidSshPublicKey", () => {
-    for (const [name, key] of Object.entries(keys)) {
-      it(`accepts a real ${name} key, with or without its comment`, () => {
-        expect(isValidSshPublicKey(key)).to.equal(true);
-        expect(isValidSshPublicKey(key.split(" ").slice(0, 2).join(" "))).to.equal(true);
-      });
-    }
-
-    const refused: Record<string, string> = {
-      "an empty string": "",
-      "a type alone": "ssh-ed25519",
-      "a DSA key": "ssh-dss AAAAB3NzaC1kc3MAAACBAP",
-      "an options prefix": `command="/bin/sh" ${ed25519}`,
-      "a second key on a new line": `${ed25519}\n${keys["rsa2048"]}`,
-      "a trailing newline": `${ed25519}\n`,
-      "a carriage return": `${ed25519}\r`,
-      "a tab in the comment": `${ed25519.split(" ").slice(0, 2).join(" ")} a\tb`,
-      "a non-ASCII comment": `${ed25519.split(" ").slice(0, 2).join(" ")} élan`,
-      "a body that is not base64": "ssh-ed25519 AAAA$(reboot)",
-      "a body of another key type": `ssh-rsa ${ed25519.split(" ")[1]}`,
-      "badly padded base64": `ssh-ed25519 ${(ed25519.split(" ")[1] ?? "").slice(0, -1)}`,
-      "two spaces after the type": ed25519.replace(" ", "  "),
-      "an oversized line": `${ed25519} ${"x".repeat(9000)}`,
-    };
-    for (const [name, key] of Object.entries(refused)) {
-      it(`refuses ${name}`, () => {
-        expect(isValidSshPublicKey(key)).to.equal(false);
-      });
-    }
-  });
-
-  describe("linuxLoginFor", () => {
-    it("uses a portable IAM user name as the login name", () => {
-      for (const id of ["alice", "bob_2", "_svc", "a-b", "x".repeat(32)])
-        expect(linuxLoginFor(id)).to.equal(id);
-    });
-
-    it("refuses IAM names that are not portable Linux names, saying why", () => {
-      for (const id of [
-        "Alice",
-        "a.b",
-        "a@b.com",
-        "a+b",
-        "1abc",
-        "-a",
-        "x".repeat(33),
-        "a,b",
-        "a=b",
-      ]) {
-        expect(() => linuxLoginFor(id), id).to.throw(UserScriptError, /login name/);
-      }
-      expect(() => linuxLoginFor("a b")).to.throw(UserScriptError, /not an IAM user name/);
-    });
-  });
-
   describe("linuxUidFor", () => {
     it("is deterministic and between 10000 and 59999", () => {
       fc.assert(

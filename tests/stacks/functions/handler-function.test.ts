@@ -44,7 +44,7 @@ describe("HandlerFunction", () => {
   it("packages the bundle as an asset zip, redeployed only when its content changes", () => {
     const lambda = onlyResource(synthesized, "aws_lambda_function");
     expect(String(lambda["filename"])).to.match(
-      /^assets\/create_bundle_[0-9A-F]+\/[0-9A-F]+\/[0-9a-f]{64}\.zip$/,
+      /^assets\/create_bundle_[0-9A-F]+\/[0-9A-F]+\/cf-create\.zip$/,
     );
     expect(String(lambda["source_code_hash"])).to.match(/^[0-9A-F]{32}$/);
   });

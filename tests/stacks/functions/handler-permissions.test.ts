@@ -38,6 +38,21 @@ describe("the handlers' execution roles (simulated)", () => {
       });
   const asCreate = as("fdtest-cf-create")(create);
   const asDelete = as("fdtest-cf-delete")(remove);
+  const table = (name: string) => `arn:aws:dynamodb:eu-west-2:${ACCOUNT}:table/${name}`;
+
+  describe("both", () => {
+    it("read and conditionally update the cluster registry, and no other table", async () => {
+      for (const asRole of [asCreate, asDelete]) {
+        for (const action of ["dynamodb:GetItem", "dynamodb:UpdateItem"]) {
+          expect(await asRole(action, table("fdtest-clusters"))).to.equal("Allowed");
+          expect(await asRole(action, table("payroll"))).to.equal("ImplicitlyDenied");
+        }
+        for (const action of ["dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:PutItem"]) {
+          expect(await asRole(action, table("fdtest-clusters"))).to.equal("ImplicitlyDenied");
+        }
+      }
+    });
+  });
 
   describe("cf-create", () => {
     it("can create fd-* stacks through the service role, from FlightDeck's template", async () => {
@@ -79,7 +94,7 @@ describe("the handlers' execution roles (simulated)", () => {
       ).to.equal("ImplicitlyDenied");
     });
 
-    it("can describe, list and clean up fd-* stacks", async () => {
+    it("can describe and clean up fd-* stacks, and list none: the registry counts clusters", async () => {
       expect(await asCreate("cloudformation:DescribeStacks", stack("fd-alice-c1"))).to.equal(
         "Allowed",
       );
@@ -89,7 +104,7 @@ describe("the handlers' execution roles (simulated)", () => {
       expect(await asCreate("cloudformation:DeleteStack", stack("fd-alice-c1"))).to.equal(
         "Allowed",
       );
-      expect(await asCreate("cloudformation:ListStacks", "*")).to.equal("Allowed");
+      expect(await asCreate("cloudformation:ListStacks", "*")).to.equal("ImplicitlyDenied");
       expect(await asCreate("cloudformation:DeleteStack", stack("prod-database"))).to.equal(
         "ImplicitlyDenied",
       );
@@ -273,6 +288,7 @@ describe("the handlers' execution roles (simulated)", () => {
         policyKey: "p.json",
         logGroupName: "/aws/lambda/fd-cf-create",
         deadLetterQueueArn: `arn:aws:sqs:eu-west-2:${ACCOUNT}:dlq`,
+        registryTableArn: `arn:aws:dynamodb:eu-west-2:${ACCOUNT}:table/fd-clusters`,
         customizerPrefix: "customizer",
         templateKey: "t.json",
         templateUrl: "https://customizer.s3.eu-west-2.amazonaws.com/t.json",

@@ -23,11 +23,12 @@ for (const [mode, synthesized] of [
     const identity = policies.filter((p) => p.kind === "identity");
     const allows = (p: FoundPolicy) => p.document.Statement.filter((s) => s.Effect === "Allow");
 
-    it("finds every policy: users, three roles' inline policies, trusts, bucket and queue policies", () => {
+    it("finds every policy: users, three roles' inline policies, the node boundary, trusts, bucket and queue policies", () => {
       expect(identity.map((p) => p.owner).sort()).to.deep.equal([
         "fdtest-cf-create",
         "fdtest-cf-delete",
         "fdtest-cloudformation",
+        "fdtest-node-boundary",
         "fdtest-user-access",
       ]);
       expect(policies.filter((p) => p.kind === "trust")).to.have.length(3);
@@ -80,17 +81,20 @@ for (const [mode, synthesized] of [
 
 describe("least privilege, the service role for every resource type it supports", () => {
   const nodeIam = { Path: "/flightdeck/" };
+  const nodeRole = { ...nodeIam, PermissionsBoundary: { Ref: "NodePermissionsBoundary" } };
   const template: CfnTemplate = {
     Resources: Object.fromEntries(
       Object.keys(GRANTS_BY_TYPE).map((type, i) => [
         `R${i}`,
         {
           Type: type,
-          Properties: /IAM::(Role|InstanceProfile)/.test(type)
-            ? nodeIam
-            : /SecretsManager/.test(type)
-              ? { Name: { "Fn::Sub": "${AWS::StackName}-secret" } }
-              : {},
+          Properties: /IAM::Role/.test(type)
+            ? nodeRole
+            : /IAM::InstanceProfile/.test(type)
+              ? nodeIam
+              : /SecretsManager/.test(type)
+                ? { Name: { "Fn::Sub": "${AWS::StackName}-secret" } }
+                : {},
         },
       ]),
     ),
@@ -100,6 +104,8 @@ describe("least privilege, the service role for every resource type it supports"
     const statements = serviceRoleStatements(template, {
       scope: FIXTURE_SCOPE,
       stackPrefix: "fd",
+      deployment: "fdtest",
+      nodeBoundaryArn: "arn:aws:iam::123456789012:policy/flightdeck/fdtest-node-boundary",
       ssmParameterArns: [],
     });
     await expectResourcesFit({

@@ -62,6 +62,10 @@ describe("namesFor", () => {
       deadLetterQueue: "fdtest-handler-failures",
       createdRule: "fdtest-stack-create-outcome",
       deletedRule: "fdtest-stack-delete-outcome",
+      registryTable: "fdtest-clusters",
+      alarmTopic: "fdtest-alarms",
+      deadLetterAlarm: "fdtest-handler-failures-waiting",
+      nodeBoundary: "fdtest-node-boundary",
     });
   });
 

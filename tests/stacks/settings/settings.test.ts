@@ -8,8 +8,8 @@ import {
   loadSettings,
   SettingsError,
   settingsPath,
-  type Settings,
 } from "../../../stacks/settings/settings.js";
+import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
 
 const KEY =
@@ -48,7 +48,30 @@ describe("deployment settings", () => {
       backend: { type: "local", path: "../../../terraform.flightdeck.tfstate" },
       notifications: undefined,
       accountId: undefined,
+      concurrency: { create: 10, delete: 5 },
+      registry: { deletionProtection: true },
+      alarmEmail: undefined,
     });
+  });
+
+  it('reserves concurrency as told, or not at all with "unreserved"', () => {
+    expect(
+      decoded({ ...minimal, concurrency: { create: 3, delete: "unreserved" } }).concurrency,
+    ).to.deep.equal({
+      create: 3,
+      delete: undefined,
+    });
+    expect(problems({ ...minimal, concurrency: { create: 0 } })).to.deep.equal([
+      'concurrency.create must be a whole number of concurrent executions from 1 to 1000, or "unreserved" (got 0).',
+    ]);
+  });
+
+  it("emails the dead-letter alarm to alarmEmail, else to the notifications' admin", () => {
+    const notifications = { senderEmail: "fd@hpc.test", adminEmail: "admin@hpc.test" };
+    expect(decoded({ ...minimal, notifications }).alarmEmail).to.equal("admin@hpc.test");
+    expect(decoded({ ...minimal, notifications, alarmEmail: "ops@hpc.test" }).alarmEmail).to.equal(
+      "ops@hpc.test",
+    );
   });
 
   it("puts SES in the deployment's region unless told otherwise", () => {

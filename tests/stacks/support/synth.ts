@@ -6,7 +6,8 @@ import type { Construct } from "constructs";
 import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
 import { FlightDeckStack } from "../../../stacks/flightdeck-stack.js";
 import { arnScope } from "../../../stacks/iam/arns.js";
-import { loadSettings, type Settings } from "../../../stacks/settings/settings.js";
+import type { Settings } from "../../../stacks/settings/settings-shape.js";
+import { loadSettings } from "../../../stacks/settings/settings.js";
 
 /** The fixtures every stack test builds from. */
 export const FIXTURES = "tests/fixtures/stacks";

@@ -9,14 +9,15 @@ import { customizerKeys, filesUnder } from "../../../stacks/customizer/customize
 import { renderUserScript, USER_SCRIPT_NAME } from "../../../stacks/customizer/user-script.js";
 import { namesFor } from "../../../stacks/settings/names.js";
 import { policyFromSettings } from "../../../stacks/settings/policy.js";
-import {
-  DEFAULT_SETTINGS_PATH,
-  loadSettings,
-  type Settings,
-} from "../../../stacks/settings/settings.js";
+import { nodeBoundaryStatements } from "../../../stacks/cloudformation/node-boundary.js";
+import { arnScope } from "../../../stacks/iam/arns.js";
+import { policyDocument } from "../../../stacks/iam/policy-document.js";
+import { DEFAULT_SETTINGS_PATH, loadSettings } from "../../../stacks/settings/settings.js";
+import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { CLUSTER_TEMPLATE_PATH } from "../../../template/build-template.js";
 import { Cluster } from "./cluster.js";
 import { FakeAwsProcess } from "./fake-aws-client.js";
+import type { PolicyDocument } from "./fake-aws/iam.js";
 import { missingRequirements, REPO_ROOT } from "./host.js";
 import { RehearsalRun } from "./run.js";
 
@@ -43,8 +44,31 @@ export const rehearsalBlockers = () => missingRequirements();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The fake's account: the example deployment is deployed into it. */
+const ACCOUNT_ID = "123456789012";
+
+/** settings/example.json, deployed into the fake's account (the example names none). */
+function deploymentSettings(): Settings {
+  return { ...loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH)), accountId: ACCOUNT_ID };
+}
+
+/**
+ * The managed policies a deployment of `settings` creates that nodes meet:
+ * the permissions boundary every cluster role carries, so the fake decides
+ * each node call under the boundary as well as the role.
+ */
+function deployedPolicies(settings: Settings): Record<string, PolicyDocument> {
+  const boundary = nodeBoundaryStatements({
+    scope: arnScope(settings),
+    stackPrefix: settings.stackPrefix,
+    customizerBucket: namesFor(settings).customizerBucket,
+    customizerPrefix: settings.customizer.prefix,
+  });
+  return { [policyFromSettings(settings).nodePermissionsBoundary]: policyDocument(boundary) };
+}
+
 export class Rehearsal {
-  readonly settings: Settings = loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH));
+  readonly settings: Settings = deploymentSettings();
   private readonly deadline: number;
   private readonly timer: NodeJS.Timeout;
   private passed = false;
@@ -69,7 +93,7 @@ export class Rehearsal {
     try {
       const aws = await FakeAwsProcess.start(run, {
         region: "eu-west-2",
-        accountId: "123456789012",
+        accountId: ACCOUNT_ID,
         secondsPerMinute: options.secondsPerMinute,
         bootEnv: {
           FD_SECONDS_PER_MINUTE: String(options.secondsPerMinute),
@@ -77,6 +101,7 @@ export class Rehearsal {
           FD_SLURMD_PARAMETERS: "config_overrides",
         },
         spotPrice: options.spotPrice ?? 0.02,
+        managedPolicies: deployedPolicies(deploymentSettings()),
       });
       const rehearsal = new Rehearsal(options, run, aws);
       await rehearsal.seedCustomizers();

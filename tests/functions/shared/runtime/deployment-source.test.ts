@@ -6,6 +6,8 @@ import { DeploymentFault } from "../../../../functions/shared/runtime/faults.js"
 import { body } from "../../../support/handler-harness.js";
 
 const policy = {
+  deployment: "fdtest",
+  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
   stackPrefix: "fd",
   customizer: { bucket: "c", prefix: "customizer" },
   defaults: {},
@@ -45,7 +47,11 @@ describe("deployment source", () => {
   });
 
   it("explains a broken policy, and tries again on the next event", async () => {
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"stackPrefix": "f-d"}') }));
+    s3.on(GetObjectCommand).callsFake(() => ({
+      Body: body(
+        '{"deployment": "fdtest", "nodePermissionsBoundary": "arn:aws:iam::111122223333:policy/b", "stackPrefix": "f-d"}',
+      ),
+    }));
     const load = deploymentSource(client, { bucket: "c", policyKey: "p.json" });
     let thrown: unknown;
     await load().catch((e: unknown) => (thrown = e));

@@ -3,7 +3,8 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 /*
  * IAM for the fake: every call a node makes is decided under its instance
  * role's policies, as the template creates them (resolved with the stack's
- * values), by @cloud-copilot/iam-simulate. A call no policy allows is
+ * values), and under the deployment's permissions boundary the role carries,
+ * by @cloud-copilot/iam-simulate. A call no policy allows is
  * answered AccessDenied, so the rehearsal proves the roles are enough and
  * shows anything they let through that the nodes never need.
  */
@@ -13,12 +14,13 @@ export interface PolicyDocument {
   readonly Statement: unknown;
 }
 
-/** An instance role: its name, ARN and every identity policy attached to it. */
+/** An instance role: its name, ARN, every identity policy attached to it, and its permissions boundary. */
 export interface Role {
   readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
   readonly policies: Array<{ readonly name: string; readonly document: PolicyDocument }>;
+  readonly boundary?: { readonly name: string; readonly document: PolicyDocument } | undefined;
 }
 
 /** One request to authorize. */
@@ -47,6 +49,13 @@ export async function authorize(
     identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    ...(role.boundary === undefined
+      ? {}
+      : {
+          permissionBoundaryPolicies: [
+            { name: role.boundary.name, policy: role.boundary.document },
+          ],
+        }),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === "error") {

@@ -80,7 +80,17 @@ export class StackResources {
           name: String(p["PolicyName"]),
           document: p["PolicyDocument"] as PolicyDocument,
         }));
-        this.world.roles.set(arn, { logicalId, name, arn, policies });
+        // IAM refuses a boundary that names no managed policy of the account.
+        const boundaryArn = properties["PermissionsBoundary"];
+        let boundary: Role["boundary"];
+        if (boundaryArn !== undefined) {
+          const document = this.world.config.managedPolicies[String(boundaryArn)];
+          if (document === undefined) {
+            throw new Error(`Policy ${String(boundaryArn)} does not exist or is not attachable.`);
+          }
+          boundary = { name: String(boundaryArn), document };
+        }
+        this.world.roles.set(arn, { logicalId, name, arn, policies, boundary });
         return { ref: name, attributes: { Arn: arn, RoleId: `AROA${suffix}` } };
       }
       case "AWS::IAM::Policy": {

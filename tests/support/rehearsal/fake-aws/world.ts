@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { RunningNode } from "../node-container.js";
-import type { Role } from "./iam.js";
+import type { PolicyDocument, Role } from "./iam.js";
 
 /*
  * The fake AWS's state: its configuration, instances, roles, secrets, S3
@@ -20,6 +20,8 @@ export interface FakeAwsConfig {
   readonly bootEnv: Readonly<Record<string, string>>;
   /** The spot market price (USD/hour) at the start. */
   readonly spotPrice: number;
+  /** Managed policies the account holds, by ARN: the deployment's permissions boundary. */
+  readonly managedPolicies: Readonly<Record<string, PolicyDocument>>;
 }
 
 /** Something to go wrong on the next instance(s) of a kind. */

@@ -4,7 +4,7 @@ import {
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
 import { expect } from "chai";
-import { handleCreateOutcome } from "../../../functions/cf-create/create-outcome.js";
+import { handleCreateOutcome } from "../../../functions/cf-create/settle-create.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
   givenRolledBackCreate,
@@ -157,8 +157,8 @@ describe("cf-create: a stack-status event", () => {
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [forged] });
     await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
     expect(h.written()).to.deep.equal({});
-    expect(h.recorder.lines.find((l) => l.level === "error")?.message).to.equal(
-      "stack's USER tag does not match its name; left alone",
+    expect(h.recorder.lines.find((l) => l.level === "warn")?.message).to.equal(
+      "stack is not FlightDeck's (of this deployment and user); ignored",
     );
   });
 

@@ -1,0 +1,266 @@
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { ClusterSlot, RegistryRecord, SlotLimits } from "../cluster-registry.js";
+import { quotaRefusal, rateWindowOf } from "../cluster-registry.js";
+import type { ClusterName, UserId } from "../identifiers.js";
+import { SDK_RETRY } from "./aws-clients.js";
+import type * as DynamoCommands from "./dynamodb-client.js";
+
+/*
+ * The cluster registry in DynamoDB: one item per user,
+ *   { user, clusters: { <cluster>: { acquiredAt, vcpus, token, stackId?, checkedAt? } },
+ *     vcpus, rateWindow, rateCount }
+ * changed only by single-item conditional UpdateItems. Taking a slot is one
+ * write that succeeds only while the user is under their limits, so however
+ * many invocations race, DynamoDB lets exactly as many through as there is
+ * room for. (No transactions: one item per user needs none.)
+ */
+
+/** Whether a request may go on under the user's request-rate limit. */
+export type Admission = { readonly admitted: true } | { readonly admitted: false };
+
+/** What asking for a slot found. */
+export type Acquisition =
+  | { readonly kind: "acquired" }
+  /** The cluster already holds a slot (a retried event, or a racing upload of it). */
+  | { readonly kind: "held" }
+  /** No room; the record shows who holds the slots. */
+  | { readonly kind: "full"; readonly record: RegistryRecord };
+
+/** A claim on a slot: its weight, the request taking it, and when. */
+export interface SlotClaim {
+  readonly vcpus: number;
+  readonly token: string;
+  readonly nowMs: number;
+}
+
+/** The registry as both handlers use it. Every method may be repeated safely. */
+export interface ClusterRegistry {
+  /** Counts a request against the user's per-minute limit; refuses it once the limit is reached. */
+  admit(user: UserId, nowMs: number, perMinute: number): Promise<Admission>;
+  /** Takes a slot for the cluster if the user's limits leave room. */
+  acquire(
+    user: UserId,
+    cluster: ClusterName,
+    claim: SlotClaim,
+    limits: SlotLimits,
+  ): Promise<Acquisition>;
+  /** Notes the stack a slot's create started. */
+  recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void>;
+  /**
+   * Frees the cluster's slot if it is the one `match` names (by the create
+   * token that took it, or its stack's id); `false` when there was none.
+   */
+  release(
+    user: UserId,
+    cluster: string,
+    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
+  ): Promise<boolean>;
+  /** Notes that these slots' stacks were seen alive. */
+  markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void>;
+  /** The user's record as it is now. */
+  record(user: UserId): Promise<RegistryRecord>;
+}
+
+type Item = Record<string, AttributeValue>;
+type Dynamo = typeof DynamoCommands;
+
+const N = (value: number): AttributeValue => ({ N: String(value) });
+const S = (value: string): AttributeValue => ({ S: value });
+
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  return value?.N === undefined ? undefined : Number(value.N);
+}
+
+/** Reads a record off an item; missing parts are empty. */
+export function recordOfItem(item: Item | undefined): RegistryRecord {
+  const clusters = new Map<string, ClusterSlot>();
+  for (const [name, value] of Object.entries(item?.["clusters"]?.M ?? {})) {
+    const slot = value.M ?? {};
+    clusters.set(name, {
+      acquiredAt: numberOf(slot["acquiredAt"]) ?? 0,
+      vcpus: numberOf(slot["vcpus"]) ?? 0,
+      token: slot["token"]?.S ?? "",
+      stackId: slot["stackId"]?.S,
+      checkedAt: numberOf(slot["checkedAt"]),
+    });
+  }
+  return { clusters, vcpus: numberOf(item?.["vcpus"]) ?? 0 };
+}
+
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string }).name === "ConditionalCheckFailedException";
+
+/**
+ * The registry over a DynamoDB table. The client loads on first use, so a
+ * status event that needs no registry does not pay for it at cold start.
+ */
+export class DynamoClusterRegistry implements ClusterRegistry {
+  private loading: Promise<{ client: DynamoDBClient; sdk: Dynamo }> | undefined;
+
+  constructor(
+    private readonly table: string,
+    private readonly region: string,
+    private readonly injected?: DynamoDBClient,
+  ) {}
+
+  private dynamo(): Promise<{ client: DynamoDBClient; sdk: Dynamo }> {
+    this.loading ??= import("./dynamodb-client.js").then((sdk) => ({
+      sdk,
+      client: this.injected ?? new sdk.DynamoDBClient({ region: this.region, ...SDK_RETRY }),
+    }));
+    return this.loading;
+  }
+
+  /** One conditional UpdateItem; `false` when its condition did not hold. */
+  private async update(
+    user: UserId,
+    expression: {
+      readonly update: string;
+      readonly condition?: string;
+      readonly names: Record<string, string>;
+      readonly values?: Record<string, AttributeValue>;
+    },
+  ): Promise<boolean> {
+    const { client, sdk } = await this.dynamo();
+    try {
+      await client.send(
+        new sdk.UpdateItemCommand({
+          TableName: this.table,
+          Key: { user: S(user) },
+          UpdateExpression: expression.update,
+          ConditionExpression: expression.condition,
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async admit(user: UserId, nowMs: number, perMinute: number): Promise<Admission> {
+    const names = { "#rw": "rateWindow", "#rc": "rateCount", "#cl": "clusters", "#vc": "vcpus" };
+    const window = N(rateWindowOf(nowMs));
+    // A new window: start counting afresh (and create the record if it is the user's first).
+    const opened = await this.update(user, {
+      update:
+        "SET #rw = :w, #rc = :one, #cl = if_not_exists(#cl, :none), #vc = if_not_exists(#vc, :zero)",
+      condition: "attribute_not_exists(#rw) OR #rw < :w",
+      names,
+      values: { ":w": window, ":one": N(1), ":none": { M: {} }, ":zero": N(0) },
+    });
+    if (opened) return { admitted: true };
+    const counted = await this.update(user, {
+      update: "SET #rc = #rc + :one",
+      condition: "#rw >= :w AND #rc < :limit",
+      names: { "#rw": "rateWindow", "#rc": "rateCount" },
+      values: { ":w": window, ":one": N(1), ":limit": N(perMinute) },
+    });
+    return { admitted: counted };
+  }
+
+  async acquire(
+    user: UserId,
+    cluster: ClusterName,
+    claim: SlotClaim,
+    limits: SlotLimits,
+  ): Promise<Acquisition> {
+    const names: Record<string, string> = { "#cl": "clusters", "#c": cluster, "#vc": "vcpus" };
+    const values: Record<string, AttributeValue> = {
+      ":slot": {
+        M: { acquiredAt: N(claim.nowMs), vcpus: N(claim.vcpus), token: S(claim.token) },
+      },
+      ":v": N(claim.vcpus),
+    };
+    const conditions = ["attribute_exists(#cl)", "attribute_not_exists(#cl.#c)"];
+    if (limits.maxClusters !== undefined) {
+      conditions.push("size(#cl) < :maxClusters");
+      values[":maxClusters"] = N(limits.maxClusters);
+    }
+    if (limits.maxVcpus !== undefined) {
+      // vcpus + v <= max, written so DynamoDB can compare a stored number.
+      conditions.push("#vc <= :room");
+      values[":room"] = N(limits.maxVcpus - claim.vcpus);
+    }
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const taken = await this.update(user, {
+        update: "SET #cl.#c = :slot ADD #vc :v",
+        condition: conditions.join(" AND "),
+        names,
+        values,
+      });
+      if (taken) return { kind: "acquired" };
+      const record = await this.record(user);
+      if (record.clusters.has(cluster)) return { kind: "held" };
+      if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
+        return { kind: "full", record };
+      // Room after all: the user has no record yet, or a slot was freed meanwhile.
+      await this.update(user, {
+        update: "SET #cl = if_not_exists(#cl, :none), #vc = if_not_exists(#vc, :zero)",
+        names: { "#cl": "clusters", "#vc": "vcpus" },
+        values: { ":none": { M: {} }, ":zero": N(0) },
+      });
+    }
+    return { kind: "full", record: await this.record(user) };
+  }
+
+  async recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void> {
+    await this.update(user, {
+      update: "SET #cl.#c.#id = :id",
+      condition: "attribute_exists(#cl.#c)",
+      names: { "#cl": "clusters", "#c": cluster, "#id": "stackId" },
+      values: { ":id": S(stackId) },
+    });
+  }
+
+  async release(
+    user: UserId,
+    cluster: string,
+    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
+  ): Promise<boolean> {
+    const slot = (await this.record(user)).clusters.get(cluster);
+    const matches =
+      slot !== undefined &&
+      ((match.token !== undefined && slot.token === match.token) ||
+        (match.stackId !== undefined && slot.stackId === match.stackId));
+    if (!matches) return false;
+    // Exactly the slot just read: taken at that moment by that request.
+    return this.update(user, {
+      update: "REMOVE #cl.#c SET #vc = #vc - :v",
+      condition: "#cl.#c.#at = :at AND #cl.#c.#tok = :tok",
+      names: {
+        "#cl": "clusters",
+        "#c": cluster,
+        "#vc": "vcpus",
+        "#at": "acquiredAt",
+        "#tok": "token",
+      },
+      values: { ":v": N(slot.vcpus), ":at": N(slot.acquiredAt), ":tok": S(slot.token) },
+    });
+  }
+
+  async markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void> {
+    for (const cluster of clusters) {
+      await this.update(user, {
+        update: "SET #cl.#c.#ck = :now",
+        condition: "attribute_exists(#cl.#c)",
+        names: { "#cl": "clusters", "#c": cluster, "#ck": "checkedAt" },
+        values: { ":now": N(nowMs) },
+      });
+    }
+  }
+
+  async record(user: UserId): Promise<RegistryRecord> {
+    const { client, sdk } = await this.dynamo();
+    const got = await client.send(
+      new sdk.GetItemCommand({
+        TableName: this.table,
+        Key: { user: S(user) },
+        ConsistentRead: true,
+      }),
+    );
+    return recordOfItem(got.Item);
+  }
+}

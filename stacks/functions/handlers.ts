@@ -1,0 +1,152 @@
+import { Construct } from "constructs";
+import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
+import {
+  CREATE_OUTCOME_STATUSES,
+  DELETE_OUTCOME_STATUSES,
+} from "../../functions/shared/stack-status-event.js";
+import type { ServiceRole } from "../cloudformation/service-role.js";
+import type { DeploymentDocuments } from "../deployment/deployment-documents.js";
+import type { ArnScope } from "../iam/arns.js";
+import type { DeploymentNames } from "../settings/names.js";
+import type { NotificationSettings } from "../settings/settings-shape.js";
+import type { UserBucket } from "../storage/user-bucket.js";
+import { BucketTriggers } from "../triggers/bucket-triggers.js";
+import { StackStatusRule } from "../triggers/stack-status-rule.js";
+import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
+import type { DeadLetterQueue } from "./dead-letter-queue.js";
+import { handlerEnvironments } from "./handler-environments.js";
+import { HandlerFunction, logGroupNameFor } from "./handler-function.js";
+import {
+  createHandlerStatements,
+  deleteHandlerStatements,
+  needsInstanceLookup,
+} from "./handler-permissions.js";
+
+/**
+ * Handler sizing. Memory: `npm run bench` measures a cold bundle at about
+ * 54 MiB peak RSS, so 256 MB leaves room for responses and the SES chunk, and
+ * Lambda's CPU share grows with memory, which shortens cold starts. Timeout:
+ * an invocation makes at most about ten AWS calls, each retried by the SDK up
+ * to 4 attempts with backoff; a timeout is retried by Lambda like any fault,
+ * and every step is idempotent.
+ */
+export const HANDLER_SIZING = { memorySize: 256, timeout: 60 } as const;
+
+/** Properties of {@link Handlers}: what the two functions are wired to. */
+export interface HandlersProps {
+  /** The deployment's resource names: functions, rules and buckets. */
+  readonly names: DeploymentNames;
+  readonly scope: ArnScope;
+  readonly region: string;
+  readonly accountId?: string;
+  readonly stackPrefix: string;
+  readonly customizerPrefix: string;
+  readonly notifications?: NotificationSettings;
+  readonly logRetentionDays: number;
+  /** Folder holding the built `cf-create/` and `cf-delete/` bundles. */
+  readonly bundlesDir: string;
+  /** The cluster template, parsed: whether cf-create must look login IPs up itself. */
+  readonly template: CfnTemplate;
+  /** Parameters the template resolves from SSM, which cf-create may read during CreateStack. */
+  readonly ssmParameterArns: readonly string[];
+  readonly userBucket: UserBucket;
+  readonly documents: DeploymentDocuments;
+  readonly serviceRole: ServiceRole;
+  readonly deadLetters: DeadLetterQueue;
+  readonly registry: ClusterRegistryTable;
+  /** Reserved concurrency per function; `undefined` for the unreserved pool. */
+  readonly concurrency: {
+    readonly create?: number | undefined;
+    readonly delete?: number | undefined;
+  };
+}
+
+/**
+ * The two handlers and everything that calls them: cf-create and cf-delete
+ * with their environments and least-privilege roles, the user bucket's
+ * notifications, the stack-status rules, and the dead-letter queue's
+ * acceptance of events the rules could not deliver.
+ */
+export class Handlers extends Construct {
+  readonly createHandler: HandlerFunction;
+  readonly deleteHandler: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: HandlersProps) {
+    super(scope, id);
+    const { names, documents, deadLetters, notifications, stackPrefix } = props;
+    const environments = handlerEnvironments({
+      region: props.region,
+      userBucket: names.userBucket,
+      customizerBucket: names.customizerBucket,
+      policyKey: documents.policyObject.key,
+      templateKey: documents.templateObject.key,
+      serviceRoleArn: props.serviceRole.role.arn,
+      registryTable: props.registry.table.name,
+      accountId: props.accountId,
+      notifications,
+    });
+    const permissionContext = (functionName: string) => ({
+      scope: props.scope,
+      stackPrefix,
+      userBucket: names.userBucket,
+      customizerBucket: names.customizerBucket,
+      policyKey: documents.policyKey,
+      logGroupName: logGroupNameFor(functionName),
+      deadLetterQueueArn: deadLetters.queueArn,
+      registryTableArn: props.registry.tableArn,
+      notifications,
+    });
+    const handlerBase = {
+      deadLetterQueueArn: deadLetters.queue.arn,
+      logRetentionDays: props.logRetentionDays,
+      ...HANDLER_SIZING,
+    };
+    this.createHandler = new HandlerFunction(this, "cf-create", {
+      ...handlerBase,
+      functionName: names.createFunction,
+      reservedConcurrency: props.concurrency.create,
+      bundleDir: `${props.bundlesDir}/cf-create`,
+      environment: environments.create,
+      statements: createHandlerStatements({
+        ...permissionContext(names.createFunction),
+        customizerPrefix: props.customizerPrefix,
+        templateKey: documents.templateKey,
+        templateUrl: documents.templateUrl,
+        serviceRoleArn: props.serviceRole.roleArn,
+        ssmParameterArns: props.ssmParameterArns,
+        needsInstanceLookup: needsInstanceLookup(props.template),
+      }),
+    });
+    this.deleteHandler = new HandlerFunction(this, "cf-delete", {
+      ...handlerBase,
+      functionName: names.deleteFunction,
+      reservedConcurrency: props.concurrency.delete,
+      bundleDir: `${props.bundlesDir}/cf-delete`,
+      environment: environments.delete,
+      statements: deleteHandlerStatements(permissionContext(names.deleteFunction)),
+    });
+
+    new BucketTriggers(this, "bucket-triggers", {
+      bucketId: props.userBucket.bucketId,
+      bucketArn: props.userBucket.bucketArn,
+      accountId: props.accountId,
+      handlers: { create: this.createHandler.function, delete: this.deleteHandler.function },
+    });
+    const ruleBase = { scope: props.scope, stackPrefix, deadLetterQueueArn: deadLetters.queue.arn };
+    const createdRule = new StackStatusRule(this, "create-outcomes", {
+      ...ruleBase,
+      ruleName: names.createdRule,
+      description: "FlightDeck: a cluster stack finished creating (or failed to).",
+      statuses: CREATE_OUTCOME_STATUSES,
+      target: this.createHandler.function,
+    });
+    const deletedRule = new StackStatusRule(this, "delete-outcomes", {
+      ...ruleBase,
+      ruleName: names.deletedRule,
+      description: "FlightDeck: a cluster stack finished deleting (or failed to).",
+      statuses: DELETE_OUTCOME_STATUSES,
+      target: this.deleteHandler.function,
+    });
+    deadLetters.acceptUndeliveredEventsFrom([createdRule.rule.arn, deletedRule.rule.arn]);
+  }
+}

@@ -1,0 +1,231 @@
+import * as t from "io-ts";
+import {
+  LimitsCodec,
+  ParameterDefaultsCodec,
+  UserParameterDefaultsCodec,
+  type Limits,
+} from "../../functions/shared/deployment-policy.js";
+import {
+  EmailCodec,
+  StackPrefixCodec,
+  UserIdCodec,
+  type StackPrefix,
+  type UserId,
+} from "../../functions/shared/identifiers.js";
+import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
+import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
+import {
+  AccountId,
+  BucketName,
+  DeploymentName,
+  FilePath,
+  Ipv4Cidr,
+  KeyPrefix,
+  LogRetention,
+  ProvisionedUserId,
+  Region,
+  SshPublicKey,
+  WholeDays,
+} from "./setting-values.js";
+
+/*
+ * The shape of the deployment settings: the file an admin writes, and what it
+ * means once every default is filled in. Names, the policy and the loader all
+ * derive from this module, and it imports none of them.
+ */
+
+const CustomizerCodec = closedObject(
+  t.partial({ existingBucket: BucketName, prefix: KeyPrefix, scripts: FilePath }),
+  ["existingBucket", "prefix", "scripts"],
+);
+
+const NotificationsCodec = closedObject(
+  t.intersection([
+    t.type({ senderEmail: EmailCodec }),
+    t.partial({ adminEmail: EmailCodec, sesRegion: Region }),
+  ]),
+  ["senderEmail", "adminEmail", "sesRegion"],
+);
+
+const UserCodec = closedObject(
+  t.intersection([
+    t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
+    t.partial({ email: EmailCodec, limits: LimitsCodec, defaults: UserParameterDefaultsCodec }),
+  ]),
+  ["id", "sshPublicKey", "email", "limits", "defaults"],
+);
+
+/** Reserved concurrency of one function: a number of executions, or "unreserved". */
+const Concurrency = sentenceCodec<string>(
+  "Concurrency",
+  'a whole number of concurrent executions from 1 to 1000, or "unreserved"',
+  (input) =>
+    input === "unreserved" ||
+    (typeof input === "number" && Number.isInteger(input) && input >= 1 && input <= 1000)
+      ? String(input)
+      : undefined,
+);
+
+const ConcurrencyCodec = closedObject(t.partial({ create: Concurrency, delete: Concurrency }), [
+  "create",
+  "delete",
+]);
+
+const RegistryCodec = closedObject(t.partial({ deletionProtection: t.boolean }), [
+  "deletionProtection",
+]);
+
+const RetentionCodec = closedObject(
+  t.partial({ noncurrentVersionDays: WholeDays, logDays: LogRetention }),
+  ["noncurrentVersionDays", "logDays"],
+);
+
+const SETTINGS_KEYS = [
+  "name",
+  "region",
+  "accountId",
+  "userBucketName",
+  "customizer",
+  "template",
+  "stackPrefix",
+  "notifications",
+  "accessNetwork",
+  "defaults",
+  "limits",
+  "users",
+  "iamUsers",
+  "tags",
+  "retention",
+  "backend",
+  "concurrency",
+  "registry",
+  "alarmEmail",
+] as const;
+
+/** The settings file as written: required fields plus optional ones that have defaults. */
+export const SettingsFileCodec = closedObject(
+  t.intersection([
+    t.type({ name: DeploymentName, region: Region, accessNetwork: Ipv4Cidr }),
+    t.partial({
+      accountId: AccountId,
+      userBucketName: BucketName,
+      customizer: CustomizerCodec,
+      template: FilePath,
+      stackPrefix: StackPrefixCodec,
+      notifications: NotificationsCodec,
+      defaults: ParameterDefaultsCodec,
+      limits: LimitsCodec,
+      users: t.array(UserCodec),
+      // IAM user names follow one rule, whether or not the user is a FlightDeck user too.
+      iamUsers: t.array(UserIdCodec),
+      tags: t.record(t.string, t.string),
+      retention: RetentionCodec,
+      backend: BackendCodec,
+      concurrency: ConcurrencyCodec,
+      registry: RegistryCodec,
+      alarmEmail: EmailCodec,
+    }),
+  ]),
+  SETTINGS_KEYS,
+);
+export type SettingsFile = t.TypeOf<typeof SettingsFileCodec>;
+
+/** A user allowed to create clusters: their customizer folder holds their SSH key. */
+export interface ProvisionedUser {
+  readonly id: UserId;
+  readonly sshPublicKey: string;
+  readonly email?: string;
+  readonly limits?: Limits;
+  readonly defaults?: Readonly<Record<string, string>>;
+}
+
+/** SES notifications; absent when the settings have none. */
+export interface NotificationSettings {
+  readonly senderEmail: string;
+  readonly adminEmail?: string;
+  /** The SES identity's region, which may differ from the deployment's. */
+  readonly sesRegion: string;
+}
+
+/** Decoded settings with every default filled in. */
+export interface Settings {
+  readonly name: string;
+  readonly region: string;
+  /** Scopes ARNs and guards `terraform apply`; `undefined` puts `*` in ARNs' account field. */
+  readonly accountId?: string;
+  readonly userBucketName?: string;
+  readonly customizer: {
+    /** An existing bucket (an Alces Flight bucket, say); `undefined` creates one. */
+    readonly existingBucket?: string;
+    readonly prefix: string;
+    /** Folder of the default customizer scripts, relative to the project. */
+    readonly scripts: string;
+  };
+  /** The cluster template file, relative to the project. */
+  readonly template: string;
+  readonly stackPrefix: StackPrefix;
+  readonly notifications?: NotificationSettings;
+  /** Who may reach clusters by SSH: the default of the template's `AccessNetwork`. */
+  readonly accessNetwork: string;
+  readonly defaults: Readonly<Record<string, string>>;
+  readonly limits: Limits;
+  readonly users: readonly ProvisionedUser[];
+  readonly iamUsers: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly retention: { readonly noncurrentVersionDays: number; readonly logDays: number };
+  readonly backend: Backend;
+  /**
+   * Reserved concurrency per function; `undefined` leaves the function in the
+   * account's unreserved pool. Caps how far a flood of uploads can fan out.
+   */
+  readonly concurrency: { readonly create?: number; readonly delete?: number };
+  /** Whether Terraform may delete the cluster registry table. */
+  readonly registry: { readonly deletionProtection: boolean };
+  /** Who the dead-letter alarm emails; `undefined` leaves the alarm's topic without a subscriber. */
+  readonly alarmEmail?: string;
+}
+
+/** Reserved concurrency unless the settings say otherwise: a flood fans out to this many executions at most. */
+export const DEFAULT_CONCURRENCY = { create: 10, delete: 5 } as const;
+
+const concurrencyOf = (value: string | undefined, fallback: number): number | undefined =>
+  value === "unreserved" ? undefined : value === undefined ? fallback : Number(value);
+
+/** The settings a decoded file means: what it says, and the default for everything it leaves out. */
+export function withDefaults(file: SettingsFile): Settings {
+  const { notifications } = file;
+  return {
+    name: file.name,
+    region: file.region,
+    accountId: file.accountId,
+    userBucketName: file.userBucketName,
+    customizer: {
+      existingBucket: file.customizer?.existingBucket,
+      prefix: file.customizer?.prefix ?? "customizer",
+      scripts: file.customizer?.scripts ?? "customizer-scripts/default",
+    },
+    template: file.template ?? "template/cluster.json",
+    stackPrefix: file.stackPrefix ?? ("fd" as StackPrefix),
+    notifications:
+      notifications === undefined
+        ? undefined
+        : { ...notifications, sesRegion: notifications.sesRegion ?? file.region },
+    accessNetwork: file.accessNetwork,
+    defaults: file.defaults ?? {},
+    limits: file.limits ?? {},
+    users: file.users ?? [],
+    iamUsers: file.iamUsers ?? [],
+    tags: file.tags ?? {},
+    retention: {
+      noncurrentVersionDays: file.retention?.noncurrentVersionDays ?? 30,
+      logDays: file.retention?.logDays ?? 30,
+    },
+    backend: file.backend ?? { type: "local", path: DEFAULT_LOCAL_STATE },
+    concurrency: {
+      create: concurrencyOf(file.concurrency?.create, DEFAULT_CONCURRENCY.create),
+      delete: concurrencyOf(file.concurrency?.delete, DEFAULT_CONCURRENCY.delete),
+    },
+    registry: { deletionProtection: file.registry?.deletionProtection ?? true },
+    alarmEmail: file.alarmEmail ?? notifications?.adminEmail,
+  };
+}

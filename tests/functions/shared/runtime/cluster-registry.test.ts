@@ -1,0 +1,111 @@
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { expect } from "chai";
+import dynalite from "dynalite";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ClusterName, UserId } from "../../../../functions/shared/identifiers.js";
+import { DynamoClusterRegistry } from "../../../../functions/shared/runtime/cluster-registry.js";
+
+const alice = "alice" as UserId;
+const c = (name: string) => name as ClusterName;
+const claim = (token: string, vcpus = 6, nowMs = 1_000_000) => ({ token, vcpus, nowMs });
+
+describe("the cluster registry in DynamoDB (dynalite)", function () {
+  this.timeout(20_000);
+  let server: Server;
+  let client: DynamoDBClient;
+  let registry: DynamoClusterRegistry;
+  let table = 0;
+
+  before(async () => {
+    process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    client = new DynamoDBClient({
+      region: "eu-west-2",
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: "a", secretAccessKey: "s" },
+    });
+  });
+  beforeEach(async () => {
+    table += 1;
+    await client.send(
+      new CreateTableCommand({
+        TableName: `clusters-${table}`,
+        AttributeDefinitions: [{ AttributeName: "user", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "user", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    registry = new DynamoClusterRegistry(`clusters-${table}`, "eu-west-2", client);
+  });
+  after(async () => {
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("lets exactly maxClusters of many racing claims through", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        registry.acquire(alice, c(`c${i}`), claim(`t${i}`), { maxClusters: 3 }),
+      ),
+    );
+    expect(results.filter((r) => r.kind === "acquired")).to.have.length(3);
+    const record = await registry.record(alice);
+    expect(record.clusters.size).to.equal(3);
+    expect(record.vcpus).to.equal(18);
+  });
+
+  it("lets racing claims through only while their vCPUs fit", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        registry.acquire(alice, c(`c${i}`), claim(`t${i}`, 10), { maxVcpus: 35 }),
+      ),
+    );
+    expect(results.filter((r) => r.kind === "acquired")).to.have.length(3);
+    expect((await registry.record(alice)).vcpus).to.equal(30);
+  });
+
+  it("is idempotent for the same cluster, and says who holds the slots when full", async () => {
+    expect((await registry.acquire(alice, c("c1"), claim("t1"), { maxClusters: 1 })).kind).to.equal(
+      "acquired",
+    );
+    expect(
+      (await registry.acquire(alice, c("c1"), claim("t1b"), { maxClusters: 1 })).kind,
+    ).to.equal("held");
+    const full = await registry.acquire(alice, c("c2"), claim("t2"), { maxClusters: 1 });
+    expect(full.kind).to.equal("full");
+    expect(full.kind === "full" ? [...full.record.clusters.keys()] : []).to.deep.equal(["c1"]);
+    expect((await registry.record(alice)).vcpus).to.equal(6);
+  });
+
+  it("releases a slot once, by the token that took it or its stack, and never another's", async () => {
+    await registry.acquire(alice, c("c1"), claim("t1"), {});
+    await registry.recordStack(alice, c("c1"), "arn:stack/fd-alice-c1/1");
+    expect(
+      await registry.release(alice, "c1", { token: "other", stackId: "arn:stack/x" }),
+    ).to.equal(false);
+    expect(await registry.release(alice, "c1", { stackId: "arn:stack/fd-alice-c1/1" })).to.equal(
+      true,
+    );
+    expect(await registry.release(alice, "c1", { token: "t1" })).to.equal(false);
+    const record = await registry.record(alice);
+    expect(record.clusters.size).to.equal(0);
+    expect(record.vcpus).to.equal(0);
+  });
+
+  it("counts requests per minute and refuses past the limit until the next minute", async () => {
+    const minute = 60_000 * 1000;
+    const admitted = [];
+    for (let i = 0; i < 4; i += 1)
+      admitted.push((await registry.admit(alice, minute + i, 3)).admitted);
+    expect(admitted).to.deep.equal([true, true, true, false]);
+    expect((await registry.admit(alice, minute + 60_000, 3)).admitted).to.equal(true);
+  });
+
+  it("notes when a slot's stack was last seen alive", async () => {
+    await registry.acquire(alice, c("c1"), claim("t1"), {});
+    await registry.markChecked(alice, ["c1", "gone"], 42);
+    expect((await registry.record(alice)).clusters.get("c1")?.checkedAt).to.equal(42);
+  });
+});

@@ -1,0 +1,88 @@
+import {
+  quotaRefusal,
+  rateWindowOf,
+  type ClusterSlot,
+  type RegistryRecord,
+  type SlotLimits,
+} from "../../functions/shared/cluster-registry.js";
+import type { ClusterName, UserId } from "../../functions/shared/identifiers.js";
+import type {
+  Acquisition,
+  Admission,
+  ClusterRegistry,
+  SlotClaim,
+} from "../../functions/shared/runtime/cluster-registry.js";
+
+/**
+ * The registry in memory, for handler tests: the same answers as the
+ * DynamoDB one (tests/functions/shared/runtime/cluster-registry.test.ts runs
+ * that against dynalite), without a server.
+ */
+export class MemoryRegistry implements ClusterRegistry {
+  readonly slots = new Map<string, Map<string, ClusterSlot>>();
+  private readonly rates = new Map<string, { window: number; count: number }>();
+
+  private of(user: string): Map<string, ClusterSlot> {
+    const slots = this.slots.get(user) ?? new Map<string, ClusterSlot>();
+    this.slots.set(user, slots);
+    return slots;
+  }
+
+  async admit(user: UserId, nowMs: number, perMinute: number): Promise<Admission> {
+    const window = rateWindowOf(nowMs);
+    const rate = this.rates.get(user);
+    if (rate === undefined || rate.window < window) {
+      this.rates.set(user, { window, count: 1 });
+      return { admitted: true };
+    }
+    if (rate.count >= perMinute) return { admitted: false };
+    rate.count += 1;
+    return { admitted: true };
+  }
+
+  async acquire(
+    user: UserId,
+    cluster: ClusterName,
+    claim: SlotClaim,
+    limits: SlotLimits,
+  ): Promise<Acquisition> {
+    const record = await this.record(user);
+    if (record.clusters.has(cluster)) return { kind: "held" };
+    if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
+      return { kind: "full", record };
+    this.of(user).set(cluster, { acquiredAt: claim.nowMs, vcpus: claim.vcpus, token: claim.token });
+    return { kind: "acquired" };
+  }
+
+  async recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void> {
+    const slot = this.of(user).get(cluster);
+    if (slot !== undefined) this.of(user).set(cluster, { ...slot, stackId });
+  }
+
+  async release(
+    user: UserId,
+    cluster: string,
+    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
+  ): Promise<boolean> {
+    const slot = this.of(user).get(cluster);
+    if (slot === undefined) return false;
+    if (
+      slot.token !== match.token &&
+      (match.stackId === undefined || slot.stackId !== match.stackId)
+    )
+      return false;
+    return this.of(user).delete(cluster);
+  }
+
+  async markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void> {
+    for (const cluster of clusters) {
+      const slot = this.of(user).get(cluster);
+      if (slot !== undefined) this.of(user).set(cluster, { ...slot, checkedAt: nowMs });
+    }
+  }
+
+  async record(user: UserId): Promise<RegistryRecord> {
+    const clusters = new Map(this.of(user));
+    return { clusters, vcpus: [...clusters.values()].reduce((sum, slot) => sum + slot.vcpus, 0) };
+  }
+}
