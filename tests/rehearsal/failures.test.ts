@@ -94,7 +94,11 @@ rehearsalSuite(
         Object.values(await cluster.nodeReasons()).find((r) => r.startsWith("launch failed")),
       );
       expect(reason).to.include("SpotMaxPriceTooLow");
-      expect((await cluster.job(id))?.state).to.equal("PENDING");
+      // slurmctld requeues the job once the node is marked down: the job may
+      // still show CONFIGURING for a moment after the reason appears.
+      await rehearsal().waitFor(`job ${id} back to PENDING`, 30, async () =>
+        (await cluster.job(id))?.state === "PENDING" ? true : undefined,
+      );
       console.log(`      sinfo -R: ${reason}`);
       // Two backoffs long: one attempt now, at most one after each backoff.
       const window = 2 * BACKOFF + 10;

@@ -47,9 +47,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The fake's account: the example deployment is deployed into it. */
 const ACCOUNT_ID = "123456789012";
 
-/** settings/example.json, deployed into the fake's account (the example names none). */
+/** What the scaling rehearsal needs: 28 nodes of 8 vCPUs, beyond the example's 128 vCPUs. */
+const REHEARSAL_MAX_VCPUS = "256";
+
+/**
+ * settings/example.json, deployed into the fake's account (the example names
+ * none), with each user's vCPU limit raised to {@link REHEARSAL_MAX_VCPUS}.
+ */
 function deploymentSettings(): Settings {
-  return { ...loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH)), accountId: ACCOUNT_ID };
+  const example = loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH));
+  return {
+    ...example,
+    accountId: ACCOUNT_ID,
+    users: example.users.map((user) => ({
+      ...user,
+      limits: { ...user.limits, maxVcpus: REHEARSAL_MAX_VCPUS },
+    })),
+  };
 }
 
 /**
