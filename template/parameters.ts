@@ -93,19 +93,22 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Type: "String",
       Default: "enabled",
       AllowedValues: [...FIELD_RULES.AutoscalingPolicy.values],
-      Description: "enabled: the master grows and shrinks the compute nodes with the Slurm queue.",
+      Description:
+        "enabled: compute nodes start when jobs need them and stop after 10 idle minutes. disabled: the ComputeInitialNodes nodes run for the cluster's life.",
       ConstraintDescription: `must be ${FIELD_RULES.AutoscalingPolicy.values.join(" or ")}`,
     },
     ComputeInitialNodes: {
       ...integer("ComputeInitialNodes"),
       Default: "0",
-      Description: "Compute nodes started with the cluster.",
+      Description:
+        "Compute nodes started with the cluster (with AutoscalingPolicy disabled, its only nodes).",
       ConstraintDescription: `must be a whole number from ${FIELD_RULES.ComputeInitialNodes.min} to ${FIELD_RULES.ComputeInitialNodes.max}`,
     },
     ComputeMaxNodes: {
       ...integer("ComputeMaxNodes"),
       Default: "8",
-      Description: "Most compute nodes the cluster may run at once.",
+      Description:
+        "Most compute nodes the cluster may run at once (the compute Auto Scaling group's MaxSize).",
       ConstraintDescription: `must be a whole number from ${FIELD_RULES.ComputeMaxNodes.min} to ${FIELD_RULES.ComputeMaxNodes.max}`,
     },
     MasterSystemVolumeSize: {

@@ -31,6 +31,16 @@ fd_aws() {
   python3 /opt/flightdeck/flightdeck-aws.py "$@"
 }
 
+# The seconds in $1 minutes (whole, or a fraction such as 1/6), rounded up, at
+# least 1. Every timeout the boot scripts derive goes through here, so
+# FD_SECONDS_PER_MINUTE (60 unless the rehearsal compresses time) scales them all.
+fd_seconds() {
+  awk -v m="$1" -v s="${FD_SECONDS_PER_MINUTE:-60}" 'BEGIN {
+    n = split(m, f, "/"); v = f[1] * s / (n > 1 ? f[2] : 1); v = int(v + 0.999)
+    print (v < 1 ? 1 : v)
+  }'
+}
+
 # The first boot races unattended-upgrades for the dpkg lock, and mirrors blip:
 # wait for the lock and retry rather than fail the cluster.
 fd_apt_install() {
