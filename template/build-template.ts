@@ -36,7 +36,6 @@ function conditions(): Record<string, unknown> {
         "true",
       ],
     },
-    AutoscalingEnabled: { "Fn::Equals": [ref("AutoscalingPolicy"), "enabled"] },
   };
 }
 

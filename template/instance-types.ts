@@ -135,6 +135,16 @@ export const INSTANCE_PRESETS = {
   hpc: { InstanceType: "c5n.18xlarge", Label: "c5n.18xlarge-72C-192GB", PlacementGroup: "true" },
 } as const;
 
+/**
+ * Hardware threads per core of a type: 1 for the HPC families, which run
+ * without simultaneous multithreading, 2 for every other x86_64 type offered.
+ * The default customizer turns the second thread off on compute nodes, so a
+ * node has vCPUs / threads cores (master.sh computes the same from a label).
+ */
+export function threadsPerCore(type: string): number {
+  return type.startsWith("hpc") ? 1 : 2;
+}
+
 /** The choice that selects `*InstanceTypeOther` instead of a preset. */
 export const OTHER_CHOICE = "other";
 

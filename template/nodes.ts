@@ -1,4 +1,8 @@
-import { NODE_BOUNDARY_PARAMETER, NODE_IAM_PATH } from "../functions/shared/template-contract.js";
+import {
+  NODE_BOUNDARY_PARAMETER,
+  NODE_IAM_PATH,
+  NODE_TAG_KEY,
+} from "../functions/shared/template-contract.js";
 import { allow, getAtt, ifCondition, nameTag, noValue, ref, sub } from "./intrinsics.js";
 import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 
@@ -8,7 +12,7 @@ import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
  * Scaling group, each with the least IAM its boot scripts need.
  */
 
-/** Fixed so the master's IAM policy and scaler can name it without a dependency cycle. */
+/** Fixed so the master's IAM policy and node manager can name it without a dependency cycle. */
 export const COMPUTE_GROUP_NAME = "${AWS::StackName}-compute";
 
 /** The master's logical id: its CreationPolicy waits for the boot script's signal. */
@@ -29,6 +33,9 @@ const metadataOptions = {
   HttpPutResponseHopLimit: 1,
 };
 
+/** Compute nodes also read their instance tags from the metadata: their Slurm node name. */
+const computeMetadataOptions = { ...metadataOptions, InstanceMetadataTags: "enabled" };
+
 function rootVolume(size: unknown) {
   return [
     {
@@ -38,9 +45,13 @@ function rootVolume(size: unknown) {
   ];
 }
 
-/** What every node needs: its boot files, its customizers (own folder and default only), the munge key. */
+/**
+ * What every node needs: its boot files, its customizers (own folder and
+ * default only), the munge key. The owner's folder is `FlightProfiles` (their
+ * user id); `AccessUsername` is their Linux login, which may differ.
+ */
 function nodeStatements() {
-  const folders = ["default", "${AccessUsername}"].map((f) => `\${CustomizerPrefix}/${f}/*`);
+  const folders = ["default", "${FlightProfiles}"].map((f) => `\${CustomizerPrefix}/${f}/*`);
   return [
     allow(
       "s3:GetObject",
@@ -104,46 +115,67 @@ const masterBoot: BootSpec = {
     ...commonEnv,
     FD_VPC_CIDR: "${Vpc.CidrBlock}",
     FD_MAX_NODES: "${ComputeMaxNodes}",
+    FD_INITIAL_NODES: "${ComputeInitialNodes}",
     FD_AUTOSCALING: "${AutoscalingPolicy}",
+    FD_COMPUTE_INSTANCE: "${ComputeInstanceLabel}",
     FD_ASG: COMPUTE_GROUP_NAME,
+    FD_NODE_TAG: NODE_TAG_KEY,
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
   },
-  files: ["common.sh", "flightdeck-aws.py", "flightdeck-scaler.py", "master.sh"],
+  // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
+  variables: {
+    ComputeInstanceLabel: ifCondition("ComputeIsOther", ref("ComputeInstanceTypeOther"), {
+      "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "Label"],
+    }),
+  },
+  files: ["common.sh", "flightdeck-aws.py", "flightdeck-nodes.py", "master.sh"],
 };
 
 const computeBoot: BootSpec = {
   role: "slave",
   resource: "ComputeLaunchTemplate",
-  env: { ...commonEnv, FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}` },
+  env: {
+    ...commonEnv,
+    FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}`,
+    FD_NODE_TAG: NODE_TAG_KEY,
+  },
   files: ["common.sh", "flightdeck-aws.py", "compute.sh"],
 };
 
-function master() {
-  const scaling = [
+/**
+ * What the master's compute node manager (flightdeck-nodes.py) may do: size
+ * and shrink its own cluster's compute group, read groups and their scaling
+ * activities (Describe calls take no resource), and name the group's
+ * instances, with the node-name tag only. The group's MaxSize stays the cap
+ * on instances, whatever a user with sudo on the master runs.
+ */
+function nodeManagerStatements() {
+  return [
     allow(
       ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
       sub(
         `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${COMPUTE_GROUP_NAME}`,
       ),
     ),
-    // Describe calls cannot be narrowed to one resource.
-    allow(["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances"], "*"),
+    allow(["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"], "*"),
+    allow(
+      "ec2:CreateTags",
+      sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"),
+      {
+        StringEquals: { "aws:ResourceTag/aws:autoscaling:groupName": sub(COMPUTE_GROUP_NAME) },
+        "ForAllValues:StringEquals": { "aws:TagKeys": [NODE_TAG_KEY] },
+      },
+    ),
   ];
+}
+
+function master() {
   return {
     MasterRole: role("flightdeck-master", [
       ...nodeStatements(),
       allow("cloudformation:SignalResource", ref("AWS::StackId")),
+      ...nodeManagerStatements(),
     ]),
-    // Only a cluster with autoscaling may change its compute group.
-    MasterScalingPolicy: {
-      Type: "AWS::IAM::Policy",
-      Condition: "AutoscalingEnabled",
-      Properties: {
-        PolicyName: "flightdeck-scaler",
-        Roles: [ref("MasterRole")],
-        PolicyDocument: { Version: "2012-10-17", Statement: scaling },
-      },
-    },
     MasterInstanceProfile: instanceProfile("MasterRole"),
     // Only for IMDSv2: older CloudFormation specs lack MetadataOptions on AWS::EC2::Instance.
     MasterLaunchTemplate: {
@@ -192,7 +224,7 @@ function compute() {
           InstanceType: instanceType("Compute"),
           IamInstanceProfile: { Arn: getAtt("ComputeInstanceProfile", "Arn") },
           SecurityGroupIds: [ref("ClusterSecurityGroup")],
-          MetadataOptions: metadataOptions,
+          MetadataOptions: computeMetadataOptions,
           BlockDeviceMappings: rootVolume(16),
           // `terminate` on interruption: a stopped spot node cannot be in a placement group.
           InstanceMarketOptions: ifCondition(
@@ -211,10 +243,10 @@ function compute() {
         },
       },
     },
-    // DesiredCapacity is set (to ComputeInitialNodes): FlightDeck creates and
-    // deletes stacks but never updates them, so the reset-on-update problem of
-    // a set DesiredCapacity cannot arise, and it is the only way to start with
-    // nodes. After creation the scaler owns the desired capacity.
+    // No DesiredCapacity: the group starts empty (MinSize) and the master's
+    // node manager owns the desired capacity; a stack update cannot reset it.
+    // Every instance stays in this group, so deleting the stack deletes the
+    // group, and with it every compute instance, before the subnet and VPC.
     ComputeGroup: {
       Type: "AWS::AutoScaling::AutoScalingGroup",
       Properties: {
@@ -225,7 +257,6 @@ function compute() {
         },
         MinSize: "0",
         MaxSize: ref("ComputeMaxNodes"),
-        DesiredCapacity: ref("ComputeInitialNodes"),
         VPCZoneIdentifier: [ref("PublicSubnet")],
         PlacementGroup: ifCondition("UsePlacementGroup", ref("ComputePlacementGroup"), noValue),
         Tags: [{ Key: "Name", Value: sub("${ClusterName}-compute"), PropagateAtLaunch: true }],

@@ -1,5 +1,6 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
-import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
+import { CLUSTER_NAME_PATTERN } from "../functions/shared/identifiers.js";
+import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
 import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
   DEFAULT_INSTANCE_LABEL,
@@ -92,19 +93,22 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Type: "String",
       Default: "enabled",
       AllowedValues: [...FIELD_RULES.AutoscalingPolicy.values],
-      Description: "enabled: the master grows and shrinks the compute nodes with the Slurm queue.",
+      Description:
+        "enabled: compute nodes start when jobs need them and stop after 10 idle minutes. disabled: the ComputeInitialNodes nodes run for the cluster's life.",
       ConstraintDescription: `must be ${FIELD_RULES.AutoscalingPolicy.values.join(" or ")}`,
     },
     ComputeInitialNodes: {
       ...integer("ComputeInitialNodes"),
       Default: "0",
-      Description: "Compute nodes started with the cluster.",
+      Description:
+        "Compute nodes started with the cluster (with AutoscalingPolicy disabled, its only nodes).",
       ConstraintDescription: `must be a whole number from ${FIELD_RULES.ComputeInitialNodes.min} to ${FIELD_RULES.ComputeInitialNodes.max}`,
     },
     ComputeMaxNodes: {
       ...integer("ComputeMaxNodes"),
       Default: "8",
-      Description: "Most compute nodes the cluster may run at once.",
+      Description:
+        "Most compute nodes the cluster may run at once (the compute Auto Scaling group's MaxSize).",
       ConstraintDescription: `must be a whole number from ${FIELD_RULES.ComputeMaxNodes.min} to ${FIELD_RULES.ComputeMaxNodes.max}`,
     },
     MasterSystemVolumeSize: {
@@ -123,14 +127,16 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
     },
     AccessUsername: {
       Type: "String",
-      AllowedPattern: unanchored(USER_ID_PATTERN),
-      Description: "The cluster's owner (IAM user name); set by FlightDeck.",
-      ConstraintDescription: "must be an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
+      AllowedPattern: unanchored(LOGIN_PATTERN),
+      Description: "The cluster owner's Linux login; set by FlightDeck.",
+      ConstraintDescription:
+        "must be a Linux login: a lowercase letter or _, then at most 31 lowercase letters, digits, _ or -",
     },
     FlightProfiles: {
       Type: "String",
       AllowedPattern: "[-A-Za-z0-9+=,.@_ ]{0,256}",
-      Description: "Customizer profiles (the seed's name); set by FlightDeck to the owner.",
+      Description:
+        "Customizer profiles (the seed's name); set by FlightDeck to the owner's user id, which names their customizer folder.",
       ConstraintDescription: "must be IAM user names separated by spaces",
     },
     ClusterName: {

@@ -34,6 +34,8 @@ export interface BootSpec {
   readonly resource: string;
   /** `FD_*` values for boot.env, each an `Fn::Sub` string such as `${AWS::Region}`. */
   readonly env: Readonly<Record<string, string>>;
+  /** Values `env` may name that are not parameters or attributes: `Fn::Sub`'s variable map. */
+  readonly variables?: Readonly<Record<string, unknown>>;
   /** Files from template/boot/ put in /opt/flightdeck/; the last one runs. */
   readonly files: readonly string[];
 }
@@ -61,5 +63,6 @@ export function userDataFor(spec: BootSpec): Record<string, unknown> {
     `install -d -m 0755 /etc/flightdeck /opt/flightdeck\n` +
     `cat >/etc/flightdeck/boot.env <<'${HEREDOC_END}'\n${env.join("")}${HEREDOC_END}\n`;
   const bootstrap = readBootFile("bootstrap.sh").replace(/^#!.*\n/, "");
-  return { "Fn::Base64": { "Fn::Join": ["", [{ "Fn::Sub": header }, bootstrap]] } };
+  const substituted = spec.variables === undefined ? header : [header, spec.variables];
+  return { "Fn::Base64": { "Fn::Join": ["", [{ "Fn::Sub": substituted }, bootstrap]] } };
 }

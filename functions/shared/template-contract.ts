@@ -23,3 +23,10 @@ export const NODE_IAM_PATH = "/flightdeck/";
  * service role may create or change a role only with it.
  */
 export const NODE_BOUNDARY_PARAMETER = "NodePermissionsBoundary";
+
+/**
+ * The instance tag naming a compute instance's Slurm node: the master's node
+ * manager sets it (the only tag it may set, under the deployment's permissions
+ * boundary too), and the instance reads it from its metadata.
+ */
+export const NODE_TAG_KEY = "flightdeck-node";

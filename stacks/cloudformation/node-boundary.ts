@@ -1,6 +1,6 @@
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy/index.js";
 import { Construct } from "constructs";
-import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
+import { NODE_IAM_PATH, NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
 import { regionalArn, s3Arn, stackArnPattern, type ArnScope } from "../iam/arns.js";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document.js";
 
@@ -15,12 +15,18 @@ export interface NodeBoundaryScope {
 /**
  * The most any role a cluster creates may do, whatever its own policies say:
  * read the customizer scripts, read its stack's secrets, signal and describe
- * FlightDeck stacks, and scale FlightDeck's compute groups. A template whose
+ * FlightDeck stacks, and scale FlightDeck's compute groups and name their
+ * instances (the template's node manager on the master). A template whose
  * nodes need more must widen this (and say why): a node role's own policy
  * grants nothing beyond it.
  */
 export function nodeBoundaryStatements(context: NodeBoundaryScope): PolicyStatement[] {
   const { scope, stackPrefix } = context;
+  const computeGroups = regionalArn(
+    scope,
+    "autoscaling",
+    `autoScalingGroup:*:autoScalingGroupName/${stackPrefix}-*`,
+  );
   return [
     {
       Sid: "ReadCustomizerScripts",
@@ -51,19 +57,25 @@ export function nodeBoundaryStatements(context: NodeBoundaryScope): PolicyStatem
       Sid: "ScaleComputeGroups",
       Effect: "Allow",
       Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-      Resource: [
-        regionalArn(
-          scope,
-          "autoscaling",
-          `autoScalingGroup:*:autoScalingGroupName/${stackPrefix}-*`,
-        ),
-      ],
+      Resource: [computeGroups],
     },
     {
-      Sid: "DescribeComputeNodes",
+      // Describe calls take no resource. No ec2:DescribeInstances: the master
+      // learns its nodes' addresses from Slurm, not from EC2.
+      Sid: "DescribeComputeGroups",
       Effect: "Allow",
-      Action: ["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances"],
+      Action: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"],
       Resource: "*",
+    },
+    {
+      Sid: "NameComputeNodes",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      Resource: [regionalArn(scope, "ec2", "instance/*")],
+      Condition: {
+        StringLike: { "aws:ResourceTag/aws:autoscaling:groupName": `${stackPrefix}-*` },
+        "ForAllValues:StringEquals": { "aws:TagKeys": [NODE_TAG_KEY] },
+      },
     },
   ];
 }

@@ -29,9 +29,10 @@ from botocore.config import Config
 
 env = os.environ
 config = Config(retries={"mode": "standard", "max_attempts": 10})
-cfn = boto3.client("cloudformation", region_name=env["FD_REGION"], config=config)
 for attempt in range(12):
     try:
+        # A new client each time: boto3 looks for credentials when it makes one.
+        cfn = boto3.client("cloudformation", region_name=env["FD_REGION"], config=config)
         detail = cfn.describe_stack_resource(
             StackName=env["FD_STACK"], LogicalResourceId=env["FD_BOOT_RESOURCE"]
         )["StackResourceDetail"]
@@ -42,6 +43,7 @@ for attempt in range(12):
         time.sleep(10)
 else:
     if env.get("FD_SIGNAL_RESOURCE"):
+        cfn = boto3.client("cloudformation", region_name=env["FD_REGION"], config=config)
         cfn.signal_resource(
             StackName=env["FD_STACK"], LogicalResourceId=env["FD_SIGNAL_RESOURCE"],
             UniqueId="bootstrap: boot files not fetched", Status="FAILURE",

@@ -1,19 +1,30 @@
 #!/bin/bash
-# FlightDeck compute node: munge key, /home from the master, customizers, then
-# slurmd as a dynamic node (slurmd -Z) that fetches its config from the master.
-# bootstrap.sh runs it once, as root, at first boot; the template carries this
-# file in the compute launch template's Metadata (template/build-template.ts).
+# FlightDeck compute node: munge key, /home from the master, its Slurm node
+# name, customizers, then slurmd under that name, fetching its config from the
+# master. The master's compute node manager (flightdeck-nodes.py) launched
+# this instance for a node Slurm powered up, and names it by tagging the
+# instance; the name is read from the instance metadata. bootstrap.sh runs
+# this once, as root, at first boot; the template carries it in the compute
+# launch template's Metadata (template/build-template.ts).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=common.sh
 . /opt/flightdeck/common.sh
 
-# A compute node has no CloudFormation signal to fail. A failure before slurmd
-# starts is logged to the console; the scaler terminates nodes that never join.
+FD_NODE=""
+
+# A compute node has no CloudFormation signal to fail. A failure is logged
+# to the console and, once the node has a name, set as its Slurm reason
+# (`sinfo -R`); the master then terminates the instance and requeues its job.
 fd_on_exit() {
-  local rc=$?
+  local rc=$? reason
   [ "$rc" -eq 0 ] && return 0
-  fd_log "BOOT FAILED: $(fd_failure_reason "$rc"); see /var/log/cloud-init-output.log"
+  reason=$(fd_failure_reason "$rc")
+  fd_log "BOOT FAILED: $reason; see /var/log/cloud-init-output.log"
+  [ -n "$FD_NODE" ] || return 0
+  # slurmd is not running, so the command finds slurmctld through SLURM_CONF_SERVER.
+  SLURM_CONF_SERVER=$FD_MASTER_IP scontrol update nodename="$FD_NODE" state=down \
+    reason="boot failed: ${reason:0:100}" || fd_log "could not set $FD_NODE down"
 }
 trap fd_on_exit EXIT
 
@@ -32,13 +43,25 @@ for attempt in 1 2 3 4 5 6; do
 done
 mountpoint -q /home
 
-# Customizers run before slurmd starts, so that what they change (hyper-
-# threading, packages) is what slurmd reports when it registers.
-fd_step "running customizers"
-customizer_failure=""
-fd_run_customizers || customizer_failure=${FD_FAILURE:-"customizers failed"}
+fd_step "waiting for a Slurm node name (instance tag $FD_NODE_TAG)"
+deadline=$(($(date +%s) + $(fd_seconds 10)))
+until FD_NODE=$(fd_metadata "tags/instance/$FD_NODE_TAG" 2>/dev/null); do
+  [ "$(date +%s)" -lt "$deadline" ] || {
+    FD_FAILURE="no $FD_NODE_TAG tag: no Slurm node claimed this instance"
+    exit 1
+  }
+  sleep 2
+done
+hostnamectl set-hostname "$FD_NODE"
+printf '%s %s\n' "$(fd_metadata local-ipv4)" "$FD_NODE" >>/etc/hosts
 
-fd_step "starting slurmd"
+# Customizers run before slurmd starts, so that what they change (hyper-
+# threading, packages) is what slurmd reports, and a node whose customizers
+# fail never runs a job.
+fd_step "running customizers"
+fd_run_customizers
+
+fd_step "starting slurmd as $FD_NODE"
 install -d -m 0755 /var/spool/slurmd /var/log/slurm /etc/systemd/system/slurmd.service.d
 # Replaces the packaged command line: configless nodes have no slurm.conf for
 # a ConditionPathExists to find, and the flags must not depend on how the
@@ -50,22 +73,9 @@ ConditionPathExists=
 [Service]
 Type=simple
 ExecStart=
-ExecStart=/usr/sbin/slurmd -D -Z --conf-server $FD_MASTER_IP --conf Feature=compute
+ExecStart=/usr/sbin/slurmd -D -N $FD_NODE --conf-server $FD_MASTER_IP
 EOF
 systemctl daemon-reload
 systemctl enable slurmd
 systemctl restart slurmd
-
-# A node whose customizers failed still registers, then drains, so that the
-# reason shows in `sinfo -R` on the login node instead of jobs failing on it.
-if [ -n "$customizer_failure" ]; then
-  node=$(hostname -s)
-  for _ in $(seq 60); do
-    scontrol show node "$node" >/dev/null 2>&1 && break
-    sleep 5
-  done
-  scontrol update nodename="$node" state=drain reason="$customizer_failure"
-  FD_FAILURE=$customizer_failure
-  exit 1
-fi
 fd_log "ready"

@@ -25,7 +25,8 @@ def client(service):
 
 
 def with_credentials(call):
-    """Retries while the instance profile's credentials are not yet there (early boot)."""
+    """Retries while the instance profile's credentials are not yet there (early
+    boot). `call` must make its client: boto3 looks for credentials when it makes one."""
     from botocore.exceptions import NoCredentialsError
 
     for _ in range(24):
@@ -51,15 +52,17 @@ def munge_key(secret_id, path):
 
 
 def fetch_customizers(bucket, prefix, user, dest):
-    s3 = client("s3")
+    def listing(key_prefix):
+        paginator = client("s3").get_paginator("list_objects_v2")
+        return list(paginator.paginate(Bucket=bucket, Prefix=key_prefix, Delimiter="/"))
+
+    s3 = None
     for scope, folder in (("default", "default"), ("user", user)):
         key_prefix = "%s/%s/configure.d/" % (prefix, folder)
         target = os.path.join(dest, scope)
         os.makedirs(target, exist_ok=True)
-        paginator = s3.get_paginator("list_objects_v2")
-        pages = with_credentials(
-            lambda: list(paginator.paginate(Bucket=bucket, Prefix=key_prefix, Delimiter="/"))
-        )
+        pages = with_credentials(lambda: listing(key_prefix))
+        s3 = s3 or client("s3")
         for page in pages:
             for item in page.get("Contents", []):
                 name = item["Key"][len(key_prefix):]
@@ -73,16 +76,17 @@ def fetch_customizers(bucket, prefix, user, dest):
 
 def signal(stack, resource, instance_id, status, reason=""):
     """SignalResource has no reason field, so a failure's reason rides in the
-    UniqueId (at most 64 characters), which the stack event shows."""
+    UniqueId (at most 64 characters), which the stack event and the user's
+    .cf-failed show. The reason alone: with the instance id first, a
+    customizer's name did not fit (the rehearsal showed it cut)."""
     from botocore.exceptions import ClientError
 
-    cfn = client("cloudformation")
     unique_id = instance_id
     if reason:
-        unique_id = (instance_id + " " + re.sub(r"[^A-Za-z0-9 ._:/-]", "_", reason))[:64]
+        unique_id = re.sub(r"[^A-Za-z0-9 ._:/-]", "_", reason)[:64]
     try:
         with_credentials(
-            lambda: cfn.signal_resource(
+            lambda: client("cloudformation").signal_resource(
                 StackName=stack, LogicalResourceId=resource, UniqueId=unique_id, Status=status
             )
         )
@@ -90,7 +94,7 @@ def signal(stack, resource, instance_id, status, reason=""):
         if unique_id == instance_id:
             raise
         print("signal with a reason refused (%s); sending it without" % error, file=sys.stderr)
-        cfn.signal_resource(
+        client("cloudformation").signal_resource(
             StackName=stack, LogicalResourceId=resource, UniqueId=instance_id, Status=status
         )
 

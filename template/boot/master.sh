@@ -1,8 +1,9 @@
 #!/bin/bash
-# FlightDeck master (login) node: Slurm controller (configless, dynamic nodes),
-# /home over NFS, customizers, the optional scaler, then the CloudFormation
-# signal. bootstrap.sh runs it once, as root, at first boot; the template
-# carries this file in the master's Metadata (template/build-template.ts).
+# FlightDeck master (login) node: Slurm controller (configless, power saving
+# over the compute Auto Scaling group), /home over NFS, customizers, the
+# compute node manager, then the CloudFormation signal. bootstrap.sh runs it
+# once, as root, at first boot; the template carries this file in the
+# master's Metadata (template/build-template.ts).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=common.sh
@@ -21,6 +22,22 @@ fd_on_exit() {
     fd_log "could not send the FAILURE signal; the stack fails at its timeout"
 }
 trap fd_on_exit EXIT
+
+# Slurm's view of a compute node from its instance label (type-<vCPUs>C-<GiB>GB):
+# "<cores> <MiB>". Cores, because the default customizer turns hyper-threading
+# off (the HPC families already run one thread per core); 95% of the memory,
+# leaving the kernel room.
+fd_node_shape() {
+  local label=$1 type vcpus gib threads=2
+  type=${label%%-*}
+  vcpus=${label#*-}
+  vcpus=${vcpus%%C-*}
+  gib=${label##*C-}
+  gib=${gib%GB}
+  case $type in hpc*) threads=1 ;; esac
+  awk -v v="$vcpus" -v t="$threads" -v g="$gib" \
+    'BEGIN { c = int(v / t); printf "%d %d\n", (c < 1 ? 1 : c), int(g * 1024 * 0.95) }'
+}
 
 fd_step "installing packages"
 fd_apt_install munge slurmctld slurm-client nfs-kernel-server
@@ -42,31 +59,77 @@ exportfs -ra
 
 fd_step "configuring slurmctld"
 install -d -o slurm -g slurm -m 0755 /var/spool/slurmctld /var/log/slurm
-# Compute nodes register themselves (slurmd -Z) with Feature=compute and fetch
-# this file from slurmctld (configless), so it names no nodes.
-cat >/etc/slurm/slurm.conf <<EOF
-ClusterName=${FD_CLUSTER,,}
-SlurmctldHost=$(hostname -s)($FD_MASTER_IP)
-SlurmctldParameters=enable_configless
-SlurmUser=slurm
-AuthType=auth/munge
-CredType=cred/munge
-StateSaveLocation=/var/spool/slurmctld
-SlurmdSpoolDir=/var/spool/slurmd
-SlurmctldPidFile=/run/slurmctld.pid
-SlurmdPidFile=/run/slurmd.pid
-SlurmctldLogFile=/var/log/slurm/slurmctld.log
-SlurmdLogFile=/var/log/slurm/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/affinity
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-MaxNodeCount=$FD_MAX_NODES
-ReturnToService=2
-SlurmdTimeout=300
-NodeSet=computeset Feature=compute
-PartitionName=compute Nodes=computeset Default=YES MaxTime=INFINITE State=UP
-EOF
+# Slurm runs flightdeck-nodes.py (as SlurmUser) through these links to wake
+# the compute node manager, which runs as root and makes the AWS calls.
+install -d -o slurm -g slurm -m 0755 /var/spool/flightdeck /var/log/flightdeck
+install -d -m 0755 /opt/flightdeck/power
+chmod 0755 /opt/flightdeck/flightdeck-nodes.py
+for event in resume suspend resume-fail; do
+  ln -sf ../flightdeck-nodes.py "/opt/flightdeck/power/$event"
+done
+read -r node_cpus node_memory < <(fd_node_shape "$FD_COMPUTE_INSTANCE")
+node_count=$FD_MAX_NODES
+[ "$FD_AUTOSCALING" = enabled ] || node_count=$FD_INITIAL_NODES
+# Power saving: Slurm decides which nodes run and calls flightdeck-nodes.py,
+# which gives each an instance of the compute group (whose MaxSize is the cap).
+# idle_on_node_suspend returns a node Slurm powers down to service whatever its
+# state, so a broken node comes back after SuspendTime.
+params="enable_configless,idle_on_node_suspend"
+params+=",power_save_interval=$(fd_seconds 1/6),power_save_min_interval=0"
+version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2] }')
+# Before 23.11 a cloud node's address is learnt at registration only with
+# cloud_reg_addrs (23.11 always does it and calls the option defunct); before
+# 23.02 powered-down cloud nodes are hidden without PrivateData=cloud.
+[ "$version" -ge 2311 ] || params+=",cloud_reg_addrs"
+{
+  echo "ClusterName=${FD_CLUSTER,,}"
+  echo "SlurmctldHost=$(hostname -s)($FD_MASTER_IP)"
+  echo "SlurmctldParameters=$params"
+  echo "SlurmUser=slurm"
+  echo "AuthType=auth/munge"
+  # Also how long a requeued job waits before it may start again.
+  echo "AuthInfo=cred_expire=$(fd_seconds 2)"
+  echo "CredType=cred/munge"
+  echo "StateSaveLocation=/var/spool/slurmctld"
+  echo "SlurmdSpoolDir=/var/spool/slurmd"
+  echo "SlurmctldPidFile=/run/slurmctld.pid"
+  echo "SlurmdPidFile=/run/slurmd.pid"
+  echo "SlurmctldLogFile=/var/log/slurm/slurmctld.log"
+  echo "SlurmdLogFile=/var/log/slurm/slurmd.log"
+  echo "ProctrackType=proctrack/linuxproc"
+  echo "TaskPlugin=task/affinity"
+  echo "SelectType=select/cons_tres"
+  echo "SelectTypeParameters=CR_Core"
+  echo "ReturnToService=2"
+  # A job no cluster this size could ever run is refused at sbatch, not left
+  # pending (and powering nodes up) for ever.
+  echo "EnforcePartLimits=ALL"
+  echo "SlurmdTimeout=$(fd_seconds 5)"
+  # Cloud nodes have no DNS names: slurmctld talks to each one directly.
+  echo "TreeWidth=65533"
+  [ "$version" -ge 2302 ] || echo "PrivateData=cloud"
+  # Only the rehearsal sets this (config_overrides: see README, "Cluster template").
+  [ -z "${FD_SLURMD_PARAMETERS:-}" ] || echo "SlurmdParameters=$FD_SLURMD_PARAMETERS"
+  echo "ResumeProgram=/opt/flightdeck/power/resume"
+  echo "SuspendProgram=/opt/flightdeck/power/suspend"
+  echo "ResumeFailProgram=/opt/flightdeck/power/resume-fail"
+  echo "ResumeTimeout=$(fd_seconds 30)"
+  echo "SuspendTime=$(fd_seconds 10)"
+  echo "SuspendTimeout=$(fd_seconds 2)"
+  echo "ResumeRate=0"
+  echo "SuspendRate=0"
+  if [ "$node_count" -gt 0 ]; then
+    echo "NodeName=compute-[1-$node_count] CPUs=$node_cpus RealMemory=$node_memory State=CLOUD Feature=compute"
+    echo "PartitionName=compute Nodes=compute-[1-$node_count] Default=YES MaxTime=INFINITE State=UP"
+    # A fixed cluster: its nodes start with it and never power down.
+    [ "$FD_AUTOSCALING" = enabled ] || echo "SuspendExcNodes=compute-[1-$node_count]"
+  else
+    # A fixed cluster of no compute nodes: slurmctld needs a node and a partition,
+    # so one that never exists (FUTURE), and sbatch refuses jobs (INACTIVE).
+    echo "NodeName=compute-1 CPUs=$node_cpus RealMemory=$node_memory State=FUTURE Feature=compute"
+    echo "PartitionName=compute Nodes=compute-1 Default=YES MaxTime=INFINITE State=INACTIVE"
+  fi
+} >/etc/slurm/slurm.conf
 systemctl enable slurmctld
 systemctl restart slurmctld
 for _ in $(seq 60); do
@@ -81,38 +144,41 @@ done
 fd_step "running customizers"
 fd_run_customizers
 
-# The LoginUser output names the AccessUsername; user.sh must have created it.
+# The LoginUser output names the AccessUsername (the owner's login); the
+# owner's user.sh must have created it.
 fd_step "checking the login account"
 getent passwd "$FD_USER" >/dev/null || {
-  FD_FAILURE="no account $FD_USER after the customizers (is $FD_USER/configure.d/user.sh there?)"
+  FD_FAILURE="no account $FD_USER after the customizers (is $FD_PROFILES/configure.d/user.sh there?)"
   exit 1
 }
 
-if [ "$FD_AUTOSCALING" = enabled ]; then
-  fd_step "starting the scaler"
-  cat >/etc/systemd/system/flightdeck-scaler.service <<'EOF'
+fd_step "starting the compute node manager"
+{
+  echo "FD_CLAIM_SECONDS=$(fd_seconds 10)"
+  echo "FD_LAUNCH_GRACE_SECONDS=$(fd_seconds 5)"
+  echo "FD_BACKOFF_SECONDS=$(fd_seconds 10)"
+  echo "FD_POLL_SECONDS=$(fd_seconds 1/6)"
+} >/etc/flightdeck/nodes.env
+cat >/etc/systemd/system/flightdeck-nodes.service <<'UNIT'
 [Unit]
-Description=FlightDeck compute scaler (one pass)
+Description=FlightDeck compute nodes: Slurm power saving on the compute Auto Scaling group
 After=slurmctld.service
 
 [Service]
-Type=oneshot
+Type=simple
 EnvironmentFile=/etc/flightdeck/boot.env
-ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-scaler.py
-EOF
-  cat >/etc/systemd/system/flightdeck-scaler.timer <<'EOF'
-[Unit]
-Description=Run the FlightDeck compute scaler every minute
-
-[Timer]
-OnActiveSec=1min
-OnUnitActiveSec=1min
+EnvironmentFile=/etc/flightdeck/nodes.env
+ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-nodes.py run
+Restart=always
+RestartSec=5
 
 [Install]
-WantedBy=timers.target
-EOF
-  systemctl daemon-reload
-  systemctl enable --now flightdeck-scaler.timer
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now flightdeck-nodes
+if [ "$FD_INITIAL_NODES" -gt 0 ]; then
+  scontrol update nodename="compute-[1-$FD_INITIAL_NODES]" state=power_up
 fi
 
 fd_step "signalling success"

@@ -159,7 +159,9 @@ export function renderUserData(userData: Json, values: Record<string, string>): 
   return parts
     .map((part) => {
       if (typeof part === "string") return part;
-      const text = isObject(part) ? part["Fn::Sub"] : undefined;
+      const sub = isObject(part) ? part["Fn::Sub"] : undefined;
+      // The variable map's values are intrinsics: `values` gives each one's sample value.
+      const text = Array.isArray(sub) ? sub[0] : sub;
       if (typeof text !== "string") throw new Error("unexpected user data part");
       return text.replace(/\$\{([^!}][^}]*)\}/g, (_, name: string) => {
         const value = values[name];

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { resolveInstanceType } from "../../functions/shared/template-merge.js";
 import { instanceTypeOfLabel } from "../../functions/shared/cluster-config.js";
@@ -6,6 +8,7 @@ import {
   instanceLabelFor,
   OTHER_CHOICE,
   OTHER_INSTANCE_TYPES,
+  threadsPerCore,
 } from "../../template/instance-types.js";
 import { declaration, decoded, evaluateCondition, template } from "./cluster-template-support.js";
 
@@ -65,6 +68,27 @@ describe("the default template's instance types", () => {
     }
     expect(resolveInstanceType(cfn, OTHER_CHOICE, "r4.large-2C-15.25GB")).to.equal("r4.large");
     expect(resolveInstanceType(cfn, OTHER_CHOICE, undefined)).to.equal(undefined);
+  });
+
+  it("sizes Slurm's nodes in master.sh from every label: its cores and 95% of its memory", () => {
+    const master = readFileSync(new URL("../../template/boot/master.sh", import.meta.url), "utf8");
+    const shape = /^fd_node_shape\(\) \{\n[\s\S]*?\n\}\n/m.exec(master)?.[0];
+    expect(shape, "fd_node_shape in master.sh").to.be.a("string");
+    const all = [...labels, ...Object.values(INSTANCE_PRESETS).map((preset) => preset.Label)];
+    const run = spawnSync(
+      "bash",
+      ["-c", `${shape}\nfor l in "$@"; do fd_node_shape "$l"; done`, "bash", ...all],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(run.status, run.stderr).to.equal(0);
+    const expected = all.map((label) => {
+      const [, type = "", vcpus = "", gib = ""] = /^(.+?)-(\d+)C-([\d.]+)GB$/.exec(label) ?? [];
+      const cores = Math.max(1, Math.floor(Number(vcpus) / threadsPerCore(type)));
+      return `${cores} ${Math.floor(Number(gib) * 1024 * 0.95)}`;
+    });
+    expect(run.stdout.trim().split("\n")).to.deep.equal(expected);
   });
 
   it("uses a placement group unless the compute preset is burstable", () => {

@@ -32,17 +32,25 @@ describe("the default template's nodes", () => {
       expect(
         (properties(name)["LaunchTemplateData"] as JsonObject)["MetadataOptions"],
         name,
-      ).to.deep.equal(imdsv2);
+      ).to.deep.include(imdsv2);
     }
   });
 
-  it("sizes the compute group from the parameters, under its fixed name", () => {
+  it("lets only compute nodes read their instance tags (their Slurm node name) from the metadata", () => {
+    const options = (name: string) =>
+      (properties(name)["LaunchTemplateData"] as JsonObject)["MetadataOptions"] as JsonObject;
+    expect(options("ComputeLaunchTemplate")["InstanceMetadataTags"]).to.equal("enabled");
+    expect(options("MasterLaunchTemplate")).not.to.have.property("InstanceMetadataTags");
+  });
+
+  it("caps the compute group at ComputeMaxNodes, under its fixed name, and leaves its size to the master", () => {
     expect(properties("ComputeGroup")).to.deep.include({
       AutoScalingGroupName: { "Fn::Sub": COMPUTE_GROUP_NAME },
       MinSize: "0",
       MaxSize: { Ref: "ComputeMaxNodes" },
-      DesiredCapacity: { Ref: "ComputeInitialNodes" },
     });
+    // Unset, it starts at MinSize and no stack update resets what the master set.
+    expect(properties("ComputeGroup")).not.to.have.property("DesiredCapacity");
   });
 
   it("keeps IAM unnamed and least-privilege: no wildcard actions, * only for Describe", () => {
@@ -77,7 +85,7 @@ describe("the default template's nodes", () => {
       const action = node["Action"];
       if (typeof action === "string" && action.startsWith("s3:")) s3.push(node);
     });
-    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${AccessUsername}/*"];
+    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${FlightProfiles}/*"];
     expect(s3).to.have.length(4);
     for (const statement of s3 as JsonObject[]) {
       if (statement["Action"] === "s3:GetObject") {

@@ -18,8 +18,9 @@ import {
 /*
  * Every shell script the cluster runs passes `bash -n` and shellcheck (all
  * severities): the boot files, the customizers, user.sh as rendered for a
- * sample user, and each role's user data as an instance receives it. The
- * Python boot files must at least parse.
+ * sample user, each role's user data as an instance receives it, and the
+ * rehearsal's node setup and seams. The Python boot files and seams must at
+ * least parse.
  */
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -47,13 +48,15 @@ const SAMPLE_VALUES: Record<string, string> = {
   "AWS::Region": "ap-southeast-2",
   "AWS::StackName": `fd-${"u".repeat(64)}-${"c".repeat(40)}`,
   ClusterName: "c".repeat(40),
-  AccessUsername: "a+b=c,d.e@f_g-h".padEnd(64, "x"),
+  AccessUsername: "a_b-c".padEnd(32, "x"),
   FlightProfiles: "a+b=c,d.e@f_g-h ".repeat(16),
   CustomizerBucket: "B".repeat(255),
   CustomizerPrefix: "customizer/with.some_deep-prefix",
   MungeKeySecret: `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:MungeKeySecret-${"x".repeat(20)}`,
   "Vpc.CidrBlock": "10.0.0.0/16",
   ComputeMaxNodes: "1000",
+  ComputeInitialNodes: "1000",
+  ComputeInstanceLabel: "hpc6id.32xlarge-64C-1024GB",
   AutoscalingPolicy: "disabled",
   [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.15.254",
 };
@@ -81,7 +84,7 @@ describe("shell scripts of the cluster", function () {
   writeFileSync(
     renderedUser,
     renderUserScript(readFileSync(userTemplate, "utf8"), {
-      id: "alice",
+      login: "alice",
       sshPublicKey: `${keys["ed25519"]} it's $(rm -rf /) \`id\``,
     }),
   );
@@ -91,11 +94,20 @@ describe("shell scripts of the cluster", function () {
     writeFileSync(path, text);
     return path;
   });
+  /** The rehearsal's node setup and its seams, which stand in for parts of a node's image. */
+  const seams = (names: string[]) =>
+    names.map((name) => join(root, "tests/support/rehearsal", name));
   const scripts = [
     ...filesIn("template/boot", ".sh"),
     ...filesIn("customizer-scripts", ".sh"),
     renderedUser,
     ...userDataFiles,
+    ...seams([
+      "node-setup.sh",
+      "image/usr/bin/apt-get",
+      "image/usr/bin/hostnamectl",
+      "image/usr/sbin/exportfs",
+    ]),
   ];
 
   it("covers the boot files, the customizers, the rendered user.sh and both roles' user data", () => {
@@ -129,7 +141,10 @@ describe("shell scripts of the cluster", function () {
     });
   }
 
-  for (const file of filesIn("template/boot", ".py")) {
+  for (const file of [
+    ...filesIn("template/boot", ".py"),
+    ...seams(["image/usr/bin/systemctl", "image/usr/sbin/fdr-init"]),
+  ]) {
     it(`${relative(root, file)} is valid Python 3`, function () {
       if (python === undefined) {
         if (process.env["CI"])

@@ -1,0 +1,183 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, SUPPORT_DIR, SYSTEM_PATH } from "./host.js";
+import { awsNamespace, createAwsNetwork } from "./network.js";
+import type { RehearsalRun } from "./run.js";
+import type { StackEvent } from "./fake-aws/stack-resources.js";
+import type { Activity } from "./fake-aws/auto-scaling.js";
+import type { CallRecord, FakeAwsConfig, FaultKind, InstanceFaults } from "./fake-aws/world.js";
+
+/*
+ * The test's side of the fake AWS: starts its process in the run's AWS
+ * namespace (fake-aws/main.ts) and talks to it over the control socket.
+ */
+
+export interface InstanceReport {
+  readonly id: string;
+  readonly kind: "master" | "compute";
+  readonly ip: string;
+  readonly state: string;
+  readonly instanceType: string;
+  readonly tags: Record<string, string>;
+  readonly launchedAt: number;
+  readonly terminatedAt?: number;
+  readonly terminatedBy?: string;
+  readonly group?: string;
+  readonly faults: InstanceFaults;
+  readonly initPid?: number;
+  readonly dir: string;
+}
+
+export interface StackReport {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly events: StackEvent[];
+  readonly signals: Array<{ logicalId: string; status: string; uniqueId: string; time: number }>;
+  readonly outputs: Record<string, string>;
+}
+
+export interface AwsReport {
+  readonly instances: InstanceReport[];
+  readonly groups: Array<{ name: string; desired: number; min: number; max: number }>;
+  readonly activities: Activity[];
+  readonly calls: CallRecord[];
+  readonly stacks: StackReport[];
+}
+
+export class FakeAwsProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly socket: string,
+  ) {}
+
+  /** Creates the run's AWS namespace and starts the fake in it; resolves once it listens. */
+  static async start(
+    run: RehearsalRun,
+    config: Omit<FakeAwsConfig, "runId" | "runDir">,
+  ): Promise<FakeAwsProcess> {
+    createAwsNetwork(run.id);
+    const configPath = join(run.dir, "fake-aws.json");
+    writeFileSync(configPath, JSON.stringify({ ...config, runId: run.id, runDir: run.dir }));
+    const child = spawn(
+      "nsenter",
+      [
+        `--net=/var/run/netns/${awsNamespace(run.id)}`,
+        process.execPath,
+        "--import",
+        "tsx",
+        join(SUPPORT_DIR, "fake-aws", "main.ts"),
+        configPath,
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { PATH: SYSTEM_PATH, NODE_OPTIONS: "" },
+      },
+    );
+    run.atCleanUp(() => child.kill("SIGKILL"));
+    const fake = new FakeAwsProcess(child, join(run.dir, "aws.sock"));
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the fake AWS did not start: ${output}`)),
+        60_000,
+      );
+      const listen = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("fake-aws: ready")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on("data", listen);
+      child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.once("exit", (code) => reject(new Error(`the fake AWS exited (${code}): ${output}`)));
+    });
+    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`      fake-aws: ${chunk}`));
+    return fake;
+  }
+
+  /** One control request; resolves with its JSON answer. */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const text = body === undefined ? "" : JSON.stringify(body);
+      const req = request(
+        {
+          socketPath: this.socket,
+          method,
+          path,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(text),
+          },
+        },
+        (response) => {
+          let data = "";
+          response.on("data", (chunk: Buffer) => (data += chunk.toString()));
+          response.on("end", () => {
+            const value = JSON.parse(data || "{}") as T & { error?: string };
+            if ((response.statusCode ?? 500) >= 400)
+              reject(new Error(`fake AWS ${method} ${path}: ${value.error}`));
+            else resolve(value);
+          });
+        },
+      );
+      req.on("error", reject);
+      req.setTimeout(30_000, () => req.destroy(new Error(`fake AWS ${method} ${path} timed out`)));
+      req.end(text);
+    });
+  }
+
+  report(): Promise<AwsReport> {
+    return this.call("GET", "/report");
+  }
+
+  createStack(
+    name: string,
+    template: unknown,
+    parameters: Record<string, string>,
+  ): Promise<{ id: string }> {
+    return this.call("POST", "/stacks", { name, template, parameters });
+  }
+
+  deleteStack(name: string): Promise<{ status: string }> {
+    return this.call("POST", "/stacks/delete", { name });
+  }
+
+  createBucket(bucket: string): Promise<void> {
+    return this.call("POST", "/buckets", { bucket });
+  }
+
+  putObject(bucket: string, key: string, body: string): Promise<void> {
+    return this.call("POST", "/objects", { bucket, key, body });
+  }
+
+  /** Sets the spot market price for every instance type. */
+  setSpotPrice(price: number): Promise<void> {
+    return this.call("POST", "/spot-price", { price });
+  }
+
+  /** The next instance of `target` kind gets this fault. */
+  injectFault(kind: FaultKind, target: "master" | "compute", exit?: number): Promise<void> {
+    return this.call("POST", "/faults", { kind, target, exit });
+  }
+
+  /** The next `count` launch attempts fail with this AWS error. */
+  failLaunches(code: string, message: string, count: number): Promise<void> {
+    return this.call("POST", "/launch-errors", { code, message, count });
+  }
+
+  /** Stops the fake: it terminates every node first. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

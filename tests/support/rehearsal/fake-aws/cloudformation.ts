@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import {
+  conditionValue,
+  creationOrder,
+  evaluateConditions,
+  NO_VALUE,
+  resolveValue,
+  type StackScope,
+} from "../template-resolver.js";
+import type { AutoScaling } from "./auto-scaling.js";
+import type { Ec2 } from "./ec2.js";
+import { AwsError, isoTime, tag } from "./protocol.js";
+import { StackResources, type Stack, type StackEvent } from "./stack-resources.js";
+import type { Instance, World } from "./world.js";
+
+/*
+ * CloudFormation, enough to create and delete a FlightDeck cluster stack
+ * from its real template: resources are created in dependency order with
+ * every intrinsic function resolved; the secret, roles, launch templates,
+ * the master instance (waiting for its CreationPolicy signal) and the Auto
+ * Scaling group come to life in the fake; other resources get ids. Deletion
+ * runs in reverse order, and the subnet and VPC refuse to go while an
+ * instance still runs in them, as AWS's DependencyViolation does.
+ */
+
+const IMAGE_ID = "ami-0f1d2e3c4b5a69788";
+
+type Json = Record<string, unknown>;
+
+/** PT30M, PT1H… in minutes. */
+function isoMinutes(duration: string): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(duration);
+  if (match === null) throw new Error(`unsupported duration ${duration}`);
+  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0) + Number(match[3] ?? 0) / 60;
+}
+
+export class CloudFormation {
+  readonly stacks: Stack[] = [];
+  private readonly waiters = new Map<string, (status: string, uniqueId: string) => void>();
+
+  private readonly resources: StackResources;
+
+  constructor(
+    private readonly world: World,
+    private readonly ec2: Ec2,
+    private readonly autoScaling: AutoScaling,
+  ) {
+    this.resources = new StackResources(world, ec2, autoScaling);
+  }
+
+  find(nameOrId: string | null): Stack {
+    const stack = [...this.stacks].reverse().find((s) => s.name === nameOrId || s.id === nameOrId);
+    if (stack === undefined || stack.status === "DELETE_COMPLETE") {
+      throw new AwsError("ValidationError", `Stack with id ${nameOrId} does not exist`);
+    }
+    return stack;
+  }
+
+  /** Starts creating a stack; its status tells how it goes. */
+  create(name: string, template: Json, given: Record<string, string>): Stack {
+    const { region, accountId } = this.world.config;
+    const parameters: Record<string, string> = {};
+    for (const [key, declaration] of Object.entries(
+      (template["Parameters"] ?? {}) as Record<string, Json>,
+    )) {
+      const value = given[key] ?? (declaration["Default"] as string | undefined);
+      if (value === undefined) throw new Error(`parameter ${key} has no value`);
+      parameters[key] = String(declaration["Type"]).startsWith("AWS::SSM::Parameter::Value")
+        ? IMAGE_ID
+        : value;
+    }
+    const stack: Stack = {
+      id: `arn:aws:cloudformation:${region}:${accountId}:stack/${name}/${randomUUID()}`,
+      name,
+      template,
+      parameters,
+      status: "CREATE_IN_PROGRESS",
+      events: [],
+      created: new Map(),
+      signals: [],
+      outputs: {},
+      launchTemplates: new Map(),
+      profiles: new Map(),
+    };
+    this.stacks.push(stack);
+    void this.build(stack).catch((error: unknown) => this.failCreate(stack, String(error)));
+    return stack;
+  }
+
+  private scopeOf(stack: Stack): StackScope {
+    const { region, accountId } = this.world.config;
+    const base = {
+      parameters: stack.parameters,
+      pseudo: {
+        "AWS::Region": region,
+        "AWS::AccountId": accountId,
+        "AWS::StackName": stack.name,
+        "AWS::StackId": stack.id,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+      },
+      mappings: (stack.template["Mappings"] ?? {}) as Record<string, unknown>,
+      resources: Object.fromEntries(stack.created),
+      availabilityZones: [`${region}a`, `${region}b`, `${region}c`],
+    };
+    return {
+      ...base,
+      conditions: stack.scope?.conditions ?? evaluateConditions(stack.template, base),
+    };
+  }
+
+  private event(
+    stack: Stack,
+    logicalId: string,
+    type: string,
+    status: string,
+    extra: Partial<StackEvent> = {},
+  ): void {
+    stack.events.push({ time: Date.now(), logicalId, type, status, ...extra });
+  }
+
+  private async build(stack: Stack): Promise<void> {
+    stack.scope = this.scopeOf(stack);
+    const resources = (stack.template["Resources"] ?? {}) as Record<string, Json>;
+    const active = Object.fromEntries(
+      Object.entries(resources).filter(
+        ([, r]) =>
+          r["Condition"] === undefined ||
+          conditionValue({ Condition: r["Condition"] }, stack.scope as StackScope),
+      ),
+    );
+    for (const logicalId of creationOrder(active)) {
+      const resource = active[logicalId] as Json;
+      const type = String(resource["Type"]);
+      this.event(stack, logicalId, type, "CREATE_IN_PROGRESS");
+      stack.scope = this.scopeOf(stack);
+      const properties = resolveValue(resource["Properties"] ?? {}, stack.scope) as Json;
+      const created = this.resources.create(stack, logicalId, type, properties);
+      stack.created.set(logicalId, { ...created, type });
+      const policy = resource["CreationPolicy"] as
+        { ResourceSignal?: { Count?: number; Timeout?: string } } | undefined;
+      if (policy?.ResourceSignal !== undefined) {
+        const outcome = await this.awaitSignal(
+          stack,
+          logicalId,
+          policy.ResourceSignal.Timeout ?? "PT12H",
+        );
+        if (outcome !== undefined) {
+          this.event(stack, logicalId, type, "CREATE_FAILED", { reason: outcome });
+          throw new Error(outcome);
+        }
+      }
+      this.event(stack, logicalId, type, "CREATE_COMPLETE");
+    }
+    stack.scope = this.scopeOf(stack);
+    for (const [name, output] of Object.entries(
+      (stack.template["Outputs"] ?? {}) as Record<string, Json>,
+    )) {
+      stack.outputs[name] = String(resolveValue(output["Value"], stack.scope));
+    }
+    stack.status = "CREATE_COMPLETE";
+  }
+
+  private awaitSignal(
+    stack: Stack,
+    logicalId: string,
+    timeout: string,
+  ): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const key = `${stack.id}/${logicalId}`;
+      const timer = setTimeout(
+        () => {
+          this.waiters.delete(key);
+          resolve("Failed to receive 1 resource signal(s) within the specified duration");
+        },
+        this.world.minutes(isoMinutes(timeout)),
+      );
+      this.waiters.set(key, (status, uniqueId) => {
+        clearTimeout(timer);
+        this.waiters.delete(key);
+        resolve(
+          status === "SUCCESS" ? undefined : `Received FAILURE signal with UniqueId ${uniqueId}`,
+        );
+      });
+    });
+  }
+
+  private async failCreate(stack: Stack, reason: string): Promise<void> {
+    stack.status = "ROLLBACK_IN_PROGRESS";
+    stack.reason = reason.replace(/^Error: /, "");
+    await this.deleteResources(stack);
+    stack.status = "ROLLBACK_COMPLETE";
+  }
+
+  /** Starts deleting a stack. */
+  delete(nameOrId: string): Stack {
+    const stack = this.find(nameOrId);
+    if (!stack.status.startsWith("DELETE")) {
+      stack.status = "DELETE_IN_PROGRESS";
+      void this.deleteResources(stack)
+        .then((ok) => {
+          stack.status = ok ? "DELETE_COMPLETE" : "DELETE_FAILED";
+        })
+        .catch((error: unknown) => {
+          stack.status = "DELETE_FAILED";
+          stack.reason = String(error);
+        });
+    }
+    return stack;
+  }
+
+  /** The stack's live instances: its own and its groups'. */
+  instancesOf(stack: Stack): Instance[] {
+    return [...this.world.instances.values()].filter(
+      (i) => i.state !== "terminated" && i.tags.get("aws:cloudformation:stack-id") === stack.id,
+    );
+  }
+
+  private async deleteResources(stack: Stack): Promise<boolean> {
+    for (const [logicalId, resource] of [...stack.created].reverse()) {
+      this.event(stack, logicalId, resource.type, "DELETE_IN_PROGRESS");
+      let terminated: string[] = [];
+      if (resource.type === "AWS::AutoScaling::AutoScalingGroup") {
+        terminated = (await this.autoScaling.delete(resource.ref, `deletion of ${logicalId}`)).map(
+          (i) => i.id,
+        );
+      } else if (resource.type === "AWS::EC2::Instance") {
+        const instance = this.world.instances.get(resource.ref);
+        if (instance !== undefined && instance.state !== "terminated") {
+          await this.ec2.terminate(instance, `deletion of ${logicalId}`);
+          terminated = [instance.id];
+        }
+      } else if (resource.type === "AWS::EC2::Subnet" || resource.type === "AWS::EC2::VPC") {
+        const left = this.instancesOf(stack);
+        if (left.length > 0) {
+          const reason = `The ${resource.type === "AWS::EC2::VPC" ? "vpc" : "subnet"} '${resource.ref}' has dependencies and cannot be deleted (DependencyViolation): ${left.map((i) => i.id).join(", ")}`;
+          this.event(stack, logicalId, resource.type, "DELETE_FAILED", { reason });
+          stack.reason = reason;
+          return false;
+        }
+      } else if (resource.type === "AWS::SecretsManager::Secret") {
+        this.world.secrets.delete(resource.ref);
+      } else if (resource.type === "AWS::IAM::Role") {
+        this.world.roles.delete(resource.attributes["Arn"] ?? "");
+      }
+      stack.created.delete(logicalId);
+      this.event(
+        stack,
+        logicalId,
+        resource.type,
+        "DELETE_COMPLETE",
+        terminated.length > 0 ? { terminated } : {},
+      );
+    }
+    return true;
+  }
+
+  // ---- the API ----
+
+  handle(action: string, params: URLSearchParams, caller: Instance): string {
+    const stack = this.find(params.get("StackName"));
+    const logicalId = params.get("LogicalResourceId") ?? "";
+    if (action === "DescribeStackResource") {
+      const resource = ((stack.template["Resources"] ?? {}) as Record<string, Json>)[logicalId];
+      const created = stack.created.get(logicalId);
+      if (resource === undefined) {
+        throw new AwsError(
+          "ValidationError",
+          `Resource ${logicalId} does not exist for stack ${stack.name}`,
+        );
+      }
+      const metadata =
+        resource["Metadata"] === undefined
+          ? undefined
+          : resolveValue(resource["Metadata"], this.scopeOf(stack));
+      return (
+        "<StackResourceDetail>" +
+        tag("StackName", stack.name) +
+        tag("StackId", stack.id) +
+        tag("LogicalResourceId", logicalId) +
+        tag("PhysicalResourceId", created?.ref) +
+        tag("ResourceType", String(resource["Type"])) +
+        tag("LastUpdatedTimestamp", isoTime(Date.now())) +
+        tag("ResourceStatus", created === undefined ? "CREATE_IN_PROGRESS" : "CREATE_COMPLETE") +
+        tag(
+          "Metadata",
+          metadata === undefined || metadata === NO_VALUE ? undefined : JSON.stringify(metadata),
+        ) +
+        "</StackResourceDetail>"
+      );
+    }
+    if (action === "SignalResource") {
+      const status = params.get("Status") ?? "";
+      const uniqueId = params.get("UniqueId") ?? "";
+      if (uniqueId.length > 64)
+        throw new AwsError(
+          "ValidationError",
+          "1 validation error detected: Value at 'uniqueId' failed to satisfy constraint: Member must have length less than or equal to 64",
+        );
+      stack.signals.push({ logicalId, status, uniqueId, time: Date.now() });
+      void caller;
+      this.waiters.get(`${stack.id}/${logicalId}`)?.(status, uniqueId);
+      return "";
+    }
+    throw new AwsError("InvalidAction", `The action ${action} is not valid for this web service.`);
+  }
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isoTime, send } from "./protocol.js";
+import type { World } from "./world.js";
+
+/*
+ * The instance metadata service, IMDSv2 only (as the template's
+ * MetadataOptions require): PUT /latest/api/token, then GETs carrying the
+ * token; 401 without one. The instance is the one whose address the request
+ * comes from. Instance tags are served only when the launch template
+ * enables InstanceMetadataTags, as EC2 does.
+ */
+
+const TOKEN_HEADER = "x-aws-ec2-metadata-token";
+
+export class Imds {
+  private readonly tokens = new Map<string, { ip: string; expires: number }>();
+
+  constructor(private readonly world: World) {}
+
+  serve(request: IncomingMessage, response: ServerResponse): void {
+    const ip = (request.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const instance = this.world.instanceAt(ip);
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const text = (status: number, body: string) => send(response, status, body, "text/plain");
+    if (instance === undefined) return text(404, "Not Found");
+    if (path === "/latest/api/token") {
+      const ttl = Number(request.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
+      if (request.method !== "PUT" || !(ttl >= 1 && ttl <= 21600)) return text(400, "Bad Request");
+      const token = randomBytes(24).toString("base64");
+      this.tokens.set(token, { ip, expires: Date.now() + ttl * 1000 });
+      return text(200, token);
+    }
+    const token = this.tokens.get(String(request.headers[TOKEN_HEADER] ?? ""));
+    if (token === undefined || token.ip !== ip || token.expires < Date.now())
+      return text(401, "Unauthorized");
+    const prefix = "/latest/meta-data/";
+    if (!path.startsWith(prefix)) return text(404, "Not Found");
+    const item = path.slice(prefix.length);
+    const { region } = this.world.config;
+    const hostname = `ip-${instance.ip.replaceAll(".", "-")}.${region}.compute.internal`;
+    const fixed: Record<string, string | undefined> = {
+      "instance-id": instance.id,
+      "instance-type": instance.instanceType,
+      "local-ipv4": instance.ip,
+      "public-ipv4": instance.publicIp,
+      hostname,
+      "local-hostname": hostname,
+      "placement/region": region,
+      "placement/availability-zone": `${region}a`,
+      "iam/security-credentials/": instance.role.name,
+      "iam/info": JSON.stringify({
+        Code: "Success",
+        InstanceProfileArn: `arn:aws:iam::${this.world.config.accountId}:instance-profile/${instance.role.name}`,
+      }),
+      [`iam/security-credentials/${instance.role.name}`]: JSON.stringify({
+        Code: "Success",
+        LastUpdated: isoTime(instance.launchedAt),
+        Type: "AWS-HMAC",
+        AccessKeyId: instance.accessKeyId,
+        SecretAccessKey: instance.secretAccessKey,
+        Token: instance.token,
+        Expiration: isoTime(Date.now() + 6 * 3600_000),
+      }),
+    };
+    if (Object.hasOwn(fixed, item)) {
+      const value = fixed[item];
+      return value === undefined ? text(404, "Not Found") : text(200, value);
+    }
+    if (item === "tags/instance" || item.startsWith("tags/instance/")) {
+      if (!instance.metadataTags) return text(404, "Not Found");
+      const key = item.slice("tags/instance/".length);
+      if (item === "tags/instance" || key === "")
+        return text(200, [...instance.tags.keys()].join("\n"));
+      const value = instance.tags.get(decodeURIComponent(key));
+      return value === undefined ? text(404, "Not Found") : text(200, value);
+    }
+    return text(404, "Not Found");
+  }
+}

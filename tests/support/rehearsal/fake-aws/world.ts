@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import type { RunningNode } from "../node-container.js";
+import type { PolicyDocument, Role } from "./iam.js";
+
+/*
+ * The fake AWS's state: its configuration, instances, roles, secrets, S3
+ * objects, injected faults and the record of every call. The services
+ * (ec2.ts, auto-scaling.ts, cloudformation.ts, api.ts, imds.ts) act on it.
+ */
+
+/** What the test tells the fake when it starts it (written to a JSON file). */
+export interface FakeAwsConfig {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Real seconds per simulated minute: scales the fake's own delays (launch retries, signal timeouts). */
+  readonly secondsPerMinute: number;
+  /** Lines the rehearsal adds to every node's /etc/flightdeck/boot.env (the time-compression seam). */
+  readonly bootEnv: Readonly<Record<string, string>>;
+  /** The spot market price (USD/hour) at the start. */
+  readonly spotPrice: number;
+  /** Managed policies the account holds, by ARN: the deployment's permissions boundary. */
+  readonly managedPolicies: Readonly<Record<string, PolicyDocument>>;
+}
+
+/** Something to go wrong on the next instance(s) of a kind. */
+export type FaultKind = "customizer-fails" | "munge-mismatch";
+
+export interface InstanceFaults {
+  customizerExit?: number;
+  mungeMismatch?: boolean;
+}
+
+export type InstanceState = "pending" | "running" | "shutting-down" | "terminated";
+
+export interface Instance {
+  readonly id: string;
+  readonly kind: "master" | "compute";
+  readonly ip: string;
+  readonly publicIp: string | undefined;
+  readonly instanceType: string;
+  readonly role: Role;
+  readonly tags: Map<string, string>;
+  readonly metadataTags: boolean;
+  readonly launchedAt: number;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly token: string;
+  readonly netns: string;
+  readonly dir: string;
+  readonly faults: InstanceFaults;
+  /** The Auto Scaling group that launched it, if any. */
+  readonly group: string | undefined;
+  state: InstanceState;
+  terminatedAt?: number;
+  /** Why it ended: e.g. the stack resource whose deletion terminated it. */
+  terminatedBy?: string;
+  node?: RunningNode;
+  /** Settles once the instance's network and machine are up (or it was terminated first). */
+  launched?: Promise<void>;
+}
+
+/** One call a node made, as CloudTrail would show it, with IAM's decision. */
+export interface CallRecord {
+  readonly time: number;
+  readonly instanceId: string;
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: string;
+  readonly error?: string;
+}
+
+export class World {
+  readonly instances = new Map<string, Instance>();
+  readonly roles = new Map<string, Role>();
+  /** Secrets by ARN. */
+  readonly secrets = new Map<string, { name: string; value: string }>();
+  /** S3 objects by bucket, then key. */
+  readonly objects = new Map<string, Map<string, Buffer>>();
+  readonly calls: CallRecord[] = [];
+  readonly pendingFaults: Array<{ kind: FaultKind; target: "master" | "compute"; exit?: number }> =
+    [];
+  /** Launch failures to inject, as AWS would report them. */
+  readonly launchErrors: Array<{ code: string; message: string; remaining: number }> = [];
+  /** The spot market price, USD/hour, for every instance type (the test can move it). */
+  spotPrice: number;
+  private nextAddress = 10;
+
+  constructor(readonly config: FakeAwsConfig) {
+    this.spotPrice = config.spotPrice;
+  }
+
+  /** Real milliseconds for `minutes` simulated minutes. */
+  minutes(minutes: number): number {
+    return minutes * this.config.secondsPerMinute * 1000;
+  }
+
+  /** An id like AWS's: `prefix-` and 17 hex digits. */
+  id(prefix: string): string {
+    return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+  }
+
+  /** The next free private address in the subnet (10.0.0.10 and up). */
+  allocateAddress(): string {
+    const n = this.nextAddress;
+    this.nextAddress += 1;
+    return `10.0.${Math.floor(n / 256)}.${n % 256}`;
+  }
+
+  /** The live instance with this address, or undefined. */
+  instanceAt(ip: string): Instance | undefined {
+    return [...this.instances.values()].find((i) => i.ip === ip && i.state !== "terminated");
+  }
+
+  instanceWithKey(accessKeyId: string): Instance | undefined {
+    return [...this.instances.values()].find((i) => i.accessKeyId === accessKeyId);
+  }
+
+  /** Takes the faults waiting for the next instance of this kind. */
+  faultsFor(kind: "master" | "compute"): InstanceFaults {
+    const faults: InstanceFaults = {};
+    const index = this.pendingFaults.findIndex((f) => f.target === kind);
+    if (index < 0) return faults;
+    const [fault] = this.pendingFaults.splice(index, 1);
+    if (fault?.kind === "customizer-fails") faults.customizerExit = fault.exit ?? 3;
+    if (fault?.kind === "munge-mismatch") faults.mungeMismatch = true;
+    return faults;
+  }
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Rehearsal node: turns this machine's root file system into one instance's.
+# Runs as pid 1 of fresh mount, pid and uts namespaces, inside the instance's
+# network namespace (node-container.ts starts it), then becomes the node's
+# init. The node sees:
+#   /            an overlay of this machine's / with a private, in-memory upper
+#                layer seeded from <instance>/image (the seams and the user data)
+#   /home        the run's shared home folder (stands in for the master's NFS export)
+#   /var/log     <instance>/log, kept after the node is gone
+#   /proc, /run, /tmp, /dev   its own
+#   /sys         this machine's, read-only (cgroup mounts below it stay writable)
+# Killing pid 1 ("terminating the instance") ends every process and mount.
+set -euo pipefail
+
+instance=$1
+home=$2
+root=$instance/root
+layer=$instance/layer
+
+hostname "$(cat "$instance/image/etc/hostname")"
+# Copies of other runs' and nodes' namespace mounts would keep those namespaces alive.
+if mountpoint -q /run/netns; then umount -l /run/netns; fi
+
+mkdir -p "$root" "$layer"
+mount -t tmpfs -o mode=0755 fdr-layer "$layer"
+mkdir -p "$layer/upper" "$layer/work"
+cp -a "$instance/image/." "$layer/upper/"
+mount -t overlay fdr-root -o "lowerdir=/,upperdir=$layer/upper,workdir=$layer/work" "$root"
+
+mount -t proc proc "$root/proc"
+mount -t tmpfs -o mode=0755,nosuid,nodev fdr-run "$root/run"
+mount -t tmpfs -o mode=1777,nosuid,nodev fdr-tmp "$root/tmp"
+mount --rbind /sys "$root/sys"
+mount -o remount,bind,ro "$root/sys"
+
+mount -t tmpfs -o mode=0755,nosuid fdr-dev "$root/dev"
+for device in null zero full random urandom tty; do
+  touch "$root/dev/$device"
+  mount --bind "/dev/$device" "$root/dev/$device"
+done
+mkdir -m 0755 "$root/dev/pts"
+mkdir -m 1777 "$root/dev/shm"
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
+
+mkdir -p "$instance/log"
+mount --bind "$instance/log" "$root/var/log"
+install -d -o munge -g munge -m 0700 "$root/var/log/munge"
+mount --bind "$home" "$root/home"
+
+exec chroot "$root" /sbin/fdr-init

@@ -1,0 +1,228 @@
+import { isWildcardOnlyAction } from "@cloud-copilot/iam-simulate";
+import { expect } from "chai";
+import {
+  ACCOUNT,
+  decide,
+  expectResourcesFit,
+  type FoundPolicy,
+} from "../stacks/support/policies.js";
+import { NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
+import { nodeBoundaryStatements } from "../../stacks/cloudformation/node-boundary.js";
+import { policyDocument } from "../../stacks/iam/policy-document.js";
+import { COMPUTE_GROUP_NAME } from "../../template/nodes.js";
+import {
+  evaluateConditions,
+  resolveValue,
+  type StackScope,
+} from "../support/rehearsal/template-resolver.js";
+import { parameterValues, section, template, type JsonObject } from "./cluster-template-support.js";
+
+/*
+ * The node roles under IAM's own rules (@cloud-copilot/iam-simulate), as a
+ * stack of the template creates them: the master may size and shrink its
+ * own cluster's compute group and name that group's instances with the node
+ * tag, and nothing of another cluster's; compute nodes gain nothing. The
+ * rehearsal authorizes every real call the same way.
+ */
+
+const REGION = "eu-west-2";
+const groupArn = (stack: string) =>
+  `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:autoScalingGroupName/${COMPUTE_GROUP_NAME.replace("${AWS::StackName}", stack)}`;
+const instanceArn = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
+
+/** A role's identity policies as a stack named `stack` would create them. */
+function rolePolicies(roleName: string, stack: string): FoundPolicy["document"] {
+  const resources = section(template, "Resources");
+  const base = {
+    parameters: parameterValues(template, {
+      AccessUsername: "alice",
+      FlightProfiles: "alice",
+      ClusterName: "c1",
+      CustomizerBucket: "flightdeck-customizer-eu-west-2",
+    }),
+    pseudo: {
+      "AWS::Region": REGION,
+      "AWS::AccountId": ACCOUNT,
+      "AWS::StackName": stack,
+      "AWS::StackId": `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stack}/1`,
+      "AWS::Partition": "aws",
+      "AWS::URLSuffix": "amazonaws.com",
+    },
+    mappings: section(template, "Mappings"),
+    resources: {
+      MungeKeySecret: {
+        ref: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${stack}-munge-key-AbCdEf`,
+        attributes: {},
+      },
+      [roleName]: { ref: `${stack}-${roleName}`, attributes: {} },
+    },
+    availabilityZones: [`${REGION}a`],
+  };
+  const scope: StackScope = { ...base, conditions: evaluateConditions(template, base) };
+  const statements: unknown[] = [];
+  for (const resource of Object.values(resources) as JsonObject[]) {
+    const properties = resource["Properties"] as JsonObject;
+    if (resource["Type"] === "AWS::IAM::Role" && resource === resources[roleName]) {
+      for (const policy of properties["Policies"] as JsonObject[]) {
+        statements.push(
+          ...((resolveValue(policy["PolicyDocument"], scope) as JsonObject)[
+            "Statement"
+          ] as unknown[]),
+        );
+      }
+    }
+    const roles = JSON.stringify(properties?.["Roles"] ?? []);
+    if (resource["Type"] === "AWS::IAM::Policy" && roles.includes(`"${roleName}"`)) {
+      statements.push(
+        ...((resolveValue(properties["PolicyDocument"], scope) as JsonObject)[
+          "Statement"
+        ] as unknown[]),
+      );
+    }
+  }
+  return { Version: "2012-10-17", Statement: statements as FoundPolicy["document"]["Statement"] };
+}
+
+const master = rolePolicies("MasterRole", "fd-alice-c1");
+const compute = rolePolicies("ComputeRole", "fd-alice-c1");
+const as =
+  (policy: FoundPolicy["document"], role: string) =>
+  (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide(policy, {
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/fd-alice-c1-${role}-ABC/i-0123456789abcdef0`,
+      action,
+      resource,
+      context,
+    });
+const byMaster = as(master, "MasterRole");
+const byCompute = as(compute, "ComputeRole");
+/** The context of CreateTags on an instance of group `group` (or of none), adding `keys`. */
+const tagging = (group: string | undefined, keys: string[]) => ({
+  ...(group === undefined ? {} : { "aws:ResourceTag/aws:autoscaling:groupName": group }),
+  "aws:TagKeys": keys,
+  ...Object.fromEntries(keys.map((key) => [`aws:RequestTag/${key}`, "compute-1"])),
+});
+
+describe("the node roles (simulated)", () => {
+  describe("the master's compute node manager", () => {
+    it("may size and shrink its own cluster's compute group", async () => {
+      for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
+        expect(await byMaster(`autoscaling:${action}`, groupArn("fd-alice-c1")), action).to.equal(
+          "Allowed",
+        );
+      }
+    });
+
+    it("may not touch another cluster's group, nor raise its own group's MaxSize", async () => {
+      for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
+        expect(await byMaster(`autoscaling:${action}`, groupArn("fd-bob-c1")), action).to.equal(
+          "ImplicitlyDenied",
+        );
+      }
+      expect(
+        await byMaster("autoscaling:UpdateAutoScalingGroup", groupArn("fd-alice-c1")),
+      ).to.equal("ImplicitlyDenied");
+    });
+
+    it("may describe groups and their scaling activities, which take no resource", async () => {
+      for (const action of ["DescribeAutoScalingGroups", "DescribeScalingActivities"]) {
+        expect(await byMaster(`autoscaling:${action}`, "*"), action).to.equal("Allowed");
+        expect(await isWildcardOnlyAction("autoscaling", action), action).to.equal(true);
+      }
+    });
+
+    it("may name its own group's instances with the node tag", async () => {
+      const group = "fd-alice-c1-compute";
+      expect(
+        await byMaster("ec2:CreateTags", instanceArn("i-0a1"), tagging(group, [NODE_TAG_KEY])),
+      ).to.equal("Allowed");
+    });
+
+    it("may not tag another cluster's instances, an instance outside a group, or with another key", async () => {
+      const cases: Array<[string, Record<string, string | string[]>]> = [
+        ["another cluster's instance", tagging("fd-bob-c1-compute", [NODE_TAG_KEY])],
+        ["an instance in no group (the master itself)", tagging(undefined, [NODE_TAG_KEY])],
+        ["another tag key", tagging("fd-alice-c1-compute", ["Name"])],
+        [
+          "the node tag and another",
+          tagging("fd-alice-c1-compute", [NODE_TAG_KEY, "aws-cost-center"]),
+        ],
+      ];
+      for (const [name, context] of cases) {
+        expect(await byMaster("ec2:CreateTags", instanceArn("i-0b2"), context), name).to.equal(
+          "ImplicitlyDenied",
+        );
+      }
+    });
+
+    it("may not launch, list or terminate instances directly", async () => {
+      for (const [action, resource] of [
+        ["ec2:RunInstances", instanceArn("*")],
+        ["ec2:TerminateInstances", instanceArn("i-0a1")],
+        ["ec2:DescribeInstances", "*"],
+      ] as const) {
+        expect(await byMaster(action, resource), action).to.equal("ImplicitlyDenied");
+      }
+    });
+  });
+
+  it("stays inside the deployment's permissions boundary, which allows no DescribeInstances", async () => {
+    const boundary = policyDocument(
+      nodeBoundaryStatements({
+        scope: { partition: "aws", region: REGION, account: ACCOUNT },
+        stackPrefix: "fd",
+        customizerBucket: "flightdeck-customizer-eu-west-2",
+        customizerPrefix: "customizer",
+      }),
+    ) as FoundPolicy["document"];
+    const byBoundary = as(boundary, "MasterRole");
+    const calls: Array<[string, string, Record<string, string | string[]>?]> = [
+      ["autoscaling:SetDesiredCapacity", groupArn("fd-alice-c1")],
+      ["autoscaling:TerminateInstanceInAutoScalingGroup", groupArn("fd-alice-c1")],
+      ["autoscaling:DescribeAutoScalingGroups", "*"],
+      ["autoscaling:DescribeScalingActivities", "*"],
+      ["ec2:CreateTags", instanceArn("i-0a1"), tagging("fd-alice-c1-compute", [NODE_TAG_KEY])],
+    ];
+    for (const [action, resource, context] of calls) {
+      expect(await byMaster(action, resource, context), `role: ${action}`).to.equal("Allowed");
+      expect(await byBoundary(action, resource, context), `boundary: ${action}`).to.equal(
+        "Allowed",
+      );
+    }
+    expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
+    expect(
+      await byBoundary(
+        "ec2:CreateTags",
+        instanceArn("i-0a1"),
+        tagging("fd-alice-c1-compute", ["Name"]),
+      ),
+    ).to.equal("ImplicitlyDenied");
+  });
+
+  it("names only real actions, each on resources of a type it acts on", async () => {
+    await expectResourcesFit({ kind: "identity", owner: "MasterRole", document: master });
+    await expectResourcesFit({ kind: "identity", owner: "ComputeRole", document: compute });
+  });
+
+  it("gives compute nodes none of it", async () => {
+    expect(await byCompute("autoscaling:SetDesiredCapacity", groupArn("fd-alice-c1"))).to.equal(
+      "ImplicitlyDenied",
+    );
+    expect(await byCompute("autoscaling:DescribeAutoScalingGroups", "*")).to.equal(
+      "ImplicitlyDenied",
+    );
+    expect(
+      await byCompute(
+        "ec2:CreateTags",
+        instanceArn("i-0a1"),
+        tagging("fd-alice-c1-compute", [NODE_TAG_KEY]),
+      ),
+    ).to.equal("ImplicitlyDenied");
+    expect(
+      await byCompute(
+        "cloudformation:SignalResource",
+        `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/fd-alice-c1/1`,
+      ),
+    ).to.equal("ImplicitlyDenied");
+  });
+});
