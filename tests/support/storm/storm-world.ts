@@ -198,6 +198,8 @@ export class StormWorld {
   }
 
   private onS3Notification(record: S3EventRecord): void {
+    // The notifications FlightDeck configures are for new objects only.
+    if (!record.eventName.startsWith("ObjectCreated")) return;
     const key = record.s3.object.key;
     const target = key.endsWith(".cf-create")
       ? this.create
