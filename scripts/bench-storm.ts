@@ -279,7 +279,7 @@ console.log(
     `Reserved concurrency: cf-create 10, cf-delete 5. Lambda retries after 1 s and 2 s (60× faster than real).`,
 );
 
-const stormBilled = await storm();
+const stormBilled = process.env.BENCH_STORM_SKIP === "1" ? Number.NaN : await storm();
 await accountSize();
 console.log("\n## 3. Lambda time per cluster lifecycle, with the latency above");
 const realistic = await perLifecycle(SINGLE, "realistic");

@@ -54,8 +54,9 @@ export function stormPolicy(users: readonly string[], clustersPerUser: number): 
       maxComputeNodes: "32",
       maxSpotPrice: "0.50",
       maxVcpus: String(clustersPerUser * 6),
-      // Every create and delete of the storm inside one minute, and room to spare.
-      maxRequestsPerMinute: String(clustersPerUser * 4),
+      // Every create and delete of the storm inside one minute, and room to spare; at least
+      // 100, so that a benchmark's run of single lifecycles is never refused as a flood.
+      maxRequestsPerMinute: String(Math.max(100, clustersPerUser * 4)),
     },
     users: Object.fromEntries(users.map((user) => [user, { email: `${user}@example.org` }])),
     tags: { Project: "storm" },
