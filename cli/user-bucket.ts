@@ -45,9 +45,17 @@ export class UserBucket {
 
   /** A file's text, or `undefined` if it is not there. */
   async read(key: string): Promise<string | undefined> {
+    return (await this.readWithMetadata(key))?.text;
+  }
+
+  /** A file's text and its S3 user metadata, or `undefined` if it is not there. */
+  async readWithMetadata(
+    key: string,
+  ): Promise<{ text: string; metadata: Record<string, string> } | undefined> {
     try {
       const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return (await object.Body?.transformToString("utf-8")) ?? "";
+      const text = (await object.Body?.transformToString("utf-8")) ?? "";
+      return { text, metadata: object.Metadata ?? {} };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
         return undefined;

@@ -53,6 +53,9 @@ const LIMIT_KEYS = [
   "maxMasterVolumeSize",
   "allowedInstanceTypes",
   "maxRequestsPerMinute",
+  "lifetimeHours",
+  "maxLifetimeHours",
+  "extendHours",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -67,6 +70,12 @@ export const LimitsCodec = closedObject(
     maxMasterVolumeSize: wholeNumber("MaxMasterVolumeSize", 1),
     allowedInstanceTypes: t.array(InstanceTypePattern),
     maxRequestsPerMinute: wholeNumber("MaxRequestsPerMinute", 1),
+    /** A new cluster's lifetime; `maxLifetimeHours` when unset. */
+    lifetimeHours: wholeNumber("LifetimeHours", 1),
+    /** The longest a cluster may live, extensions included, counted from its creation. */
+    maxLifetimeHours: wholeNumber("MaxLifetimeHours", 1),
+    /** What a `.cf-extend` without `hours` asks for. */
+    extendHours: wholeNumber("ExtendHours", 1),
   }),
   LIMIT_KEYS,
 );

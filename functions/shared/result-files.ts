@@ -1,3 +1,4 @@
+import { isoTime } from "./cluster-lifetime.js";
 import type { ClusterName, UserId } from "./identifiers.js";
 
 /** The suffix of each file a user or FlightDeck puts in a user's home. */
@@ -7,13 +8,23 @@ export const FILE_SUFFIXES = {
   created: ".cf-created",
   deleted: ".cf-deleted",
   failed: ".cf-failed",
+  extend: ".cf-extend",
+  extended: ".cf-extended",
+  expiring: ".cf-expiring",
 } as const;
 
 export type ClusterFileKind = keyof typeof FILE_SUFFIXES;
-export type TriggerAction = "create" | "delete";
+export type TriggerAction = "create" | "delete" | "extend";
 
 /** Only these suffixes start a handler; FlightDeck never writes a key that ends in one. */
-export const TRIGGER_SUFFIXES: readonly string[] = [FILE_SUFFIXES.create, FILE_SUFFIXES.delete];
+export const TRIGGER_SUFFIXES: readonly string[] = [
+  FILE_SUFFIXES.create,
+  FILE_SUFFIXES.delete,
+  FILE_SUFFIXES.extend,
+];
+
+/** Files about a running cluster's lifetime: they never decide its state. */
+export const LIFETIME_FILE_KINDS: readonly ClusterFileKind[] = ["extend", "extended", "expiring"];
 /** Every user's files live under this prefix, in `home/<user>/`. */
 export const HOME_PREFIX = "home/";
 
@@ -24,8 +35,14 @@ export function clusterFileKey(user: UserId, cluster: ClusterName, kind: Cluster
 
 /** What happened to a cluster, as reported to its user. */
 export type Outcome =
-  | { readonly kind: "created"; readonly loginIp: string }
-  | { readonly kind: "deleted" }
+  | {
+      readonly kind: "created";
+      readonly loginIp: string;
+      /** The cluster's expiry and idle policy, carried as the file's metadata. */
+      readonly lifetime?: LifetimeMetadata | undefined;
+    }
+  /** `why`: set when FlightDeck itself ended the cluster (its lifetime, idleness). */
+  | { readonly kind: "deleted"; readonly why?: string | undefined }
   | {
       readonly kind: "failed";
       readonly action: TriggerAction;
@@ -37,7 +54,22 @@ export interface ResultFile {
   readonly key: string;
   readonly body: string;
   readonly contentType: string;
+  /** S3 user metadata (`x-amz-meta-…`). */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
 }
+
+/** What `.cf-created` says of its cluster's lifetime, in its S3 metadata. */
+export interface LifetimeMetadata {
+  readonly expiresAt: number;
+  /** The cluster's `IdleDeleteMinutes`, when its template has one. */
+  readonly idleDeleteMinutes?: string | undefined;
+}
+
+/** The metadata names `.cf-created` carries its lifetime under (as `x-amz-meta-<name>`). */
+export const LIFETIME_METADATA = {
+  expiresAt: "flightdeck-expires-at",
+  idleDeleteMinutes: "flightdeck-idle-delete-minutes",
+} as const;
 
 /** The machine-readable last line of a `.cf-failed` file. */
 export interface FailureRecord {
@@ -56,7 +88,7 @@ export function failureBody(
   action: TriggerAction,
   reasons: readonly string[],
 ): string {
-  const verb = action === "create" ? "create" : "delete";
+  const verb = action;
   const record: FailureRecord = { flightdeck: "cf-failed", action, cluster, reasons };
   return [
     `FlightDeck could not ${verb} cluster "${cluster}":`,
@@ -102,11 +134,24 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
         key: clusterFileKey(user, cluster, "created"),
         body: `${outcome.loginIp}\n`,
         contentType,
+        ...(outcome.lifetime === undefined
+          ? {}
+          : {
+              metadata: {
+                [LIFETIME_METADATA.expiresAt]: isoTime(outcome.lifetime.expiresAt),
+                ...(outcome.lifetime.idleDeleteMinutes === undefined
+                  ? {}
+                  : { [LIFETIME_METADATA.idleDeleteMinutes]: outcome.lifetime.idleDeleteMinutes }),
+              },
+            }),
       };
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body: `Cluster "${cluster}" has been deleted.\n`,
+        body:
+          outcome.why === undefined
+            ? `Cluster "${cluster}" has been deleted.\n`
+            : `Cluster "${cluster}" has been deleted: ${outcome.why}.\n`,
         contentType,
       };
     case "failed":
@@ -126,9 +171,9 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
 export function staleFilesAfter(user: UserId, cluster: ClusterName, outcome: Outcome): string[] {
   const kinds: ClusterFileKind[] =
     outcome.kind === "created"
-      ? ["create", "failed", "deleted"]
+      ? ["create", "failed", "deleted", ...LIFETIME_FILE_KINDS]
       : outcome.kind === "deleted"
-        ? ["delete", "created", "failed"]
+        ? ["delete", "created", "failed", ...LIFETIME_FILE_KINDS]
         : [outcome.action];
   return kinds.map((kind) => clusterFileKey(user, cluster, kind));
 }

@@ -52,6 +52,9 @@ describe("cf-delete: a .cf-delete upload", () => {
       "home/alice/c9.cf-delete",
       "home/alice/c9.cf-created",
       "home/alice/c9.cf-failed",
+      "home/alice/c9.cf-extend",
+      "home/alice/c9.cf-extended",
+      "home/alice/c9.cf-expiring",
     ]);
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
   });

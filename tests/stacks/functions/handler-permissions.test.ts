@@ -47,10 +47,18 @@ describe("the handlers' execution roles (simulated)", () => {
           expect(await asRole(action, table("fdtest-clusters"))).to.equal("Allowed");
           expect(await asRole(action, table("payroll"))).to.equal("ImplicitlyDenied");
         }
-        for (const action of ["dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:PutItem"]) {
+        for (const action of ["dynamodb:DeleteTable", "dynamodb:PutItem", "dynamodb:DeleteItem"]) {
           expect(await asRole(action, table("fdtest-clusters"))).to.equal("ImplicitlyDenied");
         }
       }
+    });
+
+    it("only cf-delete, which runs the lifetime sweep, may Scan the registry, and no other table", async () => {
+      expect(await asDelete("dynamodb:Scan", table("fdtest-clusters"))).to.equal("Allowed");
+      expect(await asDelete("dynamodb:Scan", table("payroll"))).to.equal("ImplicitlyDenied");
+      expect(await asCreate("dynamodb:Scan", table("fdtest-clusters"))).to.equal(
+        "ImplicitlyDenied",
+      );
     });
   });
 
