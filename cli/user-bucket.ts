@@ -7,7 +7,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { UserId } from "../functions/shared/identifiers.js";
-import { HOME_PREFIX } from "../functions/shared/result-files.js";
+import { HOME_PREFIX, loginOfCreated } from "../functions/shared/result-files.js";
 import type { HomeFile } from "./cluster-state.js";
 
 /**
@@ -45,11 +45,11 @@ export class UserBucket {
 
   /** A file's text, or `undefined` if it is not there. */
   async read(key: string): Promise<string | undefined> {
-    return (await this.readWithMetadata(key))?.text;
+    return (await this.readFile(key))?.text;
   }
 
-  /** A file's text and its S3 user metadata, or `undefined` if it is not there. */
-  async readWithMetadata(
+  /** A file's text and S3 user metadata, or `undefined` if it is not there. */
+  async readFile(
     key: string,
   ): Promise<{ text: string; metadata: Record<string, string> } | undefined> {
     try {
@@ -61,6 +61,15 @@ export class UserBucket {
         return undefined;
       throw error;
     }
+  }
+
+  /**
+   * What a `.cf-created` file says: the login IP, and the login to use, which
+   * cf-create puts in its metadata (derived from the user id when absent).
+   */
+  async readCreated(key: string): Promise<{ ip: string; login: string }> {
+    const file = await this.readFile(key);
+    return { ip: (file?.text ?? "").trim(), login: loginOfCreated(file?.metadata, this.user) };
   }
 
   async write(key: string, body: string | Uint8Array): Promise<void> {

@@ -1,5 +1,9 @@
 import { parseLifetimeBody } from "../../functions/shared/lifetime-files.js";
-import { LIFETIME_METADATA, parseFailureBody } from "../../functions/shared/result-files.js";
+import {
+  LIFETIME_METADATA,
+  loginOfCreated,
+  parseFailureBody,
+} from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, timeLeft, type ClusterState } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT, printable, table } from "../output.js";
@@ -11,6 +15,7 @@ interface StatusRow {
   readonly since: string;
   readonly age: string;
   readonly ip?: string;
+  readonly login?: string;
   readonly reasons?: readonly string[];
   /** Running clusters: when the control plane deletes it (ISO 8601), and the time left. */
   readonly expiresAt?: string;
@@ -49,10 +54,11 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     age: ageOf(state.since, now),
   };
   if (state.state === "running") {
-    const created = await bucket.readWithMetadata(state.key);
+    const created = await bucket.readFile(state.key);
     return {
       ...base,
       ip: printable((created?.text ?? "").trim()),
+      login: printable(loginOfCreated(created?.metadata, bucket.user)),
       ...(await lifetimeOf(bucket, state, created?.metadata ?? {}, now)),
     };
   }
@@ -107,7 +113,7 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
         : r.idleDeleteMinutes === 0
           ? "never"
           : `${r.idleDeleteMinutes}m`,
-      r.ip !== undefined ? `ssh ${bucket.user}@${r.ip}` : (r.reasons ?? []).join(" "),
+      r.ip !== undefined ? `ssh ${r.login}@${r.ip}` : (r.reasons ?? []).join(" "),
     ]),
   ];
   const lines = table(cells, (r, c, padded) => {

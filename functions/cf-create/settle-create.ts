@@ -1,4 +1,5 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
+import { loginFor } from "../shared/deployment-policy.js";
 import { firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import { IDLE_DELETE_PARAMETER, LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
@@ -46,7 +47,12 @@ export async function settleCreate(
                 `The cluster's stack is complete but has no login IP (no ${outputKey} output and no EC2 instance with a public IP); ask your administrator.`,
               ],
             }
-          : { kind: "created", loginIp, lifetime: await lifetimeOf(deps, ref, stack) };
+          : {
+              kind: "created",
+              loginIp,
+              login: loginFor((await deps.deployment()).policy, ref.user),
+              lifetime: await lifetimeOf(deps, ref, stack),
+            };
       await deps.reporter.record(ref, outcome);
       log.info(
         outcome.kind === "created" ? "cluster created" : "cluster created without a login IP",

@@ -85,7 +85,7 @@ describe("the default template's nodes", () => {
       const action = node["Action"];
       if (typeof action === "string" && action.startsWith("s3:")) s3.push(node);
     });
-    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${AccessUsername}/*"];
+    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${FlightProfiles}/*"];
     expect(s3).to.have.length(4);
     for (const statement of s3 as JsonObject[]) {
       if (statement["Action"] === "s3:GetObject") {

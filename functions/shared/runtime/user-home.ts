@@ -67,7 +67,7 @@ export class UserHome {
         Key: file.key,
         Body: file.body,
         ContentType: file.contentType,
-        Metadata: file.metadata === undefined ? undefined : { ...file.metadata },
+        ...(file.metadata === undefined ? {} : { Metadata: { ...file.metadata } }),
       }),
     );
   }
