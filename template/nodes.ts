@@ -121,6 +121,9 @@ const masterBoot: BootSpec = {
     FD_ASG: COMPUTE_GROUP_NAME,
     FD_NODE_TAG: NODE_TAG_KEY,
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
+    FD_USER_BUCKET: "${FlightDeckBucket}",
+    FD_HOME: "${FlightDeckHome}",
+    FD_IDLE_MINUTES: "${IdleDeleteMinutes}",
   },
   // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
   variables: {
@@ -128,7 +131,13 @@ const masterBoot: BootSpec = {
       "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "Label"],
     }),
   },
-  files: ["common.sh", "flightdeck-aws.py", "flightdeck-nodes.py", "master.sh"],
+  files: [
+    "common.sh",
+    "flightdeck-aws.py",
+    "flightdeck-nodes.py",
+    "flightdeck-idle.py",
+    "master.sh",
+  ],
 };
 
 const computeBoot: BootSpec = {
@@ -169,12 +178,21 @@ function nodeManagerStatements() {
   ];
 }
 
+/**
+ * The one key the master's idle watcher (flightdeck-idle.py) may write: its
+ * own cluster's `.cf-delete` in its owner's home, the file a user would drop.
+ * Nothing else in the users' bucket: not another key, not a read.
+ */
+export const IDLE_DELETE_KEY =
+  "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/home/${FlightDeckHome}/${ClusterName}.cf-delete";
+
 function master() {
   return {
     MasterRole: role("flightdeck-master", [
       ...nodeStatements(),
       allow("cloudformation:SignalResource", ref("AWS::StackId")),
       ...nodeManagerStatements(),
+      allow("s3:PutObject", sub(IDLE_DELETE_KEY)),
     ]),
     MasterInstanceProfile: instanceProfile("MasterRole"),
     // Only for IMDSv2: older CloudFormation specs lack MetadataOptions on AWS::EC2::Instance.

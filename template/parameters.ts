@@ -47,7 +47,9 @@ const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 export const UBUNTU_IMAGE_PARAMETER =
   "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
-function integer(field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize") {
+function integer(
+  field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize" | "IdleDeleteMinutes",
+) {
   const { min, max } = FIELD_RULES[field];
   return { Type: "Number", MinValue: min, MaxValue: max };
 }
@@ -117,6 +119,13 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "Size in GiB of the master's disk, which also holds /home.",
       ConstraintDescription: `must be a size in GiB from ${FIELD_RULES.MasterSystemVolumeSize.min} to ${FIELD_RULES.MasterSystemVolumeSize.max}`,
     },
+    IdleDeleteMinutes: {
+      ...integer("IdleDeleteMinutes"),
+      Default: "120",
+      Description:
+        "Minutes with no job pending or running and nobody logged in, after which the master deletes the cluster; 0 is never (if your administrator allows it).",
+      ConstraintDescription: `must be a whole number of minutes from ${FIELD_RULES.IdleDeleteMinutes.min} to ${FIELD_RULES.IdleDeleteMinutes.max}`,
+    },
     AccessNetwork: {
       Type: "String",
       Default: "0.0.0.0/0",
@@ -167,6 +176,19 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Type: "String",
       Description:
         "The deployment's permissions boundary, which every role of the cluster carries; set by FlightDeck.",
+    },
+    FlightDeckBucket: {
+      Type: "String",
+      AllowedPattern: "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+      Description: "The users' bucket, holding the owner's home folder; set by FlightDeck.",
+      ConstraintDescription: "must be an S3 bucket name",
+    },
+    FlightDeckHome: {
+      Type: "String",
+      AllowedPattern: "[-A-Za-z0-9+=,.@_]{1,128}",
+      Description:
+        "The owner's home folder in the users' bucket (home/<this>/), their user id; set by FlightDeck.",
+      ConstraintDescription: "must be an IAM user name or an SSO user id",
     },
     ImageId: {
       Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",

@@ -57,6 +57,8 @@ const LIMIT_KEYS = [
   "lifetimeHours",
   "maxLifetimeHours",
   "extendHours",
+  "maxIdleDeleteMinutes",
+  "allowNeverIdleDelete",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -77,6 +79,10 @@ export const LimitsCodec = closedObject(
     maxLifetimeHours: wholeNumber("MaxLifetimeHours", 1),
     /** What a `.cf-extend` without `hours` asks for. */
     extendHours: wholeNumber("ExtendHours", 1),
+    /** The longest IdleDeleteMinutes a cluster may set. */
+    maxIdleDeleteMinutes: wholeNumber("MaxIdleDeleteMinutes", 1),
+    /** Whether IdleDeleteMinutes may be 0 (never delete an idle cluster); not unless the admin says. */
+    allowNeverIdleDelete: yesNo,
   }),
   LIMIT_KEYS,
 );
@@ -194,6 +200,7 @@ export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 
 const POLICY_KEYS = [
   "deployment",
+  "userBucket",
   "nodePermissionsBoundary",
   "stackPrefix",
   "customizer",
@@ -212,21 +219,31 @@ const DeploymentId = patternCodec(
 
 /** The whole deployment policy, as the Lambdas read it from S3. */
 export const DeploymentPolicyCodec = closedObject(
-  t.type({
-    deployment: DeploymentId,
-    /** The managed policy every role a cluster creates must carry as its permissions boundary. */
-    nodePermissionsBoundary: patternCodec(
-      "PolicyArn",
-      /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
-      "an IAM policy ARN",
-    ),
-    stackPrefix: StackPrefixCodec,
-    customizer: CustomizerLocationCodec,
-    defaults: ParameterDefaultsCodec,
-    limits: LimitsCodec,
-    users: UsersCodec,
-    tags: TagsCodec,
-  }),
+  t.intersection([
+    t.partial({
+      /** The users' bucket: the master may put its own `.cf-delete` in the owner's home there. */
+      userBucket: patternCodec(
+        "BucketName",
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "an S3 bucket name",
+      ),
+    }),
+    t.type({
+      deployment: DeploymentId,
+      /** The managed policy every role a cluster creates must carry as its permissions boundary. */
+      nodePermissionsBoundary: patternCodec(
+        "PolicyArn",
+        /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
+        "an IAM policy ARN",
+      ),
+      stackPrefix: StackPrefixCodec,
+      customizer: CustomizerLocationCodec,
+      defaults: ParameterDefaultsCodec,
+      limits: LimitsCodec,
+      users: UsersCodec,
+      tags: TagsCodec,
+    }),
+  ]),
   POLICY_KEYS,
 );
 export type DeploymentPolicy = t.TypeOf<typeof DeploymentPolicyCodec>;

@@ -117,16 +117,25 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       `Your cluster ${badLogin.replace(/\.$/, "")}; ask your administrator to set your login.`,
     );
   }
-  const system: Record<SystemParameter, string> = {
+  const system: Record<SystemParameter, string | undefined> = {
     AccessUsername: login,
     FlightProfiles: user,
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
     NodePermissionsBoundary: policy.nodePermissionsBoundary,
+    FlightDeckBucket: policy.userBucket,
+    FlightDeckHome: user,
   };
   for (const [key, value] of Object.entries(system)) {
-    if (declared.has(key)) values.set(key, { value, source: "system" });
+    if (!declared.has(key)) continue;
+    if (value === undefined) {
+      errors.push(
+        `The cluster template needs ${key}, which this deployment's policy does not give (no userBucket); ask your administrator.`,
+      );
+    } else {
+      values.set(key, { value, source: "system" });
+    }
   }
 
   for (const [key, declaration] of declared) {
@@ -211,6 +220,13 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeInitialNodes", limits.maxInitialNodes);
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+  atMost("IdleDeleteMinutes", limits.maxIdleDeleteMinutes, " minutes");
+  const idle = effective("IdleDeleteMinutes");
+  if (idle !== undefined && Number(idle) === 0 && limits.allowNeverIdleDelete !== "true") {
+    errors.push(
+      `IdleDeleteMinutes is 0 (never delete the cluster when idle), which your administrator does not allow; set it to a number of minutes${limits.maxIdleDeleteMinutes === undefined ? "" : ` up to ${limits.maxIdleDeleteMinutes}`}.`,
+    );
+  }
 
   // "0" (in any spelling) is on-demand, and so is a template default of it.
   const spotPrice = effective("ComputeSpotPrice");

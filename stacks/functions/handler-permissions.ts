@@ -220,17 +220,18 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
 
 /**
  * cf-delete's statements: delete and watch FlightDeck stacks, read the
- * policy and `.cf-extend` bodies, sweep the registry, and write only
- * non-trigger results. It never reads `.cf-delete` content and passes no role.
+ * policy and trigger bodies, sweep the registry, and write only
+ * non-trigger results. It passes no role.
  */
 export function deleteHandlerStatements(context: HandlerPermissionContext): PolicyStatement[] {
   return [
     {
-      // A .cf-extend's body ({"hours": N}); a .cf-delete's is never read.
-      Sid: "ReadExtendTriggers",
+      // A .cf-extend's body ({"hours": N}), and the first bytes of a
+      // .cf-delete's (an idle master says so there).
+      Sid: "ReadDeleteAndExtendTriggers",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: homeFiles(context, FILE_SUFFIXES.extend),
+      Resource: homeFiles(context, FILE_SUFFIXES.delete, FILE_SUFFIXES.extend),
     },
     {
       // Never a trigger suffix: a handler cannot start a handler.

@@ -6,6 +6,7 @@ python3-boto3 through this file. Commands:
   munge-key SECRET_ID PATH                      write the cluster's munge key
   fetch-customizers BUCKET PREFIX USER DEST     download configure.d scripts
   signal STACK RESOURCE INSTANCE_ID STATUS [REASON]
+  request-delete BUCKET KEY BODY                put the cluster's own .cf-delete (idle watcher)
 """
 import os
 import re
@@ -99,7 +100,19 @@ def signal(stack, resource, instance_id, status, reason=""):
         )
 
 
-COMMANDS = {"munge-key": munge_key, "fetch-customizers": fetch_customizers, "signal": signal}
+def request_delete(bucket, key, body):
+    """The master's role may put this one key: its own cluster's .cf-delete."""
+    with_credentials(
+        lambda: client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+    )
+
+
+COMMANDS = {
+    "munge-key": munge_key,
+    "fetch-customizers": fetch_customizers,
+    "signal": signal,
+    "request-delete": request_delete,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -177,6 +177,29 @@ WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
 systemctl enable --now flightdeck-nodes
+fd_step "starting the idle watcher"
+{
+  echo "FD_IDLE_SECONDS=$(fd_seconds "$FD_IDLE_MINUTES")"
+  echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/6)"
+} >/etc/flightdeck/idle.env
+cat >/etc/systemd/system/flightdeck-idle.service <<'UNIT'
+[Unit]
+Description=FlightDeck idle watcher: deletes the cluster after IdleDeleteMinutes without jobs or logins
+After=slurmctld.service
+
+[Service]
+Type=simple
+EnvironmentFile=/etc/flightdeck/boot.env
+EnvironmentFile=/etc/flightdeck/idle.env
+ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-idle.py
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now flightdeck-idle
 if [ "$FD_INITIAL_NODES" -gt 0 ]; then
   scontrol update nodename="compute-[1-$FD_INITIAL_NODES]" state=power_up
 fi

@@ -362,7 +362,10 @@ describe("FlightDeckStack, planned by terraform", function () {
       ".cf-extended",
       ".cf-expiring",
     ]);
-    expect(suffixes(userFiles(allowing(remove, "s3:GetObject")))).to.deep.equal([".cf-extend"]);
+    expect(suffixes(userFiles(allowing(remove, "s3:GetObject")))).to.deep.equal([
+      ".cf-delete",
+      ".cf-extend",
+    ]);
     expect(suffixes(userFiles(allowing(create, "s3:PutObject")))).to.have.members([
       ".cf-created",
       ".cf-failed",

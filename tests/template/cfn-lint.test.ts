@@ -48,6 +48,8 @@ const SYSTEM_VALUES = {
   FlightProfiles: "alice",
   ClusterName: "c1",
   CustomizerBucket: "flightdeck-customizer",
+  FlightDeckBucket: "flightdeck-users",
+  FlightDeckHome: "alice",
 };
 
 const VARIANTS: Record<string, Record<string, string>> = {

@@ -26,6 +26,8 @@ import { parameterValues, section, template, type JsonObject } from "./cluster-t
  */
 
 const REGION = "eu-west-2";
+const USER_BUCKET = "flightdeck-users-eu-west-2";
+const userKey = (key: string) => `arn:aws:s3:::${USER_BUCKET}/${key}`;
 const groupArn = (stack: string) =>
   `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:autoScalingGroupName/${COMPUTE_GROUP_NAME.replace("${AWS::StackName}", stack)}`;
 const instanceArn = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
@@ -39,6 +41,8 @@ function rolePolicies(roleName: string, stack: string): FoundPolicy["document"] 
       FlightProfiles: "alice",
       ClusterName: "c1",
       CustomizerBucket: "flightdeck-customizer-eu-west-2",
+      FlightDeckBucket: USER_BUCKET,
+      FlightDeckHome: "alice",
     }),
     pseudo: {
       "AWS::Region": REGION,
@@ -104,6 +108,49 @@ const tagging = (group: string | undefined, keys: string[]) => ({
 });
 
 describe("the node roles (simulated)", () => {
+  describe("the master's idle watcher", () => {
+    it("may put exactly its own cluster's .cf-delete in its owner's home", async () => {
+      expect(await byMaster("s3:PutObject", userKey("home/alice/c1.cf-delete"))).to.equal(
+        "Allowed",
+      );
+    });
+
+    it("may put no other key: another cluster's, another user's, another suffix, a sub-folder, another bucket", async () => {
+      for (const key of [
+        "home/alice/c2.cf-delete",
+        "home/bob/c1.cf-delete",
+        "home/alice/c1.cf-create",
+        "home/alice/c1.cf-deleted",
+        "home/alice/c1.cf-extend",
+        "home/alice/x/c1.cf-delete",
+        "home/alice/c1.cf-delete.bak",
+        "home/alice/",
+        "customizer/alice/configure.d/user.sh",
+      ]) {
+        expect(await byMaster("s3:PutObject", userKey(key)), key).to.equal("ImplicitlyDenied");
+      }
+      expect(
+        await byMaster("s3:PutObject", "arn:aws:s3:::someone-elses-bucket/home/alice/c1.cf-delete"),
+      ).to.equal("ImplicitlyDenied");
+    });
+
+    it("may not read, list, delete or tag anything in the users' bucket, nor may compute nodes write", async () => {
+      const own = userKey("home/alice/c1.cf-delete");
+      for (const action of [
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:PutObjectAcl",
+        "s3:PutObjectTagging",
+      ]) {
+        expect(await byMaster(action, own), action).to.equal("ImplicitlyDenied");
+      }
+      expect(await byMaster("s3:ListBucket", `arn:aws:s3:::${USER_BUCKET}`)).to.equal(
+        "ImplicitlyDenied",
+      );
+      expect(await byCompute("s3:PutObject", own)).to.equal("ImplicitlyDenied");
+    });
+  });
+
   describe("the master's compute node manager", () => {
     it("may size and shrink its own cluster's compute group", async () => {
       for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
@@ -173,6 +220,7 @@ describe("the node roles (simulated)", () => {
         stackPrefix: "fd",
         customizerBucket: "flightdeck-customizer-eu-west-2",
         customizerPrefix: "customizer",
+        userBucket: USER_BUCKET,
       }),
     ) as FoundPolicy["document"];
     const byBoundary = as(boundary, "MasterRole");
@@ -182,6 +230,7 @@ describe("the node roles (simulated)", () => {
       ["autoscaling:DescribeAutoScalingGroups", "*"],
       ["autoscaling:DescribeScalingActivities", "*"],
       ["ec2:CreateTags", instanceArn("i-0a1"), tagging("fd-alice-c1-compute", [NODE_TAG_KEY])],
+      ["s3:PutObject", userKey("home/alice/c1.cf-delete")],
     ];
     for (const [action, resource, context] of calls) {
       expect(await byMaster(action, resource, context), `role: ${action}`).to.equal("Allowed");
@@ -190,6 +239,13 @@ describe("the node roles (simulated)", () => {
       );
     }
     expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
+    // The boundary lets a node put only .cf-delete files in the users' bucket, and read none.
+    expect(await byBoundary("s3:PutObject", userKey("home/alice/c1.cf-create"))).to.equal(
+      "ImplicitlyDenied",
+    );
+    expect(await byBoundary("s3:GetObject", userKey("home/alice/c1.cf-delete"))).to.equal(
+      "ImplicitlyDenied",
+    );
     expect(
       await byBoundary(
         "ec2:CreateTags",

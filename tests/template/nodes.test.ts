@@ -83,7 +83,9 @@ describe("the default template's nodes", () => {
     const s3: Json[] = [];
     walk(resources, (node) => {
       const action = node["Action"];
-      if (typeof action === "string" && action.startsWith("s3:")) s3.push(node);
+      // The master's one write, its own .cf-delete, is node-iam.test.ts's to prove.
+      if (typeof action === "string" && action.startsWith("s3:") && action !== "s3:PutObject")
+        s3.push(node);
     });
     const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${FlightProfiles}/*"];
     expect(s3).to.have.length(4);

@@ -291,4 +291,33 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     const accepted = aws.cfn.stacks.map((s) => s.usedDeleteTokens ?? []);
     expect(accepted.map((tokens) => tokens.length)).to.deep.equal([1, 1]);
   });
+
+  it("idle: an idle master's .cf-delete ends in a .cf-deleted that says how long it was idle", async () => {
+    await running("alice", "c1");
+    await aws.upload("home/alice/c1.cf-delete", '{"reason":"idle","minutes":30}');
+    await aws.settled();
+    expect(aws.cfn.callsOf("DeleteStack")[0]?.get("ClientRequestToken")).to.match(
+      /^fd-idle-[0-9a-f]{48}$/,
+    );
+    aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal(
+      'Cluster "c1" has been deleted: it was idle for 30 minutes (no jobs and nobody logged in).\n',
+    );
+  });
+
+  it("idle: any other .cf-delete body is a plain delete, however it is dressed", async () => {
+    await running("alice", "c1");
+    await aws.upload(
+      "home/alice/c1.cf-delete",
+      `{"reason":"idle","minutes":99999999,"pad":"${"x".repeat(600)}"}`,
+    );
+    await aws.settled();
+    expect(aws.cfn.callsOf("DeleteStack")[0]?.get("ClientRequestToken")).to.match(
+      /^fd-delete-[0-9a-f]{48}$/,
+    );
+    aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
+    await aws.statusEvent("fd-alice-c1");
+    expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal('Cluster "c1" has been deleted.\n');
+  });
 });

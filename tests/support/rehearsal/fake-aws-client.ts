@@ -156,6 +156,11 @@ export class FakeAwsProcess {
     return this.call("POST", "/objects", { bucket, key, body });
   }
 
+  /** An object's text, or `undefined` when there is none (what the nodes put, say). */
+  async getObject(bucket: string, key: string): Promise<string | undefined> {
+    return (await this.call<{ body?: string }>("POST", "/objects/get", { bucket, key })).body;
+  }
+
   /** Sets the spot market price for every instance type. */
   setSpotPrice(price: number): Promise<void> {
     return this.call("POST", "/spot-price", { price });

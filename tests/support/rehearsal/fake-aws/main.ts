@@ -121,6 +121,10 @@ async function control(request: IncomingMessage, response: ServerResponse): Prom
       bucket.set(String(input["key"]), Buffer.from(String(input["body"])));
       return json(response, 200, {});
     }
+    if (route === "POST /objects/get") {
+      const object = world.objects.get(String(input["bucket"]))?.get(String(input["key"]));
+      return json(response, 200, object === undefined ? {} : { body: object.toString("utf8") });
+    }
     if (route === "POST /spot-price") {
       world.spotPrice = Number(input["price"]);
       return json(response, 200, {});
