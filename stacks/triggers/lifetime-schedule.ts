@@ -1,8 +1,7 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import { Construct } from "constructs";
+import { invokeFromRule } from "./rule-invocation.js";
 
 /**
  * How often the lifetime sweep runs. An expired cluster lives at most this
@@ -23,8 +22,9 @@ export interface LifetimeScheduleProps {
 /**
  * The schedule of the lifetime sweep: an EventBridge rule on the default bus
  * that sends its "Scheduled Event" to cf-delete every 15 minutes, with the
- * Lambda permission for exactly this rule. A tick that fails is not retried
- * by EventBridge beyond its default; the next tick does the same work.
+ * Lambda permission for exactly this rule. EventBridge does not retry a tick
+ * it could not deliver (the next tick does the same work); it parks it in
+ * the dead-letter queue.
  */
 export class LifetimeSchedule extends Construct {
   readonly rule: CloudwatchEventRule;
@@ -36,19 +36,12 @@ export class LifetimeSchedule extends Construct {
       description: "FlightDeck: sweep clusters past their maximum lifetime, and warn their owners.",
       scheduleExpression: SWEEP_SCHEDULE,
     });
-    const permission = new LambdaPermission(this, "allow", {
-      action: "lambda:InvokeFunction",
-      functionName: props.target.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: this.rule.arn,
-    });
-    new CloudwatchEventTarget(this, "target", {
-      rule: this.rule.name,
-      arn: props.target.arn,
+    invokeFromRule(this, {
+      rule: this.rule,
+      target: props.target,
+      deadLetterQueueArn: props.deadLetterQueueArn,
       // A missed tick is made up by the next one; never queue stale sweeps.
       retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 900 },
-      deadLetterConfig: { arn: props.deadLetterQueueArn },
-      dependsOn: [permission],
     });
   }
 }

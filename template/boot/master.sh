@@ -180,7 +180,7 @@ systemctl enable --now flightdeck-nodes
 fd_step "starting the idle watcher"
 {
   echo "FD_IDLE_SECONDS=$(fd_seconds "$FD_IDLE_MINUTES")"
-  echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/6)"
+  echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/2)"
 } >/etc/flightdeck/idle.env
 cat >/etc/systemd/system/flightdeck-idle.service <<'UNIT'
 [Unit]
