@@ -17,6 +17,11 @@ export const TRIGGER_SUFFIXES: readonly string[] = [FILE_SUFFIXES.create, FILE_S
 /** Every user's files live under this prefix, in `home/<user>/`. */
 export const HOME_PREFIX = "home/";
 
+/** A user's folder in the bucket, without the trailing `/`: the template's `UserHomePrefix`. */
+export function userHomePrefix(user: UserId): string {
+  return `${HOME_PREFIX}${user}`;
+}
+
 /** The S3 key of one of a cluster's files: `home/<user>/<cluster>.<suffix>`. */
 export function clusterFileKey(user: UserId, cluster: ClusterName, kind: ClusterFileKind): string {
   return `${HOME_PREFIX}${user}/${cluster}${FILE_SUFFIXES[kind]}`;
