@@ -92,6 +92,17 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
 }
 
 /**
+ * `.cf-deleted`: the cluster went with its disks, `/home` included; what the
+ * user copied out with `flightdeck-sync` on the master is all that is left.
+ */
+function deletedBody(user: UserId, cluster: ClusterName): string {
+  return (
+    `Cluster "${cluster}" has been deleted, and its /home with it.\n` +
+    `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
+  );
+}
+
+/**
  * The file that reports `outcome` for a user's cluster. `.cf-created` holds
  * the login IP and a newline, as the seed's did, so `ssh $(cat …)` works.
  *
@@ -111,7 +122,7 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body: `Cluster "${cluster}" has been deleted.\n`,
+        body: deletedBody(user, cluster),
         contentType,
       };
     case "failed":
