@@ -196,6 +196,13 @@ describe("the node roles (simulated)", () => {
       );
     }
     expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
+    for (const key of [
+      "home/alice/c1.cf-delete",
+      "home/alice/c1.cf-create",
+      "home/alice/notes.txt",
+    ]) {
+      expect(await byBoundary("s3:PutObject", userObject(key)), key).to.equal("ImplicitlyDenied");
+    }
     expect(
       await byBoundary(
         "ec2:CreateTags",
