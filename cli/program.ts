@@ -26,9 +26,10 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .description("Create, watch and delete FlightDeck HPC clusters from your own S3 folder.")
     .addOption(new Option("--bucket <name>", "the FlightDeck bucket").env("FLIGHTDECK_BUCKET"))
     .addOption(
-      new Option("--user <id>", "your IAM user name (default: from your credentials)").env(
-        "FLIGHTDECK_USER",
-      ),
+      new Option(
+        "--user <id>",
+        "your user id: IAM user name, or SSO id (default: from your credentials)",
+      ).env("FLIGHTDECK_USER"),
     )
     .addOption(new Option("--profile <name>", "AWS profile to use").env("AWS_PROFILE"))
     .addOption(new Option("--region <region>", "AWS region of the bucket").env("AWS_REGION"))

@@ -7,7 +7,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { UserId } from "../functions/shared/identifiers.js";
-import { HOME_PREFIX } from "../functions/shared/result-files.js";
+import { HOME_PREFIX, loginOfCreated } from "../functions/shared/result-files.js";
 import type { HomeFile } from "./cluster-state.js";
 
 /**
@@ -45,14 +45,31 @@ export class UserBucket {
 
   /** A file's text, or `undefined` if it is not there. */
   async read(key: string): Promise<string | undefined> {
+    return (await this.readFile(key))?.text;
+  }
+
+  /** A file's text and S3 user metadata, or `undefined` if it is not there. */
+  async readFile(
+    key: string,
+  ): Promise<{ text: string; metadata: Record<string, string> } | undefined> {
     try {
       const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return (await object.Body?.transformToString("utf-8")) ?? "";
+      const text = (await object.Body?.transformToString("utf-8")) ?? "";
+      return { text, metadata: object.Metadata ?? {} };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
         return undefined;
       throw error;
     }
+  }
+
+  /**
+   * What a `.cf-created` file says: the login IP, and the login to use, which
+   * cf-create puts in its metadata (derived from the user id when absent).
+   */
+  async readCreated(key: string): Promise<{ ip: string; login: string }> {
+    const file = await this.readFile(key);
+    return { ip: (file?.text ?? "").trim(), login: loginOfCreated(file?.metadata, this.user) };
   }
 
   async write(key: string, body: string | Uint8Array): Promise<void> {

@@ -10,7 +10,7 @@ import { UserBucket } from "./user-bucket.js";
 export interface AwsOptions {
   readonly profile?: string | undefined;
   readonly region?: string | undefined;
-  /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name. */
+  /** `--user` or FLIGHTDECK_USER; else the caller's IAM user name or role session name. */
   readonly user?: string | undefined;
   /** The FlightDeck deployment's account (FLIGHTDECK_ACCOUNT_ID); else the caller's, when STS says. */
   readonly account?: string | undefined;
@@ -28,11 +28,15 @@ export async function openUserHome(options: AwsOptions, bucket: string): Promise
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   };
-  const caller = await resolveCaller(options.user, () => new STSClient(config)).catch(
-    (error: Error) => {
-      throw new CliError(error.message, EXIT.usage);
-    },
-  );
+  // STS only says who the caller is; a slow or unreachable STS must not hold a command up.
+  const sts = () =>
+    new STSClient({
+      ...config,
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
+    });
+  const caller = await resolveCaller(options.user, sts).catch((error: Error) => {
+    throw new CliError(error.message, EXIT.usage);
+  });
   const s3 = new S3Client({ ...config, forcePathStyle: options.forcePathStyle });
   // Users live in the deployment's account, so theirs is the bucket owner
   // to expect; a bucket of that name in any other account is refused.

@@ -62,6 +62,7 @@ export class FlightDeckStack extends TerraformStack {
       userBucket: names.userBucket,
       groupName: names.userGroup,
       policyName: names.userPolicy,
+      identity: settings.identity,
       iamUsers: settings.iamUsers,
     });
 

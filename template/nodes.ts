@@ -45,9 +45,13 @@ function rootVolume(size: unknown) {
   ];
 }
 
-/** What every node needs: its boot files, its customizers (own folder and default only), the munge key. */
+/**
+ * What every node needs: its boot files, its customizers (own folder and
+ * default only), the munge key. The owner's folder is `FlightProfiles` (their
+ * user id); `AccessUsername` is their Linux login, which may differ.
+ */
 function nodeStatements() {
-  const folders = ["default", "${AccessUsername}"].map((f) => `\${CustomizerPrefix}/${f}/*`);
+  const folders = ["default", "${FlightProfiles}"].map((f) => `\${CustomizerPrefix}/${f}/*`);
   return [
     allow(
       "s3:GetObject",

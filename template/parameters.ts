@@ -1,5 +1,6 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
+import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
 import { HOME_PREFIX } from "../functions/shared/result-files.js";
 import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
@@ -127,14 +128,16 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
     },
     AccessUsername: {
       Type: "String",
-      AllowedPattern: unanchored(USER_ID_PATTERN),
-      Description: "The cluster's owner (IAM user name); set by FlightDeck.",
-      ConstraintDescription: "must be an IAM user name: 1 to 64 letters, digits or + = , . @ _ -",
+      AllowedPattern: unanchored(LOGIN_PATTERN),
+      Description: "The cluster owner's Linux login; set by FlightDeck.",
+      ConstraintDescription:
+        "must be a Linux login: a lowercase letter or _, then at most 31 lowercase letters, digits, _ or -",
     },
     FlightProfiles: {
       Type: "String",
       AllowedPattern: "[-A-Za-z0-9+=,.@_ ]{0,256}",
-      Description: "Customizer profiles (the seed's name); set by FlightDeck to the owner.",
+      Description:
+        "Customizer profiles (the seed's name); set by FlightDeck to the owner's user id, which names their customizer folder.",
       ConstraintDescription: "must be IAM user names separated by spaces",
     },
     ClusterName: {

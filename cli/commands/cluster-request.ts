@@ -126,6 +126,18 @@ async function report(
 ): Promise<number> {
   const { out } = ctx;
   // Printed on the user's terminal: a result file's text is shown, never obeyed.
+  if (state.state === "running") {
+    const created = await bucket.readCreated(state.key);
+    const ip = printable(created.ip);
+    const login = printable(created.login);
+    if (out.json) {
+      out.data({ cluster, state: "running", ip, login, ssh: `ssh ${login}@${ip}` });
+    } else {
+      out.line(`${out.good("✔")} Cluster ${cluster} is ready at ${ip}`);
+      out.line(`  ssh ${login}@${ip}`);
+    }
+    return EXIT.ok;
+  }
   const text = (await bucket.read(state.key)) ?? "";
   if (state.state === "failed") {
     const reasons = (parseFailureBody(text)?.reasons ?? [text.trim()]).map(printable);
@@ -134,17 +146,7 @@ async function report(
     for (const reason of reasons) out.io.stderr.write(`  - ${reason}\n`);
     return EXIT.failed;
   }
-  if (action === "delete") {
-    if (out.json) out.data({ cluster, state: "deleted" });
-    else out.line(`${out.good("✔")} Cluster ${cluster} has been deleted.`);
-    return EXIT.ok;
-  }
-  const ip = printable(text.trim());
-  if (out.json) {
-    out.data({ cluster, state: "running", ip, ssh: `ssh ${bucket.user}@${ip}` });
-  } else {
-    out.line(`${out.good("✔")} Cluster ${cluster} is ready at ${ip}`);
-    out.line(`  ssh ${bucket.user}@${ip}`);
-  }
+  if (out.json) out.data({ cluster, state: "deleted" });
+  else out.line(`${out.good("✔")} Cluster ${cluster} has been deleted.`);
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import { createStackRequest } from "../../functions/shared/create-stack-request.js";
+import { loginFor } from "../../functions/shared/deployment-policy.js";
 import { isClusterName, isUserId } from "../../functions/shared/identifiers.js";
 import { templateUrlFor } from "../../functions/shared/template-url.js";
 import { mergeTemplate } from "../../functions/shared/template-merge.js";
@@ -79,6 +80,8 @@ export async function renderCommand(
         iamArn(arnScope(settings), `role/${names.serviceRole}`),
       );
       ctx.out.data(request);
+      const login = loginFor(policy, user);
+      ctx.out.note(`Note: ${user} logs in to this cluster as ${login} (ssh ${login}@<login IP>).`);
       if (settings.accountId === undefined) {
         ctx.out.note(
           "Note: the settings name no accountId, so the RoleARN's account is shown as *.",

@@ -10,6 +10,7 @@ interface StatusRow {
   readonly since: string;
   readonly age: string;
   readonly ip?: string;
+  readonly login?: string;
   readonly reasons?: readonly string[];
 }
 
@@ -20,8 +21,10 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     since: state.since.toISOString(),
     age: ageOf(state.since, now),
   };
-  if (state.state === "running")
-    return { ...base, ip: printable(((await bucket.read(state.key)) ?? "").trim()) };
+  if (state.state === "running") {
+    const { ip, login } = await bucket.readCreated(state.key);
+    return { ...base, ip: printable(ip), login: printable(login) };
+  }
   if (state.state === "failed") {
     const text = (await bucket.read(state.key)) ?? "";
     const reasons = parseFailureBody(text)?.reasons ?? [text.trim()];
@@ -67,7 +70,7 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
       r.cluster,
       r.state,
       r.age,
-      r.ip !== undefined ? `ssh ${bucket.user}@${r.ip}` : (r.reasons ?? []).join(" "),
+      r.ip !== undefined ? `ssh ${r.login}@${r.ip}` : (r.reasons ?? []).join(" "),
     ]),
   ];
   const lines = table(cells, (r, c, padded) => {

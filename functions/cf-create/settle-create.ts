@@ -1,4 +1,5 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
+import { loginFor } from "../shared/deployment-policy.js";
 import { firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import { LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
@@ -45,7 +46,11 @@ export async function settleCreate(
                 `The cluster's stack is complete but has no login IP (no ${outputKey} output and no EC2 instance with a public IP); ask your administrator.`,
               ],
             }
-          : { kind: "created", loginIp };
+          : {
+              kind: "created",
+              loginIp,
+              login: loginFor((await deps.deployment()).policy, ref.user),
+            };
       await deps.reporter.record(ref, outcome);
       log.info(
         outcome.kind === "created" ? "cluster created" : "cluster created without a login IP",

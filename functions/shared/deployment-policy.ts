@@ -2,6 +2,7 @@ import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { ADMIN_PARAMETERS, PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
 import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
+import { derivedLogin, LoginNameCodec, type LoginName } from "./login-name.js";
 import {
   closedObject,
   decodeReadably,
@@ -133,8 +134,13 @@ export const UserParameterDefaultsCodec = defaultsCodec(
 );
 
 export const UserPolicyCodec = closedObject(
-  t.partial({ email: EmailCodec, defaults: UserParameterDefaultsCodec, limits: LimitsCodec }),
-  ["email", "defaults", "limits"],
+  t.partial({
+    login: LoginNameCodec,
+    email: EmailCodec,
+    defaults: UserParameterDefaultsCodec,
+    limits: LimitsCodec,
+  }),
+  ["login", "email", "defaults", "limits"],
 );
 export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;
 
@@ -241,4 +247,13 @@ export function limitsFor(policy: DeploymentPolicy, user: UserId): Limits {
 /** The parameter defaults that apply to `user`: the deployment's, then the user's own. */
 export function defaultsFor(policy: DeploymentPolicy, user: UserId): Record<string, string> {
   return { ...policy.defaults, ...userPolicyFor(policy, user)?.defaults };
+}
+
+/**
+ * The Linux login `user` gets on their clusters: the one the deployment
+ * recorded (the settings always record it), else the one derived from the id,
+ * which is what the settings would have recorded for a user without `login`.
+ */
+export function loginFor(policy: DeploymentPolicy, user: UserId): LoginName {
+  return userPolicyFor(policy, user)?.login ?? derivedLogin(user);
 }

@@ -57,53 +57,16 @@ export const StackPrefixCodec = patternCodec<StackPrefix>(
 export const EmailCodec = patternCodec("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address");
 
 /**
- * Ids no FlightDeck user may have. `default` names the customizer folder
- * every cluster runs (a user of that name would put their key and sudo on
- * all of them); the rest are accounts the cluster's image and software
- * already have, whose login the customizer would take over. Compared in
- * lower case: the login is the id.
+ * The one id no FlightDeck user may have: `default` names the customizer
+ * folder every cluster runs, so a user of that name would put their key and
+ * sudo on all of them. Compared in lower case, as a person reads it. System
+ * accounts (`root`, `slurm`, …) are refused as logins instead, where they
+ * collide: see `RESERVED_LOGINS` in login-name.ts.
  */
-export const RESERVED_USER_IDS: ReadonlySet<string> = new Set([
-  "default",
-  "root",
-  "daemon",
-  "bin",
-  "sys",
-  "sync",
-  "games",
-  "man",
-  "lp",
-  "mail",
-  "news",
-  "uucp",
-  "proxy",
-  "www-data",
-  "backup",
-  "list",
-  "irc",
-  "gnats",
-  "nobody",
-  "_apt",
-  "messagebus",
-  "syslog",
-  "sshd",
-  "tss",
-  "uuidd",
-  "tcpdump",
-  "landscape",
-  "pollinate",
-  "polkitd",
-  "systemd-network",
-  "systemd-resolve",
-  "systemd-timesync",
-  "ubuntu",
-  "admin",
-  "slurm",
-  "munge",
-]);
+export const RESERVED_USER_ID = "default";
 
-/** Whether `id` is one of the {@link RESERVED_USER_IDS}. */
-export const isReservedUserId = (id: string): boolean => RESERVED_USER_IDS.has(id.toLowerCase());
+/** Whether `id` is the {@link RESERVED_USER_ID}, in any case. */
+export const isReservedUserId = (id: string): boolean => id.toLowerCase() === RESERVED_USER_ID;
 
 export const isUserId = (value: string): value is UserId => UserIdCodec.is(value);
 export const isClusterName = (value: string): value is ClusterName => ClusterNameCodec.is(value);

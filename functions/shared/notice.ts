@@ -22,7 +22,7 @@ export function noticeFor(
     case "created":
       return {
         subject: `[FlightDeck] ${who} is ready at ${outcome.loginIp}`,
-        text: `Cluster "${cluster}" of user ${user} is ready.\nLogin: ssh ${user}@${outcome.loginIp}\nStack: ${stackName}\n`,
+        text: `Cluster "${cluster}" of user ${user} is ready.\nLogin: ssh ${outcome.login}@${outcome.loginIp}\nStack: ${stackName}\n`,
       };
     case "deleted":
       return {

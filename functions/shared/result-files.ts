@@ -1,4 +1,5 @@
 import type { ClusterName, UserId } from "./identifiers.js";
+import { derivedLogin, LOGIN_PATTERN } from "./login-name.js";
 
 /** The suffix of each file a user or FlightDeck puts in a user's home. */
 export const FILE_SUFFIXES = {
@@ -29,7 +30,7 @@ export function clusterFileKey(user: UserId, cluster: ClusterName, kind: Cluster
 
 /** What happened to a cluster, as reported to its user. */
 export type Outcome =
-  | { readonly kind: "created"; readonly loginIp: string }
+  | { readonly kind: "created"; readonly loginIp: string; readonly login: string }
   | { readonly kind: "deleted" }
   | {
       readonly kind: "failed";
@@ -42,6 +43,27 @@ export interface ResultFile {
   readonly key: string;
   readonly body: string;
   readonly contentType: string;
+  /** S3 user metadata (`x-amz-meta-<name>`): facts for tools, kept out of the body. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The user metadata on `.cf-created` naming the cluster login, so the CLI can
+ * print the right `ssh` line while the body stays the bare IP of the seed.
+ */
+export const LOGIN_METADATA = "flightdeck-login";
+
+/**
+ * The login to show for a `.cf-created` file: its {@link LOGIN_METADATA}, or,
+ * for a file without one (written by hand, or by an older FlightDeck), the
+ * login derived from the user id.
+ */
+export function loginOfCreated(
+  metadata: Readonly<Record<string, string>> | undefined,
+  user: UserId,
+): string {
+  const recorded = metadata?.[LOGIN_METADATA];
+  return recorded !== undefined && LOGIN_PATTERN.test(recorded) ? recorded : derivedLogin(user);
 }
 
 /** The machine-readable last line of a `.cf-failed` file. */
@@ -104,11 +126,13 @@ function deletedBody(user: UserId, cluster: ClusterName): string {
 
 /**
  * The file that reports `outcome` for a user's cluster. `.cf-created` holds
- * the login IP and a newline, as the seed's did, so `ssh $(cat …)` works.
+ * the login IP and a newline, as the seed's did, so `ssh <login>@$(cat …)`
+ * works; the login travels in its metadata.
  *
  * @example
- * resultFileFor("alice", "c1", { kind: "created", loginIp: "203.0.113.7" })
- * // => { key: "home/alice/c1.cf-created", body: "203.0.113.7\n", contentType: "text/plain; charset=utf-8" }
+ * resultFileFor("Alice.Smith", "c1", { kind: "created", loginIp: "203.0.113.7", login: "alice_smith" })
+ * // => { key: "home/Alice.Smith/c1.cf-created", body: "203.0.113.7\n",
+ * //      contentType: "text/plain; charset=utf-8", metadata: { "flightdeck-login": "alice_smith" } }
  */
 export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outcome): ResultFile {
   const contentType = "text/plain; charset=utf-8";
@@ -118,6 +142,7 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
         key: clusterFileKey(user, cluster, "created"),
         body: `${outcome.loginIp}\n`,
         contentType,
+        metadata: { [LOGIN_METADATA]: outcome.login },
       };
     case "deleted":
       return {

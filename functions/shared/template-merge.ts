@@ -18,12 +18,14 @@ import {
   defaultsFor,
   DEPLOYMENT_TAG,
   limitsFor,
+  loginFor,
   MANAGED_BY,
   onDemandAllowed,
   type DeploymentPolicy,
   type Limits,
 } from "./deployment-policy.js";
 import type { ClusterName, UserId } from "./identifiers.js";
+import { loginProblem } from "./login-name.js";
 import { createTokenFor } from "./request-tokens.js";
 import { userHomePrefix } from "./result-files.js";
 import { stackNameFor, type StackName } from "./stack-name.js";
@@ -74,6 +76,10 @@ type Values = Map<
  * Precedence: template `Default` < deployment defaults (the user's own
  * overrides included) < the user's config < system-forced values
  * (`AccessUsername`, `FlightProfiles`, `ClusterName`, the customizer location).
+ * As in Alces Flight templates, `AccessUsername` is the Linux login on the
+ * cluster and `FlightProfiles` the customizer profile to run: the user's
+ * folder, `<prefix>/<user id>/`. So the login comes from the policy (the
+ * settings' `login`, or the one derived from the id) and the folder is the id.
  * Only parameters the template declares are sent, and template defaults are
  * left to CloudFormation. Every value is checked against the template's
  * constraints and the admin's limits; all problems are returned at once.
@@ -82,7 +88,7 @@ type Values = Map<
  * mergeTemplate({ template, policy, user: "alice", cluster: "c1", requestId: "v1",
  *                 config: { ComputeMaxNodes: "25" } })
  * // => right({ stackName: "fd-alice-c1",
- * //            parameters: [{ ParameterKey: "AccessUsername", ParameterValue: "alice" },
+ * //            parameters: [{ ParameterKey: "AccessUsername", ParameterValue: "alice" }, // the login
  * //                         { ParameterKey: "ComputeMaxNodes", ParameterValue: "25" }, …],
  * //            tags: [{ Key: "USER", Value: "alice" }, …], … })
  */
@@ -105,8 +111,15 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       values.set(key, { value, source: "config" });
     }
   }
+  const login = loginFor(policy, user);
+  const badLogin = loginProblem(login);
+  if (badLogin !== undefined) {
+    errors.push(
+      `Your cluster ${badLogin.replace(/\.$/, "")}; ask your administrator to set your login.`,
+    );
+  }
   const system: Record<SystemParameter, string> = {
-    AccessUsername: user,
+    AccessUsername: login,
     FlightProfiles: user,
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,

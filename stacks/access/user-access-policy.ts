@@ -1,19 +1,39 @@
 import { HOME_PREFIX } from "../../functions/shared/result-files.js";
 import { s3Arn, type ArnScope } from "../iam/arns.js";
 import type { PolicyStatement } from "../iam/policy-document.js";
+import type { Identity } from "../settings/identity-settings.js";
 
-/** An IAM user's own home, by the policy variable IAM fills in per request. */
-const OWN_HOME = `${HOME_PREFIX}\${aws:username}/`;
+/**
+ * The policy variable IAM fills in per request with the caller's user id:
+ * the IAM user name, or the value of the session tag the deployment names.
+ * `aws:username` is absent from role sessions, which is why SSO users need
+ * the tag (IAM User Guide, "IAM policy elements: Variables and tags").
+ */
+export function userIdVariable(identity: Identity): string {
+  return identity.source === "iam-user"
+    ? "${aws:username}"
+    : `\${aws:PrincipalTag/${identity.tag}}`;
+}
 
 /**
  * The seed's AFS3UserAccess: a user may browse the bucket root and `home/`,
- * list and change files only in `home/<their IAM user name>/`, and nothing
- * else: no other home, no customizer bucket, no CloudFormation or EC2. Their
- * power to build clusters is only the power to drop a `.cf-create` there.
+ * list and change files only in `home/<their user id>/`, and nothing else:
+ * no other home, no customizer bucket, no CloudFormation or EC2. Their power
+ * to build clusters is only the power to drop a `.cf-create` there.
+ *
+ * With a session-tag identity the policy goes on a permission set or role
+ * that anyone in it may assume, so it also denies the whole bucket to a
+ * session whose tag is missing, empty or holds a `/` (which would name a
+ * folder inside someone else's home): only the tag tells users apart.
  */
-export function userAccessStatements(scope: ArnScope, userBucket: string): PolicyStatement[] {
+export function userAccessStatements(
+  scope: ArnScope,
+  userBucket: string,
+  identity: Identity,
+): PolicyStatement[] {
   const bucket = s3Arn(scope, userBucket);
-  return [
+  const ownHome = `${HOME_PREFIX}${userIdVariable(identity)}/`;
+  const statements: PolicyStatement[] = [
     {
       // Only the folder names at the root and in home/, so a user finds their
       // own folder without seeing anyone's files.
@@ -30,14 +50,34 @@ export function userAccessStatements(scope: ArnScope, userBucket: string): Polic
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: [bucket],
-      Condition: { StringLike: { "s3:prefix": [`${OWN_HOME}*`] } },
+      Condition: { StringLike: { "s3:prefix": [`${ownHome}*`] } },
     },
     {
       // Multipart-abort lets large uploads by the AWS CLI clean up after themselves.
       Sid: "ReadWriteOwnHome",
       Effect: "Allow",
       Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-      Resource: [s3Arn(scope, userBucket, `${OWN_HOME}*`)],
+      Resource: [s3Arn(scope, userBucket, `${ownHome}*`)],
+    },
+  ];
+  if (identity.source === "iam-user") return statements;
+  const tagKey = `aws:PrincipalTag/${identity.tag}`;
+  const everything = [bucket, s3Arn(scope, userBucket, "*")];
+  return [
+    ...statements,
+    {
+      Sid: "DenyWithoutUserTag",
+      Effect: "Deny",
+      Action: ["s3:*"],
+      Resource: everything,
+      Condition: { Null: { [tagKey]: "true" } },
+    },
+    {
+      Sid: "DenyMalformedUserTag",
+      Effect: "Deny",
+      Action: ["s3:*"],
+      Resource: everything,
+      Condition: { StringLike: { [tagKey]: ["", "*/*"] } },
     },
   ];
 }

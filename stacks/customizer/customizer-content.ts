@@ -15,7 +15,11 @@ export interface CustomizerContentProps {
   readonly prefix: string;
   /** Local folder of the default scripts; its `configure.d/user.sh` is the per-user template. */
   readonly scriptsDir: string;
-  readonly users: ReadonlyArray<{ readonly id: string; readonly sshPublicKey: string }>;
+  readonly users: ReadonlyArray<{
+    readonly id: string;
+    readonly login: string;
+    readonly sshPublicKey: string;
+  }>;
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
@@ -40,7 +44,8 @@ export const customizerKeys = {
 /**
  * The customizer tree nodes download at boot: `<prefix>/default/…` holds the
  * scripts every cluster runs, and `<prefix>/<user>/configure.d/user.sh` each
- * provisioned user's rendered account-and-key script. Nodes run default/ and
+ * provisioned user's rendered account-and-key script (the folder is named after
+ * the user id, the account after their login). Nodes run default/ and
  * then the user's folder, so the unrendered user.sh template (which refuses
  * to run) is not uploaded to default/, and defaults are not copied per user.
  * A user's folder is what cf-create checks for, so removing a user from the

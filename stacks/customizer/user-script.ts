@@ -1,10 +1,12 @@
-import { isValidSshPublicKey, linuxLoginProblem } from "../settings/setting-values.js";
+import { loginProblem } from "../../functions/shared/login-name.js";
+import { isValidSshPublicKey } from "../settings/setting-values.js";
 
 /*
  * Renders the per-user customizer `user.sh` from its template
  * (customizer-scripts/default/configure.d/user.sh). Pure: text in, text out.
- * The login name is the IAM user id itself; setting-values.ts says which ids
- * qualify, and why.
+ * The script creates the user's Linux login (functions/shared/login-name.ts),
+ * not their IAM name: it goes under the IAM name's folder, but the account is
+ * the login the settings gave or derived.
  */
 
 /** The placeholders user.sh carries; each appears exactly once, as a whole shell word. */
@@ -52,22 +54,21 @@ const PLACEHOLDER = /__FLIGHTDECK_[A-Z0-9_]+__/g;
 /**
  * Renders the user.sh template for one user: the login name, its UID and the
  * SSH key go in as single-quoted shell words, so no value can run code. Throws
- * {@link UserScriptError} for an id that is not a valid login name, a key that
+ * {@link UserScriptError} for a login that is not a valid one, a key that
  * {@link isValidSshPublicKey} refuses, or a template whose placeholders are
  * not exactly the expected ones, each once.
  *
  * @example
- * renderUserScript(template, { id: "alice", sshPublicKey: "ssh-ed25519 AAAAC3Nz… alice@laptop" })
- * // => the script, with FD_LOGIN='alice' FD_UID='…' FD_SSH_PUBLIC_KEY='ssh-ed25519 AAAAC3Nz… alice@laptop'
+ * renderUserScript(template, { login: "alice_smith", sshPublicKey: "ssh-ed25519 AAAAC3Nz… alice@laptop" })
+ * // => the script, with FD_LOGIN='alice_smith' FD_UID='…' FD_SSH_PUBLIC_KEY='ssh-ed25519 AAAAC3Nz… alice@laptop'
  */
 export function renderUserScript(
   templateText: string,
-  user: { readonly id: string; readonly sshPublicKey: string },
+  user: { readonly login: string; readonly sshPublicKey: string },
 ): string {
-  const loginProblem = linuxLoginProblem(user.id);
-  if (loginProblem !== undefined) throw new UserScriptError(loginProblem);
-  // The login name is the user id itself (the login-name rule in setting-values.ts).
-  const login = user.id;
+  const { login } = user;
+  const problem = loginProblem(login);
+  if (problem !== undefined) throw new UserScriptError(`Cannot render user.sh: ${problem}`);
   if (!isValidSshPublicKey(user.sshPublicKey)) {
     throw new UserScriptError(
       `The SSH public key for ${login} is not a single ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa public key line.`,

@@ -27,11 +27,20 @@ export interface OutputSources {
 
 /**
  * What `terraform output` shows an admin after a deploy, by output name: the
- * buckets, the group to add users to, the functions, the dead-letter queue,
- * the service role and the documents' keys.
+ * buckets, the users' policy and the group to add users to (with IAM users),
+ * the functions, the dead-letter queue, the service role and the documents' keys.
  */
 export function deploymentOutputs(sources: OutputSources): Record<string, DeploymentOutput> {
   const { names, access, handlers, deadLetters, serviceRole, documents, registry, alarm } = sources;
+  const group: Record<string, DeploymentOutput> =
+    access.group === undefined
+      ? {}
+      : {
+          user_group: {
+            value: access.group.name,
+            description: "IAM group to add FlightDeck users to.",
+          },
+        };
   return {
     user_bucket: {
       value: names.userBucket,
@@ -45,10 +54,12 @@ export function deploymentOutputs(sources: OutputSources): Record<string, Deploy
       value: access.policy.arn,
       description: "Managed policy granting a user their home folder.",
     },
-    user_group: {
-      value: access.group.name,
-      description: "IAM group to add FlightDeck users to.",
+    user_policy_name: {
+      value: access.policy.name,
+      description:
+        "The users' policy by name (path /), as a permission set's customer managed policy reference takes it.",
     },
+    ...group,
     create_function: {
       value: handlers.createHandler.function.functionName,
       description: "The cf-create Lambda.",

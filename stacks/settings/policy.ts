@@ -17,7 +17,8 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
   // set the object's prototype, and that user's limits would silently vanish.
   const users: Record<UserId, UserPolicy> = Object.fromEntries(
     settings.users.map((user) => {
-      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {};
+      // The login is always recorded, so the Lambdas never have to derive it.
+      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = { login: user.login };
       if (user.email !== undefined) entry.email = user.email;
       if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
       if (user.limits !== undefined) entry.limits = user.limits;

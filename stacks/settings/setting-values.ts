@@ -61,39 +61,10 @@ export const Ipv4Cidr = sentenceCodec<string>(
   },
 );
 
-/*
- * Login-name rule: the Linux login name IS the IAM user id, and an id that is
- * not a portable Linux user name (`[a-z_][a-z0-9_-]{0,31}`, what upstream
- * shadow's useradd accepts) is refused. So the template's `LoginUser` output
- * (`Ref AccessUsername`) always names the account user.sh creates, with no
- * mapping to compute in CloudFormation. IAM ids with capitals or `+=,.@`
- * need a different IAM name (or a mapping in user.sh plus a template change).
- */
-const LINUX_LOGIN = /^[a-z_][a-z0-9_-]{0,31}$/;
-
 /**
- * Why an IAM user id cannot be its user's Linux login name, or `undefined`
- * when it can (the login is then the id itself).
- *
- * @example
- * linuxLoginProblem("alice") // => undefined
- * linuxLoginProblem("Alice") // => 'IAM user "Alice" cannot log in to a cluster: …'
- */
-export function linuxLoginProblem(id: string): string | undefined {
-  if (!isUserId(id)) return `${JSON.stringify(id)} is not an IAM user name.`;
-  if (!LINUX_LOGIN.test(id)) {
-    return (
-      `IAM user ${JSON.stringify(id)} cannot log in to a cluster: the login name is the user name, ` +
-      "which must be a lowercase letter or _ followed by at most 31 lowercase letters, digits, _ or -."
-    );
-  }
-  return undefined;
-}
-
-/**
- * The id of a user FlightDeck provisions: an IAM user name that is not
- * reserved. The one place reserved ids are refused, for the customizer
- * folder and the login alike.
+ * The id of a user FlightDeck provisions: an IAM user name other than the
+ * reserved `default` (system accounts are refused as logins instead:
+ * login-name.ts).
  */
 export const ProvisionedUserId = new t.Type<UserId, string, unknown>(
   "ProvisionedUserId",
@@ -105,7 +76,7 @@ export const ProvisionedUserId = new t.Type<UserId, string, unknown>(
       ? t.failure(
           u,
           c,
-          `The user id ${JSON.stringify(u)} is reserved: it names the folder every cluster runs or a system account. Give this user another IAM name.`,
+          `The user id ${JSON.stringify(u)} is reserved: it names the customizer folder every cluster runs. Give this user another name.`,
         )
       : t.success(u);
   },

@@ -12,8 +12,10 @@ import {
   type StackPrefix,
   type UserId,
 } from "../../functions/shared/identifiers.js";
+import { derivedLogin, LoginNameCodec, type LoginName } from "../../functions/shared/login-name.js";
 import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
 import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
+import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
 import {
   AccountId,
   BucketName,
@@ -50,9 +52,14 @@ const NotificationsCodec = closedObject(
 const UserCodec = closedObject(
   t.intersection([
     t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
-    t.partial({ email: EmailCodec, limits: LimitsCodec, defaults: UserParameterDefaultsCodec }),
+    t.partial({
+      login: LoginNameCodec,
+      email: EmailCodec,
+      limits: LimitsCodec,
+      defaults: UserParameterDefaultsCodec,
+    }),
   ]),
-  ["id", "sshPublicKey", "email", "limits", "defaults"],
+  ["id", "login", "sshPublicKey", "email", "limits", "defaults"],
 );
 
 /** Reserved concurrency of one function: a number of executions, or "unreserved". */
@@ -88,6 +95,7 @@ const SETTINGS_KEYS = [
   "customizer",
   "template",
   "stackPrefix",
+  "identity",
   "notifications",
   "accessNetwork",
   "defaults",
@@ -112,6 +120,7 @@ export const SettingsFileCodec = closedObject(
       customizer: CustomizerCodec,
       template: FilePath,
       stackPrefix: StackPrefixCodec,
+      identity: IdentityCodec,
       notifications: NotificationsCodec,
       defaults: ParameterDefaultsCodec,
       limits: LimitsCodec,
@@ -132,7 +141,10 @@ export type SettingsFile = t.TypeOf<typeof SettingsFileCodec>;
 
 /** A user allowed to create clusters: their customizer folder holds their SSH key. */
 export interface ProvisionedUser {
+  /** The IAM user name (or session-tag value): their home and customizer folder, the `USER` tag. */
   readonly id: UserId;
+  /** Their Linux account on the cluster: the setting, else derived from the id. */
+  readonly login: LoginName;
   readonly sshPublicKey: string;
   readonly email?: string;
   readonly limits?: Limits;
@@ -164,6 +176,8 @@ export interface Settings {
   /** The cluster template file, relative to the project. */
   readonly template: string;
   readonly stackPrefix: StackPrefix;
+  /** How IAM names a user's home: by IAM user name, or by a session tag. */
+  readonly identity: Identity;
   readonly notifications?: NotificationSettings;
   /** Who may reach clusters by SSH: the default of the template's `AccessNetwork`. */
   readonly accessNetwork: string;
@@ -206,6 +220,7 @@ export function withDefaults(file: SettingsFile): Settings {
     },
     template: file.template ?? "template/cluster.json",
     stackPrefix: file.stackPrefix ?? ("fd" as StackPrefix),
+    identity: file.identity ?? DEFAULT_IDENTITY,
     notifications:
       notifications === undefined
         ? undefined
@@ -213,7 +228,10 @@ export function withDefaults(file: SettingsFile): Settings {
     accessNetwork: file.accessNetwork,
     defaults: file.defaults ?? {},
     limits: file.limits ?? {},
-    users: file.users ?? [],
+    users: (file.users ?? []).map((user) => ({
+      ...user,
+      login: user.login ?? derivedLogin(user.id),
+    })),
     iamUsers: file.iamUsers ?? [],
     tags: file.tags ?? {},
     retention: {

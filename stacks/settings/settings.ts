@@ -3,7 +3,8 @@ import { isLeft, left, right, type Either } from "fp-ts/lib/Either.js";
 import { decodePolicy } from "../../functions/shared/deployment-policy.js";
 import { decodeReadably } from "../../functions/shared/readable-errors.js";
 import { policyFromSettings } from "./policy.js";
-import { linuxLoginProblem } from "./setting-values.js";
+import { derivedLogin, loginProblem } from "../../functions/shared/login-name.js";
+import { idProblemUnder } from "./identity-settings.js";
 import { SettingsFileCodec, withDefaults, type Settings } from "./settings-shape.js";
 
 /*
@@ -18,12 +19,13 @@ export const DEFAULT_SETTINGS_PATH = "settings/example.json";
 function crossFieldErrors(settings: Settings): string[] {
   const errors: string[] = [];
   const seen = new Set<string>();
+  const loginOwner = new Map<string, string>();
   for (const user of settings.users) {
     if (seen.has(user.id)) errors.push(`users: ${user.id} is listed more than once.`);
     seen.add(user.id);
-    // The user's id is their login name on the cluster, so it must be a Linux one too.
-    const loginProblem = linuxLoginProblem(user.id);
-    if (loginProblem !== undefined) errors.push(`users: ${loginProblem}`);
+    const idProblem = idProblemUnder(settings.identity, user.id);
+    if (idProblem !== undefined) errors.push(`users: ${idProblem}`);
+    errors.push(...loginErrors(user, loginOwner));
   }
   if ("AccessNetwork" in settings.defaults) {
     errors.push("defaults: set AccessNetwork with the top-level accessNetwork setting instead.");
@@ -32,6 +34,37 @@ function crossFieldErrors(settings: Settings): string[] {
   if (duplicateIam.length > 0) {
     errors.push(`iamUsers: ${[...new Set(duplicateIam)].join(", ")} listed more than once.`);
   }
+  if (settings.identity.source === "principal-tag" && settings.iamUsers.length > 0) {
+    errors.push(
+      "iamUsers: with identity principal-tag there is no users' group to add IAM users to; " +
+        "attach the users' policy to the permission set or role instead.",
+    );
+  }
+  return errors;
+}
+
+/**
+ * The login rule across users: each login a Linux login, not a system
+ * account, and no two users with one login (they would share an account,
+ * its home and its SSH keys on any cluster either of them creates).
+ * `loginOwner` collects the logins seen so far.
+ */
+function loginErrors(user: Settings["users"][number], loginOwner: Map<string, string>): string[] {
+  const errors: string[] = [];
+  const problem = loginProblem(user.login);
+  if (problem !== undefined) {
+    const derived = user.login === derivedLogin(user.id) ? " (derived from the id)" : "";
+    errors.push(
+      `users: ${user.id}: ${problem.replace(/\.$/, "")}${derived}; set "login" for ${user.id}.`,
+    );
+  }
+  const other = loginOwner.get(user.login);
+  if (other !== undefined && other !== user.id) {
+    errors.push(
+      `users: ${other} and ${user.id} would both log in as ${user.login}; set a different "login" for one of them.`,
+    );
+  }
+  loginOwner.set(user.login, user.id);
   return errors;
 }
 

@@ -76,24 +76,25 @@ fd_install_munge_key() {
   systemctl restart munge
 }
 
-# Runs <prefix>/default/configure.d/* and then <prefix>/<user>/configure.d/*
-# in lexical order, each as `<script> configure <role>`. Stops at the first
+# Runs <prefix>/default/configure.d/* and then <prefix>/<user id>/configure.d/*
+# in lexical order, each as `<script> configure <role>`. The user's folder is
+# FD_PROFILES (their IAM name or session-tag value); FD_USER is their login. Stops at the first
 # failure and leaves its description in FD_FAILURE. Every step checks its own
 # status because callers use this function in an `if`, where `set -e` is off.
 fd_run_customizers() {
   local dir=/opt/flightdeck/customizer scope folder script name rc
   rm -rf "$dir" || return 1
-  if ! fd_aws fetch-customizers "$FD_BUCKET" "$FD_PREFIX" "$FD_USER" "$dir"; then
+  if ! fd_aws fetch-customizers "$FD_BUCKET" "$FD_PREFIX" "$FD_PROFILES" "$dir"; then
     FD_FAILURE="cannot download customizers from s3://$FD_BUCKET/$FD_PREFIX/"
     return 1
   fi
   if [ -z "$(ls -A "$dir/user")" ]; then
-    FD_FAILURE="no customizers in s3://$FD_BUCKET/$FD_PREFIX/$FD_USER/configure.d/"
+    FD_FAILURE="no customizers in s3://$FD_BUCKET/$FD_PREFIX/$FD_PROFILES/configure.d/"
     return 1
   fi
   for scope in default user; do
     folder=default
-    [ "$scope" = user ] && folder=$FD_USER
+    [ "$scope" = user ] && folder=$FD_PROFILES
     for script in "$dir/$scope"/*; do
       [ -f "$script" ] || continue
       name="$folder/configure.d/${script##*/}"

@@ -150,10 +150,11 @@ done
 fd_step "running customizers"
 fd_run_customizers
 
-# The LoginUser output names the AccessUsername; user.sh must have created it.
+# The LoginUser output names the AccessUsername (the owner's login); the
+# owner's user.sh must have created it.
 fd_step "checking the login account"
 getent passwd "$FD_USER" >/dev/null || {
-  FD_FAILURE="no account $FD_USER after the customizers (is $FD_USER/configure.d/user.sh there?)"
+  FD_FAILURE="no account $FD_USER after the customizers (is $FD_PROFILES/configure.d/user.sh there?)"
   exit 1
 }
 

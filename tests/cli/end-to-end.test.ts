@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fixtureJson, fixturePath } from "../support/fixtures.js";
 import { LocalAws } from "../support/local-aws.js";
-import { cli, type CliRun, localUserEnv, PROJECT_ROOT } from "../support/run-cli.js";
+import { type CliRun, PROJECT_ROOT } from "../support/run-cli.js";
+import { flightdeckAs, until } from "../support/user-session.js";
 
 /*
  * The whole loop, as a user lives it: the built `flightdeck` command (spawned
@@ -57,27 +58,13 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     rmSync(workdir, { recursive: true, force: true });
   });
 
-  /** Runs `flightdeck` in the user's folder, with their environment pointing at the local S3. */
-  function flightdeck(args: string[]): Promise<CliRun> {
-    return cli(
-      args,
-      { ...localUserEnv(aws.endpoint), FLIGHTDECK_POLL_SECONDS: "0.2" },
-      { cwd: workdir },
-    );
-  }
+  /** Runs `flightdeck` in the user's folder, as alice, against the local S3. */
+  const flightdeck = (args: string[]) =>
+    flightdeckAs(aws, workdir, args, { FLIGHTDECK_USER: "alice" });
 
   /** Records a command and what it printed, as a terminal would show it. */
   function record(command: string, run: CliRun): void {
     transcript.push(`$ ${command}`, ...`${run.stderr}${run.stdout}`.trimEnd().split("\n"));
-  }
-
-  async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-    for (let i = 0; i < 200; i += 1) {
-      const value = probe();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
   }
 
   it("validate: the seed's example passes offline", async () => {

@@ -43,7 +43,7 @@ describe("flightdeck command line against hostile input", function () {
     });
     after(async () => aws.stop());
 
-    const flightdeck = (args: string[]) => cli(args, localUserEnv(aws.endpoint));
+    const flightdeck = (args: string[]) => cli(args, localUserEnv(aws.endpoint, aws.queryEndpoint));
 
     it("shows control characters in status as visible escapes, never raw", async () => {
       const run = await flightdeck(["status"]);

@@ -83,6 +83,7 @@ describe("the built command loads only what a command needs", function () {
       AWS_MAX_ATTEMPTS: "1",
       // Nothing listens on the discard port: the first call fails at once.
       AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9",
+      AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
       FLIGHTDECK_BUCKET: "fd-users",
       FLIGHTDECK_USER: "alice",
     });

@@ -148,7 +148,7 @@ describe("customizer user.sh, run in a sandbox", () => {
   after(() => boxes.forEach((b) => rmSync(b.dir, { recursive: true, force: true })));
 
   const uid = String(linuxUidFor("alice"));
-  const script = renderUserScript(template, { id: "alice", sshPublicKey: ed25519 });
+  const script = renderUserScript(template, { login: "alice", sshPublicKey: ed25519 });
 
   it("creates the account with its UID, installs the key and the sudo rule", () => {
     const sb = box();

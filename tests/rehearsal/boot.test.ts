@@ -78,7 +78,7 @@ rehearsalSuite(
       const empty = await rehearsal().createCluster("alice", "empty", {
         AutoscalingPolicy: "disabled",
       });
-      const result = await empty.exec(empty.user, "sbatch --wrap hostname");
+      const result = await empty.exec(empty.account, "sbatch --wrap hostname");
       expect(result.status).to.not.equal(0);
       expect(result.stderr).to.include("Required partition not available");
       expect(await empty.computeInstances()).to.deep.equal([]);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { namesFor } from "../../stacks/settings/names.js";
 import type { Cluster } from "../support/rehearsal/cluster.js";
+import { DOTTED_USER } from "../support/rehearsal/rehearsal.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
@@ -53,7 +54,7 @@ rehearsalSuite(
 
     before(async () => {
       await rehearsal().aws.createBucket(userBucket());
-      cluster = await rehearsal().createCluster("alice", "dayone", {
+      cluster = await rehearsal().createCluster(DOTTED_USER, "dayone", {
         ComputeInstanceType: "medium",
         ComputeMaxNodes: "2",
       });
@@ -154,24 +155,25 @@ EOF`);
       expect(Object.values(states)).to.include("OUT_OF_MEMORY");
     });
 
-    it("copies a folder to home/alice/results/dayone/ with flightdeck-sync, and can write nowhere else", async () => {
+    it("copies a folder to home/John.Smith/results/dayone/ with flightdeck-sync, and can write nowhere else", async () => {
       await cluster.login(
         "mkdir -p run1/logs && echo 42 > run1/answer.txt && echo done > run1/logs/end.log",
       );
       const copied = await cluster.login("flightdeck-sync run1");
       console.log(copied.replace(/^/gm, "      "));
-      const objects = await rehearsal().aws.listObjects(userBucket(), "home/alice/results/");
+      const objects = await rehearsal().aws.listObjects(userBucket(), "home/John.Smith/results/");
       expect(objects).to.deep.equal({
-        "home/alice/results/dayone/run1/answer.txt": "42\n",
-        "home/alice/results/dayone/run1/logs/end.log": "done\n",
+        "home/John.Smith/results/dayone/run1/answer.txt": "42\n",
+        "home/John.Smith/results/dayone/run1/logs/end.log": "done\n",
       });
       for (const key of [
         "home/bob/results/dayone/answer.txt",
-        "home/alice/results/other-cluster/answer.txt",
-        "home/alice/dayone.cf-delete",
+        "home/John.Smith/results/other-cluster/answer.txt",
+        "home/John.Smith/dayone.cf-delete",
+        "home/john_smith/results/dayone/answer.txt",
       ]) {
         const denied = await cluster.exec(
-          "alice",
+          cluster.account,
           `set -a; . /etc/flightdeck/boot.env; python3 /opt/flightdeck/flightdeck-aws.py put-object ${userBucket()} ${key} run1/answer.txt`,
         );
         console.log(
@@ -189,17 +191,18 @@ EOF`);
       expect(motd).to.include('FlightDeck cluster "dayone"');
       expect(motd).to.include("up to 2 x m7i.xlarge-4C-16GB");
       expect(motd).to.include("flightdeck-sync <folder>");
-      expect(motd).to.include(`s3://${userBucket()}/home/alice/results/dayone/`);
+      expect(motd).to.include(`s3://${userBucket()}/home/John.Smith/results/dayone/`);
     });
 
-    it("made no AWS call the roles do not allow, but the three writes refused on purpose", async () => {
+    it("made no AWS call the roles do not allow, but the four writes refused on purpose", async () => {
       const { calls } = await rehearsal().aws.report();
       const denied = calls.filter((c) => c.decision !== "Allowed").map((c) => c.resource);
       expect(denied.sort()).to.deep.equal(
         [
-          `arn:aws:s3:::${userBucket()}/home/alice/dayone.cf-delete`,
-          `arn:aws:s3:::${userBucket()}/home/alice/results/other-cluster/answer.txt`,
+          `arn:aws:s3:::${userBucket()}/home/John.Smith/dayone.cf-delete`,
+          `arn:aws:s3:::${userBucket()}/home/John.Smith/results/other-cluster/answer.txt`,
           `arn:aws:s3:::${userBucket()}/home/bob/results/dayone/answer.txt`,
+          `arn:aws:s3:::${userBucket()}/home/john_smith/results/dayone/answer.txt`,
         ].sort(),
       );
     });

@@ -77,7 +77,7 @@ rehearsalSuite(
     it("refuses a job larger than the cluster at submission, and starts no node for it", async () => {
       const before = (await rehearsal().aws.report()).activities.length;
       for (const size of [`-N ${MAX_NODES + 12}`, `-n ${MAX_NODES * 4 + 1}`]) {
-        const result = await cluster.exec(cluster.user, `sbatch ${size} --wrap hostname`);
+        const result = await cluster.exec(cluster.account, `sbatch ${size} --wrap hostname`);
         expect(result.status, size).to.not.equal(0);
         expect(result.stderr, size).to.match(/Batch job submission failed/);
         console.log(`      sbatch ${size}: ${result.stderr.trim()}`);
@@ -96,7 +96,7 @@ rehearsalSuite(
       let peak = 0;
       await rehearsal().waitFor("100 jobs to finish", 400, async () => {
         peak = Math.max(peak, (await live()).length);
-        const left = (await cluster.login(`squeue -h -u ${cluster.user} | wc -l`)).trim();
+        const left = (await cluster.login(`squeue -h -u ${cluster.account} | wc -l`)).trim();
         return left === "0";
       });
       const launched = (await cluster.computeInstances()).filter(

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import type { Cluster } from "../support/rehearsal/cluster.js";
+import { DOTTED_USER } from "../support/rehearsal/rehearsal.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
  * The seed's own example config, merged as cf-create merges it: spot
  * r4.large compute nodes at $0.03 an hour (the market is below that here),
  * up to 25 of them, none at the start. Its first job runs, and deleting the
- * cluster terminates every compute instance.
+ * cluster terminates every compute instance. Its owner is `John.Smith`, an
+ * IAM name Linux refuses: the nodes run the customizers in their folder
+ * `customizer/John.Smith/`, and they log in and run jobs as `john_smith`.
  */
 
 const SEED_CONFIG = JSON.parse(
@@ -21,11 +24,11 @@ rehearsalSuite(
     let cluster: Cluster;
 
     it("builds the cluster, the master signalling success", async () => {
-      cluster = await rehearsal().createCluster("alice", "seed", SEED_CONFIG);
+      cluster = await rehearsal().createCluster(DOTTED_USER, "seed", SEED_CONFIG);
       const stack = await cluster.stack();
       expect(stack.status).to.equal("CREATE_COMPLETE");
       expect(stack.signals.map((s) => s.status)).to.deep.equal(["SUCCESS"]);
-      expect(stack.outputs["LoginUser"]).to.equal("alice");
+      expect(stack.outputs["LoginUser"]).to.equal("john_smith");
     });
 
     it("runs its first job", async () => {
@@ -36,6 +39,10 @@ rehearsalSuite(
         return record.state === "COMPLETED" ? record : undefined;
       });
       expect((await cluster.login(`cat first-${id}.out`)).split("\n")[0]).to.equal("compute-1");
+      expect((await cluster.login("pwd; id -un")).trim().split("\n")).to.deep.equal([
+        "/home/john_smith",
+        "john_smith",
+      ]);
       const [instance] = await cluster.computeInstances();
       expect(instance?.instanceType).to.equal("r4.large");
       rehearsal().figure(

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { App } from "cdktf";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,6 +12,10 @@ import {
 import type { PlanJson } from "../../scripts/terraform-plan.js";
 import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
 import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
+import type { Settings } from "../../stacks/settings/settings-shape.js";
+import { decodeSettings } from "../../stacks/settings/settings.js";
+import { rightOf } from "../support/either.js";
+import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
 import { TRIGGER_FILTERS } from "../../stacks/triggers/trigger-filters.js";
 import { asList, type Statement } from "./support/policies.js";
 import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "./support/synth.js";
@@ -31,13 +35,72 @@ function offlineEnvironment(home: string): NodeJS.ProcessEnv {
   return { ...env, HOME: home };
 }
 
+/** A stack synthesized and planned in `dir`: its planned resources and the folder it ran in. */
+interface PlannedStack {
+  readonly cwd: string;
+  readonly resources: PlannedResource[];
+}
+
+/**
+ * Synthesizes FlightDeck from `settings` into `dir/<name>` and plans it with
+ * no AWS account. `initialized`, a stack folder already `terraform init`-ed
+ * with the same providers, lends its `.terraform` so init is not run again.
+ */
+function planStack(
+  dir: string,
+  name: string,
+  settings: Settings,
+  initialized?: string,
+): PlannedStack {
+  const app = new App({ outdir: join(dir, name) });
+  new FlightDeckStack(app, "flightdeck", {
+    settings,
+    template: loadClusterTemplate(settings.template),
+    customizerScriptsDir: settings.customizer.scripts,
+    bundlesDir: FIXTURE_BUNDLES_DIR,
+  });
+  app.synth();
+  const cwd = join(dir, name, "stacks", "flightdeck");
+  const session = terraformSession(dir, offlineEnvironment(dir));
+  expect(session.offline).to.equal(true);
+  if (initialized === undefined) {
+    terraform(["init", "-input=false", "-no-color"], { cwd, session });
+    terraform(["validate", "-no-color"], { cwd, session });
+  } else {
+    cpSync(join(initialized, ".terraform"), join(cwd, ".terraform"), { recursive: true });
+    cpSync(join(initialized, ".terraform.lock.hcl"), join(cwd, ".terraform.lock.hcl"));
+  }
+  terraform(
+    [
+      "plan",
+      "-input=false",
+      "-no-color",
+      "-refresh=false",
+      "-out=plan.tfplan",
+      ...planVariables(session),
+    ],
+    { cwd, session },
+  );
+  const plan = JSON.parse(
+    terraform(["show", "-json", "plan.tfplan"], { cwd, session }),
+  ) as PlanJson & {
+    planned_values: { root_module: { resources: PlannedResource[] } };
+  };
+  return { cwd, resources: plan.planned_values.root_module.resources };
+}
+
+const USER_POLICY = "fdtest-user-access";
+
 /*
  * terraform init, validate and plan on the synthesized stack, once for the
  * whole suite and with no AWS account; then checks on what would be built.
+ * The same stack with a session-tag identity (IAM Identity Center) is then
+ * planned in the initialized folder: one init, two plans.
  */
 describe("FlightDeckStack, planned by terraform", function () {
   let dir = "";
   let resources: PlannedResource[] = [];
+  let ssoResources: PlannedResource[] = [];
   const ofType = (type: string) => resources.filter((r) => r.type === type);
 
   before(function () {
@@ -49,40 +112,18 @@ describe("FlightDeckStack, planned by terraform", function () {
     }
     this.timeout(180_000);
     dir = mkdtempSync(join(tmpdir(), "fd-plan-"));
-    const app = new App({ outdir: join(dir, "out") });
-    const settings = fixtureSettings();
-    new FlightDeckStack(app, "flightdeck", {
-      settings,
-      template: loadClusterTemplate(settings.template),
-      customizerScriptsDir: settings.customizer.scripts,
-      bundlesDir: FIXTURE_BUNDLES_DIR,
-    });
-    app.synth();
-    const cwd = join(dir, "out", "stacks", "flightdeck");
-    const session = terraformSession(dir, offlineEnvironment(dir));
-    expect(session.offline).to.equal(true);
-    terraform(["init", "-input=false", "-no-color"], { cwd, session });
-    terraform(["validate", "-no-color"], { cwd, session });
-    terraform(
-      [
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-refresh=false",
-        "-out=plan.tfplan",
-        ...planVariables(session),
-      ],
-      {
-        cwd,
-        session,
-      },
-    );
-    const plan = JSON.parse(
-      terraform(["show", "-json", "plan.tfplan"], { cwd, session }),
-    ) as PlanJson & {
-      planned_values: { root_module: { resources: PlannedResource[] } };
+    const iamUsers = planStack(dir, "iam-users", fixtureSettings());
+    resources = iamUsers.resources;
+    // SSO users named as organisations name them (a tag value holds no comma).
+    const identity = { source: "principal-tag", tag: "flightdeck-user" } as const;
+    const ids = Object.keys(IAM_NAMES).filter((id) => !id.includes(","));
+    const sso: Settings = {
+      ...fixtureSettings(),
+      identity,
+      iamUsers: [],
+      users: rightOf(decodeSettings(settingsWithUsers(ids, { identity }))).users,
     };
-    resources = plan.planned_values.root_module.resources;
+    ssoResources = planStack(dir, "sso", sso, iamUsers.cwd).resources;
   });
 
   after(() => {
@@ -258,5 +299,60 @@ describe("FlightDeckStack, planned by terraform", function () {
       ]);
       expect(pattern.detail["status-details"].status.length).to.be.greaterThan(0);
     }
+  });
+
+  describe("with a session-tag identity (IAM Identity Center)", () => {
+    const userPolicy = (planned: PlannedResource[]) =>
+      JSON.parse(
+        String(
+          planned.find((r) => r.type === "aws_iam_policy" && r.values["name"] === USER_POLICY)
+            ?.values["policy"],
+        ),
+      ) as { Statement: Statement[] };
+
+    it("plans each SSO user's customizer folder under their exact id", () => {
+      const keys = ssoResources
+        .filter((r) => r.type === "aws_s3_object")
+        .map((r) => String(r.values["key"]))
+        .filter((key) => key.endsWith("/configure.d/user.sh"));
+      expect(keys.sort()).to.deep.equal(
+        Object.keys(IAM_NAMES)
+          .filter((id) => !id.includes(","))
+          .map((id) => `customizer/${id}/configure.d/user.sh`)
+          .sort(),
+      );
+    });
+
+    it("plans the users' policy for a permission set, with no group or memberships", () => {
+      const types = ssoResources.map((r) => r.type);
+      expect(types).to.include("aws_iam_policy");
+      expect(types).not.to.include("aws_iam_group");
+      expect(types).not.to.include("aws_iam_group_policy_attachment");
+      expect(types).not.to.include("aws_iam_user_group_membership");
+      const userScripts = (planned: PlannedResource[]) =>
+        planned.filter((r) => String(r.values?.["key"]).endsWith("/configure.d/user.sh")).length;
+      expect(
+        resources.length -
+          userScripts(resources) -
+          (ssoResources.length - userScripts(ssoResources)),
+      ).to.equal(
+        ofType("aws_iam_group").length +
+          ofType("aws_iam_group_policy_attachment").length +
+          ofType("aws_iam_user_group_membership").length,
+      );
+    });
+
+    it("names the home by the session tag and denies the bucket to sessions without it", () => {
+      const statements = userPolicy(ssoResources).Statement;
+      const text = JSON.stringify(statements);
+      expect(text).to.include("home/${aws:PrincipalTag/flightdeck-user}/*");
+      expect(text).not.to.include("aws:username");
+      expect(statements.find((s) => s.Sid === "DenyWithoutUserTag")).to.deep.include({
+        Effect: "Deny",
+        Action: ["s3:*"],
+        Condition: { Null: { "aws:PrincipalTag/flightdeck-user": "true" } },
+      });
+      expect(JSON.stringify(userPolicy(resources).Statement)).to.include("home/${aws:username}/*");
+    });
   });
 });

@@ -116,7 +116,21 @@ describe("FlightDeckStack", () => {
       "user_bucket",
       "user_group",
       "user_policy_arn",
+      "user_policy_name",
     ]);
+  });
+
+  it("with a session-tag identity, outputs the users' policy by name and no group", () => {
+    const sso = synthFlightDeck((s) => ({
+      ...s,
+      identity: { source: "principal-tag", tag: "flightdeck-user" },
+      iamUsers: [],
+    }));
+    const output = JSON.parse(sso).output as Record<string, { value: string }>;
+    expect(output).not.to.have.property("user_group");
+    expect(output["user_policy_name"]?.value).to.equal(
+      "${aws_iam_policy.user-access_policy_05DD1E62.name}",
+    );
   });
 
   it("without notifications, has no SES identity, variables or permission", () => {

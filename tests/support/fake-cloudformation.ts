@@ -76,6 +76,8 @@ export class FakeCloudFormation {
   /** Actions to fail, and how: e.g. `{ CreateStack: [{ code: "Throttling", times: 2 }] }`. */
   readonly faults = new Map<string, { code: string; status: number; times: number }>();
   sesDown = false;
+  /** Who STS GetCallerIdentity says the caller is (the fake serves STS too, for the CLI). */
+  callerArn = "arn:aws:iam::111122223333:user/alice";
   /**
    * How long each answer takes, in ms: a fixed figure or a [min, max] range
    * drawn per call. Real CloudFormation calls take 50–150 ms; races between
@@ -320,6 +322,12 @@ export class FakeCloudFormation {
         });
         return tag("MessageId", randomUUID());
       }
+      case "GetCallerIdentity":
+        return (
+          tag("Arn", this.callerArn) +
+          tag("UserId", "AIDAEXAMPLEFAKEUSER") +
+          tag("Account", "111122223333")
+        );
       default:
         throw new QueryError("InvalidAction", `The fake does not implement ${action}`);
     }

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -74,6 +75,8 @@ export class LocalAws {
   private directory = "";
   private savedEnv: NodeJS.ProcessEnv = {};
   endpoint = "";
+  /** The fake CloudFormation, SES and STS, which all speak the AWS Query protocol. */
+  queryEndpoint = "";
   s3!: S3Client;
   createHandler!: Handler;
   deleteHandler!: Handler;
@@ -110,6 +113,7 @@ export class LocalAws {
     this.s3Faults = new S3FaultProxy(this.endpoint);
     await this.s3Faults.start();
     const cfnUrl = await this.cfn.start();
+    this.queryEndpoint = cfnUrl;
     this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => this.dynamo?.listen(0, "127.0.0.1", resolve));
     const dynamoUrl = `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
@@ -126,6 +130,7 @@ export class LocalAws {
       AWS_ENDPOINT_URL_S3: this.s3Faults.url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
       AWS_ENDPOINT_URL_SES: cfnUrl,
+      AWS_ENDPOINT_URL_STS: cfnUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
@@ -327,6 +332,12 @@ export class LocalAws {
         (await got.Body?.transformToString()) ?? "";
     }
     return files;
+  }
+
+  /** An object's S3 user metadata (`x-amz-meta-*`, names lowercased). */
+  async metadata(bucket: string, key: string): Promise<Record<string, string>> {
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.Metadata ?? {};
   }
 
   /** Every key in the user bucket. */

@@ -45,9 +45,10 @@ export function cli(
   });
 }
 
-/** The environment of a user whose `flightdeck` talks to a local S3 (s3rver) at `endpoint`, as alice. */
-export function localUserEnv(endpoint: string): Record<string, string> {
+/** The environment of a user whose `flightdeck` talks to a local S3 (s3rver) at `endpoint` (and STS at `stsEndpoint`, when given), as alice. */
+export function localUserEnv(endpoint: string, stsEndpoint?: string): Record<string, string> {
   return {
+    ...(stsEndpoint === undefined ? {} : { AWS_ENDPOINT_URL_STS: stsEndpoint }),
     HOME: process.env["HOME"] ?? "/tmp",
     AWS_REGION: "eu-west-2",
     AWS_ACCESS_KEY_ID: "S3RVER",

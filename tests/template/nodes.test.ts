@@ -86,7 +86,7 @@ describe("the default template's nodes", () => {
       if (typeof action === "string" && action.startsWith("s3:") && action !== "s3:PutObject")
         s3.push(node);
     });
-    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${AccessUsername}/*"];
+    const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${FlightProfiles}/*"];
     expect(s3).to.have.length(4);
     for (const statement of s3 as JsonObject[]) {
       if (statement["Action"] === "s3:GetObject") {

@@ -48,7 +48,7 @@ const SAMPLE_VALUES: Record<string, string> = {
   "AWS::Region": "ap-southeast-2",
   "AWS::StackName": `fd-${"u".repeat(64)}-${"c".repeat(40)}`,
   ClusterName: "c".repeat(40),
-  AccessUsername: "a+b=c,d.e@f_g-h".padEnd(64, "x"),
+  AccessUsername: "a_b-c".padEnd(32, "x"),
   FlightProfiles: "a+b=c,d.e@f_g-h ".repeat(16),
   CustomizerBucket: "B".repeat(255),
   CustomizerPrefix: "customizer/with.some_deep-prefix",
@@ -86,7 +86,7 @@ describe("shell scripts of the cluster", function () {
   writeFileSync(
     renderedUser,
     renderUserScript(readFileSync(userTemplate, "utf8"), {
-      id: "alice",
+      login: "alice",
       sshPublicKey: `${keys["ed25519"]} it's $(rm -rf /) \`id\``,
     }),
   );

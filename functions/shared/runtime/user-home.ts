@@ -63,6 +63,7 @@ export class UserHome {
         Key: file.key,
         Body: file.body,
         ContentType: file.contentType,
+        ...(file.metadata === undefined ? {} : { Metadata: { ...file.metadata } }),
       }),
     );
   }

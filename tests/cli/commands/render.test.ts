@@ -1,6 +1,11 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stackNameFor } from "../../../functions/shared/stack-name.js";
+import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared/identifiers.js";
 import { fixturePath } from "../../support/fixtures.js";
+import { IAM_NAMES, settingsWithUsers } from "../../support/iam-names.js";
 import { cli } from "../../support/run-cli.js";
 
 const seed = fixturePath("configs/seed-example.json");
@@ -80,5 +85,40 @@ describe("flightdeck render", () => {
     ]);
     expect(code).to.equal(1);
     expect(stderr).to.contain("Settings file /nonexistent.json");
+  });
+
+  describe("for any IAM user name", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fd-render-"));
+    const settings = join(dir, "settings.json");
+    writeFileSync(settings, JSON.stringify(settingsWithUsers(Object.keys(IAM_NAMES))));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    for (const [id, login] of Object.entries(IAM_NAMES)) {
+      it(`renders ${id}'s cluster with login ${login}`, async () => {
+        const { code, stdout, stderr } = await cli([
+          "--user",
+          id,
+          "render",
+          "c1",
+          "--settings",
+          settings,
+        ]);
+        expect(code, stderr).to.equal(0);
+        const request = JSON.parse(stdout) as {
+          StackName: string;
+          Parameters: Array<{ ParameterKey: string; ParameterValue: string }>;
+          Tags: Array<{ Key: string; Value: string }>;
+        };
+        const parameters = Object.fromEntries(
+          request.Parameters.map((p) => [p.ParameterKey, p.ParameterValue]),
+        );
+        expect(parameters).to.include({ AccessUsername: login, FlightProfiles: id });
+        expect(request.Tags).to.deep.include({ Key: "USER", Value: id });
+        expect(request.StackName).to.equal(
+          stackNameFor("fd" as StackPrefix, id as UserId, "c1" as ClusterName),
+        );
+        expect(stderr).to.contain(`${id} logs in to this cluster as ${login} (ssh ${login}@`);
+      });
+    }
   });
 });

@@ -3,6 +3,8 @@ import type { ClusterName, UserId } from "../../../functions/shared/identifiers.
 import {
   clusterFileKey,
   failureBody,
+  LOGIN_METADATA,
+  loginOfCreated,
   parseFailureBody,
   resultFileFor,
   staleFilesAfter,
@@ -13,12 +15,28 @@ const alice = "alice" as UserId;
 const c1 = "c1" as ClusterName;
 
 describe("result files", () => {
-  it("writes the login IP and a newline into .cf-created, as the seed did", () => {
-    expect(resultFileFor(alice, c1, { kind: "created", loginIp: "203.0.113.7" })).to.deep.equal({
-      key: "home/alice/c1.cf-created",
+  it("writes the login IP and a newline into .cf-created, as the seed did, and the login as metadata", () => {
+    expect(
+      resultFileFor("Alice.Smith" as UserId, c1, {
+        kind: "created",
+        loginIp: "203.0.113.7",
+        login: "alice_smith",
+      }),
+    ).to.deep.equal({
+      key: "home/Alice.Smith/c1.cf-created",
       body: "203.0.113.7\n",
       contentType: "text/plain; charset=utf-8",
+      metadata: { "flightdeck-login": "alice_smith" },
     });
+  });
+
+  it("reads the login back from .cf-created's metadata, or derives it from the id", () => {
+    const user = "Alice.Smith" as UserId;
+    expect(loginOfCreated({ [LOGIN_METADATA]: "asmith" }, user)).to.equal("asmith");
+    expect(loginOfCreated(undefined, user)).to.equal("alice_smith");
+    expect(loginOfCreated({}, user)).to.equal("alice_smith");
+    // Metadata is only trusted when it is a login the template would have accepted.
+    expect(loginOfCreated({ [LOGIN_METADATA]: "x; rm -rf /" }, user)).to.equal("alice_smith");
   });
 
   it("writes .cf-deleted, saying where results copied out with flightdeck-sync are", () => {
@@ -56,7 +74,7 @@ describe("result files", () => {
 
   it("never names a file that could trigger a handler", () => {
     for (const outcome of [
-      { kind: "created", loginIp: "1.2.3.4" },
+      { kind: "created", loginIp: "1.2.3.4", login: "alice" },
       { kind: "deleted" },
       { kind: "failed", action: "create", reasons: [] },
     ] as const) {
@@ -69,7 +87,9 @@ describe("result files", () => {
   });
 
   it("clears the files of earlier states once an outcome is written", () => {
-    expect(staleFilesAfter(alice, c1, { kind: "created", loginIp: "x" })).to.deep.equal([
+    expect(
+      staleFilesAfter(alice, c1, { kind: "created", loginIp: "x", login: "alice" }),
+    ).to.deep.equal([
       "home/alice/c1.cf-create",
       "home/alice/c1.cf-failed",
       "home/alice/c1.cf-deleted",

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { decodeConfig } from "../../../functions/shared/cluster-config.js";
 import { decodeTemplate, type CfnTemplate } from "../../../functions/shared/cfn-template.js";
 import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
+import { derivedLogin } from "../../../functions/shared/login-name.js";
 import { mergeTemplate, resolveInstanceType } from "../../../functions/shared/template-merge.js";
 import { leftOf, rightOf } from "../../support/either.js";
 import { fixtureBytes, fixtureJson } from "../../support/fixtures.js";
@@ -55,6 +56,25 @@ describe("template merge", () => {
     expect(plan.template.kind).to.equal("body");
   });
 
+  it("sets AccessUsername to the user's login and FlightProfiles to their id (their customizer folder)", () => {
+    const user = "Alice.Smith" as UserId;
+    const derived = rightOf(merge({}, { user }));
+    expect(params(derived)).to.deep.equal({
+      AccessUsername: "alice_smith",
+      FlightProfiles: "Alice.Smith",
+    });
+    expect(derived.stackName).to.equal("fd-Alice0dSmith-c1");
+    expect(derived.tags.find((t) => t.Key === "USER")?.Value).to.equal("Alice.Smith");
+    const policy = basePolicy({ users: { "Alice.Smith": { login: "asmith" } } });
+    expect(params(rightOf(merge({}, { user, policy })))["AccessUsername"]).to.equal("asmith");
+  });
+
+  it("refuses a user whose login would be a system account", () => {
+    expect(leftOf(merge({}, { user: "Root" as UserId }))).to.deep.equal([
+      'Your cluster login "root" is a system account on every node; ask your administrator to set your login.',
+    ]);
+  });
+
   it("tags the stack with the exact user, the cluster, ManagedBy and the deployment, after deployment tags", () => {
     const plan = rightOf(
       merge({}, { policy: basePolicy({ tags: { CostCentre: "hpc", Project: "x" } }) }),
@@ -105,6 +125,22 @@ describe("template merge", () => {
       ClusterName: "c1",
       CustomizerBucket: "flightdeck-customizer",
       CustomizerPrefix: "customizer",
+    });
+  });
+
+  it("sets the results location from the user's id, not their login, when the template declares it", () => {
+    const template: CfnTemplate = {
+      ...seedTemplate,
+      Parameters: {
+        AccessUsername: { Type: "String" },
+        FlightDeckBucket: { Type: "String" },
+        UserHomePrefix: { Type: "String" },
+      },
+    };
+    expect(params(rightOf(merge({}, { template, user: "Alice.Smith" as UserId })))).to.deep.equal({
+      AccessUsername: "alice_smith",
+      FlightDeckBucket: "flightdeck-users",
+      UserHomePrefix: "home/Alice.Smith",
     });
   });
 
@@ -287,7 +323,7 @@ describe("template merge", () => {
         );
         if (result._tag === "Left") return;
         const sent = params(result.right);
-        expect(sent["AccessUsername"]).to.equal(user);
+        expect(sent["AccessUsername"]).to.equal(derivedLogin(user));
         expect(sent["FlightProfiles"]).to.equal(user);
         expect(sent["ClusterName"]).to.equal(cluster);
         expect(sent["CustomizerBucket"]).to.equal("flightdeck-customizer");

@@ -11,6 +11,9 @@ import {
   synthScope,
   unescapeTerraform,
 } from "../support/synth.js";
+import { decodeSettings } from "../../../stacks/settings/settings.js";
+import { rightOf } from "../../support/either.js";
+import { IAM_NAMES, settingsWithUsers } from "../../support/iam-names.js";
 
 describe("CustomizerContent", () => {
   const users = fixtureSettings().users;
@@ -49,6 +52,28 @@ describe("CustomizerContent", () => {
       expect(unescapeTerraform(String(object?.["content"]))).to.equal(
         renderUserScript(template, user),
       );
+    }
+  });
+
+  it("keeps each IAM name as its folder and renders the account as its login", () => {
+    const ids = Object.keys(IAM_NAMES);
+    const settings = rightOf(decodeSettings(settingsWithUsers(ids)));
+    const named = synthScope((scope) => {
+      new CustomizerContent(scope, "customizer", {
+        bucket: "fd-customizer",
+        prefix: "customizer",
+        scriptsDir: FIXTURE_SCRIPTS_DIR,
+        users: settings.users,
+      });
+    });
+    const keys = new Map(
+      Object.values(resourcesOf(named, "aws_s3_object")).map((o) => [String(o["key"]), o]),
+    );
+    for (const [id, login] of Object.entries(IAM_NAMES)) {
+      const script = unescapeTerraform(
+        String(keys.get(`customizer/${id}/configure.d/user.sh`)?.["content"]),
+      );
+      expect(script, id).to.contain(`FD_LOGIN='${login}'\n`);
     }
   });
 

@@ -50,7 +50,7 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
 
   describe("renderUserScript", () => {
     it("puts the login name, UID and key in as shell words that bash reads back exactly", () => {
-      const script = renderUserScript(template, { id: "alice", sshPublicKey: ed25519 });
+      const script = renderUserScript(template, { login: "alice", sshPublicKey: ed25519 });
       expect(assignedValues(script)).to.deep.equal([
         "alice",
         String(linuxUidFor("alice")),
@@ -77,7 +77,7 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
         const key = `${body} ${comment}`;
         expect(isValidSshPublicKey(key), comment).to.equal(true);
         expect(
-          assignedValues(renderUserScript(template, { id: "alice", sshPublicKey: key }))[2],
+          assignedValues(renderUserScript(template, { login: "alice", sshPublicKey: key }))[2],
         ).to.equal(key);
       }
       fc.assert(
@@ -88,7 +88,7 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
           (comment) => {
             const key = `${body} ${comment}`;
             expect(
-              assignedValues(renderUserScript(template, { id: "alice", sshPublicKey: key }))[2],
+              assignedValues(renderUserScript(template, { login: "alice", sshPublicKey: key }))[2],
             ).to.equal(key);
           },
         ),
@@ -98,15 +98,15 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
 
     it("throws on a malformed key or an id that is not a login name", () => {
       expect(() =>
-        renderUserScript(template, { id: "alice", sshPublicKey: `${ed25519}\nrm -rf /` }),
+        renderUserScript(template, { login: "alice", sshPublicKey: `${ed25519}\nrm -rf /` }),
       ).to.throw(UserScriptError, /SSH public key/);
-      expect(() => renderUserScript(template, { id: "Alice", sshPublicKey: ed25519 })).to.throw(
+      expect(() => renderUserScript(template, { login: "Alice", sshPublicKey: ed25519 })).to.throw(
         UserScriptError,
       );
     });
 
     it("refuses a template with a missing, repeated or unknown placeholder", () => {
-      const user = { id: "alice", sshPublicKey: ed25519 };
+      const user = { login: "alice", sshPublicKey: ed25519 };
       const { login, uid } = USER_SCRIPT_PLACEHOLDERS;
       expect(() => renderUserScript(template.replace(login, "x"), user)).to.throw(/0 times/);
       expect(() => renderUserScript(`${template}\n${uid}`, user)).to.throw(/2 times/);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { isValidSshPublicKey, linuxLoginProblem } from "../../../stacks/settings/setting-values.js";
+import { isValidSshPublicKey } from "../../../stacks/settings/setting-values.js";
 
 const keys = JSON.parse(
   readFileSync(new URL("../../fixtures/template/ssh-public-keys.json", import.meta.url), "utf8"),
@@ -37,29 +37,5 @@ describe("setting values (stacks/settings/setting-values.ts)", () => {
         expect(isValidSshPublicKey(key)).to.equal(false);
       });
     }
-  });
-
-  describe("linuxLoginProblem", () => {
-    it("uses a portable IAM user name as the login name", () => {
-      for (const id of ["alice", "bob_2", "_svc", "a-b", "x".repeat(32)])
-        expect(linuxLoginProblem(id), id).to.equal(undefined);
-    });
-
-    it("refuses IAM names that are not portable Linux names, saying why", () => {
-      for (const id of [
-        "Alice",
-        "a.b",
-        "a@b.com",
-        "a+b",
-        "1abc",
-        "-a",
-        "x".repeat(33),
-        "a,b",
-        "a=b",
-      ]) {
-        expect(linuxLoginProblem(id), id).to.match(/login name/);
-      }
-      expect(linuxLoginProblem("a b")).to.match(/not an IAM user name/);
-    });
   });
 });

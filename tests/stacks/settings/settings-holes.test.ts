@@ -25,11 +25,20 @@ const problems = (json: ReturnType<typeof decodeSettings>) =>
   json._tag === "Left" ? json.left : [];
 
 describe("settings holes", () => {
-  for (const id of ["default", "root", "daemon", "nobody", "ubuntu", "slurm", "munge"]) {
-    it(`refuses the user id ${id}, which is not a person's folder or login`, () => {
+  for (const id of ["default", "Default"]) {
+    it(`refuses the user id ${id}, the customizer folder every cluster runs`, () => {
       expect(problems(withUsers({ id, sshPublicKey: KEY })).join(" ")).to.match(
-        new RegExp(`${id}.*reserved`),
+        new RegExp(`user id "${id}" is reserved`),
       );
+    });
+  }
+
+  for (const id of ["root", "daemon", "nobody", "ubuntu", "slurm", "munge"]) {
+    it(`refuses the user id ${id} without a login of its own: it would log in as a system account`, () => {
+      expect(problems(withUsers({ id, sshPublicKey: KEY })).join(" ")).to.match(
+        new RegExp(`login "${id}" is a system account`),
+      );
+      expect(problems(withUsers({ id, sshPublicKey: KEY, login: `${id}_user` }))).to.deep.equal([]);
     });
   }
 

@@ -4,26 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   DEFAULT_SETTINGS_PATH,
-  decodeSettings,
   loadSettings,
   SettingsError,
   settingsPath,
 } from "../../../stacks/settings/settings.js";
-import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
+import {
+  decodedSettings,
+  MINIMAL_SETTINGS,
+  settingsProblems,
+  SSH_KEY,
+} from "../../support/settings-decoding.js";
 
-const KEY =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9pMV6GMxvmwLjJolLOIuP1k3T9fQKx0iQv2U96FMdl alice@laptop";
-const minimal = { name: "flightdeck", region: "eu-west-2", accessNetwork: "203.0.113.0/24" };
-const problems = (json: unknown): string[] => {
-  const decoded = decodeSettings(json);
-  return decoded._tag === "Left" ? decoded.left : [];
-};
-const decoded = (json: unknown): Settings => {
-  const result = decodeSettings(json);
-  if (result._tag === "Left") throw new Error(result.left.join("\n"));
-  return result.right;
-};
+const KEY = SSH_KEY;
+const minimal = MINIMAL_SETTINGS;
+const problems = settingsProblems;
+const decoded = decodedSettings;
 
 describe("deployment settings", () => {
   it("loads the committed example and the test fixture", () => {
@@ -38,6 +34,7 @@ describe("deployment settings", () => {
     const settings = decoded(minimal);
     expect(settings).to.deep.include({
       stackPrefix: "fd",
+      identity: { source: "iam-user" },
       template: "template/cluster.json",
       customizer: {
         existingBucket: undefined,
@@ -124,9 +121,12 @@ describe("deployment settings", () => {
     expect(message).to.match(/^users\.sshPublicKey must be an OpenSSH public key/);
   });
 
-  it("rejects a user id that cannot be a Linux login name", () => {
-    const [message] = problems({ ...minimal, users: [{ id: "Alice", sshPublicKey: KEY }] });
-    expect(message).to.match(/^users: IAM user "Alice" cannot log in to a cluster/);
+  it("rejects a user id IAM would not allow, naming the field", () => {
+    const [message] = problems({ ...minimal, users: [{ id: "alice smith", sshPublicKey: KEY }] });
+    expect(message).to.match(/^users\.id must be an IAM user name: 1 to 64 letters/);
+    expect(
+      problems({ ...minimal, users: [{ id: "a".repeat(65), sshPublicKey: KEY }] }),
+    ).to.have.length(1);
   });
 
   it("rejects a user listed twice", () => {

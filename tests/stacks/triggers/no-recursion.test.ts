@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../../../functions/shared/identifiers.js";
+import { LOGIN_PATTERN } from "../../../functions/shared/login-name.js";
 import {
   FILE_SUFFIXES,
   resultFileFor,
@@ -35,7 +36,11 @@ describe("no recursion between the bucket and the handlers", () => {
     const users = fc.stringMatching(USER_ID_PATTERN) as fc.Arbitrary<UserId>;
     const clusters = fc.stringMatching(CLUSTER_NAME_PATTERN) as fc.Arbitrary<ClusterName>;
     const outcomes: fc.Arbitrary<Outcome> = fc.oneof(
-      fc.record({ kind: fc.constant("created" as const), loginIp: fc.ipV4() }),
+      fc.record({
+        kind: fc.constant("created" as const),
+        loginIp: fc.ipV4(),
+        login: fc.stringMatching(LOGIN_PATTERN),
+      }),
       fc.constant({ kind: "deleted" as const }),
       fc.record({
         kind: fc.constant("failed" as const),
@@ -75,6 +80,7 @@ describe("no recursion between the bucket and the handlers", () => {
     const removed = staleFilesAfter("alice" as UserId, "c1" as ClusterName, {
       kind: "created",
       loginIp: "192.0.2.1",
+      login: "alice",
     });
     expect(removed.filter((key) => triggersHandler(key))).to.deep.equal([
       "home/alice/c1.cf-create",

@@ -29,9 +29,17 @@ export class Cluster {
   constructor(
     readonly rehearsal: Rehearsal,
     readonly stackName: string,
+    /** The owner's FlightDeck user id (IAM name or session-tag value). */
     readonly user: string,
     readonly parameters: Readonly<Record<string, string>>,
   ) {}
+
+  /** The owner's Linux account on the cluster (their login): the merge's `AccessUsername`. */
+  get account(): string {
+    const login = this.parameters["AccessUsername"];
+    if (login === undefined) throw new Error(`${this.stackName} has no AccessUsername`);
+    return login;
+  }
 
   async stack(): Promise<StackReport> {
     const report = await this.rehearsal.aws.report();
@@ -58,12 +66,14 @@ export class Cluster {
     return master;
   }
 
-  /** Runs a shell command on the master, as `user` (a login shell in their home) or as root. */
-  async exec(user: string, command: string, timeoutSeconds = 60): Promise<CommandOutput> {
+  /** Runs a shell command on the master, as `account` (a login shell in their home) or as root. */
+  async exec(account: string, command: string, timeoutSeconds = 60): Promise<CommandOutput> {
     const master = await this.master();
-    const home = user === "root" ? "/root" : `/home/${user}`;
+    const home = account === "root" ? "/root" : `/home/${account}`;
     const identity =
-      user === "root" ? [] : ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups"];
+      account === "root"
+        ? []
+        : ["setpriv", `--reuid=${account}`, `--regid=${account}`, "--init-groups"];
     const result = spawnSync(
       "nsenter",
       [
@@ -78,8 +88,8 @@ export class Cluster {
         "env",
         "-i",
         `HOME=${home}`,
-        `USER=${user}`,
-        `LOGNAME=${user}`,
+        `USER=${account}`,
+        `LOGNAME=${account}`,
         `PATH=${SYSTEM_PATH}`,
         "LANG=C.UTF-8",
         "bash",
@@ -97,7 +107,7 @@ export class Cluster {
 
   /** Like {@link exec} as the cluster's user, throwing unless the command exits 0. */
   async login(command: string): Promise<string> {
-    const result = await this.exec(this.user, command);
+    const result = await this.exec(this.account, command);
     if (result.status !== 0)
       throw new Error(`${command}: exit ${result.status}: ${result.stderr}${result.stdout}`);
     return result.stdout;
@@ -119,7 +129,7 @@ export class Cluster {
 
   /** `sacct`-free job outcome: the state slurmctld still remembers (`scontrol show job`). */
   async jobState(id: string): Promise<string | undefined> {
-    const out = await this.exec(this.user, `scontrol -o show job ${id}`);
+    const out = await this.exec(this.account, `scontrol -o show job ${id}`);
     return /JobState=(\S+)/.exec(out.stdout)?.[1];
   }
 

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { decodeTemplate } from "../../../functions/shared/cfn-template.js";
 import { decodeConfig } from "../../../functions/shared/cluster-config.js";
-import { isClusterName, isUserId } from "../../../functions/shared/identifiers.js";
+import { isClusterName, isUserId, type UserId } from "../../../functions/shared/identifiers.js";
+import { derivedLogin } from "../../../functions/shared/login-name.js";
 import { mergeTemplate } from "../../../functions/shared/template-merge.js";
 import { customizerKeys, filesUnder } from "../../../stacks/customizer/customizer-content.js";
 import { renderUserScript, USER_SCRIPT_NAME } from "../../../stacks/customizer/user-script.js";
@@ -47,9 +48,37 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The fake's account: the example deployment is deployed into it. */
 const ACCOUNT_ID = "123456789012";
 
-/** settings/example.json, deployed into the fake's account (the example names none). */
+/** What the scaling rehearsal needs: 28 nodes of 8 vCPUs, beyond the example's 128 vCPUs. */
+const REHEARSAL_MAX_VCPUS = "256";
+
+/**
+ * A user whose IAM name Linux refuses as a login, as most organisations name
+ * people: their customizer folder keeps the name, they log in as `john_smith`.
+ */
+export const DOTTED_USER = "John.Smith";
+
+/**
+ * settings/example.json, deployed into the fake's account (the example names
+ * none), with {@link DOTTED_USER} added and each user's vCPU limit raised to
+ * {@link REHEARSAL_MAX_VCPUS}.
+ */
 function deploymentSettings(): Settings {
-  return { ...loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH)), accountId: ACCOUNT_ID };
+  const example = loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH));
+  const [first] = example.users;
+  if (first === undefined) throw new Error("settings/example.json has no user");
+  const dotted: Settings["users"][number] = {
+    id: DOTTED_USER as UserId,
+    login: derivedLogin(DOTTED_USER),
+    sshPublicKey: first.sshPublicKey,
+  };
+  return {
+    ...example,
+    accountId: ACCOUNT_ID,
+    users: [...example.users, dotted].map((user) => ({
+      ...user,
+      limits: { ...user.limits, maxVcpus: REHEARSAL_MAX_VCPUS },
+    })),
+  };
 }
 
 /**

@@ -1,0 +1,32 @@
+import type { LocalAws } from "./local-aws.js";
+import { cli, type CliRun, localUserEnv } from "./run-cli.js";
+
+/*
+ * A user at their terminal, for the CLI's end-to-end tests: the built
+ * `flightdeck` command run in their working folder, with an environment that
+ * points S3 at s3rver and STS at the fake, as their AWS profile would point
+ * at AWS.
+ */
+
+/** Runs `flightdeck` in `workdir` against `aws`, with `env` on top of the user's environment. */
+export function flightdeckAs(
+  aws: LocalAws,
+  workdir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  // STS answers from the fake: who the caller is comes from `env`, or STS.
+  const user = localUserEnv(aws.endpoint, aws.queryEndpoint);
+  delete user["FLIGHTDECK_USER"];
+  return cli(args, { ...user, FLIGHTDECK_POLL_SECONDS: "0.2", ...env }, { cwd: workdir });
+}
+
+/** Polls `probe` every 50 ms for up to 10 s until it gives a value. */
+export async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 200; i += 1) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
