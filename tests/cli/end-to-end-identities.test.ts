@@ -6,11 +6,10 @@ import type { ClusterName, StackPrefix, UserId } from "../../functions/shared/id
 import { stackNameFor } from "../../functions/shared/stack-name.js";
 import { policyFromSettings } from "../../stacks/settings/policy.js";
 import { loadSettings } from "../../stacks/settings/settings.js";
-import { fixtureJson } from "../support/fixtures.js";
 import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
-import { LocalAws } from "../support/local-aws.js";
+import type { LocalAws } from "../support/local-aws.js";
 import type { CliRun } from "../support/run-cli.js";
-import { flightdeckAs, until } from "../support/user-session.js";
+import { flightdeckAs, until, usersAws } from "../support/user-session.js";
 
 /*
  * The built `flightdeck` command for people with real-world names, end to
@@ -35,16 +34,13 @@ describe("flightdeck command line for any IAM user name, or an SSO user, end to 
     const ids = [...Object.keys(IAM_NAMES), SSO_USER];
     const settingsFile = path.join(workdir, "settings.json");
     writeFileSync(settingsFile, JSON.stringify(settingsWithUsers(ids)));
-    aws = new LocalAws({
-      policy: {
+    aws = usersAws(
+      {
         ...policyFromSettings(loadSettings(settingsFile)),
         customizer: { bucket: "fd-customizer", prefix: "customizer" },
       },
-      template: fixtureJson("templates/seed-like.json"),
-      provisioned: ids,
-      autoDeliver: true,
-      notify: false,
-    });
+      ids,
+    );
     await aws.start();
   });
   after(async () => {

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fixtureJson, fixturePath } from "../support/fixtures.js";
-import { LocalAws } from "../support/local-aws.js";
+import { fixturePath } from "../support/fixtures.js";
+import type { LocalAws } from "../support/local-aws.js";
 import { type CliRun, PROJECT_ROOT } from "../support/run-cli.js";
-import { flightdeckAs, until } from "../support/user-session.js";
+import { flightdeckAs, until, usersAws } from "../support/user-session.js";
 
 /*
  * The whole loop, as a user lives it: the built `flightdeck` command (spawned
@@ -44,13 +44,7 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     workdir = mkdtempSync(path.join(tmpdir(), "fd-user-"));
     copyFileSync(fixturePath("configs/seed-example.json"), path.join(workdir, "cluster.json"));
     writeFileSync(path.join(workdir, "bad.json"), '{"ComputeMaxNodes": "lots"}\n');
-    aws = new LocalAws({
-      policy,
-      template: fixtureJson("templates/seed-like.json"),
-      provisioned: ["alice"],
-      autoDeliver: true,
-      notify: false,
-    });
+    aws = usersAws(policy, ["alice"]);
     await aws.start();
   });
   after(async () => {

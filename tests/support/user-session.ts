@@ -1,4 +1,5 @@
-import type { LocalAws } from "./local-aws.js";
+import { fixtureJson } from "./fixtures.js";
+import { LocalAws } from "./local-aws.js";
 import { cli, type CliRun, localUserEnv } from "./run-cli.js";
 
 /*
@@ -7,6 +8,21 @@ import { cli, type CliRun, localUserEnv } from "./run-cli.js";
  * points S3 at s3rver and STS at the fake, as their AWS profile would point
  * at AWS.
  */
+
+/**
+ * The local AWS the users' commands meet: the seed-like template under
+ * `policy`, `provisioned` users' uploads delivered to the built bundles as
+ * they happen, and no email. Started and stopped by the caller.
+ */
+export function usersAws(policy: unknown, provisioned: readonly string[]): LocalAws {
+  return new LocalAws({
+    policy,
+    template: fixtureJson("templates/seed-like.json"),
+    provisioned,
+    autoDeliver: true,
+    notify: false,
+  });
+}
 
 /** Runs `flightdeck` in `workdir` against `aws`, with `env` on top of the user's environment. */
 export function flightdeckAs(
