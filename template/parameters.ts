@@ -1,6 +1,7 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
-import { CLUSTER_NAME_PATTERN } from "../functions/shared/identifiers.js";
+import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
 import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
+import { HOME_PREFIX } from "../functions/shared/result-files.js";
 import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
   DEFAULT_INSTANCE_LABEL,
@@ -160,6 +161,20 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "Key prefix of the customizer scripts, without a trailing /; set by FlightDeck.",
       ConstraintDescription:
         "must be S3 key segments of letters, digits, _ . or - joined by /, with no leading or trailing /",
+    },
+    FlightDeckBucket: {
+      Type: "String",
+      AllowedPattern: "[A-Za-z0-9][A-Za-z0-9._-]{0,254}",
+      Description:
+        "The FlightDeck bucket holding users' home folders (results are copied there); set by FlightDeck.",
+      ConstraintDescription: "must be an S3 bucket name",
+    },
+    UserHomePrefix: {
+      Type: "String",
+      AllowedPattern: `${HOME_PREFIX}${unanchored(USER_ID_PATTERN)}`,
+      Description:
+        "The owner's folder in the FlightDeck bucket (home/<user>), without a trailing /; set by FlightDeck.",
+      ConstraintDescription: "must be home/ and a user name",
     },
     // No pattern: FlightDeck sets it, and the service role creates no role
     // without exactly this boundary, whatever the value.

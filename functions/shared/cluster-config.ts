@@ -47,6 +47,8 @@ export const SYSTEM_PARAMETERS = [
   "CustomizerBucket",
   "CustomizerPrefix",
   "NodePermissionsBoundary",
+  "FlightDeckBucket",
+  "UserHomePrefix",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 

@@ -186,6 +186,7 @@ export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 const POLICY_KEYS = [
   "deployment",
   "nodePermissionsBoundary",
+  "userBucket",
   "stackPrefix",
   "customizer",
   "defaults",
@@ -210,6 +211,12 @@ export const DeploymentPolicyCodec = closedObject(
       "PolicyArn",
       /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
       "an IAM policy ARN",
+    ),
+    /** The bucket of users' homes, where the master's flightdeck-sync writes results. */
+    userBucket: patternCodec(
+      "BucketName",
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,
+      "an S3 bucket name",
     ),
     stackPrefix: StackPrefixCodec,
     customizer: CustomizerLocationCodec,

@@ -18,6 +18,11 @@ export const TRIGGER_SUFFIXES: readonly string[] = [FILE_SUFFIXES.create, FILE_S
 /** Every user's files live under this prefix, in `home/<user>/`. */
 export const HOME_PREFIX = "home/";
 
+/** A user's folder in the bucket, without the trailing `/`: the template's `UserHomePrefix`. */
+export function userHomePrefix(user: UserId): string {
+  return `${HOME_PREFIX}${user}`;
+}
+
 /** The S3 key of one of a cluster's files: `home/<user>/<cluster>.<suffix>`. */
 export function clusterFileKey(user: UserId, cluster: ClusterName, kind: ClusterFileKind): string {
   return `${HOME_PREFIX}${user}/${cluster}${FILE_SUFFIXES[kind]}`;
@@ -109,6 +114,17 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
 }
 
 /**
+ * `.cf-deleted`: the cluster went with its disks, `/home` included; what the
+ * user copied out with `flightdeck-sync` on the master is all that is left.
+ */
+function deletedBody(user: UserId, cluster: ClusterName): string {
+  return (
+    `Cluster "${cluster}" has been deleted, and its /home with it.\n` +
+    `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
+  );
+}
+
+/**
  * The file that reports `outcome` for a user's cluster. `.cf-created` holds
  * the login IP and a newline, as the seed's did, so `ssh <login>@$(cat …)`
  * works; the login travels in its metadata.
@@ -131,7 +147,7 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body: `Cluster "${cluster}" has been deleted.\n`,
+        body: deletedBody(user, cluster),
         contentType,
       };
     case "failed":

@@ -27,6 +27,7 @@ import {
 import type { ClusterName, UserId } from "./identifiers.js";
 import { loginProblem } from "./login-name.js";
 import { createTokenFor } from "./request-tokens.js";
+import { userHomePrefix } from "./result-files.js";
 import { stackNameFor, type StackName } from "./stack-name.js";
 
 /** Everything a merge needs. Nothing here is mutated. */
@@ -124,6 +125,8 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
     NodePermissionsBoundary: policy.nodePermissionsBoundary,
+    FlightDeckBucket: policy.userBucket,
+    UserHomePrefix: userHomePrefix(user),
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });

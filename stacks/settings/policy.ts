@@ -31,6 +31,7 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
       arnScope(settings),
       `policy${NODE_IAM_PATH}${namesFor(settings).nodeBoundary}`,
     ),
+    userBucket: namesFor(settings).userBucket,
     stackPrefix: settings.stackPrefix,
     customizer: { bucket: namesFor(settings).customizerBucket, prefix: settings.customizer.prefix },
     defaults: { ...settings.defaults, AccessNetwork: settings.accessNetwork },

@@ -7,6 +7,7 @@ export function basePolicy(overrides: Record<string, unknown> = {}): DeploymentP
     decodePolicy({
       deployment: "fdtest",
       nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+      userBucket: "flightdeck-users",
       stackPrefix: "fd",
       customizer: { bucket: "flightdeck-customizer", prefix: "customizer" },
       defaults: {},

@@ -26,6 +26,7 @@ export function hostilePolicy(overrides: Record<string, unknown> = {}): Record<s
     tags: { Project: "hostile" },
     deployment: "fdtest",
     nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+    userBucket: "fd-users",
     ...overrides,
   };
 }

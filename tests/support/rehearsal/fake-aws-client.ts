@@ -156,6 +156,16 @@ export class FakeAwsProcess {
     return this.call("POST", "/objects", { bucket, key, body });
   }
 
+  /** The objects under `prefix`, key to body (as text). */
+  async listObjects(bucket: string, prefix: string): Promise<Record<string, string>> {
+    const { objects } = await this.call<{ objects: Record<string, string> }>(
+      "POST",
+      "/objects/list",
+      { bucket, prefix },
+    );
+    return objects;
+  }
+
   /** Sets the spot market price for every instance type. */
   setSpotPrice(price: number): Promise<void> {
     return this.call("POST", "/spot-price", { price });

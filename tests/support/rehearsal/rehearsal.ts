@@ -92,6 +92,7 @@ function deployedPolicies(settings: Settings): Record<string, PolicyDocument> {
     stackPrefix: settings.stackPrefix,
     customizerBucket: namesFor(settings).customizerBucket,
     customizerPrefix: settings.customizer.prefix,
+    userBucket: namesFor(settings).userBucket,
   });
   return { [policyFromSettings(settings).nodePermissionsBoundary]: policyDocument(boundary) };
 }

@@ -61,7 +61,7 @@ export class Api {
           403,
         );
       }
-      if (service === "s3") return await this.s3(instance, request, response);
+      if (service === "s3") return await this.s3(instance, request, body, response);
       if (service === "secretsmanager")
         return await this.secretsManager(instance, request, body, response);
       const params = new URLSearchParams(body.toString("utf8"));
@@ -265,6 +265,7 @@ export class Api {
   private async s3(
     instance: Instance,
     request: IncomingMessage,
+    body: Buffer,
     response: ServerResponse,
   ): Promise<void> {
     const url = new URL(request.url ?? "/", "https://x");
@@ -317,6 +318,18 @@ export class Api {
         prefixes.map((p) => `<CommonPrefixes>${tag("Prefix", p)}</CommonPrefixes>`).join("") +
         `</ListBucketResult>`;
       send(response, 200, xml, "application/xml");
+      return;
+    }
+    if (request.method === "PUT") {
+      await this.check({
+        instance,
+        service: "s3",
+        action: "PutObject",
+        request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
+      });
+      this.world.objects.get(bucket)?.set(key, body);
+      response.writeHead(200, { etag: `"${createHash("md5").update(body).digest("hex")}"` });
+      response.end();
       return;
     }
     await this.check({
