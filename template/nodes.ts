@@ -122,7 +122,7 @@ const masterBoot: BootSpec = {
     FD_NODE_TAG: NODE_TAG_KEY,
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
     FD_USER_BUCKET: "${FlightDeckBucket}",
-    FD_HOME: "${FlightDeckHome}",
+    FD_USER_PREFIX: "${UserHomePrefix}",
     FD_IDLE_MINUTES: "${IdleDeleteMinutes}",
   },
   // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
@@ -133,8 +133,10 @@ const masterBoot: BootSpec = {
   },
   files: [
     "common.sh",
+    "day-one.sh",
     "flightdeck-aws.py",
     "flightdeck-nodes.py",
+    "flightdeck-node-connect.py",
     "flightdeck-idle.py",
     "master.sh",
   ],
@@ -148,7 +150,13 @@ const computeBoot: BootSpec = {
     FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}`,
     FD_NODE_TAG: NODE_TAG_KEY,
   },
-  files: ["common.sh", "flightdeck-aws.py", "compute.sh"],
+  files: [
+    "common.sh",
+    "day-one.sh",
+    "flightdeck-aws.py",
+    "flightdeck-node-connect.py",
+    "compute.sh",
+  ],
 };
 
 /**
@@ -184,7 +192,23 @@ function nodeManagerStatements() {
  * Nothing else in the users' bucket: not another key, not a read.
  */
 export const IDLE_DELETE_KEY =
-  "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/home/${FlightDeckHome}/${ClusterName}.cf-delete";
+  "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/${ClusterName}.cf-delete";
+
+/**
+ * flightdeck-sync on the master: write the user's results for this cluster,
+ * `<UserHomePrefix>/results/<ClusterName>/…` in the FlightDeck bucket, and
+ * nothing else there (not another cluster's results, nor the trigger files).
+ */
+function resultsStatements() {
+  return [
+    allow(
+      "s3:PutObject",
+      sub(
+        "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/results/${ClusterName}/*",
+      ),
+    ),
+  ];
+}
 
 function master() {
   return {
@@ -193,6 +217,7 @@ function master() {
       allow("cloudformation:SignalResource", ref("AWS::StackId")),
       ...nodeManagerStatements(),
       allow("s3:PutObject", sub(IDLE_DELETE_KEY)),
+      ...resultsStatements(),
     ]),
     MasterInstanceProfile: instanceProfile("MasterRole"),
     // Only for IMDSv2: older CloudFormation specs lack MetadataOptions on AWS::EC2::Instance.

@@ -1,6 +1,7 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
-import { CLUSTER_NAME_PATTERN } from "../functions/shared/identifiers.js";
+import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
 import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
+import { HOME_PREFIX } from "../functions/shared/result-files.js";
 import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
   DEFAULT_INSTANCE_LABEL,
@@ -170,25 +171,26 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       ConstraintDescription:
         "must be S3 key segments of letters, digits, _ . or - joined by /, with no leading or trailing /",
     },
+    FlightDeckBucket: {
+      Type: "String",
+      AllowedPattern: "[A-Za-z0-9][A-Za-z0-9._-]{0,254}",
+      Description:
+        "The FlightDeck bucket holding users' home folders (results are copied there); set by FlightDeck.",
+      ConstraintDescription: "must be an S3 bucket name",
+    },
+    UserHomePrefix: {
+      Type: "String",
+      AllowedPattern: `${HOME_PREFIX}${unanchored(USER_ID_PATTERN)}`,
+      Description:
+        "The owner's folder in the FlightDeck bucket (home/<user>), without a trailing /; set by FlightDeck.",
+      ConstraintDescription: "must be home/ and a user name",
+    },
     // No pattern: FlightDeck sets it, and the service role creates no role
     // without exactly this boundary, whatever the value.
     [NODE_BOUNDARY_PARAMETER]: {
       Type: "String",
       Description:
         "The deployment's permissions boundary, which every role of the cluster carries; set by FlightDeck.",
-    },
-    FlightDeckBucket: {
-      Type: "String",
-      AllowedPattern: "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
-      Description: "The users' bucket, holding the owner's home folder; set by FlightDeck.",
-      ConstraintDescription: "must be an S3 bucket name",
-    },
-    FlightDeckHome: {
-      Type: "String",
-      AllowedPattern: "[-A-Za-z0-9+=,.@_]{1,128}",
-      Description:
-        "The owner's home folder in the users' bucket (home/<this>/), their user id; set by FlightDeck.",
-      ConstraintDescription: "must be an IAM user name or an SSO user id",
     },
     ImageId: {
       Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",

@@ -49,9 +49,9 @@ export const SYSTEM_PARAMETERS = [
   "CustomizerBucket",
   "CustomizerPrefix",
   "NodePermissionsBoundary",
-  /** The users' bucket and the owner's home folder in it: where the master may put its `.cf-delete`. */
+  /** The users' bucket and the owner's home in it (`home/<user id>`): results and the idle `.cf-delete`. */
   "FlightDeckBucket",
-  "FlightDeckHome",
+  "UserHomePrefix",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 

@@ -202,6 +202,7 @@ const POLICY_KEYS = [
   "deployment",
   "userBucket",
   "nodePermissionsBoundary",
+  "userBucket",
   "stackPrefix",
   "customizer",
   "defaults",
@@ -219,31 +220,27 @@ const DeploymentId = patternCodec(
 
 /** The whole deployment policy, as the Lambdas read it from S3. */
 export const DeploymentPolicyCodec = closedObject(
-  t.intersection([
-    t.partial({
-      /** The users' bucket: the master may put its own `.cf-delete` in the owner's home there. */
-      userBucket: patternCodec(
-        "BucketName",
-        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        "an S3 bucket name",
-      ),
-    }),
-    t.type({
-      deployment: DeploymentId,
-      /** The managed policy every role a cluster creates must carry as its permissions boundary. */
-      nodePermissionsBoundary: patternCodec(
-        "PolicyArn",
-        /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
-        "an IAM policy ARN",
-      ),
-      stackPrefix: StackPrefixCodec,
-      customizer: CustomizerLocationCodec,
-      defaults: ParameterDefaultsCodec,
-      limits: LimitsCodec,
-      users: UsersCodec,
-      tags: TagsCodec,
-    }),
-  ]),
+  t.type({
+    deployment: DeploymentId,
+    /** The managed policy every role a cluster creates must carry as its permissions boundary. */
+    nodePermissionsBoundary: patternCodec(
+      "PolicyArn",
+      /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
+      "an IAM policy ARN",
+    ),
+    /** The bucket of users' homes: the master's flightdeck-sync results and its idle `.cf-delete`. */
+    userBucket: patternCodec(
+      "BucketName",
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,
+      "an S3 bucket name",
+    ),
+    stackPrefix: StackPrefixCodec,
+    customizer: CustomizerLocationCodec,
+    defaults: ParameterDefaultsCodec,
+    limits: LimitsCodec,
+    users: UsersCodec,
+    tags: TagsCodec,
+  }),
   POLICY_KEYS,
 );
 export type DeploymentPolicy = t.TypeOf<typeof DeploymentPolicyCodec>;

@@ -29,6 +29,11 @@ export const LIFETIME_FILE_KINDS: readonly ClusterFileKind[] = ["extend", "exten
 /** Every user's files live under this prefix, in `home/<user>/`. */
 export const HOME_PREFIX = "home/";
 
+/** A user's folder in the bucket, without the trailing `/`: the template's `UserHomePrefix`. */
+export function userHomePrefix(user: UserId): string {
+  return `${HOME_PREFIX}${user}`;
+}
+
 /** The S3 key of one of a cluster's files: `home/<user>/<cluster>.<suffix>`. */
 export function clusterFileKey(user: UserId, cluster: ClusterName, kind: ClusterFileKind): string {
   return `${HOME_PREFIX}${user}/${cluster}${FILE_SUFFIXES[kind]}`;
@@ -140,6 +145,21 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
 }
 
 /**
+ * `.cf-deleted`: the cluster went with its disks, `/home` included; what the
+ * user copied out with `flightdeck-sync` on the master is all that is left.
+ */
+function deletedBody(user: UserId, cluster: ClusterName, why: string | undefined): string {
+  const deleted =
+    why === undefined
+      ? `Cluster "${cluster}" has been deleted, and its /home with it.\n`
+      : `Cluster "${cluster}" has been deleted: ${why}. Its /home went with it.\n`;
+  return (
+    deleted +
+    `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
+  );
+}
+
+/**
  * The file that reports `outcome` for a user's cluster. `.cf-created` holds
  * the login IP and a newline, as the seed's did, so `ssh <login>@$(cat …)`
  * works; the login travels in its metadata.
@@ -172,10 +192,7 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body:
-          outcome.why === undefined
-            ? `Cluster "${cluster}" has been deleted.\n`
-            : `Cluster "${cluster}" has been deleted: ${outcome.why}.\n`,
+        body: deletedBody(user, cluster, outcome.why),
         contentType,
       };
     case "failed":

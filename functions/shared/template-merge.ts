@@ -27,6 +27,7 @@ import {
 import type { ClusterName, UserId } from "./identifiers.js";
 import { loginProblem } from "./login-name.js";
 import { createTokenFor } from "./request-tokens.js";
+import { userHomePrefix } from "./result-files.js";
 import { stackNameFor, type StackName } from "./stack-name.js";
 
 /** Everything a merge needs. Nothing here is mutated. */
@@ -117,7 +118,7 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       `Your cluster ${badLogin.replace(/\.$/, "")}; ask your administrator to set your login.`,
     );
   }
-  const system: Record<SystemParameter, string | undefined> = {
+  const system: Record<SystemParameter, string> = {
     AccessUsername: login,
     FlightProfiles: user,
     ClusterName: cluster,
@@ -125,17 +126,10 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     CustomizerPrefix: policy.customizer.prefix,
     NodePermissionsBoundary: policy.nodePermissionsBoundary,
     FlightDeckBucket: policy.userBucket,
-    FlightDeckHome: user,
+    UserHomePrefix: userHomePrefix(user),
   };
   for (const [key, value] of Object.entries(system)) {
-    if (!declared.has(key)) continue;
-    if (value === undefined) {
-      errors.push(
-        `The cluster template needs ${key}, which this deployment's policy does not give (no userBucket); ask your administrator.`,
-      );
-    } else {
-      values.set(key, { value, source: "system" });
-    }
+    if (declared.has(key)) values.set(key, { value, source: "system" });
   }
 
   for (const [key, declaration] of declared) {

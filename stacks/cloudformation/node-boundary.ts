@@ -11,14 +11,15 @@ export interface NodeBoundaryScope {
   readonly stackPrefix: string;
   readonly customizerBucket: string;
   readonly customizerPrefix: string;
-  /** The users' bucket, where a master may put its own cluster's `.cf-delete`. */
+  /** The bucket of users' homes: masters copy results into `home/<user>/results/` and put an idle cluster's `.cf-delete`. */
   readonly userBucket: string;
 }
 
 /**
  * The most any role a cluster creates may do, whatever its own policies say:
- * read the customizer scripts, put a `.cf-delete` (an idle master's request
- * for its own deletion), read its stack's secrets, signal and describe
+ * read the customizer scripts, write results under users' `home/<user>/results/`,
+ * put a `.cf-delete` (an idle master's request for its own deletion),
+ * read its stack's secrets, signal and describe
  * FlightDeck stacks, and scale FlightDeck's compute groups and name their
  * instances (the template's node manager on the master). A template whose
  * nodes need more must widen this (and say why): a node role's own policy
@@ -52,6 +53,13 @@ export function nodeBoundaryStatements(context: NodeBoundaryScope): PolicyStatem
       Effect: "Allow",
       Action: ["s3:PutObject"],
       Resource: [s3Arn(scope, context.userBucket, `${HOME_PREFIX}*/*${FILE_SUFFIXES.delete}`)],
+    },
+    {
+      // flightdeck-sync; each master's own role narrows it to its user and cluster.
+      Sid: "WriteClusterResults",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [s3Arn(scope, context.userBucket, `${HOME_PREFIX}*/results/*`)],
     },
     {
       Sid: "ReadClusterSecrets",

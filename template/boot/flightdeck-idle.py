@@ -13,7 +13,7 @@ control plane's maximum lifetime still holds.
 
 Environment (boot.env and idle.env): FD_IDLE_MINUTES, FD_IDLE_SECONDS (the
 idle time in this machine's seconds), FD_IDLE_POLL_SECONDS, FD_USER_BUCKET,
-FD_HOME, FD_CLUSTER.
+FD_USER_PREFIX (home/<user id>), FD_CLUSTER.
 """
 import json
 import os
@@ -62,7 +62,7 @@ def busy_reason():
 
 
 def request_delete(minutes):
-    key = "home/%s/%s.cf-delete" % (os.environ["FD_HOME"], os.environ["FD_CLUSTER"])
+    key = "%s/%s.cf-delete" % (os.environ["FD_USER_PREFIX"], os.environ["FD_CLUSTER"])
     body = json.dumps({"reason": "idle", "minutes": minutes})
     subprocess.run(
         ["/usr/bin/python3", "/opt/flightdeck/flightdeck-aws.py", "request-delete", os.environ["FD_USER_BUCKET"], key, body],

@@ -24,6 +24,7 @@ const LOGIN_IP = "203.0.113.7";
 const policy = {
   deployment: "fdtest",
   nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+  userBucket: "fd-users",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},

@@ -49,7 +49,6 @@ const SYSTEM_VALUES = {
   ClusterName: "c1",
   CustomizerBucket: "flightdeck-customizer",
   FlightDeckBucket: "flightdeck-users",
-  FlightDeckHome: "alice",
 };
 
 const VARIANTS: Record<string, Record<string, string>> = {

@@ -122,7 +122,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     await aws.statusEvent("fd-alice-c1");
     const home = await aws.home("alice");
     expect(home["c1.cf-deleted"]).to.equal(
-      'Cluster "c1" has been deleted: it reached its maximum lifetime of 4 hours.\n',
+      'Cluster "c1" has been deleted: it reached its maximum lifetime of 4 hours. Its /home went with it.\n' +
+        "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
     );
     expect(Object.keys(home)).to.deep.equal(["c1.cf-deleted"]);
     expect(aws.cfn.emails.map((e) => e.text).join("\n")).to.contain(
@@ -302,7 +303,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
     expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal(
-      'Cluster "c1" has been deleted: it was idle for 30 minutes (no jobs and nobody logged in).\n',
+      'Cluster "c1" has been deleted: it was idle for 30 minutes (no jobs and nobody logged in). Its /home went with it.\n' +
+        "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
     );
   });
 
@@ -318,6 +320,9 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     );
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
-    expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal('Cluster "c1" has been deleted.\n');
+    expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal(
+      'Cluster "c1" has been deleted, and its /home with it.\n' +
+        "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
+    );
   });
 });

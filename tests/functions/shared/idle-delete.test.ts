@@ -52,9 +52,11 @@ describe("idle deletion", () => {
     it("sets the users' bucket and the owner's home for the master's one key, whatever the config", () => {
       const plan = merge({});
       expect(value(plan, "FlightDeckBucket")).to.equal("flightdeck-users");
-      expect(value(plan, "FlightDeckHome")).to.equal("alice");
+      expect(value(plan, "UserHomePrefix")).to.equal("home/alice");
       expect(value(plan, "IdleDeleteMinutes")).to.equal(undefined); // the template's default
-      expect(() => rightOf(decodeConfig({ FlightDeckHome: "bob" }))).to.throw(/FlightDeckHome/);
+      expect(() => rightOf(decodeConfig({ UserHomePrefix: "home/bob" }))).to.throw(
+        /UserHomePrefix/,
+      );
     });
 
     it("allows IdleDeleteMinutes up to the admin's maximum, and refuses above it naming the limit", () => {

@@ -39,8 +39,11 @@ describe("result files", () => {
     expect(loginOfCreated({ [LOGIN_METADATA]: "x; rm -rf /" }, user)).to.equal("alice_smith");
   });
 
-  it("writes .cf-deleted", () => {
-    expect(resultFileFor(alice, c1, { kind: "deleted" }).key).to.equal("home/alice/c1.cf-deleted");
+  it("writes .cf-deleted, saying where results copied out with flightdeck-sync are", () => {
+    const file = resultFileFor(alice, c1, { kind: "deleted" });
+    expect(file.key).to.equal("home/alice/c1.cf-deleted");
+    expect(file.body).to.include("flightdeck-sync");
+    expect(file.body).to.include("home/alice/results/c1/");
   });
 
   it("writes reasons a person can read, then one JSON line a script can", () => {

@@ -61,7 +61,7 @@ export class Api {
           403,
         );
       }
-      if (service === "s3") return await this.s3(instance, request, response, body);
+      if (service === "s3") return await this.s3(instance, request, body, response);
       if (service === "secretsmanager")
         return await this.secretsManager(instance, request, body, response);
       const params = new URLSearchParams(body.toString("utf8"));
@@ -265,8 +265,8 @@ export class Api {
   private async s3(
     instance: Instance,
     request: IncomingMessage,
-    response: ServerResponse,
     body: Buffer,
+    response: ServerResponse,
   ): Promise<void> {
     const url = new URL(request.url ?? "/", "https://x");
     const host = String(request.headers["host"] ?? "").split(":")[0] ?? "";
@@ -321,18 +321,18 @@ export class Api {
       return;
     }
     if (request.method === "PUT") {
-      // The master's idle watcher puts its cluster's .cf-delete; nothing else writes.
       await this.check({
         instance,
         service: "s3",
         action: "PutObject",
         request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
       });
+      // boto3 may send the body aws-chunked (a streaming signature).
       const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
-      this.world.objects.get(bucket)?.set(key, chunked ? unchunked(body) : body);
-      send(response, 200, "", "application/xml", {
-        etag: `"${createHash("md5").update(body).digest("hex")}"`,
-      });
+      const stored = chunked ? unchunked(body) : body;
+      this.world.objects.get(bucket)?.set(key, stored);
+      response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
+      response.end();
       return;
     }
     await this.check({
