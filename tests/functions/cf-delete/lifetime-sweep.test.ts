@@ -19,6 +19,7 @@ const MINUTE = 60e3;
 const policy = {
   deployment: "fdtest",
   nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+  userBucket: USER_BUCKET,
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
