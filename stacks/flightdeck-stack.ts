@@ -97,6 +97,7 @@ export class FlightDeckStack extends TerraformStack {
       stackPrefix,
       customizerBucket: names.customizerBucket,
       customizerPrefix: settings.customizer.prefix,
+      userBucket: names.userBucket,
     });
     const serviceRole = new ServiceRole(this, "service-role", {
       roleName: names.serviceRole,

@@ -121,6 +121,9 @@ const masterBoot: BootSpec = {
     FD_ASG: COMPUTE_GROUP_NAME,
     FD_NODE_TAG: NODE_TAG_KEY,
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
+    FD_USER_BUCKET: "${FlightDeckBucket}",
+    FD_USER_PREFIX: "${UserHomePrefix}",
+    FD_IDLE_MINUTES: "${IdleDeleteMinutes}",
   },
   // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
   variables: {
@@ -128,7 +131,15 @@ const masterBoot: BootSpec = {
       "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "Label"],
     }),
   },
-  files: ["common.sh", "flightdeck-aws.py", "flightdeck-nodes.py", "master.sh"],
+  files: [
+    "common.sh",
+    "day-one.sh",
+    "flightdeck-aws.py",
+    "flightdeck-nodes.py",
+    "flightdeck-node-connect.py",
+    "flightdeck-idle.py",
+    "master.sh",
+  ],
 };
 
 const computeBoot: BootSpec = {
@@ -139,7 +150,13 @@ const computeBoot: BootSpec = {
     FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}`,
     FD_NODE_TAG: NODE_TAG_KEY,
   },
-  files: ["common.sh", "flightdeck-aws.py", "compute.sh"],
+  files: [
+    "common.sh",
+    "day-one.sh",
+    "flightdeck-aws.py",
+    "flightdeck-node-connect.py",
+    "compute.sh",
+  ],
 };
 
 /**
@@ -169,12 +186,38 @@ function nodeManagerStatements() {
   ];
 }
 
+/**
+ * The one key the master's idle watcher (flightdeck-idle.py) may write: its
+ * own cluster's `.cf-delete` in its owner's home, the file a user would drop.
+ * Nothing else in the users' bucket: not another key, not a read.
+ */
+export const IDLE_DELETE_KEY =
+  "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/${ClusterName}.cf-delete";
+
+/**
+ * flightdeck-sync on the master: write the user's results for this cluster,
+ * `<UserHomePrefix>/results/<ClusterName>/…` in the FlightDeck bucket, and
+ * nothing else there (not another cluster's results, nor the trigger files).
+ */
+function resultsStatements() {
+  return [
+    allow(
+      "s3:PutObject",
+      sub(
+        "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/results/${ClusterName}/*",
+      ),
+    ),
+  ];
+}
+
 function master() {
   return {
     MasterRole: role("flightdeck-master", [
       ...nodeStatements(),
       allow("cloudformation:SignalResource", ref("AWS::StackId")),
       ...nodeManagerStatements(),
+      allow("s3:PutObject", sub(IDLE_DELETE_KEY)),
+      ...resultsStatements(),
     ]),
     MasterInstanceProfile: instanceProfile("MasterRole"),
     // Only for IMDSv2: older CloudFormation specs lack MetadataOptions on AWS::EC2::Instance.

@@ -1,6 +1,7 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
-import { CLUSTER_NAME_PATTERN } from "../functions/shared/identifiers.js";
+import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
 import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
+import { HOME_PREFIX } from "../functions/shared/result-files.js";
 import { NODE_BOUNDARY_PARAMETER } from "../functions/shared/template-contract.js";
 import {
   DEFAULT_INSTANCE_LABEL,
@@ -47,7 +48,9 @@ const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 export const UBUNTU_IMAGE_PARAMETER =
   "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
-function integer(field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize") {
+function integer(
+  field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize" | "IdleDeleteMinutes",
+) {
   const { min, max } = FIELD_RULES[field];
   return { Type: "Number", MinValue: min, MaxValue: max };
 }
@@ -117,6 +120,13 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "Size in GiB of the master's disk, which also holds /home.",
       ConstraintDescription: `must be a size in GiB from ${FIELD_RULES.MasterSystemVolumeSize.min} to ${FIELD_RULES.MasterSystemVolumeSize.max}`,
     },
+    IdleDeleteMinutes: {
+      ...integer("IdleDeleteMinutes"),
+      Default: "120",
+      Description:
+        "Minutes with no job pending or running and nobody logged in, after which the master deletes the cluster; 0 is never (if your administrator allows it).",
+      ConstraintDescription: `must be a whole number of minutes from ${FIELD_RULES.IdleDeleteMinutes.min} to ${FIELD_RULES.IdleDeleteMinutes.max}`,
+    },
     AccessNetwork: {
       Type: "String",
       Default: "0.0.0.0/0",
@@ -160,6 +170,20 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "Key prefix of the customizer scripts, without a trailing /; set by FlightDeck.",
       ConstraintDescription:
         "must be S3 key segments of letters, digits, _ . or - joined by /, with no leading or trailing /",
+    },
+    FlightDeckBucket: {
+      Type: "String",
+      AllowedPattern: "[A-Za-z0-9][A-Za-z0-9._-]{0,254}",
+      Description:
+        "The FlightDeck bucket holding users' home folders (results are copied there); set by FlightDeck.",
+      ConstraintDescription: "must be an S3 bucket name",
+    },
+    UserHomePrefix: {
+      Type: "String",
+      AllowedPattern: `${HOME_PREFIX}${unanchored(USER_ID_PATTERN)}`,
+      Description:
+        "The owner's folder in the FlightDeck bucket (home/<user>), without a trailing /; set by FlightDeck.",
+      ConstraintDescription: "must be home/ and a user name",
     },
     // No pattern: FlightDeck sets it, and the service role creates no role
     // without exactly this boundary, whatever the value.

@@ -27,6 +27,7 @@ import {
 import type { ClusterName, UserId } from "./identifiers.js";
 import { loginProblem } from "./login-name.js";
 import { createTokenFor } from "./request-tokens.js";
+import { userHomePrefix } from "./result-files.js";
 import { stackNameFor, type StackName } from "./stack-name.js";
 
 /** Everything a merge needs. Nothing here is mutated. */
@@ -124,6 +125,8 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     CustomizerBucket: policy.customizer.bucket,
     CustomizerPrefix: policy.customizer.prefix,
     NodePermissionsBoundary: policy.nodePermissionsBoundary,
+    FlightDeckBucket: policy.userBucket,
+    UserHomePrefix: userHomePrefix(user),
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });
@@ -211,6 +214,13 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeInitialNodes", limits.maxInitialNodes);
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+  atMost("IdleDeleteMinutes", limits.maxIdleDeleteMinutes, " minutes");
+  const idle = effective("IdleDeleteMinutes");
+  if (idle !== undefined && Number(idle) === 0 && limits.allowNeverIdleDelete !== "true") {
+    errors.push(
+      `IdleDeleteMinutes is 0 (never delete the cluster when idle), which your administrator does not allow; set it to a number of minutes${limits.maxIdleDeleteMinutes === undefined ? "" : ` up to ${limits.maxIdleDeleteMinutes}`}.`,
+    );
+  }
 
   // "0" (in any spelling) is on-demand, and so is a template default of it.
   const spotPrice = effective("ComputeSpotPrice");

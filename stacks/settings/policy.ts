@@ -27,6 +27,7 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
   );
   return {
     deployment: settings.name,
+    userBucket: namesFor(settings).userBucket,
     nodePermissionsBoundary: iamArn(
       arnScope(settings),
       `policy${NODE_IAM_PATH}${namesFor(settings).nodeBoundary}`,

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=common.sh
 . /opt/flightdeck/common.sh
+# shellcheck source=day-one.sh
+. /opt/flightdeck/day-one.sh
 
 FD_NODE=""
 
@@ -29,7 +31,7 @@ fd_on_exit() {
 trap fd_on_exit EXIT
 
 fd_step "installing packages"
-fd_apt_install munge slurmd slurm-client nfs-common
+fd_apt_install munge slurmd slurm-client nfs-common "${FD_DAY_ONE_PACKAGES_COMPUTE[@]}"
 
 fd_step "installing the munge key"
 fd_install_munge_key
@@ -54,6 +56,10 @@ until FD_NODE=$(fd_metadata "tags/instance/$FD_NODE_TAG" 2>/dev/null); do
 done
 hostnamectl set-hostname "$FD_NODE"
 printf '%s %s\n' "$(fd_metadata local-ipv4)" "$FD_NODE" >>/etc/hosts
+
+fd_step "setting up SSH between nodes and /scratch"
+fd_day_one_ssh_compute
+fd_day_one_scratch
 
 # Customizers run before slurmd starts, so that what they change (hyper-
 # threading, packages) is what slurmd reports, and a node whose customizers

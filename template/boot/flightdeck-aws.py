@@ -6,6 +6,10 @@ python3-boto3 through this file. Commands:
   munge-key SECRET_ID PATH                      write the cluster's munge key
   fetch-customizers BUCKET PREFIX USER DEST     download configure.d scripts
   signal STACK RESOURCE INSTANCE_ID STATUS [REASON]
+  put-object BUCKET KEY FILE                    one file to S3 (below 5 GiB)
+  sync FOLDER                                   a folder to the cluster's results:
+      s3://$FD_USER_BUCKET/$FD_USER_PREFIX/results/$FD_CLUSTER/<folder name>/...
+  request-delete BUCKET KEY BODY                put the cluster's own .cf-delete (idle watcher)
 """
 import os
 import re
@@ -99,7 +103,56 @@ def signal(stack, resource, instance_id, status, reason=""):
         )
 
 
-COMMANDS = {"munge-key": munge_key, "fetch-customizers": fetch_customizers, "signal": signal}
+# PutObject's limit; above it S3 needs a multipart upload, which this does not do.
+MAX_PUT_BYTES = 5 * 1024**3
+
+
+def put_object(bucket, key, path):
+    from botocore.exceptions import ClientError
+
+    if os.path.getsize(path) > MAX_PUT_BYTES:
+        raise SystemExit("%s is over 5 GiB, more than one upload can carry: split it first" % path)
+    try:
+        with open(path, "rb") as body:
+            with_credentials(lambda: client("s3").put_object(Bucket=bucket, Key=key, Body=body))
+    except ClientError as error:
+        raise SystemExit("s3://%s/%s: %s" % (bucket, key, error.response["Error"]["Code"]))
+
+
+def sync(folder):
+    """Copies every file under FOLDER, checking sizes before copying any."""
+    env = os.environ
+    root = os.path.abspath(folder)
+    if not os.path.isdir(root):
+        raise SystemExit("flightdeck-sync: %s is not a folder" % folder)
+    files = sorted(
+        os.path.join(where, name) for where, _, names in os.walk(root) for name in names
+        if os.path.isfile(os.path.join(where, name))
+    )
+    too_big = [path for path in files if os.path.getsize(path) > MAX_PUT_BYTES]
+    if too_big:
+        raise SystemExit("flightdeck-sync: over 5 GiB, split them first: %s" % " ".join(too_big))
+    base = "%s/results/%s/%s" % (env["FD_USER_PREFIX"], env["FD_CLUSTER"], os.path.basename(root))
+    for path in files:
+        key = "%s/%s" % (base, os.path.relpath(path, root))
+        put_object(env["FD_USER_BUCKET"], key, path)
+        print("s3://%s/%s" % (env["FD_USER_BUCKET"], key))
+    print("flightdeck-sync: %d files copied" % len(files), file=sys.stderr)
+def request_delete(bucket, key, body):
+    """The master's role may put this one key: its own cluster's .cf-delete."""
+    with_credentials(
+        lambda: client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+    )
+
+
+COMMANDS = {
+    "munge-key": munge_key,
+    "fetch-customizers": fetch_customizers,
+    "signal": signal,
+    "put-object": put_object,
+    "sync": sync,
+    "request-delete": request_delete,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

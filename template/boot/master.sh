@@ -8,6 +8,8 @@
 set -euo pipefail
 # shellcheck source=common.sh
 . /opt/flightdeck/common.sh
+# shellcheck source=day-one.sh
+. /opt/flightdeck/day-one.sh
 
 FD_INSTANCE_ID=""
 
@@ -40,7 +42,7 @@ fd_node_shape() {
 }
 
 fd_step "installing packages"
-fd_apt_install munge slurmctld slurm-client nfs-kernel-server
+fd_apt_install munge slurmctld slurm-client nfs-kernel-server "${FD_DAY_ONE_PACKAGES_MASTER[@]}"
 FD_INSTANCE_ID=$(fd_metadata instance-id)
 FD_MASTER_IP=$(fd_metadata local-ipv4)
 
@@ -96,10 +98,8 @@ version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2
   echo "SlurmdPidFile=/run/slurmd.pid"
   echo "SlurmctldLogFile=/var/log/slurm/slurmctld.log"
   echo "SlurmdLogFile=/var/log/slurm/slurmd.log"
-  echo "ProctrackType=proctrack/linuxproc"
-  echo "TaskPlugin=task/affinity"
+  fd_day_one_slurm_conf "$node_cpus" "$node_memory"
   echo "SelectType=select/cons_tres"
-  echo "SelectTypeParameters=CR_Core"
   echo "ReturnToService=2"
   # A job no cluster this size could ever run is refused at sbatch, not left
   # pending (and powering nodes up) for ever.
@@ -130,6 +130,12 @@ version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2
     echo "PartitionName=compute Nodes=compute-1 Default=YES MaxTime=INFINITE State=INACTIVE"
   fi
 } >/etc/slurm/slurm.conf
+fd_day_one_cgroup_conf
+
+fd_step "starting job accounting"
+fd_day_one_accounting
+
+fd_step "starting slurmctld"
 systemctl enable slurmctld
 systemctl restart slurmctld
 for _ in $(seq 60); do
@@ -151,6 +157,10 @@ getent passwd "$FD_USER" >/dev/null || {
   FD_FAILURE="no account $FD_USER after the customizers (is $FD_PROFILES/configure.d/user.sh there?)"
   exit 1
 }
+
+fd_step "setting up SSH between nodes, results out and the login message"
+fd_day_one_ssh_master
+fd_day_one_login
 
 fd_step "starting the compute node manager"
 {
@@ -177,6 +187,29 @@ WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
 systemctl enable --now flightdeck-nodes
+fd_step "starting the idle watcher"
+{
+  echo "FD_IDLE_SECONDS=$(fd_seconds "$FD_IDLE_MINUTES")"
+  echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/2)"
+} >/etc/flightdeck/idle.env
+cat >/etc/systemd/system/flightdeck-idle.service <<'UNIT'
+[Unit]
+Description=FlightDeck idle watcher: deletes the cluster after IdleDeleteMinutes without jobs or logins
+After=slurmctld.service
+
+[Service]
+Type=simple
+EnvironmentFile=/etc/flightdeck/boot.env
+EnvironmentFile=/etc/flightdeck/idle.env
+ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-idle.py
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now flightdeck-idle
 if [ "$FD_INITIAL_NODES" -gt 0 ]; then
   scontrol update nodename="compute-[1-$FD_INITIAL_NODES]" state=power_up
 fi

@@ -15,6 +15,7 @@ const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8
 const policy = {
   deployment: "fdtest",
   nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+  userBucket: "fd-users",
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
@@ -108,7 +109,8 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
     expect(await aws.home("alice")).to.deep.equal({
-      "c1.cf-deleted": 'Cluster "c1" has been deleted.\n',
+      "c1.cf-deleted":
+        'Cluster "c1" has been deleted, and its /home with it.\nResults copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n',
     });
     expect(aws.cfn.emails.map((e) => e.subject)).to.include(
       "[FlightDeck] alice/c1 has been deleted",

@@ -111,9 +111,13 @@ rehearsalSuite(
         `      ⏱ launch attempts in ${window} s (${(window / SECONDS_PER_MINUTE).toFixed(0)} simulated min): ${attempts.length}`,
       );
       expect(attempts.length).to.be.within(1, 3);
-      expect(report.groups[0]?.desired, "the capacity is lowered back").to.equal(
-        (await cluster.computeInstances(report)).filter((i) => i.state !== "terminated").length,
-      );
+      // The window can end during an attempt (capacity raised, its launch not yet
+      // failed): the capacity must be back down within seconds, before the next one.
+      await rehearsal().waitFor("the capacity to be lowered back", BACKOFF / 2, async () => {
+        const now = await rehearsal().aws.report();
+        const live = (await cluster.computeInstances(now)).filter((i) => i.state !== "terminated");
+        return now.groups[0]?.desired === live.length;
+      });
       // Still waiting: PENDING between attempts (BeginTime after each
       // requeue), CONFIGURING while the next attempt's node is powering up.
       const waiting = await cluster.job(id);

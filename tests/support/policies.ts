@@ -6,6 +6,7 @@ export function basePolicy(overrides: Record<string, unknown> = {}): DeploymentP
   return rightOf(
     decodePolicy({
       deployment: "fdtest",
+      userBucket: "flightdeck-users",
       nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
       stackPrefix: "fd",
       customizer: { bucket: "flightdeck-customizer", prefix: "customizer" },

@@ -26,6 +26,8 @@ import { parameterValues, section, template, type JsonObject } from "./cluster-t
  */
 
 const REGION = "eu-west-2";
+const USER_BUCKET = "flightdeck-users-eu-west-2";
+const userObject = (key: string) => `arn:aws:s3:::${USER_BUCKET}/${key}`;
 const groupArn = (stack: string) =>
   `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:autoScalingGroupName/${COMPUTE_GROUP_NAME.replace("${AWS::StackName}", stack)}`;
 const instanceArn = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
@@ -39,6 +41,8 @@ function rolePolicies(roleName: string, stack: string): FoundPolicy["document"] 
       FlightProfiles: "alice",
       ClusterName: "c1",
       CustomizerBucket: "flightdeck-customizer-eu-west-2",
+      FlightDeckBucket: USER_BUCKET,
+      UserHomePrefix: "home/alice",
     }),
     pseudo: {
       "AWS::Region": REGION,
@@ -104,6 +108,49 @@ const tagging = (group: string | undefined, keys: string[]) => ({
 });
 
 describe("the node roles (simulated)", () => {
+  describe("the master's idle watcher", () => {
+    it("may put exactly its own cluster's .cf-delete in its owner's home", async () => {
+      expect(await byMaster("s3:PutObject", userObject("home/alice/c1.cf-delete"))).to.equal(
+        "Allowed",
+      );
+    });
+
+    it("may put no other key: another cluster's, another user's, another suffix, a sub-folder, another bucket", async () => {
+      for (const key of [
+        "home/alice/c2.cf-delete",
+        "home/bob/c1.cf-delete",
+        "home/alice/c1.cf-create",
+        "home/alice/c1.cf-deleted",
+        "home/alice/c1.cf-extend",
+        "home/alice/x/c1.cf-delete",
+        "home/alice/c1.cf-delete.bak",
+        "home/alice/",
+        "customizer/alice/configure.d/user.sh",
+      ]) {
+        expect(await byMaster("s3:PutObject", userObject(key)), key).to.equal("ImplicitlyDenied");
+      }
+      expect(
+        await byMaster("s3:PutObject", "arn:aws:s3:::someone-elses-bucket/home/alice/c1.cf-delete"),
+      ).to.equal("ImplicitlyDenied");
+    });
+
+    it("may not read, list, delete or tag anything in the users' bucket, nor may compute nodes write", async () => {
+      const own = userObject("home/alice/c1.cf-delete");
+      for (const action of [
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:PutObjectAcl",
+        "s3:PutObjectTagging",
+      ]) {
+        expect(await byMaster(action, own), action).to.equal("ImplicitlyDenied");
+      }
+      expect(await byMaster("s3:ListBucket", `arn:aws:s3:::${USER_BUCKET}`)).to.equal(
+        "ImplicitlyDenied",
+      );
+      expect(await byCompute("s3:PutObject", own)).to.equal("ImplicitlyDenied");
+    });
+  });
+
   describe("the master's compute node manager", () => {
     it("may size and shrink its own cluster's compute group", async () => {
       for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
@@ -173,6 +220,7 @@ describe("the node roles (simulated)", () => {
         stackPrefix: "fd",
         customizerBucket: "flightdeck-customizer-eu-west-2",
         customizerPrefix: "customizer",
+        userBucket: USER_BUCKET,
       }),
     ) as FoundPolicy["document"];
     const byBoundary = as(boundary, "MasterRole");
@@ -182,6 +230,8 @@ describe("the node roles (simulated)", () => {
       ["autoscaling:DescribeAutoScalingGroups", "*"],
       ["autoscaling:DescribeScalingActivities", "*"],
       ["ec2:CreateTags", instanceArn("i-0a1"), tagging("fd-alice-c1-compute", [NODE_TAG_KEY])],
+      ["s3:PutObject", userObject("home/alice/c1.cf-delete")],
+      ["s3:PutObject", userObject("home/alice/results/c1/run1/answer.txt")],
     ];
     for (const [action, resource, context] of calls) {
       expect(await byMaster(action, resource, context), `role: ${action}`).to.equal("Allowed");
@@ -190,6 +240,14 @@ describe("the node roles (simulated)", () => {
       );
     }
     expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
+    // The boundary lets a node put only results and .cf-delete files in the
+    // users' bucket, and read none.
+    for (const key of ["home/alice/c1.cf-create", "home/alice/notes.txt"]) {
+      expect(await byBoundary("s3:PutObject", userObject(key)), key).to.equal("ImplicitlyDenied");
+    }
+    expect(await byBoundary("s3:GetObject", userObject("home/alice/c1.cf-delete"))).to.equal(
+      "ImplicitlyDenied",
+    );
     expect(
       await byBoundary(
         "ec2:CreateTags",
@@ -197,6 +255,49 @@ describe("the node roles (simulated)", () => {
         tagging("fd-alice-c1-compute", ["Name"]),
       ),
     ).to.equal("ImplicitlyDenied");
+  });
+
+  describe("flightdeck-sync on the master", () => {
+    it("may write the user's results of this cluster", async () => {
+      for (const key of ["home/alice/results/c1/answer.txt", "home/alice/results/c1/run/a/b.log"]) {
+        expect(await byMaster("s3:PutObject", userObject(key)), key).to.equal("Allowed");
+      }
+    });
+
+    // Its own cluster's .cf-delete is the idle watcher's, proven above.
+    it("may write nothing else: another user's or cluster's results, trigger or result files, other buckets", async () => {
+      for (const [what, resource] of [
+        ["another user's results", userObject("home/bob/results/c1/answer.txt")],
+        ["another cluster's results", userObject("home/alice/results/c2/answer.txt")],
+        ["a cluster named like a prefix of this one", userObject("home/alice/results/c10/x")],
+        ["another cluster's delete trigger", userObject("home/alice/c2.cf-delete")],
+        ["a create trigger", userObject("home/alice/c2.cf-create")],
+        ["a result file", userObject("home/alice/c1.cf-created")],
+        ["the results folder itself", userObject("home/alice/results/c1")],
+        [
+          "the customizer bucket",
+          "arn:aws:s3:::flightdeck-customizer-eu-west-2/customizer/alice/configure.d/user.sh",
+        ],
+        ["another bucket", "arn:aws:s3:::someone-else/home/alice/results/c1/x"],
+      ] as const) {
+        expect(await byMaster("s3:PutObject", resource), what).to.equal("ImplicitlyDenied");
+      }
+      expect(await byMaster("s3:ListBucket", `arn:aws:s3:::${USER_BUCKET}`)).to.equal(
+        "ImplicitlyDenied",
+      );
+      for (const action of ["s3:GetObject", "s3:DeleteObject", "s3:PutObjectAcl"]) {
+        expect(
+          await byMaster(action, userObject("home/alice/results/c1/answer.txt")),
+          action,
+        ).to.equal("ImplicitlyDenied");
+      }
+    });
+
+    it("is not given to compute nodes", async () => {
+      expect(
+        await byCompute("s3:PutObject", userObject("home/alice/results/c1/answer.txt")),
+      ).to.equal("ImplicitlyDenied");
+    });
   });
 
   it("names only real actions, each on resources of a type it acts on", async () => {

@@ -83,7 +83,9 @@ describe("the default template's nodes", () => {
     const s3: Json[] = [];
     walk(resources, (node) => {
       const action = node["Action"];
-      if (typeof action === "string" && action.startsWith("s3:")) s3.push(node);
+      // The master's one write, its own .cf-delete, is node-iam.test.ts's to prove.
+      if (typeof action === "string" && action.startsWith("s3:") && action !== "s3:PutObject")
+        s3.push(node);
     });
     const expected = ["${CustomizerPrefix}/default/*", "${CustomizerPrefix}/${FlightProfiles}/*"];
     expect(s3).to.have.length(4);
@@ -100,5 +102,22 @@ describe("the default template's nodes", () => {
         });
       }
     }
+  });
+
+  it("lets the master write only the owner's results of this cluster, for flightdeck-sync", () => {
+    const puts: Json[] = [];
+    walk(resources, (node) => {
+      if (node["Action"] === "s3:PutObject") puts.push(node);
+    });
+    expect(puts).to.deep.equal([
+      {
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: {
+          "Fn::Sub":
+            "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/results/${ClusterName}/*",
+        },
+      },
+    ]);
   });
 });

@@ -52,12 +52,15 @@ const SAMPLE_VALUES: Record<string, string> = {
   FlightProfiles: "a+b=c,d.e@f_g-h ".repeat(16),
   CustomizerBucket: "B".repeat(255),
   CustomizerPrefix: "customizer/with.some_deep-prefix",
+  FlightDeckBucket: "b".repeat(255),
+  UserHomePrefix: `home/${"a+b=c,d.e@f_g-h".padEnd(64, "x")}`,
   MungeKeySecret: `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:MungeKeySecret-${"x".repeat(20)}`,
   "Vpc.CidrBlock": "10.0.0.0/16",
   ComputeMaxNodes: "1000",
   ComputeInitialNodes: "1000",
   ComputeInstanceLabel: "hpc6id.32xlarge-64C-1024GB",
   AutoscalingPolicy: "disabled",
+  IdleDeleteMinutes: "10080",
   [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.15.254",
 };
 

@@ -11,6 +11,7 @@ import { basePolicy } from "../../support/policies.js";
 const raw = {
   deployment: "fdtest",
   nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+  userBucket: "fd-users",
   stackPrefix: "fd",
   customizer: { bucket: "b", prefix: "customizer" },
   defaults: {},

@@ -39,8 +39,11 @@ describe("result files", () => {
     expect(loginOfCreated({ [LOGIN_METADATA]: "x; rm -rf /" }, user)).to.equal("alice_smith");
   });
 
-  it("writes .cf-deleted", () => {
-    expect(resultFileFor(alice, c1, { kind: "deleted" }).key).to.equal("home/alice/c1.cf-deleted");
+  it("writes .cf-deleted, saying where results copied out with flightdeck-sync are", () => {
+    const file = resultFileFor(alice, c1, { kind: "deleted" });
+    expect(file.key).to.equal("home/alice/c1.cf-deleted");
+    expect(file.body).to.include("flightdeck-sync");
+    expect(file.body).to.include("home/alice/results/c1/");
   });
 
   it("writes reasons a person can read, then one JSON line a script can", () => {
@@ -90,11 +93,17 @@ describe("result files", () => {
       "home/alice/c1.cf-create",
       "home/alice/c1.cf-failed",
       "home/alice/c1.cf-deleted",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(staleFilesAfter(alice, c1, { kind: "deleted" })).to.deep.equal([
       "home/alice/c1.cf-delete",
       "home/alice/c1.cf-created",
       "home/alice/c1.cf-failed",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(
       staleFilesAfter(alice, c1, { kind: "failed", action: "delete", reasons: [] }),

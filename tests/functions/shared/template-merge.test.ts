@@ -128,6 +128,22 @@ describe("template merge", () => {
     });
   });
 
+  it("sets the results location from the user's id, not their login, when the template declares it", () => {
+    const template: CfnTemplate = {
+      ...seedTemplate,
+      Parameters: {
+        AccessUsername: { Type: "String" },
+        FlightDeckBucket: { Type: "String" },
+        UserHomePrefix: { Type: "String" },
+      },
+    };
+    expect(params(rightOf(merge({}, { template, user: "Alice.Smith" as UserId })))).to.deep.equal({
+      AccessUsername: "alice_smith",
+      FlightDeckBucket: "flightdeck-users",
+      UserHomePrefix: "home/Alice.Smith",
+    });
+  });
+
   it("tells the user when they set something this template does not have", () => {
     const template: CfnTemplate = {
       ...seedTemplate,

@@ -25,6 +25,7 @@ export function hostilePolicy(overrides: Record<string, unknown> = {}): Record<s
     users: { alice: { email: "alice@example.org" }, bob: {}, carol: {} },
     tags: { Project: "hostile" },
     deployment: "fdtest",
+    userBucket: "fd-users",
     nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
     ...overrides,
   };

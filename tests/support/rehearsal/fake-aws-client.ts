@@ -156,6 +156,21 @@ export class FakeAwsProcess {
     return this.call("POST", "/objects", { bucket, key, body });
   }
 
+  /** The objects under `prefix`, key to body (as text). */
+  async listObjects(bucket: string, prefix: string): Promise<Record<string, string>> {
+    const { objects } = await this.call<{ objects: Record<string, string> }>(
+      "POST",
+      "/objects/list",
+      { bucket, prefix },
+    );
+    return objects;
+  }
+
+  /** An object's text, or `undefined` when there is none (what the nodes put, say). */
+  async getObject(bucket: string, key: string): Promise<string | undefined> {
+    return (await this.listObjects(bucket, key))[key];
+  }
+
   /** Sets the spot market price for every instance type. */
   setSpotPrice(price: number): Promise<void> {
     return this.call("POST", "/spot-price", { price });

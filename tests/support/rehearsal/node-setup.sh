@@ -8,7 +8,7 @@
 #   /home        the run's shared home folder (stands in for the master's NFS export)
 #   /var/log     <instance>/log, kept after the node is gone
 #   /proc, /run, /tmp, /dev   its own
-#   /sys         this machine's, read-only (cgroup mounts below it stay writable)
+#   /sys         this machine's, read-only, but for its own cgroups (below)
 # Killing pid 1 ("terminating the instance") ends every process and mount.
 set -euo pipefail
 
@@ -50,4 +50,38 @@ mount --bind "$instance/log" "$root/var/log"
 install -d -o munge -g munge -m 0700 "$root/var/log/munge"
 mount --bind "$home" "$root/home"
 
-exec chroot "$root" /sbin/fdr-init
+# Its own cgroups, as a VM has: a cgroup of each v1 hierarchy (named after the
+# run and instance, so run.ts removes them), made the root of a new cgroup
+# namespace and mounted at the node's /sys/fs/cgroup. slurmd's /slurm/uid_*/
+# job_* trees of two nodes never meet, and cleaning one up leaves the others.
+node_cgroup="fdr-$(basename "$(dirname "$(dirname "$instance")")")-$(basename "$instance")"
+hierarchies=()
+# Read at once: the file changes as this process moves between cgroups.
+own_cgroups=$(cat /proc/self/cgroup)
+while IFS=: read -r _ controllers path; do
+  [ -n "$controllers" ] || continue # the v2 hierarchy: Slurm on this host uses v1
+  folder=/sys/fs/cgroup/${controllers#name=}
+  [ -d "$folder$path" ] || continue
+  mkdir -p "$folder$path/$node_cgroup"
+  if [ "$controllers" = cpuset ]; then
+    cat "$folder$path/cpuset.cpus" >"$folder$path/$node_cgroup/cpuset.cpus"
+    cat "$folder$path/cpuset.mems" >"$folder$path/$node_cgroup/cpuset.mems"
+  fi
+  echo $$ >"$folder$path/$node_cgroup/cgroup.procs"
+  hierarchies+=("$controllers")
+done <<<"$own_cgroups"
+
+# shellcheck disable=SC2016
+exec unshare --cgroup /bin/bash -c '
+  set -euo pipefail
+  root=$1
+  shift
+  mount -t tmpfs -o mode=0755,nosuid,nodev,noexec fdr-cgroup "$root/sys/fs/cgroup"
+  for controllers in "$@"; do
+    mkdir -p "$root/sys/fs/cgroup/${controllers#name=}"
+    options=$controllers
+    [[ $controllers == name=* ]] && options=none,$controllers
+    mount -t cgroup -o "$options" cgroup "$root/sys/fs/cgroup/${controllers#name=}"
+  done
+  exec chroot "$root" /sbin/fdr-init
+' node-cgroups "$root" "${hierarchies[@]}"

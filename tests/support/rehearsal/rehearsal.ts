@@ -92,6 +92,7 @@ function deployedPolicies(settings: Settings): Record<string, PolicyDocument> {
     stackPrefix: settings.stackPrefix,
     customizerBucket: namesFor(settings).customizerBucket,
     customizerPrefix: settings.customizer.prefix,
+    userBucket: namesFor(settings).userBucket,
   });
   return { [policyFromSettings(settings).nodePermissionsBoundary]: policyDocument(boundary) };
 }
@@ -134,6 +135,8 @@ export class Rehearsal {
       });
       const rehearsal = new Rehearsal(options, run, aws);
       await rehearsal.seedCustomizers();
+      // The users' bucket, where an idle master puts its cluster's .cf-delete.
+      await aws.createBucket(namesFor(rehearsal.settings).userBucket);
       return rehearsal;
     } catch (error) {
       run.cleanUp();

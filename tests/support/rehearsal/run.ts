@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { removeNodeCgroups } from "./cgroups.js";
 import { NETNS_PREFIX, REHEARSAL_ROOT } from "./host.js";
 import { deleteNamespace, namespacesWithPrefix } from "./network.js";
 
@@ -43,6 +44,10 @@ export function sweepStaleRuns(): string[] {
       deleteNamespace(ns);
       swept.push(ns);
     }
+  }
+  if (existsSync(REHEARSAL_ROOT)) {
+    for (const runId of readdirSync(REHEARSAL_ROOT))
+      if (!ownerAlive(runId)) removeNodeCgroups(`${runId}-`);
   }
   if (existsSync(REHEARSAL_ROOT)) {
     for (const runId of readdirSync(REHEARSAL_ROOT)) {
@@ -103,6 +108,8 @@ export class RehearsalRun {
       }
     }
     for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${this.id}-`)) deleteNamespace(ns);
+    const left = removeNodeCgroups(`${this.id}-`);
+    if (left.length > 0) console.error(`rehearsal ${this.id}: cgroups left: ${left.join(" ")}`);
     process.off("exit", this.onExit);
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
       process.off(signal, this.onSignal);

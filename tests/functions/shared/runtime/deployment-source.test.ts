@@ -8,6 +8,7 @@ import { body } from "../../../support/handler-harness.js";
 const policy = {
   deployment: "fdtest",
   nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
+  userBucket: "fd-users",
   stackPrefix: "fd",
   customizer: { bucket: "c", prefix: "customizer" },
   defaults: {},
@@ -49,7 +50,7 @@ describe("deployment source", () => {
   it("explains a broken policy, and tries again on the next event", async () => {
     s3.on(GetObjectCommand).callsFake(() => ({
       Body: body(
-        '{"deployment": "fdtest", "nodePermissionsBoundary": "arn:aws:iam::111122223333:policy/b", "stackPrefix": "f-d"}',
+        '{"deployment": "fdtest", "nodePermissionsBoundary": "arn:aws:iam::111122223333:policy/b", "userBucket": "u", "stackPrefix": "f-d"}',
       ),
     }));
     const load = deploymentSource(client, { bucket: "c", policyKey: "p.json" });

@@ -61,7 +61,7 @@ export class Api {
           403,
         );
       }
-      if (service === "s3") return await this.s3(instance, request, response);
+      if (service === "s3") return await this.s3(instance, request, body, response);
       if (service === "secretsmanager")
         return await this.secretsManager(instance, request, body, response);
       const params = new URLSearchParams(body.toString("utf8"));
@@ -265,6 +265,7 @@ export class Api {
   private async s3(
     instance: Instance,
     request: IncomingMessage,
+    body: Buffer,
     response: ServerResponse,
   ): Promise<void> {
     const url = new URL(request.url ?? "/", "https://x");
@@ -319,6 +320,21 @@ export class Api {
       send(response, 200, xml, "application/xml");
       return;
     }
+    if (request.method === "PUT") {
+      await this.check({
+        instance,
+        service: "s3",
+        action: "PutObject",
+        request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
+      });
+      // boto3 may send the body aws-chunked (a streaming signature).
+      const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
+      const stored = chunked ? unchunked(body) : body;
+      this.world.objects.get(bucket)?.set(key, stored);
+      response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
+      response.end();
+      return;
+    }
     await this.check({
       instance,
       service: "s3",
@@ -344,4 +360,19 @@ export class Api {
     }
     send(response, 200, object, "application/octet-stream", headers);
   }
+}
+
+/** The payload of an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n`…, ending in a 0-size chunk. */
+function unchunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf("\r\n", at);
+    if (lineEnd < 0) break;
+    const size = parseInt(body.subarray(at, lineEnd).toString("latin1").split(";")[0] ?? "", 16);
+    if (!(size > 0)) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
 }

@@ -121,6 +121,15 @@ async function control(request: IncomingMessage, response: ServerResponse): Prom
       bucket.set(String(input["key"]), Buffer.from(String(input["body"])));
       return json(response, 200, {});
     }
+    if (route === "POST /objects/list") {
+      const bucket = world.objects.get(String(input["bucket"]));
+      if (bucket === undefined) return json(response, 404, { error: "no such bucket" });
+      const prefix = String(input["prefix"] ?? "");
+      const found = [...bucket.entries()].filter(([key]) => key.startsWith(prefix));
+      return json(response, 200, {
+        objects: Object.fromEntries(found.map(([key, value]) => [key, value.toString("utf8")])),
+      });
+    }
     if (route === "POST /spot-price") {
       world.spotPrice = Number(input["price"]);
       return json(response, 200, {});
