@@ -62,6 +62,7 @@ export function stormPolicy(users: readonly string[], clustersPerUser: number): 
     tags: { Project: "storm" },
     deployment: "fdstorm",
     nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdstorm-node-boundary",
+    userBucket: USER_BUCKET,
   };
 }
 
