@@ -20,9 +20,15 @@ export interface ClusterState {
   readonly since: Date;
   /** The key of that file: `.cf-created` holds the IP, `.cf-failed` the reason. */
   readonly key: string;
+  /**
+   * The newest `.cf-extended` or `.cf-expiring` written since: the cluster's
+   * current expiry. These files never decide the state, so a refused
+   * extension leaves a running cluster running.
+   */
+  readonly lifetimeKey?: string | undefined;
 }
 
-const STATE_OF: Record<ClusterFileKind, StateName> = {
+const STATE_OF: Partial<Record<ClusterFileKind, StateName>> = {
   create: "pending",
   created: "running",
   delete: "deleting",
@@ -43,6 +49,7 @@ const KINDS = (Object.entries(FILE_SUFFIXES) as Array<[ClusterFileKind, string]>
 export function clusterStates(user: string, files: readonly HomeFile[]): ClusterState[] {
   const home = `${HOME_PREFIX}${user}/`;
   const newest = new Map<string, ClusterState>();
+  const lifetime = new Map<string, HomeFile>();
   for (const file of files) {
     if (!file.key.startsWith(home)) continue;
     const name = file.key.slice(home.length);
@@ -50,17 +57,31 @@ export function clusterStates(user: string, files: readonly HomeFile[]): Cluster
     const match = KINDS.find(([, suffix]) => name.endsWith(suffix));
     if (match === undefined) continue;
     const cluster = name.slice(0, -match[1].length);
+    const state = STATE_OF[match[0]];
+    if (state === undefined) {
+      const known = lifetime.get(cluster);
+      if (match[0] !== "extend" && (known === undefined || file.lastModified >= known.lastModified))
+        lifetime.set(cluster, file);
+      continue;
+    }
     const current = newest.get(cluster);
     if (current === undefined || file.lastModified.getTime() >= current.since.getTime()) {
       newest.set(cluster, {
         cluster,
-        state: STATE_OF[match[0]],
+        state,
         since: file.lastModified,
         key: file.key,
       });
     }
   }
-  return [...newest.values()].sort((a, b) => a.cluster.localeCompare(b.cluster));
+  return [...newest.values()]
+    .map((state) => {
+      const file = lifetime.get(state.cluster);
+      return file !== undefined && file.lastModified >= state.since
+        ? { ...state, lifetimeKey: file.key }
+        : state;
+    })
+    .sort((a, b) => a.cluster.localeCompare(b.cluster));
 }
 
 /** A short age such as `45s`, `12m`, `3h` or `2d`. */
@@ -70,4 +91,14 @@ export function ageOf(since: Date, now: Date): string {
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)}m`;
   if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)}h`;
   return `${Math.round(seconds / 86400)}d`;
+}
+
+/** Time left before an expiry, such as `5h12m`, `40m` or `2d3h`; `expired` once past. */
+export function timeLeft(expiresAt: Date, now: Date): string {
+  const minutes = Math.floor((expiresAt.getTime() - now.getTime()) / 60_000);
+  if (minutes <= 0) return "expired";
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, "0")}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
 }

@@ -3,6 +3,7 @@ import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
 import type { RedriveCommandOptions } from "./commands/admin-redrive.js";
 import type { RenderOptions } from "./commands/render.js";
+import { extendCommand, type ExtendOptions } from "./commands/extend.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, type CliIo } from "./output.js";
@@ -14,6 +15,9 @@ Your clusters live as files in s3://<bucket>/home/<you>/:
   <cluster>.cf-delete   you asked to remove it    (deleting)
   <cluster>.cf-deleted  it is gone                (deleted)
   <cluster>.cf-failed   it went wrong; says why   (failed)
+  <cluster>.cf-extend   you asked for more time   (state unchanged)
+  <cluster>.cf-extended the answer: new expiry or why not
+  <cluster>.cf-expiring it is deleted within the hour unless extended
 
 Environment: FLIGHTDECK_BUCKET, FLIGHTDECK_USER, AWS_PROFILE, AWS_REGION,
 AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR, and
@@ -74,6 +78,19 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .addOption(timeout)
     .action((cluster: string, opts: RequestOptions, command: Command) =>
       run(clusterRequestCommand(context(command), "delete", cluster, { ...opts, pollMs })),
+    );
+
+  program
+    .command("extend")
+    .description(
+      "ask for more time before the cluster's maximum lifetime: uploads <cluster>.cf-extend",
+    )
+    .argument("<cluster>", "the cluster's name")
+    .option("--hours <n>", "how many hours more (default: your administrator's extendHours)")
+    .option("--wait", "wait for the answer: the new expiry, or why not")
+    .addOption(timeout)
+    .action((cluster: string, opts: ExtendOptions, command: Command) =>
+      run(extendCommand(context(command), cluster, { ...opts, pollMs })),
     );
 
   program

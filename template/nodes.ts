@@ -123,6 +123,7 @@ const masterBoot: BootSpec = {
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
     FD_USER_BUCKET: "${FlightDeckBucket}",
     FD_USER_PREFIX: "${UserHomePrefix}",
+    FD_IDLE_MINUTES: "${IdleDeleteMinutes}",
   },
   // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
   variables: {
@@ -136,6 +137,7 @@ const masterBoot: BootSpec = {
     "flightdeck-aws.py",
     "flightdeck-nodes.py",
     "flightdeck-node-connect.py",
+    "flightdeck-idle.py",
     "master.sh",
   ],
 };
@@ -185,6 +187,14 @@ function nodeManagerStatements() {
 }
 
 /**
+ * The one key the master's idle watcher (flightdeck-idle.py) may write: its
+ * own cluster's `.cf-delete` in its owner's home, the file a user would drop.
+ * Nothing else in the users' bucket: not another key, not a read.
+ */
+export const IDLE_DELETE_KEY =
+  "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/${ClusterName}.cf-delete";
+
+/**
  * flightdeck-sync on the master: write the user's results for this cluster,
  * `<UserHomePrefix>/results/<ClusterName>/…` in the FlightDeck bucket, and
  * nothing else there (not another cluster's results, nor the trigger files).
@@ -206,6 +216,7 @@ function master() {
       ...nodeStatements(),
       allow("cloudformation:SignalResource", ref("AWS::StackId")),
       ...nodeManagerStatements(),
+      allow("s3:PutObject", sub(IDLE_DELETE_KEY)),
       ...resultsStatements(),
     ]),
     MasterInstanceProfile: instanceProfile("MasterRole"),

@@ -48,7 +48,9 @@ const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 export const UBUNTU_IMAGE_PARAMETER =
   "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
-function integer(field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize") {
+function integer(
+  field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize" | "IdleDeleteMinutes",
+) {
   const { min, max } = FIELD_RULES[field];
   return { Type: "Number", MinValue: min, MaxValue: max };
 }
@@ -117,6 +119,13 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Default: "30",
       Description: "Size in GiB of the master's disk, which also holds /home.",
       ConstraintDescription: `must be a size in GiB from ${FIELD_RULES.MasterSystemVolumeSize.min} to ${FIELD_RULES.MasterSystemVolumeSize.max}`,
+    },
+    IdleDeleteMinutes: {
+      ...integer("IdleDeleteMinutes"),
+      Default: "120",
+      Description:
+        "Minutes with no job pending or running and nobody logged in, after which the master deletes the cluster; 0 is never (if your administrator allows it).",
+      ConstraintDescription: `must be a whole number of minutes from ${FIELD_RULES.IdleDeleteMinutes.min} to ${FIELD_RULES.IdleDeleteMinutes.max}`,
     },
     AccessNetwork: {
       Type: "String",

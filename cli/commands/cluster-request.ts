@@ -15,6 +15,9 @@ import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, waitForCluster } from "../wait-for-cluster.js";
 import { readConfig } from "./validate.js";
 
+/** The requests that change a cluster's state (an extension does not). */
+export type ClusterRequest = Exclude<TriggerAction, "extend">;
+
 export interface RequestOptions {
   readonly config?: string | undefined;
   readonly wait?: boolean;
@@ -26,14 +29,14 @@ export interface RequestOptions {
 
 /** What each request does: the states that make it pointless, and the one it waits for. */
 const REQUESTS: Record<
-  TriggerAction,
+  ClusterRequest,
   { busy: StateName[]; goal: StateName; defaultTimeout: string }
 > = {
   create: { busy: ["pending", "running", "deleting"], goal: "running", defaultTimeout: "60m" },
   delete: { busy: ["deleting", "deleted"], goal: "deleted", defaultTimeout: "30m" },
 };
 
-function clusterNameOf(name: string): ClusterName {
+export function clusterNameOf(name: string): ClusterName {
   if (!isClusterName(name)) {
     throw new CliError(
       `${JSON.stringify(name)} is not a valid cluster name: use ${CLUSTER_NAME_RULE}.`,
@@ -50,7 +53,7 @@ function clusterNameOf(name: string): ClusterName {
  */
 export async function clusterRequestCommand(
   ctx: CliContext,
-  action: TriggerAction,
+  action: ClusterRequest,
   name: string,
   options: RequestOptions,
 ): Promise<number> {
@@ -121,7 +124,7 @@ async function report(
   bucket: UserBucket,
   ctx: CliContext,
   cluster: ClusterName,
-  action: TriggerAction,
+  action: ClusterRequest,
   state: ClusterState,
 ): Promise<number> {
   const { out } = ctx;

@@ -1,5 +1,10 @@
-import { parseFailureBody } from "../../functions/shared/result-files.js";
-import { ageOf, clusterStates, type ClusterState } from "../cluster-state.js";
+import { parseLifetimeBody } from "../../functions/shared/lifetime-files.js";
+import {
+  LIFETIME_METADATA,
+  loginOfCreated,
+  parseFailureBody,
+} from "../../functions/shared/result-files.js";
+import { ageOf, clusterStates, timeLeft, type ClusterState } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT, printable, table } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
@@ -12,6 +17,33 @@ interface StatusRow {
   readonly ip?: string;
   readonly login?: string;
   readonly reasons?: readonly string[];
+  /** Running clusters: when the control plane deletes it (ISO 8601), and the time left. */
+  readonly expiresAt?: string;
+  readonly timeLeft?: string;
+  /** Running clusters: minutes without jobs or logins before it deletes itself; 0 is never. */
+  readonly idleDeleteMinutes?: number;
+}
+
+/** A running cluster's lifetime, from `.cf-created`'s metadata and any newer lifetime file. */
+async function lifetimeOf(
+  bucket: UserBucket,
+  state: ClusterState,
+  metadata: Record<string, string>,
+  now: Date,
+): Promise<Pick<StatusRow, "expiresAt" | "timeLeft" | "idleDeleteMinutes">> {
+  let expires = metadata[LIFETIME_METADATA.expiresAt];
+  if (state.lifetimeKey !== undefined) {
+    const record = parseLifetimeBody((await bucket.read(state.lifetimeKey)) ?? "");
+    expires = record?.expiresAt ?? expires;
+  }
+  const idle = metadata[LIFETIME_METADATA.idleDeleteMinutes];
+  const expiresAt = expires === undefined ? undefined : new Date(expires);
+  return {
+    ...(expiresAt === undefined || Number.isNaN(expiresAt.getTime())
+      ? {}
+      : { expiresAt: expiresAt.toISOString(), timeLeft: timeLeft(expiresAt, now) }),
+    ...(idle !== undefined && /^\d+$/.test(idle) ? { idleDeleteMinutes: Number(idle) } : {}),
+  };
 }
 
 async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promise<StatusRow> {
@@ -22,8 +54,13 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
     age: ageOf(state.since, now),
   };
   if (state.state === "running") {
-    const { ip, login } = await bucket.readCreated(state.key);
-    return { ...base, ip: printable(ip), login: printable(login) };
+    const created = await bucket.readFile(state.key);
+    return {
+      ...base,
+      ip: printable((created?.text ?? "").trim()),
+      login: printable(loginOfCreated(created?.metadata, bucket.user)),
+      ...(await lifetimeOf(bucket, state, created?.metadata ?? {}, now)),
+    };
   }
   if (state.state === "failed") {
     const text = (await bucket.read(state.key)) ?? "";
@@ -65,11 +102,17 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
     deleted: out.dim,
   };
   const cells = [
-    ["CLUSTER", "STATE", "AGE", "DETAIL"],
+    ["CLUSTER", "STATE", "AGE", "EXPIRES IN", "IDLE DELETE", "DETAIL"],
     ...rows.map((r) => [
       r.cluster,
       r.state,
       r.age,
+      r.timeLeft ?? "-",
+      r.idleDeleteMinutes === undefined
+        ? "-"
+        : r.idleDeleteMinutes === 0
+          ? "never"
+          : `${r.idleDeleteMinutes}m`,
       r.ip !== undefined ? `ssh ${r.login}@${r.ip}` : (r.reasons ?? []).join(" "),
     ]),
   ];

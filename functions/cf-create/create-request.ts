@@ -1,4 +1,5 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
+import { initialExpiry, lifetimeFor } from "../shared/cluster-lifetime.js";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { MAX_CONFIG_BYTES, parseClusterConfig } from "../shared/cluster-config.js";
 import {
@@ -228,7 +229,12 @@ async function takeSlot(
     maxClusters: limitNumber(limits.maxClusters),
     maxVcpus: limitNumber(limits.maxVcpus),
   };
-  const claim = () => ({ vcpus: plan.vcpus, token: plan.clientRequestToken, nowMs: Date.now() });
+  const lifetime = lifetimeFor(policy, ref.user);
+  const claim = () => {
+    const nowMs = Date.now();
+    const expiresAt = initialExpiry(nowMs, lifetime);
+    return { vcpus: plan.vcpus, token: plan.clientRequestToken, nowMs, expiresAt };
+  };
   let taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
   if (taken.kind === "full" && (await freeLostSlots(deps, policy, ref, taken.record, log)) > 0) {
     taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);

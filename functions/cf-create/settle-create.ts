@@ -2,8 +2,9 @@ import type { Stack } from "@aws-sdk/client-cloudformation";
 import { loginFor } from "../shared/deployment-policy.js";
 import { firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
-import { LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
-import type { Outcome } from "../shared/result-files.js";
+import { IDLE_DELETE_PARAMETER, LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
+import type { LifetimeMetadata, Outcome } from "../shared/result-files.js";
+import { expiryOf, lifetimeFor } from "../shared/cluster-lifetime.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { ClusterRef } from "../shared/runtime/outcome-reporter.js";
 import { statusEventTarget } from "../shared/runtime/status-event-target.js";
@@ -50,6 +51,7 @@ export async function settleCreate(
               kind: "created",
               loginIp,
               login: loginFor((await deps.deployment()).policy, ref.user),
+              lifetime: await lifetimeOf(deps, ref, stack),
             };
       await deps.reporter.record(ref, outcome);
       log.info(
@@ -78,6 +80,25 @@ export async function settleCreate(
       return;
   }
   if (options.notify) await deps.reporter.notify(ref, outcome, (await deps.deployment()).policy);
+}
+
+/**
+ * What `.cf-created` says of the cluster's lifetime: its expiry from the
+ * registry, and its idle policy from the stack's parameters. The CLI shows
+ * both, reading only the user's own files.
+ */
+async function lifetimeOf(
+  deps: CreateDeps,
+  ref: ClusterRef,
+  stack: Stack,
+): Promise<LifetimeMetadata | undefined> {
+  const slot = (await deps.registry.record(ref.user)).clusters.get(ref.cluster);
+  if (slot === undefined) return undefined;
+  const { policy } = await deps.deployment();
+  const idleDeleteMinutes = stack.Parameters?.find(
+    (p) => p.ParameterKey === IDLE_DELETE_PARAMETER,
+  )?.ParameterValue;
+  return { expiresAt: expiryOf(slot, lifetimeFor(policy, ref.user)), idleDeleteMinutes };
 }
 
 /**

@@ -27,6 +27,15 @@ export async function handleDeleteOutcome(
     return;
   }
   const events = await deps.stacks.events(stackId);
+  const purpose =
+    deletePurposeOf(event.detail["client-request-token"]) ??
+    deletePurposeOf(latestDeleteToken(events));
+  // FlightDeck's own deletes (the lifetime sweep, an idle master) say why; the
+  // reason is kept with the slot, so it is read before the slot is released.
+  const why =
+    purpose === "expire" || purpose === "idle"
+      ? (await deps.registry.record(ref.user)).clusters.get(ref.cluster)?.endReason
+      : undefined;
   if (meaning === "deleted") {
     // Every way a cluster ends (a user's delete, the clean-up of a failed
     // create) ends here, so this is where its slot is given back.
@@ -36,12 +45,9 @@ export async function handleDeleteOutcome(
     });
     scoped.info(released ? "slot released" : "no slot held for this stack", { stackId });
   }
-  const purpose =
-    deletePurposeOf(event.detail["client-request-token"]) ??
-    deletePurposeOf(latestDeleteToken(events));
   const outcome: Outcome =
     meaning === "deleted"
-      ? { kind: "deleted" }
+      ? { kind: "deleted", why }
       : {
           kind: "failed",
           action: "delete",

@@ -1,3 +1,4 @@
+import { idleDeleteOf, MAX_DELETE_BYTES } from "../shared/idle-delete.js";
 import { deletePurposeOf } from "../shared/request-tokens.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
 import { latestDeleteToken } from "../shared/stack-facts.js";
@@ -10,10 +11,12 @@ import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handlin
 import type { DeleteDeps } from "./delete-deps.js";
 
 /**
- * Handles one `.cf-delete` upload (its content is never read, as in the
- * seed): finds the user's stack, checks its `USER` tag and starts
- * `DeleteStack`. `.cf-deleted` is written when CloudFormation reports
- * `DELETE_COMPLETE`, or at once when there is no such cluster.
+ * Handles one `.cf-delete` upload: finds the user's stack, checks its `USER`
+ * tag and starts `DeleteStack`. `.cf-deleted` is written when CloudFormation
+ * reports `DELETE_COMPLETE`, or at once when there is no such cluster. The
+ * body is read only to learn whether an idle master sent it (at most
+ * {@link MAX_DELETE_BYTES}, untrusted: it changes nothing but the sentence
+ * `.cf-deleted` gives as the reason).
  */
 export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecord): Promise<void> {
   const trigger = await acceptTrigger(deps.home, record, "delete", deps.log);
@@ -58,7 +61,20 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
       }
       return;
     }
-    await deps.stacks.delete(stackId, "delete", requestIdOf(record));
-    log.info("stack deletion started", { stackId: stack.StackId, status: stack.StackStatus });
+    const read = await deps.home.readTrigger(
+      trigger.key,
+      record.s3.object.versionId,
+      MAX_DELETE_BYTES,
+    );
+    const idle =
+      read.kind === "read" ? idleDeleteOf(new TextDecoder().decode(read.bytes)) : undefined;
+    if (idle !== undefined)
+      await deps.registry.markEnding(target.user, target.cluster, idle.reason);
+    await deps.stacks.delete(stackId, idle === undefined ? "delete" : "idle", requestIdOf(record));
+    log.info("stack deletion started", {
+      stackId: stack.StackId,
+      status: stack.StackStatus,
+      ...(idle === undefined ? {} : { idleMinutes: idle.minutes }),
+    });
   });
 }

@@ -1,11 +1,14 @@
 import type { Context } from "aws-lambda";
 import { DeleteEnvironmentCodec } from "../shared/handler-environment.js";
+import { FILE_SUFFIXES } from "../shared/result-files.js";
 import { dispatch } from "../shared/runtime/event-dispatch.js";
 import { Stacks } from "../shared/runtime/stacks.js";
 import { wireHandler } from "../shared/runtime/wiring.js";
 import type { DeleteDeps } from "./delete-deps.js";
 import { handleDeleteOutcome } from "./delete-outcome.js";
 import { handleDeleteRequest } from "./delete-request.js";
+import { handleExtendRequest } from "./extend-request.js";
+import { sweepLifetimes } from "./lifetime-sweep.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
 const { env, logger, log, cfn, home, deployment, reporter, registry } = wireHandler(
@@ -23,14 +26,21 @@ const deps: DeleteDeps = {
   log,
 };
 
-/** The Lambda entry point: S3 `.cf-delete` uploads and CloudFormation stack-status events. */
+/**
+ * The Lambda entry point: S3 `.cf-delete` and `.cf-extend` uploads,
+ * CloudFormation stack-status events, and the lifetime sweep's schedule.
+ */
 export const handler = async (event: unknown, context: Context): Promise<void> => {
   logger.addContext(context);
   await dispatch(
     event,
     {
-      s3Record: (record) => handleDeleteRequest(deps, record),
+      s3Record: (record) =>
+        record.s3.object.key.endsWith(FILE_SUFFIXES.extend)
+          ? handleExtendRequest(deps, record)
+          : handleDeleteRequest(deps, record),
       stackStatus: (statusEvent) => handleDeleteOutcome(deps, statusEvent),
+      scheduled: async () => void (await sweepLifetimes(deps, Date.now())),
     },
     log,
   );

@@ -34,6 +34,8 @@ export const FIELD_RULES = {
   ComputeInitialNodes: { kind: "integer", min: 0, max: 1000 },
   ComputeMaxNodes: { kind: "integer", min: 1, max: 1000 },
   MasterSystemVolumeSize: { kind: "integer", min: 8, max: 16384 },
+  /** Minutes without jobs or logins before the master deletes its cluster; 0 is never. */
+  IdleDeleteMinutes: { kind: "integer", min: 0, max: 10080 },
 } as const;
 
 export type ClusterConfigField = keyof typeof FIELD_RULES;
@@ -47,6 +49,7 @@ export const SYSTEM_PARAMETERS = [
   "CustomizerBucket",
   "CustomizerPrefix",
   "NodePermissionsBoundary",
+  /** The users' bucket and the owner's home in it (`home/<user id>`): results and the idle `.cf-delete`. */
   "FlightDeckBucket",
   "UserHomePrefix",
 ] as const;
@@ -168,6 +171,11 @@ const fieldCodecs = {
   ComputeInitialNodes: NodeCountCodec(rules.ComputeInitialNodes),
   ComputeMaxNodes: NodeCountCodec(rules.ComputeMaxNodes),
   MasterSystemVolumeSize: VolumeSizeCodec,
+  IdleDeleteMinutes: sentenceCodec<NodeCount>(
+    "IdleDeleteMinutes",
+    `a whole number of minutes from ${rules.IdleDeleteMinutes.min} (never) to ${rules.IdleDeleteMinutes.max}`,
+    wholeNumber(rules.IdleDeleteMinutes.min, rules.IdleDeleteMinutes.max),
+  ),
 } satisfies Record<ClusterConfigField, t.Mixed>;
 
 const reserved: ReadonlySet<string> = new Set(RESERVED_PARAMETERS);

@@ -20,6 +20,14 @@ export interface ClusterSlot {
   readonly stackId?: string | undefined;
   /** When the slot's stack was last seen alive by a quota check (ms since the epoch). */
   readonly checkedAt?: number | undefined;
+  /** When the cluster expires (ms since the epoch); see cluster-lifetime.ts. */
+  readonly expiresAt?: number | undefined;
+  /** The expiry its owner has been warned about: one warning per expiry. */
+  readonly warnedFor?: number | undefined;
+  /** The last `.cf-extend` upload granted, so a retried event extends once. */
+  readonly extendedBy?: string | undefined;
+  /** Why FlightDeck itself is ending the cluster, for its `.cf-deleted`. */
+  readonly endReason?: string | undefined;
 }
 
 /** A user's record: their slots and the vCPUs those hold in total. */

@@ -54,6 +54,11 @@ const LIMIT_KEYS = [
   "maxMasterVolumeSize",
   "allowedInstanceTypes",
   "maxRequestsPerMinute",
+  "lifetimeHours",
+  "maxLifetimeHours",
+  "extendHours",
+  "maxIdleDeleteMinutes",
+  "allowNeverIdleDelete",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -68,6 +73,16 @@ export const LimitsCodec = closedObject(
     maxMasterVolumeSize: wholeNumber("MaxMasterVolumeSize", 1),
     allowedInstanceTypes: t.array(InstanceTypePattern),
     maxRequestsPerMinute: wholeNumber("MaxRequestsPerMinute", 1),
+    /** A new cluster's lifetime; `maxLifetimeHours` when unset. */
+    lifetimeHours: wholeNumber("LifetimeHours", 1),
+    /** The longest a cluster may live, extensions included, counted from its creation. */
+    maxLifetimeHours: wholeNumber("MaxLifetimeHours", 1),
+    /** What a `.cf-extend` without `hours` asks for. */
+    extendHours: wholeNumber("ExtendHours", 1),
+    /** The longest IdleDeleteMinutes a cluster may set. */
+    maxIdleDeleteMinutes: wholeNumber("MaxIdleDeleteMinutes", 1),
+    /** Whether IdleDeleteMinutes may be 0 (never delete an idle cluster); not unless the admin says. */
+    allowNeverIdleDelete: yesNo,
   }),
   LIMIT_KEYS,
 );
@@ -185,6 +200,7 @@ export type CustomizerLocation = t.TypeOf<typeof CustomizerLocationCodec>;
 
 const POLICY_KEYS = [
   "deployment",
+  "userBucket",
   "nodePermissionsBoundary",
   "userBucket",
   "stackPrefix",
@@ -212,7 +228,7 @@ export const DeploymentPolicyCodec = closedObject(
       /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
       "an IAM policy ARN",
     ),
-    /** The bucket of users' homes, where the master's flightdeck-sync writes results. */
+    /** The bucket of users' homes: the master's flightdeck-sync results and its idle `.cf-delete`. */
     userBucket: patternCodec(
       "BucketName",
       /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,

@@ -7,6 +7,8 @@ export interface Notice {
   readonly text: string;
 }
 
+const pastTense = { create: "created", delete: "deleted", extend: "extended" } as const;
+
 /**
  * The email sent after an outcome, to the admin and to the user when the
  * deployment knows their address. It says what the result file says.
@@ -27,17 +29,25 @@ export function noticeFor(
     case "deleted":
       return {
         subject: `[FlightDeck] ${who} has been deleted`,
-        text: `Cluster "${cluster}" of user ${user} has been deleted.\nStack: ${stackName}\n`,
+        text: `Cluster "${cluster}" of user ${user} has been deleted${outcome.why === undefined ? "" : `: ${outcome.why}`}.\nStack: ${stackName}\n`,
       };
     case "failed":
       return {
-        subject: `[FlightDeck] ${who} could not be ${outcome.action === "create" ? "created" : "deleted"}`,
+        subject: `[FlightDeck] ${who} could not be ${pastTense[outcome.action]}`,
         text: [
-          `Cluster "${cluster}" of user ${user} could not be ${outcome.action === "create" ? "created" : "deleted"}:`,
+          `Cluster "${cluster}" of user ${user} could not be ${pastTense[outcome.action]}:`,
           ...outcome.reasons.map((reason) => `  - ${reason}`),
           `Stack: ${stackName}`,
           "",
         ].join("\n"),
       };
   }
+}
+
+/** The warning emailed about an hour before a cluster reaches its maximum lifetime. */
+export function expiryNotice(user: UserId, cluster: ClusterName, expiresAt: string): Notice {
+  return {
+    subject: `[FlightDeck] ${user}/${cluster} will be deleted at ${expiresAt}`,
+    text: `Cluster "${cluster}" of user ${user} reaches its maximum lifetime at ${expiresAt} and will then be deleted.\nCopy results out before then, or ask for more time: flightdeck extend ${cluster}\n`,
+  };
 }

@@ -23,9 +23,11 @@ export function createTokenFor(stackName: StackName, requestId: string): string 
 /**
  * Why FlightDeck deletes a stack. A user's `.cf-delete` ends in `.cf-deleted`;
  * a cleanup after a failed create must not, so the delete handler reads the
- * purpose back from the token on the stack's `DELETE_COMPLETE` event.
+ * purpose back from the token on the stack's `DELETE_COMPLETE` event. An
+ * `expire` (the lifetime sweep) and an `idle` (the master's own `.cf-delete`)
+ * end in a `.cf-deleted` that says why.
  */
-export type DeletePurpose = "delete" | "cleanup";
+export type DeletePurpose = "delete" | "cleanup" | "expire" | "idle";
 
 /**
  * The token for deleting one stack (by its unique stack id) for one purpose.
@@ -45,6 +47,6 @@ export function deleteTokenFor(
 
 /** The purpose recorded in a FlightDeck delete token, or `undefined` for any other token. */
 export function deletePurposeOf(token: string | undefined): DeletePurpose | undefined {
-  const match = /^fd-(delete|cleanup)-[0-9a-f]{48}$/.exec(token ?? "");
+  const match = /^fd-(delete|cleanup|expire|idle)-[0-9a-f]{48}$/.exec(token ?? "");
   return match?.[1] as DeletePurpose | undefined;
 }

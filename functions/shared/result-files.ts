@@ -1,3 +1,4 @@
+import { isoTime } from "./cluster-lifetime.js";
 import type { ClusterName, UserId } from "./identifiers.js";
 import { derivedLogin, LOGIN_PATTERN } from "./login-name.js";
 
@@ -8,13 +9,23 @@ export const FILE_SUFFIXES = {
   created: ".cf-created",
   deleted: ".cf-deleted",
   failed: ".cf-failed",
+  extend: ".cf-extend",
+  extended: ".cf-extended",
+  expiring: ".cf-expiring",
 } as const;
 
 export type ClusterFileKind = keyof typeof FILE_SUFFIXES;
-export type TriggerAction = "create" | "delete";
+export type TriggerAction = "create" | "delete" | "extend";
 
 /** Only these suffixes start a handler; FlightDeck never writes a key that ends in one. */
-export const TRIGGER_SUFFIXES: readonly string[] = [FILE_SUFFIXES.create, FILE_SUFFIXES.delete];
+export const TRIGGER_SUFFIXES: readonly string[] = [
+  FILE_SUFFIXES.create,
+  FILE_SUFFIXES.delete,
+  FILE_SUFFIXES.extend,
+];
+
+/** Files about a running cluster's lifetime: they never decide its state. */
+export const LIFETIME_FILE_KINDS: readonly ClusterFileKind[] = ["extend", "extended", "expiring"];
 /** Every user's files live under this prefix, in `home/<user>/`. */
 export const HOME_PREFIX = "home/";
 
@@ -30,8 +41,15 @@ export function clusterFileKey(user: UserId, cluster: ClusterName, kind: Cluster
 
 /** What happened to a cluster, as reported to its user. */
 export type Outcome =
-  | { readonly kind: "created"; readonly loginIp: string; readonly login: string }
-  | { readonly kind: "deleted" }
+  | {
+      readonly kind: "created";
+      readonly loginIp: string;
+      readonly login: string;
+      /** The cluster's expiry and idle policy, carried as the file's metadata. */
+      readonly lifetime?: LifetimeMetadata | undefined;
+    }
+  /** `why`: set when FlightDeck itself ended the cluster (its lifetime, idleness). */
+  | { readonly kind: "deleted"; readonly why?: string | undefined }
   | {
       readonly kind: "failed";
       readonly action: TriggerAction;
@@ -66,6 +84,19 @@ export function loginOfCreated(
   return recorded !== undefined && LOGIN_PATTERN.test(recorded) ? recorded : derivedLogin(user);
 }
 
+/** What `.cf-created` says of its cluster's lifetime, in its S3 metadata. */
+export interface LifetimeMetadata {
+  readonly expiresAt: number;
+  /** The cluster's `IdleDeleteMinutes`, when its template has one. */
+  readonly idleDeleteMinutes?: string | undefined;
+}
+
+/** The metadata names `.cf-created` carries its lifetime under (as `x-amz-meta-<name>`). */
+export const LIFETIME_METADATA = {
+  expiresAt: "flightdeck-expires-at",
+  idleDeleteMinutes: "flightdeck-idle-delete-minutes",
+} as const;
+
 /** The machine-readable last line of a `.cf-failed` file. */
 export interface FailureRecord {
   readonly flightdeck: "cf-failed";
@@ -83,7 +114,7 @@ export function failureBody(
   action: TriggerAction,
   reasons: readonly string[],
 ): string {
-  const verb = action === "create" ? "create" : "delete";
+  const verb = action;
   const record: FailureRecord = { flightdeck: "cf-failed", action, cluster, reasons };
   return [
     `FlightDeck could not ${verb} cluster "${cluster}":`,
@@ -117,9 +148,13 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
  * `.cf-deleted`: the cluster went with its disks, `/home` included; what the
  * user copied out with `flightdeck-sync` on the master is all that is left.
  */
-function deletedBody(user: UserId, cluster: ClusterName): string {
+function deletedBody(user: UserId, cluster: ClusterName, why: string | undefined): string {
+  const deleted =
+    why === undefined
+      ? `Cluster "${cluster}" has been deleted, and its /home with it.\n`
+      : `Cluster "${cluster}" has been deleted: ${why}. Its /home went with it.\n`;
   return (
-    `Cluster "${cluster}" has been deleted, and its /home with it.\n` +
+    deleted +
     `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
   );
 }
@@ -142,12 +177,22 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
         key: clusterFileKey(user, cluster, "created"),
         body: `${outcome.loginIp}\n`,
         contentType,
-        metadata: { [LOGIN_METADATA]: outcome.login },
+        metadata: {
+          [LOGIN_METADATA]: outcome.login,
+          ...(outcome.lifetime === undefined
+            ? {}
+            : {
+                [LIFETIME_METADATA.expiresAt]: isoTime(outcome.lifetime.expiresAt),
+                ...(outcome.lifetime.idleDeleteMinutes === undefined
+                  ? {}
+                  : { [LIFETIME_METADATA.idleDeleteMinutes]: outcome.lifetime.idleDeleteMinutes }),
+              }),
+        },
       };
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body: deletedBody(user, cluster),
+        body: deletedBody(user, cluster, outcome.why),
         contentType,
       };
     case "failed":
@@ -167,9 +212,9 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
 export function staleFilesAfter(user: UserId, cluster: ClusterName, outcome: Outcome): string[] {
   const kinds: ClusterFileKind[] =
     outcome.kind === "created"
-      ? ["create", "failed", "deleted"]
+      ? ["create", "failed", "deleted", ...LIFETIME_FILE_KINDS]
       : outcome.kind === "deleted"
-        ? ["delete", "created", "failed"]
+        ? ["delete", "created", "failed", ...LIFETIME_FILE_KINDS]
         : [outcome.action];
   return kinds.map((kind) => clusterFileKey(user, cluster, kind));
 }

@@ -30,3 +30,10 @@ export const NODE_BOUNDARY_PARAMETER = "NodePermissionsBoundary";
  * boundary too), and the instance reads it from its metadata.
  */
 export const NODE_TAG_KEY = "flightdeck-node";
+
+/**
+ * The template parameter of a cluster's idle policy: minutes without jobs or
+ * logins after which the master deletes its own cluster (`0`: never). The
+ * CLI shows it, read from `.cf-created`.
+ */
+export const IDLE_DELETE_PARAMETER = "IdleDeleteMinutes";

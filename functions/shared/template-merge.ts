@@ -214,6 +214,13 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeInitialNodes", limits.maxInitialNodes);
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
+  atMost("IdleDeleteMinutes", limits.maxIdleDeleteMinutes, " minutes");
+  const idle = effective("IdleDeleteMinutes");
+  if (idle !== undefined && Number(idle) === 0 && limits.allowNeverIdleDelete !== "true") {
+    errors.push(
+      `IdleDeleteMinutes is 0 (never delete the cluster when idle), which your administrator does not allow; set it to a number of minutes${limits.maxIdleDeleteMinutes === undefined ? "" : ` up to ${limits.maxIdleDeleteMinutes}`}.`,
+    );
+  }
 
   // "0" (in any spelling) is on-demand, and so is a template default of it.
   const spotPrice = effective("ComputeSpotPrice");

@@ -9,7 +9,7 @@ import {
 } from "./identifiers.js";
 import { FILE_SUFFIXES, HOME_PREFIX, type TriggerAction } from "./result-files.js";
 
-/** A valid trigger file: `home/<user>/<cluster>.cf-create` or `.cf-delete`. */
+/** A valid trigger file: `home/<user>/<cluster>.cf-create`, `.cf-delete` or `.cf-extend`. */
 export interface TriggerKey {
   readonly user: UserId;
   readonly cluster: ClusterName;
@@ -46,11 +46,12 @@ export function decodeEventKey(encoded: string): string | undefined {
 const suffixToAction: ReadonlyArray<readonly [string, TriggerAction]> = [
   [FILE_SUFFIXES.create, "create"],
   [FILE_SUFFIXES.delete, "delete"],
+  [FILE_SUFFIXES.extend, "extend"],
 ];
 
 /**
  * Parses an S3 event key into the user, cluster and action it asks for.
- * Anything but exactly `home/<user>/<cluster>.cf-create|.cf-delete` is
+ * Anything but exactly `home/<user>/<cluster>.cf-create|.cf-delete|.cf-extend` is
  * rejected with a reason: deeper paths, `..`, empty segments, other suffixes
  * (FlightDeck's own result files among them) and invalid names.
  *
@@ -84,7 +85,7 @@ export function parseTriggerKey(encodedKey: string): Either<KeyRejection, Trigge
 
   if (!match) {
     return reject(
-      `${JSON.stringify(fileName)} does not end in ${FILE_SUFFIXES.create} or ${FILE_SUFFIXES.delete}.`,
+      `${JSON.stringify(fileName)} does not end in ${FILE_SUFFIXES.create}, ${FILE_SUFFIXES.delete} or ${FILE_SUFFIXES.extend}.`,
     );
   }
   if (segments.length !== 3) {

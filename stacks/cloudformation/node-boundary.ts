@@ -1,6 +1,6 @@
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy/index.js";
 import { Construct } from "constructs";
-import { HOME_PREFIX } from "../../functions/shared/result-files.js";
+import { FILE_SUFFIXES, HOME_PREFIX } from "../../functions/shared/result-files.js";
 import { NODE_IAM_PATH, NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
 import { regionalArn, s3Arn, stackArnPattern, type ArnScope } from "../iam/arns.js";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document.js";
@@ -11,13 +11,14 @@ export interface NodeBoundaryScope {
   readonly stackPrefix: string;
   readonly customizerBucket: string;
   readonly customizerPrefix: string;
-  /** The bucket of users' homes: masters copy results into `home/<user>/results/`. */
+  /** The bucket of users' homes: masters copy results into `home/<user>/results/` and put an idle cluster's `.cf-delete`. */
   readonly userBucket: string;
 }
 
 /**
  * The most any role a cluster creates may do, whatever its own policies say:
  * read the customizer scripts, write results under users' `home/<user>/results/`,
+ * put a `.cf-delete` (an idle master's request for its own deletion),
  * read its stack's secrets, signal and describe
  * FlightDeck stacks, and scale FlightDeck's compute groups and name their
  * instances (the template's node manager on the master). A template whose
@@ -44,6 +45,14 @@ export function nodeBoundaryStatements(context: NodeBoundaryScope): PolicyStatem
       Action: ["s3:ListBucket"],
       Resource: [s3Arn(scope, context.customizerBucket)],
       Condition: { StringLike: { "s3:prefix": `${context.customizerPrefix}/*` } },
+    },
+    {
+      // An idle master asks for its own deletion through the file protocol;
+      // its role narrows this to its own cluster's one key.
+      Sid: "RequestOwnDeletion",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [s3Arn(scope, context.userBucket, `${HOME_PREFIX}*/*${FILE_SUFFIXES.delete}`)],
     },
     {
       // flightdeck-sync; each master's own role narrows it to its user and cluster.

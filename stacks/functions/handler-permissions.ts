@@ -1,4 +1,8 @@
-import { FILE_SUFFIXES, HOME_PREFIX } from "../../functions/shared/result-files.js";
+import {
+  FILE_SUFFIXES,
+  HOME_PREFIX,
+  LIFETIME_FILE_KINDS,
+} from "../../functions/shared/result-files.js";
 import { logStreamsArn, regionalArn, s3Arn, stackArnPattern, type ArnScope } from "../iam/arns.js";
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
 import { LOGIN_IP_OUTPUT } from "../../functions/shared/template-contract.js";
@@ -56,6 +60,9 @@ function homeFiles(context: HandlerPermissionContext, ...suffixes: string[]): st
     s3Arn(context.scope, context.userBucket, `${HOME_PREFIX}*/*${suffix}`),
   );
 }
+
+/** The suffixes of the files about a running cluster's lifetime, removed once it ends or is re-created. */
+const LIFETIME_SUFFIXES = LIFETIME_FILE_KINDS.map((kind) => FILE_SUFFIXES[kind]);
 
 function sharedStatements(context: HandlerPermissionContext): PolicyStatement[] {
   const statements: PolicyStatement[] = [
@@ -150,6 +157,7 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
         FILE_SUFFIXES.create,
         FILE_SUFFIXES.failed,
         FILE_SUFFIXES.deleted,
+        ...LIFETIME_SUFFIXES,
       ),
     },
     {
@@ -212,16 +220,31 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
 
 /**
  * cf-delete's statements: delete and watch FlightDeck stacks, read the
- * policy, and write only non-trigger results. It never reads `.cf-delete`
- * content and passes no role.
+ * policy and trigger bodies, sweep the registry, and write only
+ * non-trigger results. It passes no role.
  */
 export function deleteHandlerStatements(context: HandlerPermissionContext): PolicyStatement[] {
   return [
     {
+      // A .cf-extend's body ({"hours": N}), and the first bytes of a
+      // .cf-delete's (an idle master says so there).
+      Sid: "ReadDeleteAndExtendTriggers",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: homeFiles(context, FILE_SUFFIXES.delete, FILE_SUFFIXES.extend),
+    },
+    {
+      // Never a trigger suffix: a handler cannot start a handler.
       Sid: "WriteDeleteResults",
       Effect: "Allow",
       Action: ["s3:PutObject"],
-      Resource: homeFiles(context, FILE_SUFFIXES.deleted, FILE_SUFFIXES.failed),
+      Resource: homeFiles(
+        context,
+        FILE_SUFFIXES.deleted,
+        FILE_SUFFIXES.failed,
+        FILE_SUFFIXES.extended,
+        FILE_SUFFIXES.expiring,
+      ),
     },
     {
       Sid: "RemoveStaleClusterFiles",
@@ -232,7 +255,16 @@ export function deleteHandlerStatements(context: HandlerPermissionContext): Poli
         FILE_SUFFIXES.delete,
         FILE_SUFFIXES.created,
         FILE_SUFFIXES.failed,
+        ...LIFETIME_SUFFIXES,
       ),
+    },
+    {
+      // The lifetime sweep reads the whole registry: one Scan, whatever
+      // else the account holds, in place of listing stacks.
+      Sid: "SweepClusterRegistry",
+      Effect: "Allow",
+      Action: ["dynamodb:Scan"],
+      Resource: [context.registryTableArn],
     },
     ...sharedStatements(context),
   ];

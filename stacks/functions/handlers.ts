@@ -11,6 +11,7 @@ import type { DeploymentNames } from "../settings/names.js";
 import type { NotificationSettings } from "../settings/settings-shape.js";
 import type { UserBucket } from "../storage/user-bucket.js";
 import { BucketTriggers } from "../triggers/bucket-triggers.js";
+import { LifetimeSchedule } from "../triggers/lifetime-schedule.js";
 import { StackStatusRule } from "../triggers/stack-status-rule.js";
 import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
 import type { DeadLetterQueue } from "./dead-letter-queue.js";
@@ -64,7 +65,7 @@ export interface HandlersProps {
 /**
  * The two handlers and everything that calls them: cf-create and cf-delete
  * with their environments and least-privilege roles, the user bucket's
- * notifications, the stack-status rules, and the dead-letter queue's
+ * notifications, the stack-status rules, the lifetime sweep's schedule, and the dead-letter queue's
  * acceptance of events the rules could not deliver.
  */
 export class Handlers extends Construct {
@@ -147,6 +148,15 @@ export class Handlers extends Construct {
       statuses: DELETE_OUTCOME_STATUSES,
       target: this.deleteHandler.function,
     });
-    deadLetters.acceptUndeliveredEventsFrom([createdRule.rule.arn, deletedRule.rule.arn]);
+    const sweep = new LifetimeSchedule(this, "lifetime-sweep", {
+      ruleName: names.sweepSchedule,
+      target: this.deleteHandler.function,
+      deadLetterQueueArn: deadLetters.queue.arn,
+    });
+    deadLetters.acceptUndeliveredEventsFrom([
+      createdRule.rule.arn,
+      deletedRule.rule.arn,
+      sweep.rule.arn,
+    ]);
   }
 }

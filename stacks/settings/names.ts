@@ -12,6 +12,7 @@ export interface DeploymentNames {
   readonly deadLetterQueue: string;
   readonly createdRule: string;
   readonly deletedRule: string;
+  readonly sweepSchedule: string;
   readonly registryTable: string;
   readonly alarmTopic: string;
   readonly deadLetterAlarm: string;
@@ -39,6 +40,7 @@ export function namesFor(
     deadLetterQueue: `${name}-handler-failures`,
     createdRule: `${name}-stack-create-outcome`,
     deletedRule: `${name}-stack-delete-outcome`,
+    sweepSchedule: `${name}-lifetime-sweep`,
     registryTable: `${name}-clusters`,
     alarmTopic: `${name}-alarms`,
     deadLetterAlarm: `${name}-handler-failures-waiting`,

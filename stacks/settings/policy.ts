@@ -27,11 +27,11 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
   );
   return {
     deployment: settings.name,
+    userBucket: namesFor(settings).userBucket,
     nodePermissionsBoundary: iamArn(
       arnScope(settings),
       `policy${NODE_IAM_PATH}${namesFor(settings).nodeBoundary}`,
     ),
-    userBucket: namesFor(settings).userBucket,
     stackPrefix: settings.stackPrefix,
     customizer: { bucket: namesFor(settings).customizerBucket, prefix: settings.customizer.prefix },
     defaults: { ...settings.defaults, AccessNetwork: settings.accessNetwork },

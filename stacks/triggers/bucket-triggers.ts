@@ -16,15 +16,17 @@ export interface BucketTriggersProps {
 
 /**
  * The user bucket's one notification configuration: `home/<user>/<cluster>.cf-create` to
- * cf-create and `home/<user>/<cluster>.cf-delete` to cf-delete, each allowed by a Lambda
+ * cf-create, `.cf-delete` and `.cf-extend` to cf-delete, each function allowed by a Lambda
  * permission tied to this bucket and its account.
  */
 export class BucketTriggers extends Construct {
   constructor(scope: Construct, id: string, props: BucketTriggersProps) {
     super(scope, id);
-    const permissions = TRIGGER_FILTERS.map((filter) => {
-      const target = props.handlers[filter.handler];
-      return new LambdaPermission(this, `allow-${filter.handler}`, {
+    // One permission per function, however many filters send to it.
+    const targets = [...new Set(TRIGGER_FILTERS.map((filter) => filter.handler))];
+    const permissions = targets.map((handler) => {
+      const target = props.handlers[handler];
+      return new LambdaPermission(this, `allow-${handler}`, {
         action: "lambda:InvokeFunction",
         functionName: target.functionName,
         principal: "s3.amazonaws.com",
@@ -40,7 +42,7 @@ export class BucketTriggers extends Construct {
     new S3BucketNotification(this, "notification", {
       bucket: props.bucketId,
       lambdaFunction: TRIGGER_FILTERS.map((filter) => ({
-        id: `flightdeck-${filter.handler}`,
+        id: `flightdeck-${filter.suffix.slice(1)}`,
         lambdaFunctionArn: props.handlers[filter.handler].arn,
         events: ["s3:ObjectCreated:*"],
         filterPrefix: filter.prefix,

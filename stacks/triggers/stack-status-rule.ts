@@ -1,10 +1,9 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import { Construct } from "constructs";
 import { escapeTerraformTemplate } from "../iam/policy-document.js";
 import { regionalArn, type ArnScope } from "../iam/arns.js";
+import { invokeFromRule } from "./rule-invocation.js";
 
 /**
  * The EventBridge pattern for final status changes of FlightDeck's stacks:
@@ -60,17 +59,10 @@ export class StackStatusRule extends Construct {
         JSON.stringify(stackStatusPattern(props.scope, props.stackPrefix, props.statuses)),
       ),
     });
-    const permission = new LambdaPermission(this, "allow", {
-      action: "lambda:InvokeFunction",
-      functionName: props.target.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: this.rule.arn,
-    });
-    new CloudwatchEventTarget(this, "target", {
-      rule: this.rule.name,
-      arn: props.target.arn,
-      deadLetterConfig: { arn: props.deadLetterQueueArn },
-      dependsOn: [permission],
+    invokeFromRule(this, {
+      rule: this.rule,
+      target: props.target,
+      deadLetterQueueArn: props.deadLetterQueueArn,
     });
   }
 }

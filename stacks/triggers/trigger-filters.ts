@@ -9,12 +9,14 @@ export interface TriggerFilter {
 
 /**
  * The only keys that start a handler. Every file a handler writes ends in
- * `.cf-created`, `.cf-deleted` or `.cf-failed`, none of which ends in a
- * suffix here, so a handler can never trigger itself or the other.
+ * `.cf-created`, `.cf-deleted`, `.cf-failed`, `.cf-extended` or
+ * `.cf-expiring`, none of which ends in a suffix here, so a handler can
+ * never trigger itself or the other.
  */
 export const TRIGGER_FILTERS: readonly TriggerFilter[] = [
   { handler: "create", prefix: HOME_PREFIX, suffix: FILE_SUFFIXES.create },
   { handler: "delete", prefix: HOME_PREFIX, suffix: FILE_SUFFIXES.delete },
+  { handler: "delete", prefix: HOME_PREFIX, suffix: FILE_SUFFIXES.extend },
 ];
 
 /** Whether S3 would send a key to a handler under the trigger filters. */

@@ -9,6 +9,7 @@ python3-boto3 through this file. Commands:
   put-object BUCKET KEY FILE                    one file to S3 (below 5 GiB)
   sync FOLDER                                   a folder to the cluster's results:
       s3://$FD_USER_BUCKET/$FD_USER_PREFIX/results/$FD_CLUSTER/<folder name>/...
+  request-delete BUCKET KEY BODY                put the cluster's own .cf-delete (idle watcher)
 """
 import os
 import re
@@ -137,6 +138,11 @@ def sync(folder):
         put_object(env["FD_USER_BUCKET"], key, path)
         print("s3://%s/%s" % (env["FD_USER_BUCKET"], key))
     print("flightdeck-sync: %d files copied" % len(files), file=sys.stderr)
+def request_delete(bucket, key, body):
+    """The master's role may put this one key: its own cluster's .cf-delete."""
+    with_credentials(
+        lambda: client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+    )
 
 
 COMMANDS = {
@@ -145,6 +151,7 @@ COMMANDS = {
     "signal": signal,
     "put-object": put_object,
     "sync": sync,
+    "request-delete": request_delete,
 }
 
 if __name__ == "__main__":

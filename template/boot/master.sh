@@ -160,6 +160,16 @@ getent passwd "$FD_USER" >/dev/null || {
 
 fd_step "setting up SSH between nodes, results out and the login message"
 fd_day_one_ssh_master
+# The login message's lifetime lines: the idle policy this cluster has, and
+# the maximum lifetime the control plane enforces.
+if [ "$FD_IDLE_MINUTES" -gt 0 ]; then
+  idle="deleted after $FD_IDLE_MINUTES minutes with no job and nobody logged in"
+else
+  idle="never deleted for being idle"
+fi
+printf '%s\n  %s\n' "Lifetime: $idle," \
+  "and at its maximum lifetime (flightdeck status shows when; flightdeck extend asks for more)." \
+  >/etc/flightdeck/lifetime.txt
 fd_day_one_login
 
 fd_step "starting the compute node manager"
@@ -187,6 +197,29 @@ WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
 systemctl enable --now flightdeck-nodes
+fd_step "starting the idle watcher"
+{
+  echo "FD_IDLE_SECONDS=$(fd_seconds "$FD_IDLE_MINUTES")"
+  echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/2)"
+} >/etc/flightdeck/idle.env
+cat >/etc/systemd/system/flightdeck-idle.service <<'UNIT'
+[Unit]
+Description=FlightDeck idle watcher: deletes the cluster after IdleDeleteMinutes without jobs or logins
+After=slurmctld.service
+
+[Service]
+Type=simple
+EnvironmentFile=/etc/flightdeck/boot.env
+EnvironmentFile=/etc/flightdeck/idle.env
+ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-idle.py
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now flightdeck-idle
 if [ "$FD_INITIAL_NODES" -gt 0 ]; then
   scontrol update nodename="compute-[1-$FD_INITIAL_NODES]" state=power_up
 fi

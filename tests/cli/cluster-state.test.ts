@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ageOf, clusterStates } from "../../cli/cluster-state.js";
+import { ageOf, clusterStates, timeLeft } from "../../cli/cluster-state.js";
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds));
 const file = (name: string, seconds: number) => ({
@@ -62,5 +62,33 @@ describe("cluster states from the files in a user's home", () => {
     expect(ageOf(new Date(0), new Date(12 * 60_000))).to.equal("12m");
     expect(ageOf(new Date(0), new Date(3 * 3_600_000))).to.equal("3h");
     expect(ageOf(new Date(0), new Date(50 * 3_600_000))).to.equal("2d");
+  });
+
+  it("never lets a lifetime file decide the state: a refused extension leaves a running cluster running", () => {
+    const [state] = clusterStates("alice", [
+      file("c1.cf-created", 1),
+      file("c1.cf-expiring", 5),
+      file("c1.cf-extend", 6),
+      file("c1.cf-extended", 7),
+    ]);
+    expect(state).to.deep.include({
+      state: "running",
+      key: "home/alice/c1.cf-created",
+      lifetimeKey: "home/alice/c1.cf-extended",
+    });
+  });
+
+  it("ignores a lifetime file older than the state it would describe", () => {
+    const [state] = clusterStates("alice", [file("c1.cf-extended", 1), file("c1.cf-created", 5)]);
+    expect(state?.lifetimeKey).to.equal(undefined);
+  });
+
+  it("shows the time left before an expiry", () => {
+    const now = at(0);
+    const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+    expect(timeLeft(later(-1), now)).to.equal("expired");
+    expect(timeLeft(later(45), now)).to.equal("45m");
+    expect(timeLeft(later(8 * 60 - 1), now)).to.equal("7h59m");
+    expect(timeLeft(later(3 * 24 * 60 + 90), now)).to.equal("3d1h");
   });
 });

@@ -28,7 +28,7 @@ const policy = {
   stackPrefix: "fd",
   customizer: { bucket: "fd-customizer", prefix: "customizer" },
   defaults: {},
-  limits: { maxComputeNodes: 30 },
+  limits: { maxComputeNodes: 30, lifetimeHours: 8, maxLifetimeHours: 24 },
   users: {},
   tags: {},
 };
@@ -99,14 +99,48 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
   it("status: shows the running cluster with its login", async () => {
     const run = await flightdeck(["status"]);
     expect(run.code).to.equal(0);
+    // 8 hours to live, less the seconds the test has taken; no idle policy in this template.
     expect(run.stdout).to.match(
-      new RegExp(`c1\\s+running\\s+\\d+s\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`),
+      new RegExp(
+        `c1\\s+running\\s+\\d+s\\s+7h59m\\s+-\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`,
+      ),
     );
     record("flightdeck status", run);
     const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
       Record<string, unknown>
     >;
-    expect(json[0]).to.deep.include({ cluster: "c1", state: "running", ip: LOGIN_IP });
+    expect(json[0]).to.deep.include({
+      cluster: "c1",
+      state: "running",
+      ip: LOGIN_IP,
+      timeLeft: "7h59m",
+    });
+    expect(Date.parse(String(json[0]?.["expiresAt"])) - Date.now()).to.be.within(
+      7.9 * 3600e3,
+      8 * 3600e3,
+    );
+  });
+
+  it("extend --wait: granted within the maximum lifetime, and status shows the new time left", async () => {
+    const run = await flightdeck(["extend", "c1", "--hours", "4", "--wait"]);
+    expect(aws.invocationErrors).to.deep.equal([]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/Cluster c1 now expires at \d{4}-\d\d-\d\dT/);
+    const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json[0]).to.deep.include({ state: "running", timeLeft: "11h59m" });
+  });
+
+  it("extend --wait: refused beyond the maximum, naming it, and the cluster still shows running", async () => {
+    const run = await flightdeck(["extend", "c1", "--hours", "100", "--wait"]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain("maximum cluster lifetime of 24 hours");
+    expect(run.stderr).to.match(/you can extend by at most 1[12] hours/);
+    const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json[0]).to.deep.include({ state: "running", ip: LOGIN_IP, timeLeft: "11h59m" });
   });
 
   it("delete --wait: follows the cluster until .cf-deleted", async () => {

@@ -169,7 +169,8 @@ EOF`);
       for (const key of [
         "home/bob/results/dayone/answer.txt",
         "home/John.Smith/results/other-cluster/answer.txt",
-        "home/John.Smith/dayone.cf-delete",
+        // A trigger: its own .cf-delete is the idle watcher's one other key.
+        "home/John.Smith/dayone.cf-create",
         "home/john_smith/results/dayone/answer.txt",
       ]) {
         const denied = await cluster.exec(
@@ -190,6 +191,10 @@ EOF`);
       console.log(motd.replace(/^/gm, "      "));
       expect(motd).to.include('FlightDeck cluster "dayone"');
       expect(motd).to.include("up to 2 x m7i.xlarge-4C-16GB");
+      expect(motd).to.match(
+        /Lifetime: deleted after \d+ minutes with no job and nobody logged in,/,
+      );
+      expect(motd).to.include("flightdeck extend");
       expect(motd).to.include("flightdeck-sync <folder>");
       expect(motd).to.include(`s3://${userBucket()}/home/John.Smith/results/dayone/`);
     });
@@ -199,7 +204,7 @@ EOF`);
       const denied = calls.filter((c) => c.decision !== "Allowed").map((c) => c.resource);
       expect(denied.sort()).to.deep.equal(
         [
-          `arn:aws:s3:::${userBucket()}/home/John.Smith/dayone.cf-delete`,
+          `arn:aws:s3:::${userBucket()}/home/John.Smith/dayone.cf-create`,
           `arn:aws:s3:::${userBucket()}/home/John.Smith/results/other-cluster/answer.txt`,
           `arn:aws:s3:::${userBucket()}/home/bob/results/dayone/answer.txt`,
           `arn:aws:s3:::${userBucket()}/home/john_smith/results/dayone/answer.txt`,

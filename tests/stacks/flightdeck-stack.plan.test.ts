@@ -176,7 +176,13 @@ describe("FlightDeckStack, planned by terraform", function () {
         events: ["s3:ObjectCreated:*"],
       })),
     );
-    for (const written of [".cf-created", ".cf-deleted", ".cf-failed"]) {
+    for (const written of [
+      ".cf-created",
+      ".cf-deleted",
+      ".cf-failed",
+      ".cf-extended",
+      ".cf-expiring",
+    ]) {
       expect(filters.some((f) => `home/alice/c1${written}`.endsWith(String(f.suffix)))).to.equal(
         false,
       );
@@ -286,7 +292,9 @@ describe("FlightDeckStack, planned by terraform", function () {
   });
 
   it("routes stack events of FlightDeck's stacks only, by the stack-name prefix", () => {
-    const rules = ofType("aws_cloudwatch_event_rule");
+    const rules = ofType("aws_cloudwatch_event_rule").filter(
+      (r) => r.values["event_pattern"] !== undefined && r.values["event_pattern"] !== null,
+    );
     expect(rules).to.have.length(2);
     for (const rule of rules) {
       const pattern = JSON.parse(String(rule.values["event_pattern"])) as {
@@ -299,6 +307,69 @@ describe("FlightDeckStack, planned by terraform", function () {
       ]);
       expect(pattern.detail["status-details"].status.length).to.be.greaterThan(0);
     }
+  });
+
+  it("runs the lifetime sweep in cf-delete every 15 minutes, allowed for that rule alone, stale ticks dropped", () => {
+    const [sweep, ...others] = ofType("aws_cloudwatch_event_rule").filter(
+      (r) =>
+        r.values["schedule_expression"] !== undefined && r.values["schedule_expression"] !== null,
+    );
+    expect(others).to.deep.equal([]);
+    expect(sweep?.values).to.include({
+      name: "fdtest-lifetime-sweep",
+      schedule_expression: "rate(15 minutes)",
+    });
+    const target = ofType("aws_cloudwatch_event_target").find(
+      (t) => t.values["rule"] === "fdtest-lifetime-sweep",
+    );
+    expect(target?.values["retry_policy"]).to.deep.equal([
+      { maximum_event_age_in_seconds: 900, maximum_retry_attempts: 0 },
+    ]);
+    expect(target?.values["dead_letter_config"]).to.have.length(1);
+    const fromEvents = ofType("aws_lambda_permission").filter(
+      (p) => p.values["principal"] === "events.amazonaws.com",
+    );
+    // One per rule: the two stack-status rules and the schedule; two of them for cf-delete.
+    expect(fromEvents.map((p) => p.values["function_name"]).sort()).to.deep.equal([
+      "fdtest-cf-create",
+      "fdtest-cf-delete",
+      "fdtest-cf-delete",
+    ]);
+  });
+
+  it("lets only cf-delete, which sweeps, Scan the registry and write the lifetime files; cf-create neither", () => {
+    const policyOf = (role: string) => {
+      // The role's id is known only after apply; its function's name is in the address.
+      const found = ofType("aws_iam_role_policy").find((p) => p.address.includes(`.${role}_`));
+      return (JSON.parse(String(found?.values["policy"])) as { Statement: Statement[] }).Statement;
+    };
+    const allowing = (statements: Statement[], action: string) =>
+      statements
+        .filter((st) => st.Effect === "Allow" && asList(st.Action).includes(action))
+        .flatMap((st) => asList(st.Resource));
+    const userFiles = (resources: string[]) =>
+      resources.filter((r) => r.includes(":::fdtest-users-"));
+    const remove = policyOf("cf-delete");
+    const create = policyOf("cf-create");
+    expect(allowing(remove, "dynamodb:Scan")).to.deep.equal([
+      "arn:aws:dynamodb:eu-west-2:123456789012:table/fdtest-clusters",
+    ]);
+    expect(allowing(create, "dynamodb:Scan")).to.deep.equal([]);
+    const suffixes = (resources: string[]) => resources.map((r) => r.slice(r.lastIndexOf("*") + 1));
+    expect(suffixes(userFiles(allowing(remove, "s3:PutObject")))).to.have.members([
+      ".cf-deleted",
+      ".cf-failed",
+      ".cf-extended",
+      ".cf-expiring",
+    ]);
+    expect(suffixes(userFiles(allowing(remove, "s3:GetObject")))).to.deep.equal([
+      ".cf-delete",
+      ".cf-extend",
+    ]);
+    expect(suffixes(userFiles(allowing(create, "s3:PutObject")))).to.have.members([
+      ".cf-created",
+      ".cf-failed",
+    ]);
   });
 
   describe("with a session-tag identity (IAM Identity Center)", () => {

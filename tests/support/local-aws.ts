@@ -31,7 +31,7 @@ import { S3FaultProxy } from "./s3-fault-proxy.js";
  * DynamoDB), and the BUILT Lambda bundles from dist/functions,
  * loaded fresh as a cold start would. S3 uploads are turned into events the
  * way S3 notifications would deliver them (prefix home/, suffixes
- * .cf-create/.cf-delete, key form-URL-encoded).
+ * .cf-create/.cf-delete/.cf-extend, key form-URL-encoded).
  */
 
 export const USER_BUCKET = "fd-users";
@@ -285,7 +285,7 @@ export class LocalAws {
   private routeFor(key: string): Handler | undefined {
     if (!key.startsWith("home/")) return undefined;
     if (key.endsWith(".cf-create")) return this.createHandler;
-    if (key.endsWith(".cf-delete")) return this.deleteHandler;
+    if (key.endsWith(".cf-delete") || key.endsWith(".cf-extend")) return this.deleteHandler;
     return undefined;
   }
 

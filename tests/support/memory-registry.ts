@@ -10,6 +10,7 @@ import type {
   Acquisition,
   Admission,
   ClusterRegistry,
+  Extension,
   SlotClaim,
 } from "../../functions/shared/runtime/cluster-registry.js";
 
@@ -50,7 +51,12 @@ export class MemoryRegistry implements ClusterRegistry {
     if (record.clusters.has(cluster)) return { kind: "held" };
     if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
       return { kind: "full", record };
-    this.of(user).set(cluster, { acquiredAt: claim.nowMs, vcpus: claim.vcpus, token: claim.token });
+    this.of(user).set(cluster, {
+      acquiredAt: claim.nowMs,
+      vcpus: claim.vcpus,
+      token: claim.token,
+      expiresAt: claim.expiresAt,
+    });
     return { kind: "acquired" };
   }
 
@@ -84,5 +90,43 @@ export class MemoryRegistry implements ClusterRegistry {
   async record(user: UserId): Promise<RegistryRecord> {
     const clusters = new Map(this.of(user));
     return { clusters, vcpus: [...clusters.values()].reduce((sum, slot) => sum + slot.vcpus, 0) };
+  }
+
+  async allRecords(): Promise<Array<{ readonly user: string; readonly record: RegistryRecord }>> {
+    return Promise.all(
+      [...this.slots.keys()].map(async (user) => ({
+        user,
+        record: await this.record(user as UserId),
+      })),
+    );
+  }
+
+  async markWarned(user: UserId, cluster: string, expiresAt: number): Promise<boolean> {
+    const slot = this.of(user).get(cluster);
+    if (slot === undefined || slot.warnedFor === expiresAt) return false;
+    this.of(user).set(cluster, { ...slot, warnedFor: expiresAt });
+    return true;
+  }
+
+  async markEnding(user: UserId, cluster: string, reason: string): Promise<void> {
+    const slot = this.of(user).get(cluster);
+    if (slot !== undefined) this.of(user).set(cluster, { ...slot, endReason: reason });
+  }
+
+  async extend(user: UserId, cluster: string, extension: Extension): Promise<boolean> {
+    const slot = this.of(user).get(cluster);
+    if (
+      slot === undefined ||
+      slot.token !== extension.token ||
+      slot.expiresAt !== extension.from ||
+      slot.extendedBy === extension.requestId
+    )
+      return false;
+    this.of(user).set(cluster, {
+      ...slot,
+      expiresAt: extension.to,
+      extendedBy: extension.requestId,
+    });
+    return true;
   }
 }

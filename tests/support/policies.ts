@@ -6,8 +6,8 @@ export function basePolicy(overrides: Record<string, unknown> = {}): DeploymentP
   return rightOf(
     decodePolicy({
       deployment: "fdtest",
-      nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
       userBucket: "flightdeck-users",
+      nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
       stackPrefix: "fd",
       customizer: { bucket: "flightdeck-customizer", prefix: "customizer" },
       defaults: {},

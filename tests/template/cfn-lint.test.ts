@@ -48,6 +48,7 @@ const SYSTEM_VALUES = {
   FlightProfiles: "alice",
   ClusterName: "c1",
   CustomizerBucket: "flightdeck-customizer",
+  FlightDeckBucket: "flightdeck-users",
 };
 
 const VARIANTS: Record<string, Record<string, string>> = {

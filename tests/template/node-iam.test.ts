@@ -108,6 +108,49 @@ const tagging = (group: string | undefined, keys: string[]) => ({
 });
 
 describe("the node roles (simulated)", () => {
+  describe("the master's idle watcher", () => {
+    it("may put exactly its own cluster's .cf-delete in its owner's home", async () => {
+      expect(await byMaster("s3:PutObject", userObject("home/alice/c1.cf-delete"))).to.equal(
+        "Allowed",
+      );
+    });
+
+    it("may put no other key: another cluster's, another user's, another suffix, a sub-folder, another bucket", async () => {
+      for (const key of [
+        "home/alice/c2.cf-delete",
+        "home/bob/c1.cf-delete",
+        "home/alice/c1.cf-create",
+        "home/alice/c1.cf-deleted",
+        "home/alice/c1.cf-extend",
+        "home/alice/x/c1.cf-delete",
+        "home/alice/c1.cf-delete.bak",
+        "home/alice/",
+        "customizer/alice/configure.d/user.sh",
+      ]) {
+        expect(await byMaster("s3:PutObject", userObject(key)), key).to.equal("ImplicitlyDenied");
+      }
+      expect(
+        await byMaster("s3:PutObject", "arn:aws:s3:::someone-elses-bucket/home/alice/c1.cf-delete"),
+      ).to.equal("ImplicitlyDenied");
+    });
+
+    it("may not read, list, delete or tag anything in the users' bucket, nor may compute nodes write", async () => {
+      const own = userObject("home/alice/c1.cf-delete");
+      for (const action of [
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:PutObjectAcl",
+        "s3:PutObjectTagging",
+      ]) {
+        expect(await byMaster(action, own), action).to.equal("ImplicitlyDenied");
+      }
+      expect(await byMaster("s3:ListBucket", `arn:aws:s3:::${USER_BUCKET}`)).to.equal(
+        "ImplicitlyDenied",
+      );
+      expect(await byCompute("s3:PutObject", own)).to.equal("ImplicitlyDenied");
+    });
+  });
+
   describe("the master's compute node manager", () => {
     it("may size and shrink its own cluster's compute group", async () => {
       for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
@@ -187,6 +230,7 @@ describe("the node roles (simulated)", () => {
       ["autoscaling:DescribeAutoScalingGroups", "*"],
       ["autoscaling:DescribeScalingActivities", "*"],
       ["ec2:CreateTags", instanceArn("i-0a1"), tagging("fd-alice-c1-compute", [NODE_TAG_KEY])],
+      ["s3:PutObject", userObject("home/alice/c1.cf-delete")],
       ["s3:PutObject", userObject("home/alice/results/c1/run1/answer.txt")],
     ];
     for (const [action, resource, context] of calls) {
@@ -196,13 +240,14 @@ describe("the node roles (simulated)", () => {
       );
     }
     expect(await byBoundary("ec2:DescribeInstances", "*")).to.equal("ImplicitlyDenied");
-    for (const key of [
-      "home/alice/c1.cf-delete",
-      "home/alice/c1.cf-create",
-      "home/alice/notes.txt",
-    ]) {
+    // The boundary lets a node put only results and .cf-delete files in the
+    // users' bucket, and read none.
+    for (const key of ["home/alice/c1.cf-create", "home/alice/notes.txt"]) {
       expect(await byBoundary("s3:PutObject", userObject(key)), key).to.equal("ImplicitlyDenied");
     }
+    expect(await byBoundary("s3:GetObject", userObject("home/alice/c1.cf-delete"))).to.equal(
+      "ImplicitlyDenied",
+    );
     expect(
       await byBoundary(
         "ec2:CreateTags",
@@ -219,12 +264,13 @@ describe("the node roles (simulated)", () => {
       }
     });
 
+    // Its own cluster's .cf-delete is the idle watcher's, proven above.
     it("may write nothing else: another user's or cluster's results, trigger or result files, other buckets", async () => {
       for (const [what, resource] of [
         ["another user's results", userObject("home/bob/results/c1/answer.txt")],
         ["another cluster's results", userObject("home/alice/results/c2/answer.txt")],
         ["a cluster named like a prefix of this one", userObject("home/alice/results/c10/x")],
-        ["a delete trigger", userObject("home/alice/c1.cf-delete")],
+        ["another cluster's delete trigger", userObject("home/alice/c2.cf-delete")],
         ["a create trigger", userObject("home/alice/c2.cf-create")],
         ["a result file", userObject("home/alice/c1.cf-created")],
         ["the results folder itself", userObject("home/alice/results/c1")],

@@ -60,6 +60,7 @@ const SAMPLE_VALUES: Record<string, string> = {
   ComputeInitialNodes: "1000",
   ComputeInstanceLabel: "hpc6id.32xlarge-64C-1024GB",
   AutoscalingPolicy: "disabled",
+  IdleDeleteMinutes: "10080",
   [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.15.254",
 };
 

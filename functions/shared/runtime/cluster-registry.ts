@@ -7,7 +7,8 @@ import type * as DynamoCommands from "./dynamodb-client.js";
 
 /*
  * The cluster registry in DynamoDB: one item per user,
- *   { user, clusters: { <cluster>: { acquiredAt, vcpus, token, stackId?, checkedAt? } },
+ *   { user, clusters: { <cluster>: { acquiredAt, vcpus, token, stackId?, checkedAt?,
+ *                                    expiresAt?, warnedFor?, extendedBy?, endReason? } },
  *     vcpus, rateWindow, rateCount }
  * changed only by single-item conditional UpdateItems. Taking a slot is one
  * write that succeeds only while the user is under their limits, so however
@@ -31,6 +32,17 @@ export interface SlotClaim {
   readonly vcpus: number;
   readonly token: string;
   readonly nowMs: number;
+  /** When the cluster expires. */
+  readonly expiresAt?: number | undefined;
+}
+
+/** An extension to write: from the expiry read (if any) to the new one, for one upload. */
+export interface Extension {
+  /** The create token of the slot read, so a re-created cluster of the same name is not moved. */
+  readonly token: string;
+  readonly from: number | undefined;
+  readonly to: number;
+  readonly requestId: string;
 }
 
 /** The registry as both handlers use it. Every method may be repeated safely. */
@@ -59,6 +71,14 @@ export interface ClusterRegistry {
   markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void>;
   /** The user's record as it is now. */
   record(user: UserId): Promise<RegistryRecord>;
+  /** Every user's record: the lifetime sweep reads the registry, never the account's stacks. */
+  allRecords(): Promise<Array<{ readonly user: string; readonly record: RegistryRecord }>>;
+  /** Notes that the owner was warned of this expiry; `false` when they already were. */
+  markWarned(user: UserId, cluster: string, expiresAt: number): Promise<boolean>;
+  /** Notes why FlightDeck itself ends the cluster. */
+  markEnding(user: UserId, cluster: string, reason: string): Promise<void>;
+  /** Moves the expiry, once per upload and only from the expiry read; `false` when it did not. */
+  extend(user: UserId, cluster: string, extension: Extension): Promise<boolean>;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -82,6 +102,10 @@ export function recordOfItem(item: Item | undefined): RegistryRecord {
       token: slot["token"]?.S ?? "",
       stackId: slot["stackId"]?.S,
       checkedAt: numberOf(slot["checkedAt"]),
+      expiresAt: numberOf(slot["expiresAt"]),
+      warnedFor: numberOf(slot["warnedFor"]),
+      extendedBy: slot["extendedBy"]?.S,
+      endReason: slot["endReason"]?.S,
     });
   }
   return { clusters, vcpus: numberOf(item?.["vcpus"]) ?? 0 };
@@ -170,7 +194,12 @@ export class DynamoClusterRegistry implements ClusterRegistry {
     const names: Record<string, string> = { "#cl": "clusters", "#c": cluster, "#vc": "vcpus" };
     const values: Record<string, AttributeValue> = {
       ":slot": {
-        M: { acquiredAt: N(claim.nowMs), vcpus: N(claim.vcpus), token: S(claim.token) },
+        M: {
+          acquiredAt: N(claim.nowMs),
+          vcpus: N(claim.vcpus),
+          token: S(claim.token),
+          ...(claim.expiresAt === undefined ? {} : { expiresAt: N(claim.expiresAt) }),
+        },
       },
       ":v": N(claim.vcpus),
     };
@@ -250,6 +279,70 @@ export class DynamoClusterRegistry implements ClusterRegistry {
         values: { ":now": N(nowMs) },
       });
     }
+  }
+
+  async allRecords(): Promise<Array<{ readonly user: string; readonly record: RegistryRecord }>> {
+    const { client, sdk } = await this.dynamo();
+    const records: Array<{ user: string; record: RegistryRecord }> = [];
+    let start: Item | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ScanCommand({
+          TableName: this.table,
+          ConsistentRead: true,
+          ProjectionExpression: "#u, #cl, #vc",
+          ExpressionAttributeNames: { "#u": "user", "#cl": "clusters", "#vc": "vcpus" },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const user = item["user"]?.S;
+        if (user !== undefined) records.push({ user, record: recordOfItem(item) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return records;
+  }
+
+  async markWarned(user: UserId, cluster: string, expiresAt: number): Promise<boolean> {
+    return this.update(user, {
+      update: "SET #cl.#c.#w = :e",
+      condition:
+        "attribute_exists(#cl.#c) AND (attribute_not_exists(#cl.#c.#w) OR #cl.#c.#w <> :e)",
+      names: { "#cl": "clusters", "#c": cluster, "#w": "warnedFor" },
+      values: { ":e": N(expiresAt) },
+    });
+  }
+
+  async markEnding(user: UserId, cluster: string, reason: string): Promise<void> {
+    await this.update(user, {
+      update: "SET #cl.#c.#r = :r",
+      condition: "attribute_exists(#cl.#c)",
+      names: { "#cl": "clusters", "#c": cluster, "#r": "endReason" },
+      values: { ":r": S(reason) },
+    });
+  }
+
+  async extend(user: UserId, cluster: string, extension: Extension): Promise<boolean> {
+    const fromHolds =
+      extension.from === undefined ? "attribute_not_exists(#cl.#c.#e)" : "#cl.#c.#e = :from";
+    return this.update(user, {
+      update: "SET #cl.#c.#e = :to, #cl.#c.#by = :rid",
+      condition: `#cl.#c.#tok = :tok AND ${fromHolds} AND (attribute_not_exists(#cl.#c.#by) OR #cl.#c.#by <> :rid)`,
+      names: {
+        "#cl": "clusters",
+        "#c": cluster,
+        "#e": "expiresAt",
+        "#by": "extendedBy",
+        "#tok": "token",
+      },
+      values: {
+        ":to": N(extension.to),
+        ":rid": S(extension.requestId),
+        ":tok": S(extension.token),
+        ...(extension.from === undefined ? {} : { ":from": N(extension.from) }),
+      },
+    });
   }
 
   async record(user: UserId): Promise<RegistryRecord> {

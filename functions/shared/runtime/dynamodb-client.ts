@@ -1,7 +1,12 @@
 /*
- * The DynamoDB client and the two commands the registry sends, and nothing
+ * The DynamoDB client and the commands the registry sends, and nothing
  * else: the registry loads this module lazily, and a dynamic import of the
  * SDK package itself would keep every export (all of DynamoDB's commands),
  * since a bundler cannot tell which ones a namespace object will be asked for.
  */
-export { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+export {
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";

@@ -8,6 +8,15 @@ import { describeError, isTransient } from "./faults.js";
 export interface EventRoutes {
   readonly s3Record: (record: S3EventRecord) => Promise<void>;
   readonly stackStatus: (event: StackStatusEvent) => Promise<void>;
+  /** The schedule's event (EventBridge "Scheduled Event"); only cf-delete has one. */
+  readonly scheduled?: () => Promise<void>;
+}
+
+/** Whether an event is EventBridge's scheduled event: `source` aws.events, `detail-type` Scheduled Event. */
+export function isScheduledEvent(event: unknown): boolean {
+  if (typeof event !== "object" || event === null) return false;
+  const e = event as Record<string, unknown>;
+  return e["source"] === "aws.events" && e["detail-type"] === "Scheduled Event";
 }
 
 /** Thrown after every record has had its turn, so Lambda retries the event (all steps are idempotent). */
@@ -20,7 +29,7 @@ export class RecordsFailed extends Error {
 
 /**
  * Routes an invocation: every record of an S3 notification (the seed read
- * only `Records[0]`), or one stack-status event. A record that throws does
+ * only `Records[0]`), one stack-status event, or the schedule's tick. A record that throws does
  * not stop the others; the invocation then fails so Lambda retries it, and
  * after two retries the event goes to the dead-letter queue.
  */
@@ -49,6 +58,10 @@ export async function dispatch(
       }
     }
     if (failures.length > 0) throw new RecordsFailed(failures);
+    return;
+  }
+  if (routes.scheduled !== undefined && isScheduledEvent(event)) {
+    await routes.scheduled();
     return;
   }
   const statusEvent = decodeStackStatusEvent(event);

@@ -1,5 +1,5 @@
 import type { ClusterName, UserId } from "../identifiers.js";
-import { noticeFor } from "../notice.js";
+import { noticeFor, type Notice } from "../notice.js";
 import { resultFileFor, staleFilesAfter, type Outcome } from "../result-files.js";
 import { userPolicyFor, type DeploymentPolicy } from "../deployment-policy.js";
 import type { Notify } from "./notifier.js";
@@ -44,5 +44,10 @@ export class OutcomeReporter {
     const userEmail =
       options.adminOnly === true ? undefined : userPolicyFor(policy, ref.user)?.email;
     await this.sendNotice(noticeFor(ref.user, ref.cluster, ref.stackName, outcome), userEmail);
+  }
+
+  /** Emails a notice that is not an outcome (an expiry warning) to the admin and the user. */
+  async warn(user: UserId, notice: Notice, policy: DeploymentPolicy): Promise<void> {
+    await this.sendNotice(notice, userPolicyFor(policy, user)?.email);
   }
 }

@@ -26,24 +26,28 @@ export class UserHome {
   ) {}
 
   /**
-   * Reads a trigger file, refusing anything over the config size limit
-   * without downloading it. A version id pins the exact upload the event
+   * Reads a trigger file, refusing anything over `maxBytes` (the config size
+   * limit unless said) without downloading it. A version id pins the exact upload the event
    * was about; without one the current object is read.
    */
-  async readTrigger(key: string, versionId?: string): Promise<TriggerRead> {
+  async readTrigger(
+    key: string,
+    versionId?: string,
+    maxBytes: number = MAX_CONFIG_BYTES,
+  ): Promise<TriggerRead> {
     try {
       const object = await this.s3.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }),
       );
       const declared = object.ContentLength ?? 0;
-      if (declared > MAX_CONFIG_BYTES) {
+      if (declared > maxBytes) {
         object.Body?.transformToWebStream()
           .cancel()
           .catch(() => undefined);
         return { kind: "too-large", bytes: declared };
       }
       const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
-      return bytes.byteLength > MAX_CONFIG_BYTES
+      return bytes.byteLength > maxBytes
         ? { kind: "too-large", bytes: bytes.byteLength }
         : { kind: "read", bytes };
     } catch (error) {

@@ -31,6 +31,9 @@ describe("cf-create: a stack-status event", () => {
       "home/alice/c1.cf-create",
       "home/alice/c1.cf-failed",
       "home/alice/c1.cf-deleted",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(h.recorder.notices).to.have.length(1);
     expect(h.recorder.notices[0]?.notice.subject).to.equal(

@@ -31,6 +31,9 @@ describe("cf-delete: a stack-status event", () => {
       "home/alice/c1.cf-delete",
       "home/alice/c1.cf-created",
       "home/alice/c1.cf-failed",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(h.recorder.notices[0]?.notice.subject).to.equal(
       "[FlightDeck] alice/c1 has been deleted",

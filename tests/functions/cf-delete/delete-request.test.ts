@@ -28,7 +28,7 @@ describe("cf-delete: a .cf-delete upload", () => {
     });
   };
 
-  it("deletes the user's stack with a deterministic token, without reading the file", async () => {
+  it("deletes the user's stack with a deterministic token, reading no more of the file than an idle master's note", async () => {
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
     await handleDeleteRequest(h.deleteDeps, s3Record("home/alice/c1.cf-delete"));
@@ -36,7 +36,10 @@ describe("cf-delete: a .cf-delete upload", () => {
     expect(first?.StackName).to.match(/stack\/fd-alice-c1\//);
     expect(first?.ClientRequestToken).to.match(/^fd-delete-[0-9a-f]{48}$/);
     expect(second?.ClientRequestToken).to.equal(first?.ClientRequestToken);
-    expect(h.s3.commandCalls(GetObjectCommand)).to.have.length(0);
+    expect(h.s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal([
+      "home/alice/c1.cf-delete",
+      "home/alice/c1.cf-delete",
+    ]);
     expect(h.written()).to.deep.equal({});
   });
 
@@ -52,6 +55,9 @@ describe("cf-delete: a .cf-delete upload", () => {
       "home/alice/c9.cf-delete",
       "home/alice/c9.cf-created",
       "home/alice/c9.cf-failed",
+      "home/alice/c9.cf-extend",
+      "home/alice/c9.cf-extended",
+      "home/alice/c9.cf-expiring",
     ]);
     expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
   });

@@ -159,7 +159,9 @@ describe("cluster config codec", () => {
           if (result._tag === "Right") return;
           for (const message of result.left) {
             expect(message).not.to.match(/Invalid value|supplied to/);
-            expect(message).to.match(/^(Compute|Master|Autoscaling)\w+ must be .* \(got .*\)\.$/s);
+            expect(message).to.match(
+              /^(Compute|Master|Autoscaling|Idle)\w+ must be .* \(got .*\)\.$/s,
+            );
           }
         },
       ),

@@ -93,11 +93,17 @@ describe("result files", () => {
       "home/alice/c1.cf-create",
       "home/alice/c1.cf-failed",
       "home/alice/c1.cf-deleted",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(staleFilesAfter(alice, c1, { kind: "deleted" })).to.deep.equal([
       "home/alice/c1.cf-delete",
       "home/alice/c1.cf-created",
       "home/alice/c1.cf-failed",
+      "home/alice/c1.cf-extend",
+      "home/alice/c1.cf-extended",
+      "home/alice/c1.cf-expiring",
     ]);
     expect(
       staleFilesAfter(alice, c1, { kind: "failed", action: "delete", reasons: [] }),

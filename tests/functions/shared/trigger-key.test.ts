@@ -52,7 +52,11 @@ describe("trigger keys", () => {
       "home/alice/c1.cf-failed",
     ],
     ["home/alice//c1.cf-create", /contains an empty/, "home/alice/c1.cf-failed"],
-    ["home/alice/c1.cf-created", /does not end in \.cf-create or \.cf-delete/, undefined],
+    [
+      "home/alice/c1.cf-created",
+      /does not end in \.cf-create, \.cf-delete or \.cf-extend/,
+      undefined,
+    ],
     ["home/alice/c1.cf-failed", /does not end in/, undefined],
     ["home/alice/c1.json", /does not end in/, undefined],
     ["home/alice/-c1.cf-create", /not a valid cluster name/, "home/alice/-c1.cf-failed"],

@@ -25,8 +25,8 @@ export function hostilePolicy(overrides: Record<string, unknown> = {}): Record<s
     users: { alice: { email: "alice@example.org" }, bob: {}, carol: {} },
     tags: { Project: "hostile" },
     deployment: "fdtest",
-    nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
     userBucket: "fd-users",
+    nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
     ...overrides,
   };
 }

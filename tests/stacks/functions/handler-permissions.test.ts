@@ -47,10 +47,18 @@ describe("the handlers' execution roles (simulated)", () => {
           expect(await asRole(action, table("fdtest-clusters"))).to.equal("Allowed");
           expect(await asRole(action, table("payroll"))).to.equal("ImplicitlyDenied");
         }
-        for (const action of ["dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:PutItem"]) {
+        for (const action of ["dynamodb:DeleteTable", "dynamodb:PutItem", "dynamodb:DeleteItem"]) {
           expect(await asRole(action, table("fdtest-clusters"))).to.equal("ImplicitlyDenied");
         }
       }
+    });
+
+    it("only cf-delete, which runs the lifetime sweep, may Scan the registry, and no other table", async () => {
+      expect(await asDelete("dynamodb:Scan", table("fdtest-clusters"))).to.equal("Allowed");
+      expect(await asDelete("dynamodb:Scan", table("payroll"))).to.equal("ImplicitlyDenied");
+      expect(await asCreate("dynamodb:Scan", table("fdtest-clusters"))).to.equal(
+        "ImplicitlyDenied",
+      );
     });
   });
 
@@ -237,19 +245,28 @@ describe("the handlers' execution roles (simulated)", () => {
       ).to.equal("ImplicitlyDenied");
     });
 
-    it("writes .cf-deleted and .cf-failed, never a trigger, and never reads .cf-delete", async () => {
-      expect(await asDelete("s3:PutObject", `${users}/home/alice/c1.cf-deleted`)).to.equal(
-        "Allowed",
-      );
-      expect(await asDelete("s3:PutObject", `${users}/home/alice/c1.cf-delete`)).to.equal(
-        "ImplicitlyDenied",
-      );
-      expect(await asDelete("s3:PutObject", `${users}/home/alice/c1.cf-create`)).to.equal(
-        "ImplicitlyDenied",
-      );
-      expect(await asDelete("s3:GetObject", `${users}/home/alice/c1.cf-delete`)).to.equal(
-        "ImplicitlyDenied",
-      );
+    it("writes .cf-deleted, .cf-failed and the lifetime files, never a trigger; reads only the two triggers it handles", async () => {
+      for (const suffix of [".cf-deleted", ".cf-failed", ".cf-extended", ".cf-expiring"]) {
+        expect(await asDelete("s3:PutObject", `${users}/home/alice/c1${suffix}`), suffix).to.equal(
+          "Allowed",
+        );
+      }
+      for (const suffix of [".cf-delete", ".cf-create", ".cf-extend"]) {
+        expect(await asDelete("s3:PutObject", `${users}/home/alice/c1${suffix}`), suffix).to.equal(
+          "ImplicitlyDenied",
+        );
+      }
+      // An idle master's note in a .cf-delete, and a .cf-extend's hours.
+      for (const suffix of [".cf-delete", ".cf-extend"]) {
+        expect(await asDelete("s3:GetObject", `${users}/home/alice/c1${suffix}`), suffix).to.equal(
+          "Allowed",
+        );
+      }
+      for (const key of ["c1.cf-create", "c1.cf-created", "thesis.pdf"]) {
+        expect(await asDelete("s3:GetObject", `${users}/home/alice/${key}`), key).to.equal(
+          "ImplicitlyDenied",
+        );
+      }
     });
 
     it("removes the stale files of a deleted cluster", async () => {

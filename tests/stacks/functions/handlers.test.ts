@@ -101,20 +101,25 @@ describe("Handlers", () => {
     expect(target(".cf-delete")).to.equal(
       `\${aws_lambda_function.${functionId("fdtest-cf-delete")}.arn}`,
     );
+    expect(target(".cf-extend")).to.equal(
+      `\${aws_lambda_function.${functionId("fdtest-cf-delete")}.arn}`,
+    );
     const targets = Object.values(resourcesOf(synthesized, "aws_cloudwatch_event_target")).map(
       (t) => t["arn"],
     );
+    // The two stack-status rules, and the lifetime sweep's schedule to cf-delete.
     expect(targets).to.have.members([
       `\${aws_lambda_function.${functionId("fdtest-cf-create")}.arn}`,
+      `\${aws_lambda_function.${functionId("fdtest-cf-delete")}.arn}`,
       `\${aws_lambda_function.${functionId("fdtest-cf-delete")}.arn}`,
     ]);
   });
 
-  it("lets the dead-letter queue accept what both rules could not deliver", () => {
+  it("lets the dead-letter queue accept what the three rules could not deliver", () => {
     const policy = JSON.parse(
       String(onlyResource(synthesized, "aws_sqs_queue_policy")["policy"]),
     ) as { Statement: Array<{ Condition?: { ArnEquals?: { "aws:SourceArn": string[] } } }> };
-    expect(policy.Statement[0]?.Condition?.ArnEquals?.["aws:SourceArn"]).to.have.length(2);
+    expect(policy.Statement[0]?.Condition?.ArnEquals?.["aws:SourceArn"]).to.have.length(3);
   });
 
   it("under cdktf's hidden id Default, keeps the logical ids its resources had as the stack's own", () => {

@@ -63,6 +63,7 @@ describe("namesFor", () => {
       createdRule: "fdtest-stack-create-outcome",
       deletedRule: "fdtest-stack-delete-outcome",
       registryTable: "fdtest-clusters",
+      sweepSchedule: "fdtest-lifetime-sweep",
       alarmTopic: "fdtest-alarms",
       deadLetterAlarm: "fdtest-handler-failures-waiting",
       nodeBoundary: "fdtest-node-boundary",

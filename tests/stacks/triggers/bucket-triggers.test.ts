@@ -21,7 +21,7 @@ describe("BucketTriggers", () => {
     });
   const synthesized = build("123456789012");
 
-  it("sends new home/….cf-create objects to cf-create and ….cf-delete to cf-delete", () => {
+  it("sends new home/….cf-create objects to cf-create, ….cf-delete and ….cf-extend to cf-delete", () => {
     const notification = Object.values(resourcesOf(synthesized, "aws_s3_bucket_notification"))[0];
     const targets = (notification?.["lambda_function"] as Array<Record<string, unknown>>).map(
       (t) => ({
@@ -42,6 +42,12 @@ describe("BucketTriggers", () => {
         events: ["s3:ObjectCreated:*"],
         prefix: "home/",
         suffix: ".cf-delete",
+        arn: "${aws_lambda_function.fd-cf-delete.arn}",
+      },
+      {
+        events: ["s3:ObjectCreated:*"],
+        prefix: "home/",
+        suffix: ".cf-extend",
         arn: "${aws_lambda_function.fd-cf-delete.arn}",
       },
     ]);

@@ -71,7 +71,13 @@ describe("no recursion between the bucket and the handlers", () => {
           TRIGGER_SUFFIXES.some((suffix) => ending.endsWith(suffix) || suffix.endsWith(ending)),
           pattern,
         ).to.equal(false);
-        expect([".cf-created", ".cf-deleted", ".cf-failed"]).to.include(ending);
+        expect([
+          ".cf-created",
+          ".cf-deleted",
+          ".cf-failed",
+          ".cf-extended",
+          ".cf-expiring",
+        ]).to.include(ending);
       }
     }
   });
@@ -82,8 +88,10 @@ describe("no recursion between the bucket and the handlers", () => {
       loginIp: "192.0.2.1",
       login: "alice",
     });
+    // A new cluster's files replace the old one's, an unanswered .cf-extend among them.
     expect(removed.filter((key) => triggersHandler(key))).to.deep.equal([
       "home/alice/c1.cf-create",
+      "home/alice/c1.cf-extend",
     ]);
   });
 });

@@ -166,6 +166,11 @@ export class FakeAwsProcess {
     return objects;
   }
 
+  /** An object's text, or `undefined` when there is none (what the nodes put, say). */
+  async getObject(bucket: string, key: string): Promise<string | undefined> {
+    return (await this.listObjects(bucket, key))[key];
+  }
+
   /** Sets the spot market price for every instance type. */
   setSpotPrice(price: number): Promise<void> {
     return this.call("POST", "/spot-price", { price });

@@ -135,6 +135,8 @@ export class Rehearsal {
       });
       const rehearsal = new Rehearsal(options, run, aws);
       await rehearsal.seedCustomizers();
+      // The users' bucket, where an idle master puts its cluster's .cf-delete.
+      await aws.createBucket(namesFor(rehearsal.settings).userBucket);
       return rehearsal;
     } catch (error) {
       run.cleanUp();

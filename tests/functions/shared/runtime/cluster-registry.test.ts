@@ -108,4 +108,69 @@ describe("the cluster registry in DynamoDB (dynalite)", function () {
     await registry.markChecked(alice, ["c1", "gone"], 42);
     expect((await registry.record(alice)).clusters.get("c1")?.checkedAt).to.equal(42);
   });
+
+  describe("lifetimes", () => {
+    const bob = "bob" as UserId;
+    const taken = async () => {
+      await registry.acquire(alice, c("c1"), { ...claim("t1"), expiresAt: 5_000_000 }, {});
+      await registry.acquire(bob, c("c2"), claim("t2"), {});
+    };
+
+    it("keeps the expiry given with a claim, and reads every user's record in one sweep", async () => {
+      await taken();
+      const all = await registry.allRecords();
+      expect(all.map((r) => r.user).sort()).to.deep.equal(["alice", "bob"]);
+      const alices = all.find((r) => r.user === "alice")?.record.clusters.get("c1");
+      expect(alices).to.deep.include({ acquiredAt: 1_000_000, expiresAt: 5_000_000 });
+      expect(all.find((r) => r.user === "bob")?.record.clusters.get("c2")?.expiresAt).to.equal(
+        undefined,
+      );
+    });
+
+    it("marks a warning once per expiry, and not for a cluster it does not hold", async () => {
+      await taken();
+      expect(await registry.markWarned(alice, "c1", 5_000_000)).to.equal(true);
+      expect(await registry.markWarned(alice, "c1", 5_000_000)).to.equal(false);
+      expect(await registry.markWarned(alice, "c1", 9_000_000)).to.equal(true);
+      expect(await registry.markWarned(alice, "c9", 5_000_000)).to.equal(false);
+      expect(await registry.markWarned("nobody" as UserId, "c1", 5_000_000)).to.equal(false);
+    });
+
+    it("extends once per upload, only from the expiry read, and only the slot of that create", async () => {
+      await taken();
+      const ask = { token: "t1", from: 5_000_000, to: 7_000_000, requestId: "v1" };
+      expect(await registry.extend(alice, "c1", { ...ask, token: "other" })).to.equal(false);
+      expect(await registry.extend(alice, "c1", { ...ask, from: 4_000_000 })).to.equal(false);
+      expect(await registry.extend(alice, "c1", ask)).to.equal(true);
+      // The same upload again (a retried event), even from the new expiry: once only.
+      expect(
+        await registry.extend(alice, "c1", { ...ask, from: 7_000_000, to: 9_000_000 }),
+      ).to.equal(false);
+      expect(
+        await registry.extend(alice, "c1", {
+          ...ask,
+          from: 7_000_000,
+          to: 9_000_000,
+          requestId: "v2",
+        }),
+      ).to.equal(true);
+      // A slot with no expiry yet (taken before expiries were kept) extends from none.
+      expect(
+        await registry.extend(bob, "c2", { token: "t2", from: undefined, to: 1, requestId: "v3" }),
+      ).to.equal(true);
+      const slot = (await registry.record(alice)).clusters.get("c1");
+      expect(slot).to.deep.include({ expiresAt: 9_000_000, extendedBy: "v2" });
+    });
+
+    it("keeps why FlightDeck ends a cluster with its slot", async () => {
+      await taken();
+      await registry.markEnding(alice, "c1", "it reached its maximum lifetime of 4 hours");
+      await registry.markEnding(alice, "c9", "no such cluster: nothing written");
+      const record = await registry.record(alice);
+      expect(record.clusters.get("c1")?.endReason).to.equal(
+        "it reached its maximum lifetime of 4 hours",
+      );
+      expect(record.clusters.has("c9")).to.equal(false);
+    });
+  });
 });

@@ -91,4 +91,21 @@ describe("event dispatch", () => {
     );
     expect(log.lines[0]?.level).to.equal("warn");
   });
+
+  it("sends EventBridge's scheduled event to the sweep, and ignores it where there is none", async () => {
+    const tick = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
+    let swept = 0;
+    const routes = { s3Record: async () => undefined, stackStatus: async () => undefined };
+    await dispatch(tick, { ...routes, scheduled: async () => void (swept += 1) }, new Recorder());
+    expect(swept).to.equal(1);
+    const log = new Recorder();
+    await dispatch(tick, routes, log);
+    // A look-alike from another source is not a tick.
+    await dispatch(
+      { ...tick, source: "mallory" },
+      { ...routes, scheduled: async () => void (swept += 1) },
+      log,
+    );
+    expect(swept).to.equal(1);
+  });
 });

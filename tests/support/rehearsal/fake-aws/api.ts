@@ -327,8 +327,11 @@ export class Api {
         action: "PutObject",
         request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
       });
-      this.world.objects.get(bucket)?.set(key, body);
-      response.writeHead(200, { etag: `"${createHash("md5").update(body).digest("hex")}"` });
+      // boto3 may send the body aws-chunked (a streaming signature).
+      const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
+      const stored = chunked ? unchunked(body) : body;
+      this.world.objects.get(bucket)?.set(key, stored);
+      response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
       response.end();
       return;
     }
@@ -357,4 +360,19 @@ export class Api {
     }
     send(response, 200, object, "application/octet-stream", headers);
   }
+}
+
+/** The payload of an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n`…, ending in a 0-size chunk. */
+function unchunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf("\r\n", at);
+    if (lineEnd < 0) break;
+    const size = parseInt(body.subarray(at, lineEnd).toString("latin1").split(";")[0] ?? "", 16);
+    if (!(size > 0)) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
 }

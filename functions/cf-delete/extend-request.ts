@@ -1,0 +1,104 @@
+import { decideExtension, latestExpiryOf, lifetimeFor } from "../shared/cluster-lifetime.js";
+import { extendedFile, MAX_EXTEND_BYTES, parseExtendRequest } from "../shared/lifetime-files.js";
+import { clusterFileKey } from "../shared/result-files.js";
+import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
+import { withKeys } from "../shared/runtime/decision-log.js";
+import { UserFacingFailure } from "../shared/runtime/faults.js";
+import { admitRequest } from "../shared/runtime/request-admission.js";
+import { acceptTrigger } from "../shared/runtime/trigger-handling.js";
+import type { DeleteDeps } from "./delete-deps.js";
+
+/** How often a granted extension is re-decided when another one moved the expiry meanwhile. */
+const EXTEND_ATTEMPTS = 3;
+
+/**
+ * Handles one `<cluster>.cf-extend` upload (`{"hours": N}`, or empty for the
+ * admin's `extendHours`): moves the cluster's expiry in the registry, up to
+ * the user's maximum lifetime, and answers in `<cluster>.cf-extended`, with
+ * the new expiry or the refusal. A refusal never writes `.cf-failed`: the
+ * cluster is still running, and its state must still say so. A retried
+ * event extends once (the registry remembers the upload it granted).
+ */
+export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecord): Promise<void> {
+  const trigger = await acceptTrigger(deps.home, record, "extend", deps.log);
+  if (trigger === undefined) return;
+  const { user, cluster } = trigger;
+  const log = withKeys(deps.log, { user, cluster });
+  const refuse = async (reason: string, expiresAt?: number, latestExpiry?: number) => {
+    await deps.home.write(
+      extendedFile(user, cluster, { granted: false, reason, expiresAt, latestExpiry }),
+    );
+    await deps.home.remove([clusterFileKey(user, cluster, "extend")]);
+    log.info("extension refused; user told", { reason });
+  };
+
+  const requestId = requestIdOf(record);
+  const read = await deps.home.readTrigger(
+    trigger.key,
+    record.s3.object.versionId,
+    MAX_EXTEND_BYTES,
+  );
+  if (read.kind === "missing") {
+    log.info("the .cf-extend is gone; nothing to do");
+    return;
+  }
+  if (read.kind === "too-large") {
+    await refuse(
+      `The .cf-extend file is over ${MAX_EXTEND_BYTES} bytes; it holds at most {"hours": N}.`,
+    );
+    return;
+  }
+  const asked = parseExtendRequest(new TextDecoder("utf-8", { fatal: false }).decode(read.bytes));
+  if ("problems" in asked) {
+    await refuse(asked.problems.join(" "));
+    return;
+  }
+  const { policy } = await deps.deployment();
+  try {
+    await admitRequest(deps.registry, policy, trigger, log);
+  } catch (error) {
+    if (error instanceof UserFacingFailure) return refuse(error.reasons.join(" "));
+    throw error;
+  }
+  const lifetime = lifetimeFor(policy, user);
+  const hours = asked.hours ?? lifetime.extendHours;
+  for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {
+    const slot = (await deps.registry.record(user)).clusters.get(cluster);
+    if (slot === undefined) {
+      return refuse(`You have no running cluster named ${cluster}.`);
+    }
+    if (slot.extendedBy === requestId) {
+      // A retry of an event already granted.
+      break;
+    }
+    const decision = decideExtension(slot, lifetime, hours, Date.now());
+    if (!decision.granted) {
+      return refuse(decision.reason, decision.expiresAt, decision.latestExpiry);
+    }
+    const moved = await deps.registry.extend(user, cluster, {
+      token: slot.token,
+      from: slot.expiresAt,
+      to: decision.expiresAt,
+      requestId,
+    });
+    if (moved) break;
+  }
+  const slot = (await deps.registry.record(user)).clusters.get(cluster);
+  if (slot?.extendedBy !== requestId || slot.expiresAt === undefined) {
+    // Other extensions kept moving the expiry; Lambda retries this one.
+    throw new Error("the cluster's expiry kept changing; the extension will be retried");
+  }
+  await deps.home.write(
+    extendedFile(user, cluster, {
+      granted: true,
+      expiresAt: slot.expiresAt,
+      latestExpiry: latestExpiryOf(slot, lifetime),
+    }),
+  );
+  // The warning was about the old expiry; a new one comes before the new expiry.
+  await deps.home.remove([
+    clusterFileKey(user, cluster, "extend"),
+    clusterFileKey(user, cluster, "expiring"),
+  ]);
+  log.info("cluster extended", { hours, expiresAt: slot.expiresAt });
+}
