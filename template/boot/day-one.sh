@@ -169,8 +169,8 @@ set +a
 exec python3 /opt/flightdeck/flightdeck-aws.py sync "$@"
 SYNC
   chmod 0755 /usr/local/bin/flightdeck-sync
-  # Lifetime policy (idle and expiry deletion): written by the template's
-  # lifetime settings when the cluster has them; absent, none applies.
+  # Lifetime policy (idle and expiry deletion): written by master.sh from the
+  # cluster's IdleDeleteMinutes; absent, none applies.
   local lifetime="This cluster is deleted only when you delete it."
   [ -s /etc/flightdeck/lifetime.txt ] && lifetime=$(cat /etc/flightdeck/lifetime.txt)
   cat >/etc/motd <<EOF

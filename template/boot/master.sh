@@ -160,6 +160,16 @@ getent passwd "$FD_USER" >/dev/null || {
 
 fd_step "setting up SSH between nodes, results out and the login message"
 fd_day_one_ssh_master
+# The login message's lifetime lines: the idle policy this cluster has, and
+# the maximum lifetime the control plane enforces.
+if [ "$FD_IDLE_MINUTES" -gt 0 ]; then
+  idle="deleted after $FD_IDLE_MINUTES minutes with no job and nobody logged in"
+else
+  idle="never deleted for being idle"
+fi
+printf '%s\n  %s\n' "Lifetime: $idle," \
+  "and at its maximum lifetime (flightdeck status shows when; flightdeck extend asks for more)." \
+  >/etc/flightdeck/lifetime.txt
 fd_day_one_login
 
 fd_step "starting the compute node manager"

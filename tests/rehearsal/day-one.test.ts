@@ -191,7 +191,9 @@ EOF`);
       console.log(motd.replace(/^/gm, "      "));
       expect(motd).to.include('FlightDeck cluster "dayone"');
       expect(motd).to.include("up to 2 x m7i.xlarge-4C-16GB");
-      expect(motd).to.match(/Lifetime: deleted after \d+ minutes with no job and nobody logged in,/);
+      expect(motd).to.match(
+        /Lifetime: deleted after \d+ minutes with no job and nobody logged in,/,
+      );
       expect(motd).to.include("flightdeck extend");
       expect(motd).to.include("flightdeck-sync <folder>");
       expect(motd).to.include(`s3://${userBucket()}/home/John.Smith/results/dayone/`);

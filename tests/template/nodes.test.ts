@@ -104,12 +104,20 @@ describe("the default template's nodes", () => {
     }
   });
 
-  it("lets the master write only the owner's results of this cluster, for flightdeck-sync", () => {
+  it("lets the master write only its own .cf-delete (idle deletion) and the owner's results of this cluster (flightdeck-sync)", () => {
     const puts: Json[] = [];
     walk(resources, (node) => {
       if (node["Action"] === "s3:PutObject") puts.push(node);
     });
     expect(puts).to.deep.equal([
+      {
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: {
+          "Fn::Sub":
+            "arn:${AWS::Partition}:s3:::${FlightDeckBucket}/${UserHomePrefix}/${ClusterName}.cf-delete",
+        },
+      },
       {
         Effect: "Allow",
         Action: "s3:PutObject",
