@@ -59,6 +59,32 @@ function membersOf(
   return out;
 }
 
+/**
+ * The EventBridge "CloudFormation Stack Status Change" event CloudFormation
+ * sends when `stack` reaches `status`, with the token of the request behind it.
+ */
+export function stackStatusEventOf(stack: FakeStack, status = stack.status): unknown {
+  const token = status.startsWith("DELETE") ? stack.deleteToken : stack.createToken;
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "CloudFormation Stack Status Change",
+    source: "aws.cloudformation",
+    account: "111122223333",
+    time: new Date().toISOString(),
+    region: "eu-west-2",
+    resources: [stack.stackId],
+    detail: {
+      "stack-id": stack.stackId,
+      "status-details": { status, "status-reason": stack.reason ?? "" },
+      "client-request-token": token ?? "",
+    },
+  };
+}
+
+/** ListStacks returns at most this many summaries a call, as CloudFormation does. */
+export const LIST_STACKS_PAGE = 100;
+
 class QueryError extends Error {
   constructor(
     readonly code: string,
@@ -158,8 +184,9 @@ export class FakeCloudFormation {
     const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
     const action = params.get("Action") ?? "";
     this.calls.push({ action, params });
-    await this.delay();
+    await this.delay(action);
     try {
+      if (this.throttles(action)) throw new QueryError("Throttling", "Rate exceeded");
       const fault = this.faults.get(action);
       if (fault !== undefined && fault.times > 0) {
         fault.times -= 1;
@@ -180,11 +207,21 @@ export class FakeCloudFormation {
     }
   }
 
-  private async delay(): Promise<void> {
+  private async delay(action: string): Promise<void> {
+    const ms = this.answerDelayMs(action);
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** How long the answer to one call of `action` takes: {@link latencyMs}, unless a subclass knows better. */
+  protected answerDelayMs(_action: string): number {
     const [min, max] =
       typeof this.latencyMs === "number" ? [this.latencyMs, this.latencyMs] : this.latencyMs;
-    const ms = min + Math.random() * (max - min);
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    return min + Math.random() * (max - min);
+  }
+
+  /** Whether this call of `action` is refused as CloudFormation's throttling would ("Rate exceeded"); never, here. */
+  protected throttles(_action: string): boolean {
+    return false;
   }
 
   /** CloudFormation calls made so far (SES's SendEmail is not one). */
@@ -296,11 +333,16 @@ export class FakeCloudFormation {
         return `<StackEvents>${members(items)}</StackEvents>`;
       }
       case "ListStacks": {
+        // As the real one: at most 100 summaries a page, then a NextToken for the rest.
         const wanted = [...params.entries()]
           .filter(([k]) => k.startsWith("StackStatusFilter"))
           .map(([, v]) => v);
-        const items = this.stacks
-          .filter((s) => wanted.length === 0 || wanted.includes(s.status))
+        const matching = this.stacks.filter(
+          (s) => wanted.length === 0 || wanted.includes(s.status),
+        );
+        const from = Number(params.get("NextToken") ?? 0);
+        const items = matching
+          .slice(from, from + LIST_STACKS_PAGE)
           .map(
             (s) =>
               tag("StackId", s.stackId) +
@@ -308,7 +350,9 @@ export class FakeCloudFormation {
               tag("CreationTime", new Date().toISOString()) +
               tag("StackStatus", s.status),
           );
-        return `<StackSummaries>${members(items)}</StackSummaries>`;
+        const next =
+          from + LIST_STACKS_PAGE < matching.length ? from + LIST_STACKS_PAGE : undefined;
+        return `<StackSummaries>${members(items)}</StackSummaries>${tag("NextToken", next?.toString())}`;
       }
       case "SendEmail": {
         if (this.sesDown) throw new QueryError("ServiceUnavailable", "SES is down", 503);

@@ -22,7 +22,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import S3rver from "s3rver";
 import type { S3EventRecord } from "../../functions/shared/s3-event.js";
-import { FakeCloudFormation } from "./fake-cloudformation.js";
+import { FakeCloudFormation, stackStatusEventOf } from "./fake-cloudformation.js";
 import { S3FaultProxy } from "./s3-fault-proxy.js";
 
 /*
@@ -56,6 +56,10 @@ export interface LocalAwsOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Keep the handlers' JSON log lines in `logs` rather than silencing them. */
   readonly captureLogs?: boolean;
+  /** The CloudFormation/SES to run (a subclass with more behaviour); a plain fake by default. */
+  readonly cloudFormation?: FakeCloudFormation;
+  /** Receives each S3 notification of the users' bucket, to invoke the handlers its own way. */
+  readonly deliver?: (record: S3EventRecord) => void;
 }
 
 /** How S3 writes a key into an event: form-URL-encoded (s3rver does not, so we do it here). */
@@ -63,7 +67,7 @@ export const s3EventKey = (key: string) =>
   encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+");
 
 export class LocalAws {
-  readonly cfn = new FakeCloudFormation();
+  readonly cfn: FakeCloudFormation;
   /** Between the handlers and s3rver: inject S3 faults with `s3Faults.fail(…)`. */
   s3Faults!: S3FaultProxy;
   private s3rver: S3rver | undefined;
@@ -87,7 +91,9 @@ export class LocalAws {
   private pending: Array<Promise<void>> = [];
   private requestCount = 0;
 
-  constructor(private readonly options: LocalAwsOptions) {}
+  constructor(private readonly options: LocalAwsOptions) {
+    this.cfn = options.cloudFormation ?? new FakeCloudFormation();
+  }
 
   async start(): Promise<void> {
     for (const name of ["cf-create", "cf-delete"]) {
@@ -268,6 +274,7 @@ export class LocalAws {
         },
       };
       this.s3Events.push(encoded);
+      this.options.deliver?.(encoded);
       if (this.options.autoDeliver === true) {
         const handler = this.routeFor(record.s3.object.key);
         if (handler !== undefined) {
@@ -355,22 +362,7 @@ export class LocalAws {
     if (stack === undefined) throw new Error(`no stack ${name}`);
     const status = options.status ?? stack.status;
     const to = options.to ?? (status.startsWith("DELETE") ? "delete" : "create");
-    const token = status.startsWith("DELETE") ? stack.deleteToken : stack.createToken;
-    const event = {
-      version: "0",
-      id: `evt-${Math.random()}`,
-      "detail-type": "CloudFormation Stack Status Change",
-      source: "aws.cloudformation",
-      account: "111122223333",
-      time: new Date().toISOString(),
-      region: "eu-west-2",
-      resources: [stack.stackId],
-      detail: {
-        "stack-id": stack.stackId,
-        "status-details": { status, "status-reason": stack.reason ?? "" },
-        "client-request-token": token ?? "",
-      },
-    };
+    const event = stackStatusEventOf(stack, status);
     await (to === "create" ? this.createHandler : this.deleteHandler)(event, this.context());
   }
 }

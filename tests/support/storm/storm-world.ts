@@ -1,0 +1,226 @@
+import { readFileSync } from "node:fs";
+import {
+  CREATE_OUTCOME_STATUSES,
+  DELETE_OUTCOME_STATUSES,
+} from "../../../functions/shared/stack-status-event.js";
+import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
+import { LocalAws, USER_BUCKET } from "../local-aws.js";
+import { LambdaModel, type Handler } from "./lambda-model.js";
+import { drawMs, seededRandom, type MsRange, type Random } from "./seeded-random.js";
+import { StormCloudFormation, type CloudBehaviour } from "./storm-cloudformation.js";
+import { auditStorm, type StormAudit, type StormPhase, type StormState } from "./storm-audit.js";
+import { stackNameFor } from "../../../functions/shared/stack-name.js";
+import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared/identifiers.js";
+
+/*
+ * A whole deployment under a storm, on loopback: the BUILT bundles run as
+ * Lambda would run them (see lambda-model.ts) behind S3 notifications and two
+ * EventBridge rules, against s3rver, dynalite and a CloudFormation that is
+ * slow, throttled and settles stacks on its own (storm-cloudformation.ts).
+ */
+
+const TEMPLATE = JSON.parse(readFileSync("template/cluster.json", "utf8")) as unknown;
+
+/** A spot cluster every storm user may have 20 of: 2 + 2 × 2 = 6 vCPUs. */
+export const STORM_CLUSTER_CONFIG = '{"ComputeMaxNodes": 2, "ComputeSpotPrice": "0.10"}';
+
+export interface StormOptions {
+  readonly users: number;
+  readonly clustersPerUser: number;
+  readonly cloud: CloudBehaviour;
+  /** S3's own time per request, through the fault proxy. */
+  readonly s3LatencyMs: MsRange;
+  /** Reserved concurrency of each function, as the settings give it. */
+  readonly concurrency: { readonly create: number; readonly delete: number };
+  /** Lambda's two retry delays, scaled to the run. */
+  readonly retryDelaysMs: readonly [number, number];
+  /** The share of S3 notifications delivered twice (S3 delivers at least once). */
+  readonly s3DuplicateRate: number;
+  /** Uploads in flight at once while the storm is being dropped in. */
+  readonly uploadParallelism: number;
+}
+
+/** A user's id in a storm: student01, student02… */
+export const stormUser = (i: number) => `student${String(i + 1).padStart(2, "0")}`;
+
+/** The deployment policy of a storm: limits that let every user have all their clusters. */
+export function stormPolicy(users: readonly string[], clustersPerUser: number): unknown {
+  return {
+    stackPrefix: "fd",
+    customizer: { bucket: "fd-customizer", prefix: "customizer" },
+    defaults: { AccessNetwork: "203.0.113.0/24" },
+    limits: {
+      maxClusters: String(clustersPerUser),
+      maxComputeNodes: "32",
+      maxSpotPrice: "0.50",
+      maxVcpus: String(clustersPerUser * 6),
+      // Every create and delete of the storm inside one minute, and room to spare; at least
+      // 100, so that a benchmark's run of single lifecycles is never refused as a flood.
+      maxRequestsPerMinute: String(Math.max(100, clustersPerUser * 4)),
+    },
+    users: Object.fromEntries(users.map((user) => [user, { email: `${user}@example.org` }])),
+    tags: { Project: "storm" },
+    deployment: "fdstorm",
+    nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdstorm-node-boundary",
+    userBucket: USER_BUCKET,
+  };
+}
+
+/** What an event is, for grouping durations: the S3 trigger's suffix or the stack status. */
+export function eventKindOf(event: unknown): string {
+  const records = (event as { Records?: Array<{ s3?: { object?: { key?: string } } }> }).Records;
+  const key = records?.[0]?.s3?.object?.key;
+  if (key !== undefined) return key.endsWith(".cf-delete") ? "delete request" : "create request";
+  const status = (event as { detail?: { "status-details"?: { status?: string } } }).detail?.[
+    "status-details"
+  ]?.status;
+  return `${status ?? "unknown"} event`;
+}
+
+const CREATE_RULE: ReadonlySet<string> = new Set(CREATE_OUTCOME_STATUSES);
+const DELETE_RULE: ReadonlySet<string> = new Set(DELETE_OUTCOME_STATUSES);
+
+export class StormWorld {
+  readonly aws: LocalAws;
+  readonly cloud: StormCloudFormation;
+  readonly create: LambdaModel;
+  readonly delete: LambdaModel;
+  readonly users: readonly string[];
+  readonly clusters: readonly string[];
+  private readonly random: Random;
+  private phaseStart = 0;
+
+  constructor(readonly options: StormOptions) {
+    this.random = seededRandom(options.cloud.seed + 1);
+    this.users = Array.from({ length: options.users }, (_, i) => stormUser(i));
+    this.clusters = Array.from({ length: options.clustersPerUser }, (_, i) => `c${i + 1}`);
+    this.cloud = new StormCloudFormation(options.cloud);
+    this.aws = new LocalAws({
+      policy: stormPolicy(this.users, options.clustersPerUser),
+      template: TEMPLATE,
+      provisioned: this.users,
+      notify: true,
+      captureLogs: true,
+      cloudFormation: this.cloud,
+      deliver: (record) => this.onS3Notification(record),
+    });
+    const lambda = (name: "cf-create" | "cf-delete", reservedConcurrency: number) =>
+      new LambdaModel({
+        name,
+        reservedConcurrency,
+        coldStart: () => this.aws.freshHandler(name),
+        retryDelaysMs: options.retryDelaysMs,
+        kindOf: eventKindOf,
+      });
+    this.create = lambda("cf-create", options.concurrency.create);
+    this.delete = lambda("cf-delete", options.concurrency.delete);
+    this.cloud.onStatusEvent = (event) => this.onStatusEvent(event);
+  }
+
+  async start(): Promise<this> {
+    await this.aws.start();
+    this.aws.s3Faults.latencyMs = () => drawMs(this.random, this.options.s3LatencyMs);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.aws.stop();
+  }
+
+  /** Every (user, cluster) of the storm. */
+  requests(): Array<{ user: string; cluster: string }> {
+    return this.users.flatMap((user) => this.clusters.map((cluster) => ({ user, cluster })));
+  }
+
+  /** Drops one trigger file per request into the users' homes, `uploadParallelism` at a time. */
+  async drop(action: "create" | "delete"): Promise<void> {
+    const keys = this.requests().map(({ user, cluster }) => `home/${user}/${cluster}.cf-${action}`);
+    const body = action === "create" ? STORM_CLUSTER_CONFIG : "please\n";
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const key = keys[next] ?? "";
+        next += 1;
+        await this.aws.put(USER_BUCKET, key, body);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.uploadParallelism }, worker));
+  }
+
+  /** Waits until no event is queued, running, awaiting a retry or still to be delivered. */
+  async drained(): Promise<void> {
+    // Work makes work (a create starts a stack that settles and announces itself), so poll.
+    for (let quietChecks = 0; quietChecks < 3;) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      quietChecks =
+        this.create.quiet && this.delete.quiet && !this.cloud.busy ? quietChecks + 1 : 0;
+    }
+  }
+
+  /** Starts counting result-file writes afresh, for the next phase. */
+  newPhase(): void {
+    this.phaseStart = this.aws.s3Events.length;
+  }
+
+  /** What the storm left behind, for {@link auditStorm}; result writes since {@link newPhase}. */
+  async state(): Promise<StormState> {
+    const latency = this.aws.s3Faults.latencyMs;
+    this.aws.s3Faults.latencyMs = () => 0;
+    const homes = new Map<string, Record<string, string>>();
+    for (const user of this.users) homes.set(user, await this.aws.home(user));
+    this.aws.s3Faults.latencyMs = latency;
+    return {
+      requests: this.requests(),
+      homes,
+      stacks: this.cloud.stacks.map((s) => ({ name: s.name, status: s.status })),
+      deadLetters: this.create.deadLetters.length + this.delete.deadLetters.length,
+      resultWrites: this.aws.s3Events
+        .slice(this.phaseStart)
+        .filter((e) => e.eventName.startsWith("ObjectCreated"))
+        .map((e) => decodeURIComponent(e.s3.object.key.replace(/\+/g, " ")))
+        .filter((key) => /\.cf-(created|deleted|failed)$/.test(key)),
+    };
+  }
+
+  /** The stack FlightDeck names for a storm cluster. */
+  stackNameOf(user: string, cluster: string): string {
+    return stackNameFor("fd" as StackPrefix, user as UserId, cluster as ClusterName);
+  }
+
+  /** Checks the phase's outcome: see {@link auditStorm}. */
+  async audit(phase: StormPhase): Promise<StormAudit> {
+    return auditStorm(phase, await this.state(), (user, cluster) =>
+      this.stackNameOf(user, cluster),
+    );
+  }
+
+  /** A handler in its own fresh execution environment, outside the storm's accounting. */
+  freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
+    return this.aws.freshHandler(name);
+  }
+
+  private onS3Notification(record: S3EventRecord): void {
+    // The notifications FlightDeck configures are for new objects only.
+    if (!record.eventName.startsWith("ObjectCreated")) return;
+    const key = record.s3.object.key;
+    const target = key.endsWith(".cf-create")
+      ? this.create
+      : key.endsWith(".cf-delete")
+        ? this.delete
+        : undefined;
+    if (target === undefined || !key.startsWith("home/")) return;
+    const copies = this.random() < this.options.s3DuplicateRate ? 2 : 1;
+    for (let i = 0; i < copies; i += 1) target.invokeAsync({ Records: [record] });
+  }
+
+  /** EventBridge: the two rules match FlightDeck's stacks' final statuses. */
+  private onStatusEvent(event: unknown): void {
+    const detail = (
+      event as { detail: { "stack-id": string; "status-details": { status: string } } }
+    ).detail;
+    if (!/:stack\/fd-/.test(detail["stack-id"])) return;
+    const status = detail["status-details"].status;
+    if (CREATE_RULE.has(status)) this.create.invokeAsync(event);
+    if (DELETE_RULE.has(status)) this.delete.invokeAsync(event);
+  }
+}
