@@ -54,6 +54,10 @@ export async function extendCommand(
   }
   const key = clusterFileKey(bucket.user, cluster, "extend");
   const answerKey = clusterFileKey(bucket.user, cluster, "extended");
+  // S3 times objects to the second, so an earlier answer written in the same
+  // second would pass for this one's: remove it first, and any answer that
+  // appears is this request's.
+  await bucket.remove(answerKey);
   const asked = new Date(Date.now() - 1_000);
   await bucket.write(key, body);
   out.note(`Requested more time for cluster ${cluster} (s3://${bucket.bucket}/${key}).`);

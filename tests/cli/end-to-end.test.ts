@@ -109,12 +109,9 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
       Record<string, unknown>
     >;
-    expect(json[0]).to.deep.include({
-      cluster: "c1",
-      state: "running",
-      ip: LOGIN_IP,
-      timeLeft: "7h59m",
-    });
+    // Time left counts down while the suite runs: within minutes of 8 hours.
+    expect(json[0]).to.deep.include({ cluster: "c1", state: "running", ip: LOGIN_IP });
+    expect(json[0]?.["timeLeft"]).to.match(/^7h[45]\dm$/);
     expect(Date.parse(String(json[0]?.["expiresAt"])) - Date.now()).to.be.within(
       7.9 * 3600e3,
       8 * 3600e3,
@@ -129,7 +126,8 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
       Record<string, unknown>
     >;
-    expect(json[0]).to.deep.include({ state: "running", timeLeft: "11h59m" });
+    expect(json[0]).to.deep.include({ state: "running" });
+    expect(json[0]?.["timeLeft"]).to.match(/^11h[45]\dm$/);
   });
 
   it("extend --wait: refused beyond the maximum, naming it, and the cluster still shows running", async () => {
@@ -140,7 +138,8 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     const json = JSON.parse((await flightdeck(["--json", "status", "c1"])).stdout) as Array<
       Record<string, unknown>
     >;
-    expect(json[0]).to.deep.include({ state: "running", ip: LOGIN_IP, timeLeft: "11h59m" });
+    expect(json[0]).to.deep.include({ state: "running", ip: LOGIN_IP });
+    expect(json[0]?.["timeLeft"]).to.match(/^11h[45]\dm$/);
   });
 
   it("delete --wait: follows the cluster until .cf-deleted", async () => {
