@@ -172,6 +172,30 @@ printf '%s\n  %s\n' "Lifetime: $idle," \
   >/etc/flightdeck/lifetime.txt
 fd_day_one_login
 
+# Writes and starts one of FlightDeck's daemons on the master, after
+# slurmctld, with boot.env and its own environment file:
+# fd_service <name> <description> <Restart=> <command> <environment file>
+fd_service() {
+  cat >"/etc/systemd/system/$1.service" <<UNIT
+[Unit]
+Description=$2
+After=slurmctld.service
+
+[Service]
+Type=simple
+EnvironmentFile=/etc/flightdeck/boot.env
+EnvironmentFile=$5
+ExecStart=$4
+Restart=$3
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable --now "$1"
+}
+
 fd_step "starting the compute node manager"
 {
   echo "FD_CLAIM_SECONDS=$(fd_seconds 10)"
@@ -179,47 +203,17 @@ fd_step "starting the compute node manager"
   echo "FD_BACKOFF_SECONDS=$(fd_seconds 10)"
   echo "FD_POLL_SECONDS=$(fd_seconds 1/6)"
 } >/etc/flightdeck/nodes.env
-cat >/etc/systemd/system/flightdeck-nodes.service <<'UNIT'
-[Unit]
-Description=FlightDeck compute nodes: Slurm power saving on the compute Auto Scaling group
-After=slurmctld.service
-
-[Service]
-Type=simple
-EnvironmentFile=/etc/flightdeck/boot.env
-EnvironmentFile=/etc/flightdeck/nodes.env
-ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-nodes.py run
-Restart=always
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-systemctl daemon-reload
-systemctl enable --now flightdeck-nodes
+fd_service flightdeck-nodes \
+  "FlightDeck compute nodes: Slurm power saving on the compute Auto Scaling group" always \
+  "/usr/bin/python3 /opt/flightdeck/flightdeck-nodes.py run" /etc/flightdeck/nodes.env
 fd_step "starting the idle watcher"
 {
   echo "FD_IDLE_SECONDS=$(fd_seconds "$FD_IDLE_MINUTES")"
   echo "FD_IDLE_POLL_SECONDS=$(fd_seconds 1/2)"
 } >/etc/flightdeck/idle.env
-cat >/etc/systemd/system/flightdeck-idle.service <<'UNIT'
-[Unit]
-Description=FlightDeck idle watcher: deletes the cluster after IdleDeleteMinutes without jobs or logins
-After=slurmctld.service
-
-[Service]
-Type=simple
-EnvironmentFile=/etc/flightdeck/boot.env
-EnvironmentFile=/etc/flightdeck/idle.env
-ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-idle.py
-Restart=on-failure
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-systemctl daemon-reload
-systemctl enable --now flightdeck-idle
+fd_service flightdeck-idle \
+  "FlightDeck idle watcher: deletes the cluster after IdleDeleteMinutes without jobs or logins" \
+  on-failure "/usr/bin/python3 /opt/flightdeck/flightdeck-idle.py" /etc/flightdeck/idle.env
 if [ "$FD_INITIAL_NODES" -gt 0 ]; then
   scontrol update nodename="compute-[1-$FD_INITIAL_NODES]" state=power_up
 fi
