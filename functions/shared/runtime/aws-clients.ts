@@ -10,10 +10,19 @@ export interface ClientSettings {
 }
 
 /**
- * Retries the SDK makes itself before a fault reaches the handler, which then
- * throws so Lambda retries the whole event (twice) a little later.
+ * How every client the handlers build behaves, set here rather than looked up:
+ * - retries the SDK makes itself before a fault reaches the handler, which
+ *   then throws so Lambda retries the whole event (twice) a little later;
+ * - the defaults mode, named, so that building a client never looks for
+ *   `~/.aws/config` and `~/.aws/credentials` (which a Lambda never has): left
+ *   unset, the SDK reads both files at every cold start to find the mode.
+ *   "legacy" is what it then settles on, so behaviour is unchanged.
  */
-export const SDK_RETRY = { retryMode: "standard", maxAttempts: 4 } as const;
+export const SDK_CLIENT_DEFAULTS = {
+  retryMode: "standard",
+  maxAttempts: 4,
+  defaultsMode: "legacy",
+} as const;
 
 /*
  * Endpoints are left to the SDK, which reads `AWS_ENDPOINT_URL` and
@@ -27,7 +36,7 @@ export function createS3Client(settings: ClientSettings): S3Client {
   const client = new S3Client({
     region: settings.AWS_REGION,
     forcePathStyle: settings.FD_S3_FORCE_PATH_STYLE === "true",
-    ...SDK_RETRY,
+    ...SDK_CLIENT_DEFAULTS,
   });
   if (settings.FD_ACCOUNT_ID !== undefined) expectBucketOwner(client, settings.FD_ACCOUNT_ID);
   return client;
@@ -35,5 +44,5 @@ export function createS3Client(settings: ClientSettings): S3Client {
 
 /** The CloudFormation client for the stacks' region. */
 export function createCloudFormationClient(settings: ClientSettings): CloudFormationClient {
-  return new CloudFormationClient({ region: settings.AWS_REGION, ...SDK_RETRY });
+  return new CloudFormationClient({ region: settings.AWS_REGION, ...SDK_CLIENT_DEFAULTS });
 }

@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ClusterSlot, RegistryRecord, SlotLimits } from "../cluster-registry.js";
 import { quotaRefusal, rateWindowOf } from "../cluster-registry.js";
 import type { ClusterName, UserId } from "../identifiers.js";
-import { SDK_RETRY } from "./aws-clients.js";
+import { SDK_CLIENT_DEFAULTS } from "./aws-clients.js";
 import type * as DynamoCommands from "./dynamodb-client.js";
 
 /*
@@ -130,7 +130,8 @@ export class DynamoClusterRegistry implements ClusterRegistry {
   private dynamo(): Promise<{ client: DynamoDBClient; sdk: Dynamo }> {
     this.loading ??= import("./dynamodb-client.js").then((sdk) => ({
       sdk,
-      client: this.injected ?? new sdk.DynamoDBClient({ region: this.region, ...SDK_RETRY }),
+      client:
+        this.injected ?? new sdk.DynamoDBClient({ region: this.region, ...SDK_CLIENT_DEFAULTS }),
     }));
     return this.loading;
   }

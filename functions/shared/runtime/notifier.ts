@@ -1,6 +1,6 @@
 import type { SendEmailCommand, SESClient } from "@aws-sdk/client-ses";
 import type { Notice } from "../notice.js";
-import { SDK_RETRY } from "./aws-clients.js";
+import { SDK_CLIENT_DEFAULTS } from "./aws-clients.js";
 import type { DecisionLog } from "./decision-log.js";
 import { describeError } from "./faults.js";
 
@@ -29,7 +29,7 @@ export function createNotifier(settings: NotifierSettings, log: DecisionLog): No
     (client ??= import("./ses-client.js").then(({ SESClient, SendEmailCommand }) => ({
       ses: new SESClient({
         region: settings.FD_SES_REGION ?? settings.AWS_REGION,
-        ...SDK_RETRY,
+        ...SDK_CLIENT_DEFAULTS,
         maxAttempts: 2,
       }),
       SendEmailCommand,
