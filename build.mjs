@@ -58,7 +58,7 @@ const common = {
  * always supplies credentials in the environment) and bowser, which the SDK
  * only uses to parse a browser's user agent.
  */
-const lambdaOnly = {
+export const lambdaOnly = {
   name: "lambda-only",
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
