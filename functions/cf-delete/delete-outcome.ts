@@ -16,6 +16,16 @@ export async function handleDeleteOutcome(
   deps: DeleteDeps,
   event: StackStatusEvent,
 ): Promise<void> {
+  // The stack's events are read alongside the stack itself rather than after it (one
+  // CloudFormation round trip less to wait for); they are used only if the stack
+  // turns out to be FlightDeck's and deleted, which an event of this kind nearly always is.
+  const announced = meaningOfStatus(event.detail["status-details"].status);
+  const eventsRead =
+    announced === "deleted" || announced === "delete-failed"
+      ? deps.stacks.events(event.detail["stack-id"])
+      : undefined;
+  // Not awaited on the paths that return early: a failed read there changes nothing.
+  eventsRead?.catch(() => undefined);
   const target = await statusEventTarget(deps, event);
   if (target === undefined) return;
   const { ref, stack, stackId, policy, log: scoped } = target;
@@ -26,7 +36,7 @@ export async function handleDeleteOutcome(
     });
     return;
   }
-  const events = await deps.stacks.events(stackId);
+  const events = await (eventsRead ?? deps.stacks.events(stackId));
   const purpose =
     deletePurposeOf(event.detail["client-request-token"]) ??
     deletePurposeOf(latestDeleteToken(events));

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -182,6 +183,7 @@ export function harness(
 
   s3.on(PutObjectCommand).resolves({});
   s3.on(DeleteObjectCommand).resolves({});
+  s3.on(DeleteObjectsCommand).resolves({});
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
     Contents:
       input.Prefix === "customizer/alice/configure.d/user.sh" ? [{ Key: input.Prefix }] : [],
@@ -201,7 +203,17 @@ export function harness(
           .commandCalls(PutObjectCommand)
           .map((call) => [call.args[0].input.Key, String(call.args[0].input.Body)]),
       ),
-    deleted: () => s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key ?? ""),
+    // Single deletes and batched ones, in the order they were sent.
+    deleted: () =>
+      s3
+        .calls()
+        .flatMap(({ args: [command] }) =>
+          command instanceof DeleteObjectCommand
+            ? [command.input.Key ?? ""]
+            : command instanceof DeleteObjectsCommand
+              ? (command.input.Delete?.Objects ?? []).map((o) => o.Key ?? "")
+              : [],
+        ),
     restore: () => {
       s3.restore();
       cfn.restore();

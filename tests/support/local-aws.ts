@@ -60,11 +60,27 @@ export interface LocalAwsOptions {
   readonly cloudFormation?: FakeCloudFormation;
   /** Receives each S3 notification of the users' bucket, to invoke the handlers its own way. */
   readonly deliver?: (record: S3EventRecord) => void;
+  /**
+   * Whether to load the handlers here (the default). A benchmark that runs
+   * the servers in a process of their own, and the handlers in another,
+   * passes false and gives the handlers {@link LocalAws.handlerEnv}.
+   */
+  readonly loadHandlers?: boolean;
 }
 
 /** How S3 writes a key into an event: form-URL-encoded (s3rver does not, so we do it here). */
 export const s3EventKey = (key: string) =>
   encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+");
+
+/**
+ * One more execution environment of a function: its built bundle loaded as a
+ * new module instance, with its own clients and caches.
+ */
+export async function freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
+  const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
+  url.search = `?cold=${Date.now()}-${Math.random()}`;
+  return ((await import(url.href)) as { handler: Handler }).handler;
+}
 
 export class LocalAws {
   readonly cfn: FakeCloudFormation;
@@ -78,6 +94,8 @@ export class LocalAws {
   private restoreStdout: (() => void) | undefined;
   private directory = "";
   private savedEnv: NodeJS.ProcessEnv = {};
+  /** The environment the handlers run with (set in this process too). */
+  handlerEnv: Record<string, string> = {};
   endpoint = "";
   /** The fake CloudFormation, SES and STS, which all speak the AWS Query protocol. */
   queryEndpoint = "";
@@ -96,7 +114,7 @@ export class LocalAws {
   }
 
   async start(): Promise<void> {
-    for (const name of ["cf-create", "cf-delete"]) {
+    for (const name of this.options.loadHandlers === false ? [] : ["cf-create", "cf-delete"]) {
       if (!existsSync(path.join(root, "dist", "functions", name, "index.mjs"))) {
         throw new Error(
           `dist/functions/${name}/index.mjs is missing: run "npm run build" first (npm test does).`,
@@ -129,7 +147,7 @@ export class LocalAws {
     );
 
     this.savedEnv = { ...process.env };
-    Object.assign(process.env, {
+    this.handlerEnv = {
       AWS_REGION: "eu-west-2",
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
@@ -153,13 +171,12 @@ export class LocalAws {
       FD_SERVICE_ROLE_ARN: SERVICE_ROLE_ARN,
       FD_REGISTRY_TABLE: REGISTRY_TABLE,
       ...this.options.env,
-    });
-    if (this.options.notify !== false) {
-      Object.assign(process.env, {
+      ...(this.options.notify !== false && {
         FD_NOTIFY_FROM: "flightdeck@example.org",
         FD_NOTIFY_ADMIN: "admin@example.org",
-      });
-    }
+      }),
+    };
+    Object.assign(process.env, this.handlerEnv);
     this.s3 = new S3Client({ region: "eu-west-2", forcePathStyle: true });
     this.registry = new DynamoDBClient({ region: "eu-west-2", endpoint: dynamoUrl });
     await this.registry.send(
@@ -177,7 +194,7 @@ export class LocalAws {
       await this.put(CUSTOMIZER_BUCKET, `customizer/${user}/configure.d/user.sh`, "#!/bin/bash\n");
     }
     if (this.options.captureLogs === true) this.captureLogs();
-    await this.coldStart();
+    if (this.options.loadHandlers !== false) await this.coldStart();
   }
 
   /** Loads both bundles afresh, as a new Lambda execution environment would. */
@@ -191,10 +208,8 @@ export class LocalAws {
    * new module instance, with its own clients and caches, as Lambda gives
    * each concurrent invocation.
    */
-  async freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
-    const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
-    url.search = `?cold=${Date.now()}-${Math.random()}`;
-    return ((await import(url.href)) as { handler: Handler }).handler;
+  freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
+    return freshHandler(name);
   }
 
   /**

@@ -26,6 +26,12 @@ export interface Invocation {
   /** Time to load the bundle into the new environment, when cold. */
   readonly initMs: number;
   readonly durationMs: number;
+  /**
+   * CPU time this process spent (user + system) during the invocation. It
+   * is the handler's own work only when the invocation ran alone and the
+   * servers it calls ran in another process; otherwise it includes theirs.
+   */
+  readonly cpuMs: number;
   /** What Lambda bills for the handler's run: its duration rounded up to the millisecond. */
   readonly billedMs: number;
   readonly failed: boolean;
@@ -107,6 +113,7 @@ export class LambdaModel {
     let initMs = 0;
     let error: unknown;
     let durationMs = 0;
+    let cpuMs = 0;
     try {
       if (environment === undefined) {
         const started = performance.now();
@@ -114,6 +121,7 @@ export class LambdaModel {
         environment = await this.options.coldStart();
         initMs = performance.now() - started;
       }
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       try {
         await environment(item.event, this.context(item.requestId));
@@ -121,6 +129,8 @@ export class LambdaModel {
         error = thrown ?? new Error("handler threw");
       }
       durationMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      cpuMs = (cpu.user + cpu.system) / 1000;
       this.idle.push(environment);
     } catch (initError) {
       // A failed cold start is a failed invocation, and the environment is not kept.
@@ -132,6 +142,7 @@ export class LambdaModel {
       cold: initMs > 0,
       initMs,
       durationMs,
+      cpuMs,
       billedMs: Math.ceil(durationMs),
       failed: error !== undefined,
     });

@@ -8,8 +8,8 @@
 export interface StormState {
   /** Every request of the storm: one cluster of one user. */
   readonly requests: ReadonlyArray<{ readonly user: string; readonly cluster: string }>;
-  /** Each user's home at the end: file name → body. */
-  readonly homes: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The names of the files in each user's home at the end. */
+  readonly homes: ReadonlyMap<string, readonly string[]>;
   /** Every stack CloudFormation has held, deleted ones included. */
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly status: string }>;
   readonly deadLetters: number;
@@ -57,8 +57,7 @@ export function auditStorm(
   const wrongStacks: string[] = [];
   for (const { user, cluster } of state.requests) {
     const id = `${user}/${cluster}`;
-    const home = state.homes.get(user) ?? {};
-    const files = Object.keys(home)
+    const files = (state.homes.get(user) ?? [])
       .filter((name) => name.startsWith(`${cluster}.cf-`))
       .sort();
     if (!files.includes(`${cluster}.${expected.file}`)) lost.push(id);

@@ -4,10 +4,11 @@ import {
   DELETE_OUTCOME_STATUSES,
 } from "../../../functions/shared/stack-status-event.js";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
-import { LocalAws, USER_BUCKET } from "../local-aws.js";
-import { LambdaModel, type Handler } from "./lambda-model.js";
-import { drawMs, seededRandom, type MsRange, type Random } from "./seeded-random.js";
-import { StormCloudFormation, type CloudBehaviour } from "./storm-cloudformation.js";
+import { freshHandler, USER_BUCKET } from "../local-aws.js";
+import { LambdaModel } from "./lambda-model.js";
+import { seededRandom, type MsRange, type Random } from "./seeded-random.js";
+import type { CloudBehaviour } from "./storm-cloudformation.js";
+import { LocalStormServers, RemoteStormServers, type StormServers } from "./storm-servers.js";
 import { auditStorm, type StormAudit, type StormPhase, type StormState } from "./storm-audit.js";
 import { stackNameFor } from "../../../functions/shared/stack-name.js";
 import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared/identifiers.js";
@@ -38,6 +39,27 @@ export interface StormOptions {
   readonly s3DuplicateRate: number;
   /** Uploads in flight at once while the storm is being dropped in. */
   readonly uploadParallelism: number;
+  /**
+   * Runs s3rver, dynalite and the fake CloudFormation in a child process, so
+   * that the handlers' process does nothing else (a benchmark's choice; the
+   * tests keep everything in one process).
+   */
+  readonly serversOutOfProcess?: boolean;
+}
+
+/** Drops the JSON log lines written to stdout and stderr (a Lambda's go to CloudWatch); the rest passes. */
+function dropJsonLines(): () => void {
+  const restore = [process.stdout, process.stderr].map((stream) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk === "string" ? chunk.startsWith("{") : chunk[0] === 0x7b) return true;
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write;
+    };
+  });
+  return () => restore.forEach((undo) => undo());
 }
 
 /** A user's id in a storm: student01, student02… */
@@ -81,55 +103,77 @@ const CREATE_RULE: ReadonlySet<string> = new Set(CREATE_OUTCOME_STATUSES);
 const DELETE_RULE: ReadonlySet<string> = new Set(DELETE_OUTCOME_STATUSES);
 
 export class StormWorld {
-  readonly aws: LocalAws;
-  readonly cloud: StormCloudFormation;
+  readonly servers: StormServers;
   readonly create: LambdaModel;
   readonly delete: LambdaModel;
   readonly users: readonly string[];
   readonly clusters: readonly string[];
+  /** Every S3 notification of the users' bucket, in order. */
+  readonly s3Events: S3EventRecord[] = [];
   private readonly random: Random;
   private phaseStart = 0;
+  private savedEnv: NodeJS.ProcessEnv = {};
+  private restoreOutput: (() => void) | undefined;
 
   constructor(readonly options: StormOptions) {
     this.random = seededRandom(options.cloud.seed + 1);
     this.users = Array.from({ length: options.users }, (_, i) => stormUser(i));
     this.clusters = Array.from({ length: options.clustersPerUser }, (_, i) => `c${i + 1}`);
-    this.cloud = new StormCloudFormation(options.cloud);
-    this.aws = new LocalAws({
+    const serverOptions = {
       policy: stormPolicy(this.users, options.clustersPerUser),
       template: TEMPLATE,
-      provisioned: this.users,
-      notify: true,
-      captureLogs: true,
-      cloudFormation: this.cloud,
-      deliver: (record) => this.onS3Notification(record),
-    });
+      users: this.users,
+      cloud: options.cloud,
+      s3LatencyMs: options.s3LatencyMs,
+    };
+    this.servers =
+      options.serversOutOfProcess === true
+        ? new RemoteStormServers(serverOptions)
+        : new LocalStormServers(serverOptions);
+    this.servers.onS3Notification = (record) => this.onS3Notification(record);
+    this.servers.onStatusEvent = (event) => this.onStatusEvent(event);
     const lambda = (name: "cf-create" | "cf-delete", reservedConcurrency: number) =>
       new LambdaModel({
         name,
         reservedConcurrency,
-        coldStart: () => this.aws.freshHandler(name),
+        coldStart: () => freshHandler(name),
         retryDelaysMs: options.retryDelaysMs,
         kindOf: eventKindOf,
       });
     this.create = lambda("cf-create", options.concurrency.create);
     this.delete = lambda("cf-delete", options.concurrency.delete);
-    this.cloud.onStatusEvent = (event) => this.onStatusEvent(event);
   }
 
   async start(): Promise<this> {
-    await this.aws.start();
-    this.aws.s3Faults.latencyMs = () => drawMs(this.random, this.options.s3LatencyMs);
+    const env = await this.servers.start();
+    if (this.options.serversOutOfProcess === true) {
+      // The handlers run here: their environment, and their log lines written as Lambda's
+      // are (INFO, to stdout), then dropped rather than printed amid the figures.
+      this.savedEnv = { ...process.env };
+      Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: "INFO" });
+      this.restoreOutput = dropJsonLines();
+    }
     return this;
   }
 
   async stop(): Promise<void> {
-    await this.aws.stop();
+    await this.servers.stop();
+    if (this.options.serversOutOfProcess === true) {
+      this.restoreOutput?.();
+      for (const key of Object.keys(process.env))
+        if (!(key in this.savedEnv)) delete process.env[key];
+      Object.assign(process.env, this.savedEnv);
+    }
   }
 
   /** Every (user, cluster) of the storm. */
   requests(): Array<{ user: string; cluster: string }> {
     return this.users.flatMap((user) => this.clusters.map((cluster) => ({ user, cluster })));
+  }
+
+  /** Uploads a file into the users' bucket; its notification is on its way when this resolves. */
+  put(key: string, body: string): Promise<void> {
+    return this.servers.put(key, body);
   }
 
   /** Drops one trigger file per request into the users' homes, `uploadParallelism` at a time. */
@@ -141,7 +185,7 @@ export class StormWorld {
       while (next < keys.length) {
         const key = keys[next] ?? "";
         next += 1;
-        await this.aws.put(USER_BUCKET, key, body);
+        await this.put(key, body);
       }
     };
     await Promise.all(Array.from({ length: this.options.uploadParallelism }, worker));
@@ -153,28 +197,30 @@ export class StormWorld {
     for (let quietChecks = 0; quietChecks < 3;) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       quietChecks =
-        this.create.quiet && this.delete.quiet && !this.cloud.busy ? quietChecks + 1 : 0;
+        this.create.quiet && this.delete.quiet && !(await this.servers.busy())
+          ? quietChecks + 1
+          : 0;
     }
   }
 
   /** Starts counting result-file writes afresh, for the next phase. */
   newPhase(): void {
-    this.phaseStart = this.aws.s3Events.length;
+    this.phaseStart = this.s3Events.length;
   }
 
   /** What the storm left behind, for {@link auditStorm}; result writes since {@link newPhase}. */
   async state(): Promise<StormState> {
-    const latency = this.aws.s3Faults.latencyMs;
-    this.aws.s3Faults.latencyMs = () => 0;
-    const homes = new Map<string, Record<string, string>>();
-    for (const user of this.users) homes.set(user, await this.aws.home(user));
-    this.aws.s3Faults.latencyMs = latency;
+    const homes = new Map<string, string[]>(this.users.map((user) => [user, []]));
+    for (const key of await this.servers.homeKeys()) {
+      const [, user = "", ...rest] = key.split("/");
+      if (rest.length === 1) homes.get(user)?.push(rest[0] ?? "");
+    }
     return {
       requests: this.requests(),
       homes,
-      stacks: this.cloud.stacks.map((s) => ({ name: s.name, status: s.status })),
+      stacks: await this.servers.stacks(),
       deadLetters: this.create.deadLetters.length + this.delete.deadLetters.length,
-      resultWrites: this.aws.s3Events
+      resultWrites: this.s3Events
         .slice(this.phaseStart)
         .filter((e) => e.eventName.startsWith("ObjectCreated"))
         .map((e) => decodeURIComponent(e.s3.object.key.replace(/\+/g, " ")))
@@ -194,12 +240,8 @@ export class StormWorld {
     );
   }
 
-  /** A handler in its own fresh execution environment, outside the storm's accounting. */
-  freshHandler(name: "cf-create" | "cf-delete"): Promise<Handler> {
-    return this.aws.freshHandler(name);
-  }
-
   private onS3Notification(record: S3EventRecord): void {
+    this.s3Events.push(record);
     // The notifications FlightDeck configures are for new objects only.
     if (!record.eventName.startsWith("ObjectCreated")) return;
     const key = record.s3.object.key;
