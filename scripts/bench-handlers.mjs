@@ -20,7 +20,7 @@
 // node, and without it.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,19 +29,11 @@ import { buildFunction, FUNCTIONS, lambdaOnly } from "../build.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const machineEnv = {
-  ...process.env,
-  AWS_REGION: "eu-west-2",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  FD_USER_BUCKET: "users",
-  FD_CUSTOMIZER_BUCKET: "customizer",
-  FD_POLICY_KEY: "flightdeck/policy.json",
-  FD_TEMPLATE_KEY: "flightdeck/templates/cluster.json",
-  FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/flightdeck/cluster-builder",
-  FD_REGISTRY_TABLE: "flightdeck-clusters",
-};
+// What a deployment gives both functions, enough for them to load (nothing is sent).
+const handlerEnvironment = JSON.parse(
+  readFileSync(path.join(root, "tests", "fixtures", "handler-environment.json"), "utf8"),
+);
+const machineEnv = { ...process.env, ...handlerEnvironment };
 const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutCerts } = machineEnv;
 const environments = [
   {

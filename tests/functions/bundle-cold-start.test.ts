@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { fixtureJson } from "../support/fixtures.js";
 
 /*
  * What a built bundle does at cold start, watched from outside: a fresh node
@@ -29,18 +30,8 @@ syncBuiltinESMExports();
 process.on("exit", () => process.stdout.write(JSON.stringify(opened)));
 `;
 
-const ENVIRONMENT = {
-  AWS_REGION: "eu-west-2",
-  AWS_ACCESS_KEY_ID: "cold",
-  AWS_SECRET_ACCESS_KEY: "cold",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  FD_USER_BUCKET: "users",
-  FD_CUSTOMIZER_BUCKET: "customizer",
-  FD_POLICY_KEY: "flightdeck/policy.json",
-  FD_TEMPLATE_KEY: "flightdeck/templates/cluster.json",
-  FD_SERVICE_ROLE_ARN: "arn:aws:iam::111122223333:role/flightdeck/cluster-builder",
-  FD_REGISTRY_TABLE: "flightdeck-clusters",
-};
+/** What a deployment gives both functions, enough for them to load (nothing is sent). */
+const ENVIRONMENT = fixtureJson("handler-environment.json") as Record<string, string>;
 
 describe("the built bundles at cold start", function () {
   this.timeout(30_000);
