@@ -16,16 +16,6 @@ export async function handleDeleteOutcome(
   deps: DeleteDeps,
   event: StackStatusEvent,
 ): Promise<void> {
-  // The stack's events are read alongside the stack itself rather than after it (one
-  // CloudFormation round trip less to wait for); they are used only if the stack
-  // turns out to be FlightDeck's and deleted, which an event of this kind nearly always is.
-  const announced = meaningOfStatus(event.detail["status-details"].status);
-  const eventsRead =
-    announced === "deleted" || announced === "delete-failed"
-      ? deps.stacks.events(event.detail["stack-id"])
-      : undefined;
-  // Not awaited on the paths that return early: a failed read there changes nothing.
-  eventsRead?.catch(() => undefined);
   const target = await statusEventTarget(deps, event);
   if (target === undefined) return;
   const { ref, stack, stackId, policy, log: scoped } = target;
@@ -36,10 +26,15 @@ export async function handleDeleteOutcome(
     });
     return;
   }
-  const events = await (eventsRead ?? deps.stacks.events(stackId));
+  // The stack's events are read only for what nothing else answers: the delete's purpose when
+  // the event carries no token of FlightDeck's, the create's token when the slot never learnt
+  // its stack's id, and why a delete failed. Most outcomes need none: one CloudFormation call
+  // fewer, and one less to be throttled, per delete.
+  let eventsRead: ReturnType<typeof deps.stacks.events> | undefined;
+  const stackEvents = () => (eventsRead ??= deps.stacks.events(stackId));
   const purpose =
     deletePurposeOf(event.detail["client-request-token"]) ??
-    deletePurposeOf(latestDeleteToken(events));
+    deletePurposeOf(latestDeleteToken(await stackEvents()));
   // FlightDeck's own deletes (the lifetime sweep, an idle master) say why; the
   // reason is kept with the slot, so it is read before the slot is released.
   const why =
@@ -49,10 +44,11 @@ export async function handleDeleteOutcome(
   if (meaning === "deleted") {
     // Every way a cluster ends (a user's delete, the clean-up of a failed
     // create) ends here, so this is where its slot is given back.
-    const released = await deps.registry.release(ref.user, ref.cluster, {
-      stackId,
-      token: createTokenOf(events),
-    });
+    const released =
+      (await deps.registry.release(ref.user, ref.cluster, { stackId })) ||
+      (await deps.registry.release(ref.user, ref.cluster, {
+        token: createTokenOf(await stackEvents()),
+      }));
     scoped.info(released ? "slot released" : "no slot held for this stack", { stackId });
   }
   const outcome: Outcome =
@@ -61,7 +57,7 @@ export async function handleDeleteOutcome(
       : {
           kind: "failed",
           action: "delete",
-          reasons: [firstFailureReason(events, "DELETE", stack.StackStatusReason)],
+          reasons: [firstFailureReason(await stackEvents(), "DELETE", stack.StackStatusReason)],
         };
 
   if (purpose === "cleanup") {

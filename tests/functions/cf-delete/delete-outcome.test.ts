@@ -1,6 +1,7 @@
 import { DescribeStackEventsCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { expect } from "chai";
 import { handleDeleteOutcome } from "../../../functions/cf-delete/delete-outcome.js";
+import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
 import { deleteTokenFor } from "../../../functions/shared/request-tokens.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
@@ -38,6 +39,62 @@ describe("cf-delete: a stack-status event", () => {
     expect(h.recorder.notices[0]?.notice.subject).to.equal(
       "[FlightDeck] alice/c1 has been deleted",
     );
+  });
+
+  /** alice's slot for c1, taken by `token`; with its stack's id once CreateStack answered. */
+  const slotFor = async (token: string, stackId?: string) => {
+    const [user, cluster] = ["alice" as UserId, "c1" as ClusterName];
+    const claim = { vcpus: 4, token, nowMs: Date.now(), expiresAt: undefined };
+    await h.registry.acquire(user, cluster, claim, { maxClusters: 3, maxVcpus: undefined });
+    if (stackId !== undefined) await h.registry.recordStack(user, cluster, stackId);
+  };
+  const holdsSlot = async () => (await h.registry.record("alice" as UserId)).clusters.has("c1");
+
+  it("reads no stack events when the event names the delete and the slot names the stack", async () => {
+    await slotFor("create-token", id);
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
+    await handleDeleteOutcome(
+      h.deleteDeps,
+      statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
+    );
+    expect(await holdsSlot()).to.equal(false);
+    expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-deleted"]);
+    expect(h.cfn.commandCalls(DescribeStackEventsCommand)).to.have.length(0);
+  });
+
+  it("gives the slot back by the create's token, from the events, when it never learnt its stack", async () => {
+    await slotFor("create-token");
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "CREATE_IN_PROGRESS",
+        ClientRequestToken: "create-token",
+      }),
+    });
+    await handleDeleteOutcome(
+      h.deleteDeps,
+      statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
+    );
+    expect(await holdsSlot()).to.equal(false);
+    expect(h.cfn.commandCalls(DescribeStackEventsCommand)).to.have.length(1);
+  });
+
+  it("keeps a newer create's slot when a late delete event of the old stack arrives", async () => {
+    await slotFor("new-create-token", stackIdOf("fd-alice-c1").replace(/\/[^/]+$/, "/newer"));
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "CREATE_IN_PROGRESS",
+        ClientRequestToken: "old-create-token",
+      }),
+    });
+    await handleDeleteOutcome(
+      h.deleteDeps,
+      statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
+    );
+    expect(await holdsSlot()).to.equal(true);
   });
 
   it("says nothing to the user when the delete was the clean-up of a failed create", async () => {
