@@ -62,38 +62,32 @@ describe("cf-delete: a stack-status event", () => {
     expect(h.cfn.commandCalls(DescribeStackEventsCommand)).to.have.length(0);
   });
 
-  it("gives the slot back by the create's token, from the events, when it never learnt its stack", async () => {
-    await slotFor("create-token");
+  /** A user's delete of c1 completing, for a stack whose create carried `createToken`. */
+  const userDeleteCompletes = async (createToken: string) => {
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
     h.cfn.on(DescribeStackEventsCommand).resolves({
       StackEvents: events({
         ResourceType: "AWS::CloudFormation::Stack",
         ResourceStatus: "CREATE_IN_PROGRESS",
-        ClientRequestToken: "create-token",
+        ClientRequestToken: createToken,
       }),
     });
     await handleDeleteOutcome(
       h.deleteDeps,
       statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
     );
+  };
+
+  it("gives the slot back by the create's token, from the events, when it never learnt its stack", async () => {
+    await slotFor("create-token");
+    await userDeleteCompletes("create-token");
     expect(await holdsSlot()).to.equal(false);
     expect(h.cfn.commandCalls(DescribeStackEventsCommand)).to.have.length(1);
   });
 
   it("keeps a newer create's slot when a late delete event of the old stack arrives", async () => {
     await slotFor("new-create-token", stackIdOf("fd-alice-c1").replace(/\/[^/]+$/, "/newer"));
-    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
-    h.cfn.on(DescribeStackEventsCommand).resolves({
-      StackEvents: events({
-        ResourceType: "AWS::CloudFormation::Stack",
-        ResourceStatus: "CREATE_IN_PROGRESS",
-        ClientRequestToken: "old-create-token",
-      }),
-    });
-    await handleDeleteOutcome(
-      h.deleteDeps,
-      statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
-    );
+    await userDeleteCompletes("old-create-token");
     expect(await holdsSlot()).to.equal(true);
   });
 
