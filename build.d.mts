@@ -11,3 +11,9 @@ export declare function zipBundle(dir: string): Promise<Uint8Array>;
 export declare function buildFunction(name: string, outRoot?: string): Promise<Metafile>;
 /** Builds `<outRoot>/cli/flightdeck.mjs`, its chunks and `metafile.json`. */
 export declare function buildCli(outRoot?: string): Promise<Metafile>;
+/**
+ * An SDK schema module with its computed keys of string constants written as
+ * the strings, so esbuild can drop unused schemas; throws where that could
+ * change its meaning, or where there is nothing to inline.
+ */
+export declare function inlineSchemaKeys(source: string, file?: string): string;

@@ -16,7 +16,9 @@
 //   versions in package-lock.json are the ones that run.
 // - Target node20: the code runs on the nodejs22.x runtime and loads in the
 //   Node 20 the tests run on.
-// - Two substitutions keep the Lambda packages small (see lambdaOnly below).
+// - Two substitutions keep the Lambda packages small (see lambdaOnly below),
+//   and the SDK's schema modules are rewritten so that only the schemas of
+//   the operations a build calls are kept (see inlineSchemaKeys).
 import { build } from "esbuild";
 import { zipSync } from "fflate";
 import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -74,6 +76,68 @@ export const lambdaOnly = {
   },
 };
 
+/**
+ * The AWS SDK's generated schema modules (`dist-es/schemas/schemas_0.js` of
+ * each client) describe every operation of the service. They write trait
+ * keys as computed keys of string constants (`{ [_xN]: _K }`, where
+ * `const _xN = "xmlName"`), and esbuild cannot prove such an object free of
+ * side effects, so it keeps every schema, used or not: for S3, 51 KB of
+ * minified code that each cold start parses and runs. This returns the same
+ * module with each such key written as the string it names, so esbuild can
+ * drop the schemas nothing uses.
+ *
+ * It only rewrites a module where that cannot change the meaning: one whose
+ * only bindings are its top-level declarations (outside strings, no
+ * `function`, `class`, `let`, `catch` or arrow with parameters, so no name
+ * can be shadowed), each declared once. Anything else, or a module with no
+ * key to inline (the SDK's layout has changed), is refused with an error, so
+ * the build fails rather than silently shipping every schema again.
+ */
+export function inlineSchemaKeys(source, file = "a schema module") {
+  const refuse = (why) => {
+    throw new Error(`${file}: ${why}; its schema keys were not inlined`);
+  };
+  const code = source.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`/g, '""');
+  const binding = code.match(/\b(?:function|class|let|catch)\b|(?:\(\s*[\w$]|[\w$]\s*)\)?\s*=>/);
+  if (binding !== null) refuse(`it binds names other than at the top level ("${binding[0]}")`);
+  const declared = new Map();
+  for (const [, name] of code.matchAll(/^(?:export )?(?:const|var) ([\w$]+) =/gm)) {
+    if (declared.has(name)) refuse(`${name} is declared twice`);
+    declared.set(name, true);
+  }
+  const constants = new Map();
+  for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) {
+    constants.set(name, literal);
+  }
+  const keys = /\[(_\w+)\]:/g;
+  if (source.match(keys)?.length !== code.match(keys)?.length)
+    refuse("a string holds a computed key");
+  let inlined = 0;
+  const result = source.replace(keys, (key, name) => {
+    const literal = constants.get(name);
+    if (literal === undefined) return key;
+    inlined += 1;
+    return `${literal}:`;
+  });
+  if (inlined === 0)
+    refuse("it has no computed key of a string constant (has the SDK's layout changed?)");
+  return result;
+}
+
+/** {@link inlineSchemaKeys} on every SDK client's schema modules. */
+export const sdkSchemaKeys = {
+  name: "sdk-schema-keys",
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => ({
+        contents: inlineSchemaKeys(await readFile(args.path, "utf8"), args.path),
+        loader: "js",
+      }),
+    );
+  },
+};
+
 /** The files under `dir`, as sorted `/`-separated paths relative to it. */
 async function filesUnder(dir) {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -128,7 +192,7 @@ export async function buildFunction(name, outRoot = DIST) {
     ...common,
     entryPoints: { index: path.join(root, "functions", name, "index.ts") },
     outdir,
-    plugins: [lambdaOnly],
+    plugins: [lambdaOnly, sdkSchemaKeys],
   });
   await writeWhole(`${outdir}.zip`, await zipBundle(outdir));
   return result.metafile;
@@ -150,6 +214,7 @@ export async function buildCli(outRoot = DIST) {
     entryPoints: { flightdeck: path.join(root, "cli", "main.ts") },
     outdir,
     external: ["cdktf", "constructs", "@cdktf/*"],
+    plugins: [sdkSchemaKeys],
   });
   await writeFile(path.join(outdir, "metafile.json"), JSON.stringify(result.metafile));
   return result.metafile;

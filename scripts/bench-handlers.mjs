@@ -25,7 +25,7 @@ import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildFunction, FUNCTIONS, lambdaOnly } from "../build.mjs";
+import { buildFunction, FUNCTIONS, lambdaOnly, sdkSchemaKeys } from "../build.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,7 +84,7 @@ const sizeOf = async (files) =>
 
 /**
  * An ESM bundle that builds these SDK clients at load, and does nothing else:
- * plain, or `asHandlers` (with build.mjs's Lambda-only substitutions and the
+ * plain, or `asHandlers` (with build.mjs's Lambda-only substitutions, its schema rewrite, and the
  * handlers' client defaults).
  */
 async function buildClientsOnly(outdir, name, clients, asHandlers = false) {
@@ -101,7 +101,7 @@ async function buildClientsOnly(outdir, name, clients, asHandlers = false) {
       loader: "js",
     },
     outfile: path.join(outdir, `${name}.mjs`),
-    plugins: asHandlers ? [lambdaOnly] : [],
+    plugins: asHandlers ? [lambdaOnly, sdkSchemaKeys] : [],
     bundle: true,
     format: "esm",
     platform: "node",

@@ -1,11 +1,19 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildFunction, zipBundle } from "../build.mjs";
+import { buildFunction, inlineSchemaKeys, zipBundle } from "../build.mjs";
 import { FIXTURE_BUNDLES_DIR } from "./stacks/support/synth.js";
 
 /** What Python's zipfile, a reader of its own, makes of a zip: each entry's name, mode, date and text. */
@@ -123,8 +131,101 @@ describe("build.mjs", function () {
       expect(hashes[1]).to.equal(hashes[0]);
       const files = unzip(readFileSync(path.join(builds[0] ?? "", "functions", "cf-delete.zip")));
       expect(files.map((f) => f.name)).to.include("index.mjs");
+      // Only the S3 operations the function calls have their schemas shipped (inlineSchemaKeys).
+      const code = files.filter((f) => f.name.endsWith(".mjs")).map((f) => f.text);
+      expect(code.join("\n"))
+        .to.include('"DeleteObjectsRequest"')
+        .and.not.include("GetBucketWebsite");
     } finally {
       for (const outRoot of builds) rmSync(outRoot, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("inlineSchemaKeys (the SDK's schema modules, made tree-shakable)", () => {
+  const schemaModule = [
+    'const _hH = "httpHeader";',
+    'const _xN = "xmlName";',
+    'const n0 = "com.amazonaws.s3";',
+    'export var Used$ = [3, n0, "Used", 0, ["A"], [[0, { [_hH]: "x-a" }]]];',
+    'export var Unused$ = [3, n0, "Unused", { [_xN]: "U" }, [], [() => Used$]];',
+    "",
+  ].join("\n");
+
+  it("writes each computed key of a string constant as the string, and nothing else", () => {
+    expect(inlineSchemaKeys(schemaModule)).to.equal(
+      schemaModule.replace("[_hH]:", '"httpHeader":').replace("[_xN]:", '"xmlName":'),
+    );
+  });
+
+  it("lets esbuild drop the schemas nothing imports, which it keeps otherwise", async () => {
+    const { build } = await import("esbuild");
+    const bundle = async (contents: string) =>
+      (
+        await build({
+          stdin: {
+            contents: "import { Used$ } from './schemas.js'; console.log(Used$);",
+            resolveDir: "/",
+            loader: "js",
+          },
+          plugins: [
+            {
+              name: "schemas",
+              setup(pluginBuild) {
+                pluginBuild.onResolve({ filter: /schemas\.js$/ }, () => ({
+                  path: "schemas.js",
+                  namespace: "t",
+                }));
+                pluginBuild.onLoad({ filter: /.*/, namespace: "t" }, () => ({
+                  contents,
+                  loader: "js",
+                }));
+              },
+            },
+          ],
+          bundle: true,
+          format: "esm",
+          write: false,
+        })
+      ).outputFiles[0]?.text ?? "";
+    expect(await bundle(schemaModule)).to.include("Unused");
+    const shaken = await bundle(inlineSchemaKeys(schemaModule));
+    expect(shaken).to.include("x-a").and.not.include("Unused");
+  });
+
+  it("refuses a module where a name could be shadowed, or declared twice", () => {
+    for (const [extra, why] of [
+      ["export var f$ = (_hH) => ({ [_hH]: 1 });", /binds names other than at the top level/],
+      ["function g(_hH) { return _hH; }", /binds names other than at the top level/],
+      ["let y = 1;", /binds names other than at the top level/],
+      ['var _hH = "other";', /_hH is declared twice/],
+    ] as const) {
+      expect(() => inlineSchemaKeys(`${schemaModule}${extra}\n`), extra).to.throw(why);
+    }
+  });
+
+  it("refuses a module with no key to inline, or one a string holds", () => {
+    expect(() => inlineSchemaKeys('export var A$ = [3, "n", "A", 0, [], []];\n')).to.throw(
+      /no computed key of a string constant/,
+    );
+    expect(() =>
+      inlineSchemaKeys(`${schemaModule}export var Doc = "see { [_hH]: x }";\n`),
+    ).to.throw(/a string holds a computed key/);
+  });
+
+  it("accepts every SDK client's schema module the project installs", () => {
+    const sdk = path.resolve("node_modules", "@aws-sdk");
+    const clients = readdirSync(sdk).filter((name) => name.startsWith("client-"));
+    expect(clients).to.include.members([
+      "client-s3",
+      "client-cloudformation",
+      "client-dynamodb",
+      "client-ses",
+    ]);
+    for (const client of clients) {
+      const file = path.join(sdk, client, "dist-es", "schemas", "schemas_0.js");
+      const source = readFileSync(file, "utf8");
+      expect(inlineSchemaKeys(source, file), client).not.to.equal(source);
     }
   });
 });
