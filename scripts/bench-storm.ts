@@ -1,4 +1,5 @@
 import { cpus } from "node:os";
+import { DEFAULT_CONCURRENCY } from "../stacks/settings/settings-shape.js";
 import type { Invocation } from "../tests/support/storm/lambda-model.js";
 import { INSTANT, type CloudBehaviour } from "../tests/support/storm/storm-cloudformation.js";
 import type { CloudStats } from "../tests/support/storm/storm-servers.js";
@@ -52,7 +53,7 @@ const base = (cloud: CloudBehaviour, users = 1, clustersPerUser = 1): StormOptio
   cloud,
   s3LatencyMs: cloud === INSTANT ? [0, 0] : [10, 30],
   // The functions' reserved concurrency, as the default settings give it.
-  concurrency: { create: 10, delete: 5 },
+  concurrency: DEFAULT_CONCURRENCY,
   // Lambda waits ~1 and ~2 minutes before its retries; scaled down 60×.
   retryDelaysMs: [1000, 2000],
   s3DuplicateRate: cloud.duplicateRate,
@@ -296,7 +297,7 @@ console.log(
     `an account budget of ${REALISTIC.budget.perSecond}/s (burst ${REALISTIC.budget.burst}); stacks settle after ` +
     `${REALISTIC.settleMs.join("–")} ms; EventBridge delivers after ${REALISTIC.deliveryMs.join("–")} ms, ` +
     `${REALISTIC.duplicateRate * 100} % twice. S3: 10–30 ms a request, 5 % of notifications twice. ` +
-    `Reserved concurrency: cf-create 10, cf-delete 5. Lambda retries after 1 s and 2 s (60× faster than real).`,
+    `Reserved concurrency: cf-create ${DEFAULT_CONCURRENCY.create}, cf-delete ${DEFAULT_CONCURRENCY.delete}. Lambda retries after 1 s and 2 s (60× faster than real).`,
 );
 
 const stormBilled = ONLY.has("storm") ? await phase("storm (both)", storm) : Number.NaN;

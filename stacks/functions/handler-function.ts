@@ -32,9 +32,10 @@ export interface HandlerFunctionProps {
   readonly timeout: number;
   /**
    * Executions reserved for (and capping) this function; `undefined` leaves
-   * it in the account's unreserved pool. Lambda keeps at least 10 of the
-   * account's concurrency unreserved, so a reservation can fail on a new
-   * account whose limit is 10: ask AWS to raise it, or set "unreserved".
+   * it in the account's unreserved pool. Lambda keeps at least 100 of the
+   * account's concurrency unreserved, so a reservation fails on an account
+   * whose limit is below 100 plus every reservation (new accounts can start
+   * at 10): ask AWS to raise it, or set "unreserved".
    */
   readonly reservedConcurrency?: number | undefined;
 }

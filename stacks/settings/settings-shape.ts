@@ -199,8 +199,15 @@ export interface Settings {
   readonly alarmEmail?: string;
 }
 
-/** Reserved concurrency unless the settings say otherwise: a flood fans out to this many executions at most. */
-export const DEFAULT_CONCURRENCY = { create: 10, delete: 5 } as const;
+/**
+ * Reserved concurrency unless the settings say otherwise: a flood fans out to
+ * this many executions at most. Deletes get as many as creates: a delete is
+ * what stops a cluster's spending, so it should never queue longer than a
+ * create (and cf-delete also runs the lifetime sweep). Both functions make
+ * about the same number of CloudFormation calls per request, so the same cap
+ * bounds how hard either can press the account's CloudFormation budget.
+ */
+export const DEFAULT_CONCURRENCY = { create: 10, delete: 10 } as const;
 
 const concurrencyOf = (value: string | undefined, fallback: number): number | undefined =>
   value === "unreserved" ? undefined : value === undefined ? fallback : Number(value);

@@ -260,7 +260,7 @@ describe("FlightDeckStack, planned by terraform", function () {
         f.values["reserved_concurrent_executions"],
       ]),
     );
-    expect(reserved).to.deep.equal({ "fdtest-cf-create": 10, "fdtest-cf-delete": 5 });
+    expect(reserved).to.deep.equal({ "fdtest-cf-create": 10, "fdtest-cf-delete": 10 });
   });
 
   it("alarms when an event waits in the dead-letter queue, emailing the admin through SNS", () => {

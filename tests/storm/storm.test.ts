@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { DEFAULT_CONCURRENCY } from "../../stacks/settings/settings-shape.js";
 import { auditStorm, type StormState } from "../support/storm/storm-audit.js";
 import { StormWorld, type StormOptions } from "../support/storm/storm-world.js";
 
@@ -22,7 +23,7 @@ const SMALL_STORM: StormOptions = {
     seed: 12,
   },
   s3LatencyMs: [0, 2],
-  concurrency: { create: 10, delete: 5 },
+  concurrency: DEFAULT_CONCURRENCY,
   retryDelaysMs: [50, 100],
   s3DuplicateRate: 0.1,
   uploadParallelism: 10,

@@ -45,7 +45,7 @@ describe("deployment settings", () => {
       backend: { type: "local", path: "../../../terraform.flightdeck.tfstate" },
       notifications: undefined,
       accountId: undefined,
-      concurrency: { create: 10, delete: 5 },
+      concurrency: { create: 10, delete: 10 },
       registry: { deletionProtection: true },
       alarmEmail: undefined,
     });
