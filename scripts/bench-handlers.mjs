@@ -11,8 +11,9 @@
 // and, for reference, two plain ESM bundles that do nothing but build SDK
 // clients at load: the naive build the issue compares with (S3,
 // CloudFormation and SES), and the floor of any build of these handlers (the
-// S3 and CloudFormation clients every event of both functions uses, built
-// with the handlers' own substitutions and client defaults).
+// S3 and CloudFormation clients every event of both functions uses, and the
+// commands both functions send, built with the handlers' own substitutions,
+// schema rewrite and client defaults).
 //
 // NODE_EXTRA_CA_CERTS makes every node start read a CA file (about 80 ms on
 // the machine this was written on, bare node included), which flatters every
@@ -28,6 +29,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildFunction, FUNCTIONS, lambdaOnly, sdkSchemaKeys } from "../build.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+/** The S3 and CloudFormation commands both functions send: the floor keeps them, as any build of the handlers must. */
+const FLOOR_COMMANDS = {
+  S3: ["GetObject", "PutObject", "DeleteObject", "DeleteObjects"],
+  CloudFormation: ["DescribeStacks", "DescribeStackEvents", "DeleteStack"],
+};
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // What a deployment gives both functions, enough for them to load (nothing is sent).
 const handlerEnvironment = JSON.parse(
@@ -83,19 +89,25 @@ const sizeOf = async (files) =>
   (await Promise.all(files.map((f) => stat(path.join(root, f))))).reduce((n, s) => n + s.size, 0);
 
 /**
- * An ESM bundle that builds these SDK clients at load, and does nothing else:
- * plain, or `asHandlers` (with build.mjs's Lambda-only substitutions, its schema rewrite, and the
- * handlers' client defaults).
+ * An ESM bundle that builds these SDK clients at load and keeps the commands
+ * named for each (so their schemas ship), and does nothing else: plain, or
+ * `asHandlers` (with build.mjs's Lambda-only substitutions, its schema
+ * rewrite, and the handlers' client defaults).
  */
-async function buildClientsOnly(outdir, name, clients, asHandlers = false) {
+async function buildClientsOnly(outdir, name, clients, asHandlers = false, commands = {}) {
   const packageOf = { S3: "s3", CloudFormation: "cloudformation", SES: "ses" };
+  const commandsOf = (c) => (commands[c] ?? []).map((command) => `${command}Command`);
   await build({
     absWorkingDir: root,
     stdin: {
       contents: [
-        ...clients.map((c) => `import { ${c}Client } from "@aws-sdk/client-${packageOf[c]}";`),
+        ...clients.map(
+          (c) =>
+            `import { ${[`${c}Client`, ...commandsOf(c)].join(", ")} } from "@aws-sdk/client-${packageOf[c]}";`,
+        ),
         `const config = ${asHandlers ? '{ defaultsMode: "legacy" }' : "{}"};`,
         `export const clients = [${clients.map((c) => `new ${c}Client(config)`).join(", ")}];`,
+        `export const commands = [${clients.flatMap(commandsOf).join(", ")}];`,
       ].join("\n"),
       resolveDir: root,
       loader: "js",
@@ -128,8 +140,10 @@ try {
       urls: [await buildClientsOnly(scratch, "naive", ["S3", "CloudFormation", "SES"])],
     },
     {
-      name: "floor: S3+CloudFormation clients alone",
-      urls: [await buildClientsOnly(scratch, "floor", ["S3", "CloudFormation"], true)],
+      name: "floor: S3+CloudFormation clients+commands",
+      urls: [
+        await buildClientsOnly(scratch, "floor", ["S3", "CloudFormation"], true, FLOOR_COMMANDS),
+      ],
     },
   ];
   const sizes = [];
@@ -182,7 +196,7 @@ try {
       const ms = median(times[j] ?? []);
       const ratio = ms / bareMs;
       console.log(
-        `  ${load.name.padEnd(40)} ${`${ms.toFixed(0)} ms`.padStart(8)} ${`${ratio.toFixed(2)}x`.padStart(8)}`,
+        `  ${load.name.padEnd(42)} ${`${ms.toFixed(0)} ms`.padStart(8)} ${`${ratio.toFixed(2)}x`.padStart(8)}`,
       );
       if (load.name.endsWith(" init")) verdicts.push({ label, name: load.name, ratio });
     });
@@ -201,7 +215,7 @@ try {
     name: load.name,
     mib: rss(importing(load.urls, rssProbe)),
   }));
-  for (const r of rssByLoad) console.log(`  ${r.name.padEnd(40)} ${r.mib.toFixed(1)} MiB`);
+  for (const r of rssByLoad) console.log(`  ${r.name.padEnd(42)} ${r.mib.toFixed(1)} MiB`);
 
   const verdict = (ok) => (ok ? "met" : "NOT MET");
   console.log(
