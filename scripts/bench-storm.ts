@@ -217,9 +217,7 @@ async function lifecycle(
   ];
   await world.put(`home/${user}/${cluster}.cf-create`, STORM_CLUSTER_CONFIG);
   // The create request's calls: everything until its invocation ends.
-  while (!world.create.invocations.slice(createsBefore).some((i) => i.kind === "create request")) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await world.create.invoked(createsBefore, (i) => i.kind === "create request");
   const createCalls = cloudCalls(await world.servers.cloudStats(), callsBefore);
   await world.drained();
   await world.put(`home/${user}/${cluster}.cf-delete`, "please\n");

@@ -71,6 +71,8 @@ export class LambdaModel {
   private readonly queue: Queued[] = [];
   /** Events accepted and not yet done with: queued, running, or waiting to be retried. */
   private outstanding = 0;
+  /** Called at each recorded invocation, and when the last outstanding event is done with. */
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly options: LambdaModelOptions) {}
 
@@ -83,6 +85,33 @@ export class LambdaModel {
   /** Whether every event accepted so far is done with (succeeded or dead-lettered). */
   get quiet(): boolean {
     return this.outstanding === 0;
+  }
+
+  /**
+   * Resolves when no event is outstanding (at once if none is). A waiter is
+   * woken by the model, not by polling, so nothing runs beside an invocation.
+   */
+  settled(): Promise<void> {
+    return this.when(() => this.quiet);
+  }
+
+  /** The first invocation from index `since` on that matches, once it has been recorded. */
+  async invoked(since: number, matches: (i: Invocation) => boolean): Promise<Invocation> {
+    let found: Invocation | undefined;
+    await this.when(() => (found = this.invocations.slice(since).find(matches)) !== undefined);
+    return found as Invocation;
+  }
+
+  private when(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        this.listeners.delete(check);
+        resolve();
+      };
+      this.listeners.add(check);
+    });
   }
 
   /** How many invocations were retries. */
@@ -156,6 +185,7 @@ export class LambdaModel {
       this.deadLetters.push({ kind, event: item.event, error });
       this.outstanding -= 1;
     }
+    for (const check of [...this.listeners]) check();
     this.pump();
   }
 

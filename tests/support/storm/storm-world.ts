@@ -193,13 +193,14 @@ export class StormWorld {
 
   /** Waits until no event is queued, running, awaiting a retry or still to be delivered. */
   async drained(): Promise<void> {
-    // Work makes work (a create starts a stack that settles and announces itself), so poll.
+    // Work makes work (a create starts a stack that settles and announces itself), so poll the
+    // servers, but only while both functions are idle: a poll is work in the handlers' process,
+    // and would count as theirs in an invocation's CPU time.
     for (let quietChecks = 0; quietChecks < 3;) {
+      await Promise.all([this.create.settled(), this.delete.settled()]);
       await new Promise((resolve) => setTimeout(resolve, 25));
-      quietChecks =
-        this.create.quiet && this.delete.quiet && !(await this.servers.busy())
-          ? quietChecks + 1
-          : 0;
+      const idle = this.create.quiet && this.delete.quiet;
+      quietChecks = idle && !(await this.servers.busy()) ? quietChecks + 1 : 0;
     }
   }
 
