@@ -81,10 +81,10 @@ export const lambdaOnly = {
  * each client) describe every operation of the service. They write trait
  * keys as computed keys of string constants (`{ [_xN]: _K }`, where
  * `const _xN = "xmlName"`), and esbuild cannot prove such an object free of
- * side effects, so it keeps every schema, used or not: for S3, 51 KB of
- * minified code that each cold start parses and runs. This returns the same
- * module with each such key written as the string it names, so esbuild can
- * drop the schemas nothing uses.
+ * side effects, so it keeps every schema, used or not: 51 KB of minified
+ * code (mostly S3's) that each Lambda's cold start parses and runs. This
+ * returns the same module with each such key written as the string it
+ * names, so esbuild can drop the schemas nothing uses.
  *
  * It only rewrites a module where that cannot change the meaning: one whose
  * only bindings are its top-level declarations (outside strings, no
