@@ -160,15 +160,13 @@ try {
       { name: `${name} init`, urls: [url(entry)] },
       { name: `${name} first event`, urls: [url(entry), url(registryChunk)] },
     );
+    const atInit = reachable(metafile, entry, ["import-statement"]);
     sizes.push({
       name,
       total: await sizeOf(jsFiles),
-      init: await sizeOf(reachable(metafile, entry, ["import-statement"])),
+      init: await sizeOf(atInit),
       firstEvent: await sizeOf([
-        ...new Set([
-          ...reachable(metafile, entry, ["import-statement"]),
-          ...reachable(metafile, registryChunk, ["import-statement"]),
-        ]),
+        ...new Set([...atInit, ...reachable(metafile, registryChunk, ["import-statement"])]),
       ]),
     });
   }
@@ -191,7 +189,7 @@ try {
     }
     const bareMs = median(bare);
     console.log(`\n${label}: bare \`node -e 0\` ${bareMs.toFixed(0)} ms`);
-    console.log("  load                                       median    ratio");
+    console.log(`  ${"load".padEnd(42)}   median    ratio`);
     loads.forEach((load, j) => {
       const ms = median(times[j] ?? []);
       const ratio = ms / bareMs;
