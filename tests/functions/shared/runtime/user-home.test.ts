@@ -9,8 +9,11 @@ import { expect } from "chai";
 import { UserHome } from "../../../../functions/shared/runtime/user-home.js";
 
 describe("UserHome.remove", () => {
-  const s3 = mockClient(S3Client);
-  const home = new UserHome(new S3Client({ region: "eu-west-2" }), "users");
+  // This client's requests only: a mock of the class would capture every S3 client in the
+  // process, the other suites' included, from the moment this file is loaded.
+  const client = new S3Client({ region: "eu-west-2" });
+  const s3 = mockClient(client);
+  const home = new UserHome(client, "users");
   const stale = ["home/alice/c1.cf-create", "home/alice/c1.cf-failed", "home/alice/c1.cf-deleted"];
   beforeEach(() => {
     s3.reset();
