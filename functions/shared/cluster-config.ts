@@ -52,6 +52,14 @@ export const SYSTEM_PARAMETERS = [
   /** The users' bucket and the owner's home in it (`home/<user id>`): results and the idle `.cf-delete`. */
   "FlightDeckBucket",
   "UserHomePrefix",
+  /** The owner's UID: it owns every file of their home, on every cluster. */
+  "AccessUid",
+  /** The deployment's shared network (names of SSM parameters CloudFormation resolves). */
+  "VpcId",
+  "SubnetIds",
+  /** The owner's home: its file system, and the security group that may reach it. */
+  "HomeFileSystem",
+  "HomeSecurityGroup",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 

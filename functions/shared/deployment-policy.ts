@@ -3,6 +3,7 @@ import * as t from "io-ts";
 import { ADMIN_PARAMETERS, PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
 import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
 import { derivedLogin, LoginNameCodec, type LoginName } from "./login-name.js";
+import { derivedUid, UidCodec } from "./user-uid.js";
 import {
   closedObject,
   decodeReadably,
@@ -151,11 +152,13 @@ export const UserParameterDefaultsCodec = defaultsCodec(
 export const UserPolicyCodec = closedObject(
   t.partial({
     login: LoginNameCodec,
+    /** Their UID and GID on every cluster: it owns every file of their home. */
+    uid: UidCodec,
     email: EmailCodec,
     defaults: UserParameterDefaultsCodec,
     limits: LimitsCodec,
   }),
-  ["login", "email", "defaults", "limits"],
+  ["login", "uid", "email", "defaults", "limits"],
 );
 export type UserPolicy = t.TypeOf<typeof UserPolicyCodec>;
 
@@ -272,4 +275,13 @@ export function defaultsFor(policy: DeploymentPolicy, user: UserId): Record<stri
  */
 export function loginFor(policy: DeploymentPolicy, user: UserId): LoginName {
   return userPolicyFor(policy, user)?.login ?? derivedLogin(user);
+}
+
+/**
+ * The UID `user` has on every cluster: the one the deployment recorded (the
+ * settings always record it), else the one derived from the id, which is
+ * what the settings would have recorded for a user without `uid`.
+ */
+export function uidFor(policy: DeploymentPolicy, user: UserId): string {
+  return userPolicyFor(policy, user)?.uid ?? String(derivedUid(user));
 }

@@ -95,7 +95,12 @@ function unpackUser(packed: string): string | undefined {
   return out;
 }
 
-function encodeUser(user: UserId): string {
+/**
+ * A user id written with letters and digits only, different for every id:
+ * the user part of stack names, and the user's segment in the deployment's
+ * SSM parameter names (which allow no `@`, `+`, `=` or `,`).
+ */
+export function encodeUser(user: UserId): string {
   const readable = escapeUser(user);
   return readable.length <= MAX_ENCODED_USER ? readable : packUser(user);
 }

@@ -20,10 +20,12 @@ import {
   limitsFor,
   loginFor,
   MANAGED_BY,
+  uidFor,
   onDemandAllowed,
   type DeploymentPolicy,
   type Limits,
 } from "./deployment-policy.js";
+import { homeParameterNames, networkParameterNames } from "./deployment-parameters.js";
 import type { ClusterName, UserId } from "./identifiers.js";
 import { loginProblem } from "./login-name.js";
 import { createTokenFor } from "./request-tokens.js";
@@ -75,7 +77,8 @@ type Values = Map<
  *
  * Precedence: template `Default` < deployment defaults (the user's own
  * overrides included) < the user's config < system-forced values
- * (`AccessUsername`, `FlightProfiles`, `ClusterName`, the customizer location).
+ * (`AccessUsername`, `AccessUid`, `FlightProfiles`, `ClusterName`, the customizer
+ * location, and the SSM parameter names of the shared network and the user's home).
  * As in Alces Flight templates, `AccessUsername` is the Linux login on the
  * cluster and `FlightProfiles` the customizer profile to run: the user's
  * folder, `<prefix>/<user id>/`. So the login comes from the policy (the
@@ -118,8 +121,11 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
       `Your cluster ${badLogin.replace(/\.$/, "")}; ask your administrator to set your login.`,
     );
   }
+  const network = networkParameterNames(policy.deployment);
+  const home = homeParameterNames(policy.deployment, user);
   const system: Record<SystemParameter, string> = {
     AccessUsername: login,
+    AccessUid: uidFor(policy, user),
     FlightProfiles: user,
     ClusterName: cluster,
     CustomizerBucket: policy.customizer.bucket,
@@ -127,6 +133,10 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     NodePermissionsBoundary: policy.nodePermissionsBoundary,
     FlightDeckBucket: policy.userBucket,
     UserHomePrefix: userHomePrefix(user),
+    VpcId: network.vpcId,
+    SubnetIds: network.subnetIds,
+    HomeFileSystem: home.fileSystemId,
+    HomeSecurityGroup: home.clientSecurityGroupId,
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });

@@ -18,6 +18,7 @@ export interface CustomizerContentProps {
   readonly users: ReadonlyArray<{
     readonly id: string;
     readonly login: string;
+    readonly uid: string;
     readonly sshPublicKey: string;
   }>;
   readonly dependsOn?: readonly ITerraformDependable[];

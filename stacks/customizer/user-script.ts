@@ -1,4 +1,5 @@
 import { loginProblem } from "../../functions/shared/login-name.js";
+import { UID_RULE, UidCodec } from "../../functions/shared/user-uid.js";
 import { isValidSshPublicKey } from "../settings/setting-values.js";
 
 /*
@@ -27,23 +28,6 @@ export class UserScriptError extends Error {
   }
 }
 
-/** UIDs come from 10000–59999: above Ubuntu's ordinary accounts, below its UID_MAX (60000). */
-const UID_BASE = 10_000;
-const UID_SPAN = 50_000;
-
-/**
- * The UID (and GID) user.sh gives a login on every node: the 32-bit FNV-1a
- * hash of the name, folded into 10000–59999. Deterministic, so nodes agree
- * without talking to each other; user.sh stops if another account holds it.
- */
-export function linuxUidFor(login: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(login)) {
-    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  }
-  return UID_BASE + (hash % UID_SPAN);
-}
-
 /** One shell word that bash reads back as exactly `value`: single quotes, with `'` spelled `'\''`. */
 function shellWord(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -54,21 +38,24 @@ const PLACEHOLDER = /__FLIGHTDECK_[A-Z0-9_]+__/g;
 /**
  * Renders the user.sh template for one user: the login name, its UID and the
  * SSH key go in as single-quoted shell words, so no value can run code. Throws
- * {@link UserScriptError} for a login that is not a valid one, a key that
+ * {@link UserScriptError} for a login that is not a valid one, a bad UID, a key that
  * {@link isValidSshPublicKey} refuses, or a template whose placeholders are
  * not exactly the expected ones, each once.
  *
  * @example
- * renderUserScript(template, { login: "alice_smith", sshPublicKey: "ssh-ed25519 AAAAC3Nz… alice@laptop" })
- * // => the script, with FD_LOGIN='alice_smith' FD_UID='…' FD_SSH_PUBLIC_KEY='ssh-ed25519 AAAAC3Nz… alice@laptop'
+ * renderUserScript(template, { login: "alice_smith", uid: "123456", sshPublicKey: "ssh-ed25519 AAAAC3Nz… alice@laptop" })
+ * // => the script, with FD_LOGIN='alice_smith' FD_UID='123456' FD_SSH_PUBLIC_KEY='ssh-ed25519 AAAAC3Nz… alice@laptop'
  */
 export function renderUserScript(
   templateText: string,
-  user: { readonly login: string; readonly sshPublicKey: string },
+  user: { readonly login: string; readonly uid: string; readonly sshPublicKey: string },
 ): string {
   const { login } = user;
   const problem = loginProblem(login);
   if (problem !== undefined) throw new UserScriptError(`Cannot render user.sh: ${problem}`);
+  if (!UidCodec.is(user.uid)) {
+    throw new UserScriptError(`Cannot render user.sh for ${login}: its UID must be ${UID_RULE}.`);
+  }
   if (!isValidSshPublicKey(user.sshPublicKey)) {
     throw new UserScriptError(
       `The SSH public key for ${login} is not a single ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa public key line.`,
@@ -76,7 +63,7 @@ export function renderUserScript(
   }
   const values: Record<string, string> = {
     [USER_SCRIPT_PLACEHOLDERS.login]: login,
-    [USER_SCRIPT_PLACEHOLDERS.uid]: String(linuxUidFor(login)),
+    [USER_SCRIPT_PLACEHOLDERS.uid]: user.uid,
     [USER_SCRIPT_PLACEHOLDERS.sshPublicKey]: user.sshPublicKey,
   };
   const found = templateText.match(PLACEHOLDER) ?? [];

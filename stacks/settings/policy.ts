@@ -17,8 +17,11 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
   // set the object's prototype, and that user's limits would silently vanish.
   const users: Record<UserId, UserPolicy> = Object.fromEntries(
     settings.users.map((user) => {
-      // The login is always recorded, so the Lambdas never have to derive it.
-      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = { login: user.login };
+      // The login and UID are always recorded, so the Lambdas never have to derive them.
+      const entry: { -readonly [K in keyof UserPolicy]: UserPolicy[K] } = {
+        login: user.login,
+        uid: user.uid,
+      };
       if (user.email !== undefined) entry.email = user.email;
       if (user.defaults !== undefined) entry.defaults = { ...user.defaults };
       if (user.limits !== undefined) entry.limits = user.limits;

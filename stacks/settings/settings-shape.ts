@@ -13,9 +13,11 @@ import {
   type UserId,
 } from "../../functions/shared/identifiers.js";
 import { derivedLogin, LoginNameCodec, type LoginName } from "../../functions/shared/login-name.js";
+import { derivedUid, UidCodec } from "../../functions/shared/user-uid.js";
 import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
 import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
 import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
+import { networkFrom, NetworkFileCodec, type DeploymentNetwork } from "./network-settings.js";
 import {
   AccountId,
   BucketName,
@@ -49,17 +51,36 @@ const NotificationsCodec = closedObject(
   ["senderEmail", "adminEmail", "sesRegion"],
 );
 
+/** A size in GiB at which a home's storage alarm goes off. */
+const AlarmGiB = new t.Type<number, number, unknown>(
+  "AlarmGiB",
+  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
+  (u, c) =>
+    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 1_048_576
+      ? t.success(u as number)
+      : t.failure(u, c, "must be a whole number of GiB from 1 to 1048576"),
+  (a) => a,
+);
+
 const UserCodec = closedObject(
   t.intersection([
     t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
     t.partial({
       login: LoginNameCodec,
+      uid: UidCodec,
       email: EmailCodec,
       limits: LimitsCodec,
       defaults: UserParameterDefaultsCodec,
+      homeAlarmGiB: AlarmGiB,
+      retired: t.boolean,
     }),
   ]),
-  ["id", "login", "sshPublicKey", "email", "limits", "defaults"],
+  ["id", "login", "uid", "sshPublicKey", "email", "limits", "defaults", "homeAlarmGiB", "retired"],
+);
+
+const HomesCodec = closedObject(
+  t.partial({ alarmGiB: AlarmGiB, deletable: t.array(UserIdCodec) }),
+  ["alarmGiB", "deletable"],
 );
 
 /** Reserved concurrency of one function: a number of executions, or "unreserved". */
@@ -108,6 +129,8 @@ const SETTINGS_KEYS = [
   "concurrency",
   "registry",
   "alarmEmail",
+  "network",
+  "homes",
 ] as const;
 
 /** The settings file as written: required fields plus optional ones that have defaults. */
@@ -133,6 +156,8 @@ export const SettingsFileCodec = closedObject(
       concurrency: ConcurrencyCodec,
       registry: RegistryCodec,
       alarmEmail: EmailCodec,
+      network: NetworkFileCodec,
+      homes: HomesCodec,
     }),
   ]),
   SETTINGS_KEYS,
@@ -145,10 +170,22 @@ export interface ProvisionedUser {
   readonly id: UserId;
   /** Their Linux account on the cluster: the setting, else derived from the id. */
   readonly login: LoginName;
+  /** Their UID and GID on every cluster (the setting, else derived from the id): it owns their home's files. */
+  readonly uid: string;
   readonly sshPublicKey: string;
   readonly email?: string;
   readonly limits?: Limits;
   readonly defaults?: Readonly<Record<string, string>>;
+}
+
+/** A user's home: one file system, kept across all their clusters and beyond their retirement. */
+export interface HomeOwner {
+  readonly id: UserId;
+  readonly uid: string;
+  /** Its storage alarm's threshold. */
+  readonly alarmGiB: number;
+  /** Whether it may be destroyed: only a deliberate `homes.deletable` entry says so. */
+  readonly deletable: boolean;
 }
 
 /** SES notifications; absent when the settings have none. */
@@ -183,7 +220,20 @@ export interface Settings {
   readonly accessNetwork: string;
   readonly defaults: Readonly<Record<string, string>>;
   readonly limits: Limits;
+  /** The users who may create clusters (retired users are not among them). */
   readonly users: readonly ProvisionedUser[];
+  /** The deployment's one network, which every cluster shares. */
+  readonly network: DeploymentNetwork;
+  /**
+   * Every home the deployment keeps: the users', and those of retired users
+   * (who may no longer create clusters). A home is never destroyed because
+   * its user left the settings; `homes.deletable` is the only way.
+   */
+  readonly homes: {
+    readonly owners: readonly HomeOwner[];
+    /** Ids named in `homes.deletable`, whether or not they are still in `users`. */
+    readonly deletable: readonly string[];
+  };
   readonly iamUsers: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly retention: { readonly noncurrentVersionDays: number; readonly logDays: number };
@@ -208,6 +258,9 @@ export interface Settings {
  * bounds how hard either can press the account's CloudFormation budget.
  */
 export const DEFAULT_CONCURRENCY = { create: 10, delete: 10 } as const;
+
+/** A home's storage alarm unless the settings say otherwise: 100 GiB. */
+export const DEFAULT_HOME_ALARM_GIB = 100;
 
 const concurrencyOf = (value: string | undefined, fallback: number): number | undefined =>
   value === "unreserved" ? undefined : value === undefined ? fallback : Number(value);
@@ -235,10 +288,23 @@ export function withDefaults(file: SettingsFile): Settings {
     accessNetwork: file.accessNetwork,
     defaults: file.defaults ?? {},
     limits: file.limits ?? {},
-    users: (file.users ?? []).map((user) => ({
-      ...user,
-      login: user.login ?? derivedLogin(user.id),
-    })),
+    users: (file.users ?? [])
+      .filter((user) => user.retired !== true)
+      .map(({ retired: _retired, homeAlarmGiB: _alarm, ...user }) => ({
+        ...user,
+        login: user.login ?? derivedLogin(user.id),
+        uid: user.uid ?? String(derivedUid(user.id)),
+      })),
+    network: networkFrom(file.region, file.network),
+    homes: {
+      owners: (file.users ?? []).map((user) => ({
+        id: user.id,
+        uid: user.uid ?? String(derivedUid(user.id)),
+        alarmGiB: user.homeAlarmGiB ?? file.homes?.alarmGiB ?? DEFAULT_HOME_ALARM_GIB,
+        deletable: (file.homes?.deletable ?? []).includes(user.id),
+      })),
+      deletable: [...(file.homes?.deletable ?? [])],
+    },
     iamUsers: file.iamUsers ?? [],
     tags: file.tags ?? {},
     retention: {

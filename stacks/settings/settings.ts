@@ -5,6 +5,7 @@ import { decodeReadably } from "../../functions/shared/readable-errors.js";
 import { policyFromSettings } from "./policy.js";
 import { derivedLogin, loginProblem } from "../../functions/shared/login-name.js";
 import { idProblemUnder } from "./identity-settings.js";
+import { networkProblems } from "./network-settings.js";
 import { SettingsFileCodec, withDefaults, type Settings } from "./settings-shape.js";
 
 /*
@@ -18,15 +19,15 @@ export const DEFAULT_SETTINGS_PATH = "settings/example.json";
 
 function crossFieldErrors(settings: Settings): string[] {
   const errors: string[] = [];
-  const seen = new Set<string>();
   const loginOwner = new Map<string, string>();
   for (const user of settings.users) {
-    if (seen.has(user.id)) errors.push(`users: ${user.id} is listed more than once.`);
-    seen.add(user.id);
     const idProblem = idProblemUnder(settings.identity, user.id);
     if (idProblem !== undefined) errors.push(`users: ${idProblem}`);
     errors.push(...loginErrors(user, loginOwner));
   }
+  errors.push(...homeOwnerErrors(settings.homes.owners));
+  errors.push(...networkProblems(settings.region, settings.network));
+  errors.push(...mountTargetErrors(settings));
   if ("AccessNetwork" in settings.defaults) {
     errors.push("defaults: set AccessNetwork with the top-level accessNetwork setting instead.");
   }
@@ -41,6 +42,42 @@ function crossFieldErrors(settings: Settings): string[] {
     );
   }
   return errors;
+}
+
+/**
+ * Every user, retired ones included, once; and no two with one UID, which
+ * would make each the owner of the other's files wherever both homes are seen.
+ * The message asks for a `uid` on the newer user, so no existing home changes hands.
+ */
+function homeOwnerErrors(owners: Settings["homes"]["owners"]): string[] {
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  const uidOwner = new Map<string, string>();
+  for (const owner of owners) {
+    if (seen.has(owner.id)) errors.push(`users: ${owner.id} is listed more than once.`);
+    seen.add(owner.id);
+    const other = uidOwner.get(owner.uid);
+    if (other !== undefined && other !== owner.id) {
+      errors.push(
+        `users: ${other} and ${owner.id} would both have UID ${owner.uid}; give the newer of them a "uid" of its own (never change the UID of a user whose home has files).`,
+      );
+    }
+    uidOwner.set(owner.uid, owner.id);
+  }
+  return errors;
+}
+
+/** EFS's limit on mount targets in one VPC, which AWS does not raise. */
+export const MAX_MOUNT_TARGETS_PER_VPC = 400;
+
+/** Every home has a mount target in every zone, and a VPC holds at most 400. */
+function mountTargetErrors(settings: Settings): string[] {
+  const homes = settings.homes.owners.length;
+  const zones = settings.network.subnets.length;
+  if (homes * zones <= MAX_MOUNT_TARGETS_PER_VPC) return [];
+  return [
+    `users: ${homes} homes in ${zones} zones need ${homes * zones} EFS mount targets, and a VPC holds at most ${MAX_MOUNT_TARGETS_PER_VPC}: use fewer zones (network.zones), or at most ${Math.floor(MAX_MOUNT_TARGETS_PER_VPC / zones)} users, retired ones included.`,
+  ];
 }
 
 /**

@@ -31,7 +31,7 @@ die() {
 
 # The renderer already checked these; checking again means a hand-edited copy
 # cannot install a malformed key or an odd account either.
-[[ $FD_UID =~ ^[1-9][0-9]{3,4}$ ]] ||
+[[ $FD_UID =~ ^[1-9][0-9]{3,9}$ ]] ||
   die "this is the unrendered template (or a bad UID); FlightDeck renders it per user"
 [[ $FD_LOGIN =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] ||
   die "refusing login name '$FD_LOGIN': not a portable Linux user name"
@@ -39,8 +39,9 @@ key_pattern='^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+
 [[ ${#FD_SSH_PUBLIC_KEY} -le 8192 && $FD_SSH_PUBLIC_KEY =~ $key_pattern ]] ||
   die "refusing a malformed SSH public key for $FD_LOGIN"
 
-# One UID and GID on every node of the cluster (Slurm and NFS need them equal),
-# chosen by the renderer from the login name. Check both before creating either.
+# One UID and GID on every node of every cluster (Slurm needs them equal, and
+# they own every file of the user's home, which outlives clusters): the one the
+# deployment recorded for this user. Check both before creating either.
 new_user=no new_group=no
 if ! getent passwd "$FD_LOGIN" >/dev/null; then
   owner=$(getent passwd "$FD_UID" | cut -d: -f1) || true
@@ -54,7 +55,7 @@ if ! getent group "$FD_LOGIN" >/dev/null; then
 fi
 [ "$new_group" = no ] || groupadd --gid "$FD_UID" "$FD_LOGIN"
 if [ "$new_user" = yes ]; then
-  # /home is shared: on compute nodes the master already made the directory.
+  # The home is the user's own file system, mounted before the customizers run.
   create_home=--create-home
   [ -d "$root/home/$FD_LOGIN" ] && create_home=--no-create-home
   useradd --uid "$FD_UID" --gid "$FD_LOGIN" --home-dir "/home/$FD_LOGIN" \

@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import fc from "fast-check";
 import {
-  linuxUidFor,
   renderUserScript,
   USER_SCRIPT_PLACEHOLDERS,
   UserScriptError,
@@ -18,6 +17,8 @@ const template = readFileSync(
   "utf8",
 );
 const ed25519 = keys["ed25519"] ?? "";
+/** The UID the settings recorded for the user. */
+const UID = "123456";
 
 /** What bash assigns to FD_LOGIN, FD_UID and FD_SSH_PUBLIC_KEY in a rendered script. */
 function assignedValues(script: string): string[] {
@@ -35,27 +36,14 @@ function assignedValues(script: string): string[] {
 }
 
 describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
-  describe("linuxUidFor", () => {
-    it("is deterministic and between 10000 and 59999", () => {
-      fc.assert(
-        fc.property(fc.stringMatching(/^[a-z_][a-z0-9_-]{0,31}$/), (login) => {
-          const uid = linuxUidFor(login);
-          expect(uid).to.equal(linuxUidFor(login));
-          expect(uid).to.be.within(10_000, 59_999);
-        }),
-      );
-      expect(linuxUidFor("alice")).not.to.equal(linuxUidFor("bob"));
-    });
-  });
-
   describe("renderUserScript", () => {
     it("puts the login name, UID and key in as shell words that bash reads back exactly", () => {
-      const script = renderUserScript(template, { login: "alice", sshPublicKey: ed25519 });
-      expect(assignedValues(script)).to.deep.equal([
-        "alice",
-        String(linuxUidFor("alice")),
-        ed25519,
-      ]);
+      const script = renderUserScript(template, {
+        login: "alice",
+        uid: UID,
+        sshPublicKey: ed25519,
+      });
+      expect(assignedValues(script)).to.deep.equal(["alice", UID, ed25519]);
       expect(script).not.to.match(/__FLIGHTDECK_[A-Z0-9_]+__/);
     });
 
@@ -77,7 +65,9 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
         const key = `${body} ${comment}`;
         expect(isValidSshPublicKey(key), comment).to.equal(true);
         expect(
-          assignedValues(renderUserScript(template, { login: "alice", sshPublicKey: key }))[2],
+          assignedValues(
+            renderUserScript(template, { login: "alice", uid: UID, sshPublicKey: key }),
+          )[2],
         ).to.equal(key);
       }
       fc.assert(
@@ -88,7 +78,9 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
           (comment) => {
             const key = `${body} ${comment}`;
             expect(
-              assignedValues(renderUserScript(template, { login: "alice", sshPublicKey: key }))[2],
+              assignedValues(
+                renderUserScript(template, { login: "alice", uid: UID, sshPublicKey: key }),
+              )[2],
             ).to.equal(key);
           },
         ),
@@ -96,17 +88,30 @@ describe("user.sh rendering (stacks/customizer/user-script.ts)", () => {
       );
     });
 
+    it("throws on a UID that is not one FlightDeck gives", () => {
+      for (const uid of ["999", "0", "65534", "2147483648", "12a45", "-1000", " 123456"]) {
+        expect(
+          () => renderUserScript(template, { login: "alice", uid, sshPublicKey: ed25519 }),
+          uid,
+        ).to.throw(UserScriptError, /UID/);
+      }
+    });
+
     it("throws on a malformed key or an id that is not a login name", () => {
       expect(() =>
-        renderUserScript(template, { login: "alice", sshPublicKey: `${ed25519}\nrm -rf /` }),
+        renderUserScript(template, {
+          login: "alice",
+          uid: UID,
+          sshPublicKey: `${ed25519}\nrm -rf /`,
+        }),
       ).to.throw(UserScriptError, /SSH public key/);
-      expect(() => renderUserScript(template, { login: "Alice", sshPublicKey: ed25519 })).to.throw(
-        UserScriptError,
-      );
+      expect(() =>
+        renderUserScript(template, { login: "Alice", uid: UID, sshPublicKey: ed25519 }),
+      ).to.throw(UserScriptError);
     });
 
     it("refuses a template with a missing, repeated or unknown placeholder", () => {
-      const user = { login: "alice", sshPublicKey: ed25519 };
+      const user = { login: "alice", uid: UID, sshPublicKey: ed25519 };
       const { login, uid } = USER_SCRIPT_PLACEHOLDERS;
       expect(() => renderUserScript(template.replace(login, "x"), user)).to.throw(/0 times/);
       expect(() => renderUserScript(`${template}\n${uid}`, user)).to.throw(/2 times/);

@@ -22,11 +22,11 @@ describe("policyFromSettings", () => {
     });
   });
 
-  it("carries the admin's limits and each user's login, email and overrides", () => {
+  it("carries the admin's limits and each user's login, UID, email and overrides", () => {
     expect(policy.limits).to.deep.equal({ maxClusters: "3" });
     expect(policy.users).to.deep.equal({
-      alice: { login: "alice", email: "alice@hpc.test" },
-      bob: { login: "bob", limits: { maxComputeNodes: "8" } },
+      alice: { login: "alice", uid: "457479", email: "alice@hpc.test" },
+      bob: { login: "bob", uid: "464244", limits: { maxComputeNodes: "8" } },
     });
   });
 

@@ -26,7 +26,10 @@ describe("users' logins in the settings", () => {
       decodedSettings(withUsers({ id: "Alice.Smith" }, { id: "bob", login: "robert" })),
     );
     expect(loginFor(policy, "Alice.Smith" as UserId)).to.equal("alice_smith");
-    expect(policy.users["Alice.Smith" as UserId]).to.deep.equal({ login: "alice_smith" });
+    expect(policy.users["Alice.Smith" as UserId]).to.deep.equal({
+      login: "alice_smith",
+      uid: "458462",
+    });
     expect(loginFor(policy, "bob" as UserId)).to.equal("robert");
   });
 
