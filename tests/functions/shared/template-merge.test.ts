@@ -144,6 +144,36 @@ describe("template merge", () => {
     });
   });
 
+  it("points the cluster at the deployment's network and the owner's own home and UID", () => {
+    const ssm = (type: string) => ({ Type: `AWS::SSM::Parameter::Value<${type}>` });
+    const template: CfnTemplate = {
+      ...seedTemplate,
+      Parameters: {
+        VpcId: ssm("AWS::EC2::VPC::Id"),
+        SubnetIds: ssm("List<AWS::EC2::Subnet::Id>"),
+        HomeFileSystem: ssm("String"),
+        HomeSecurityGroup: ssm("AWS::EC2::SecurityGroup::Id"),
+        AccessUid: { Type: "Number" },
+      },
+    };
+    const policy = basePolicy({ users: { bob: { login: "bob", uid: "5000" } } });
+    expect(params(rightOf(merge({}, { template, policy, user: "bob" as UserId })))).to.deep.equal({
+      AccessUid: "5000",
+      HomeFileSystem: "/flightdeck/fdtest/homes/bob/file-system-id",
+      HomeSecurityGroup: "/flightdeck/fdtest/homes/bob/client-security-group-id",
+      SubnetIds: "/flightdeck/fdtest/network/subnet-ids",
+      VpcId: "/flightdeck/fdtest/network/vpc-id",
+    });
+    // A user the policy records no UID for gets the one the settings would have derived.
+    expect(params(rightOf(merge({}, { template, policy })))["AccessUid"]).to.equal("457479");
+    for (const key of ["VpcId", "SubnetIds", "HomeFileSystem", "HomeSecurityGroup", "AccessUid"]) {
+      const refused = leftOf(
+        decodeConfig({ [key]: "/flightdeck/fdtest/homes/alice/file-system-id" }),
+      );
+      expect(refused.join("\n"), key).to.include(key);
+    }
+  });
+
   it("tells the user when they set something this template does not have", () => {
     const template: CfnTemplate = {
       ...seedTemplate,
