@@ -7,9 +7,12 @@ import { allow, getAtt, ifCondition, nameTag, noValue, ref, sub } from "./intrin
 import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 
 /*
- * The cluster's nodes: the munge key, the login/master node running slurmctld
- * and exporting /home, and the compute nodes' launch template and Auto
- * Scaling group, each with the least IAM its boot scripts need.
+ * The cluster's nodes: the munge key, the nodes' shared SSH host key, the
+ * login/master node running slurmctld, and the compute nodes' launch template
+ * and Auto Scaling group, each with the least IAM its boot scripts need.
+ * Every node mounts the owner's home (their own EFS file system, built by the
+ * deployment) at /home/<login>, and carries the home's client security group,
+ * the only group its mount targets admit.
  */
 
 /** Fixed so the master's IAM policy and node manager can name it without a dependency cycle. */
@@ -17,6 +20,9 @@ export const COMPUTE_GROUP_NAME = "${AWS::StackName}-compute";
 
 /** The master's logical id: its CreationPolicy waits for the boot script's signal. */
 export const MASTER_RESOURCE = "MasterInstance";
+
+/** The subnet the cluster runs in: the first of the deployment's. */
+const CLUSTER_SUBNET = { "Fn::Select": [0, ref("SubnetIds")] };
 
 /** The EC2 type a role's choice selects: the label's type for `other`, else the preset's. */
 function instanceType(role: "Compute" | "Master") {
@@ -60,7 +66,7 @@ function nodeStatements() {
     allow("s3:ListBucket", sub("arn:${AWS::Partition}:s3:::${CustomizerBucket}"), {
       StringLike: { "s3:prefix": folders.map(sub) },
     }),
-    allow("secretsmanager:GetSecretValue", ref("MungeKeySecret")),
+    allow("secretsmanager:GetSecretValue", [ref("MungeKeySecret"), ref("NodeHostKeySecret")]),
     allow("cloudformation:DescribeStackResource", ref("AWS::StackId")),
   ];
 }
@@ -102,10 +108,14 @@ const commonEnv = {
   FD_STACK: "${AWS::StackName}",
   FD_CLUSTER: "${ClusterName}",
   FD_USER: "${AccessUsername}",
+  FD_UID: "${AccessUid}",
   FD_PROFILES: "${FlightProfiles}",
   FD_BUCKET: "${CustomizerBucket}",
   FD_PREFIX: "${CustomizerPrefix}",
   FD_MUNGE_SECRET: "${MungeKeySecret}",
+  FD_HOST_KEY_SECRET: "${NodeHostKeySecret}",
+  // EFS's name for the file system: it resolves to the mount target in the node's own zone.
+  FD_HOME_HOST: "${HomeFileSystem}.efs.${AWS::Region}.${AWS::URLSuffix}",
 };
 
 const masterBoot: BootSpec = {
@@ -113,7 +123,6 @@ const masterBoot: BootSpec = {
   resource: MASTER_RESOURCE,
   env: {
     ...commonEnv,
-    FD_VPC_CIDR: "${Vpc.CidrBlock}",
     FD_MAX_NODES: "${ComputeMaxNodes}",
     FD_INITIAL_NODES: "${ComputeInitialNodes}",
     FD_AUTOSCALING: "${AutoscalingPolicy}",
@@ -148,6 +157,7 @@ const computeBoot: BootSpec = {
   env: {
     ...commonEnv,
     FD_MASTER_IP: `\${${MASTER_RESOURCE}.PrivateIp}`,
+    FD_MASTER_NAME: `\${${MASTER_RESOURCE}.PrivateDnsName}`,
     FD_NODE_TAG: NODE_TAG_KEY,
   },
   files: [
@@ -227,8 +237,6 @@ function master() {
     },
     [MASTER_RESOURCE]: {
       Type: "AWS::EC2::Instance",
-      // The boot script installs from the internet: the route must exist first.
-      DependsOn: ["DefaultRoute", "PublicSubnetRouteTable"],
       CreationPolicy: { ResourceSignal: { Count: 1, Timeout: "PT30M" } },
       Metadata: bootMetadataFor(masterBoot),
       Properties: {
@@ -239,8 +247,12 @@ function master() {
         ImageId: ref("ImageId"),
         InstanceType: instanceType("Master"),
         IamInstanceProfile: ref("MasterInstanceProfile"),
-        SubnetId: ref("PublicSubnet"),
-        SecurityGroupIds: [ref("ClusterSecurityGroup"), ref("LoginSecurityGroup")],
+        SubnetId: CLUSTER_SUBNET,
+        SecurityGroupIds: [
+          ref("ClusterSecurityGroup"),
+          ref("LoginSecurityGroup"),
+          ref("HomeSecurityGroup"),
+        ],
         BlockDeviceMappings: rootVolume(ref("MasterSystemVolumeSize")),
         UserData: userDataFor(masterBoot),
         Tags: nameTag("master"),
@@ -266,7 +278,7 @@ function compute() {
           ImageId: ref("ImageId"),
           InstanceType: instanceType("Compute"),
           IamInstanceProfile: { Arn: getAtt("ComputeInstanceProfile", "Arn") },
-          SecurityGroupIds: [ref("ClusterSecurityGroup")],
+          SecurityGroupIds: [ref("ClusterSecurityGroup"), ref("HomeSecurityGroup")],
           MetadataOptions: computeMetadataOptions,
           BlockDeviceMappings: rootVolume(16),
           // `terminate` on interruption: a stopped spot node cannot be in a placement group.
@@ -289,7 +301,8 @@ function compute() {
     // No DesiredCapacity: the group starts empty (MinSize) and the master's
     // node manager owns the desired capacity; a stack update cannot reset it.
     // Every instance stays in this group, so deleting the stack deletes the
-    // group, and with it every compute instance, before the subnet and VPC.
+    // group, and with it every compute instance, before the security groups.
+    // One subnet, the master's: a cluster placement group lives in one zone.
     ComputeGroup: {
       Type: "AWS::AutoScaling::AutoScalingGroup",
       Properties: {
@@ -300,7 +313,7 @@ function compute() {
         },
         MinSize: "0",
         MaxSize: ref("ComputeMaxNodes"),
-        VPCZoneIdentifier: [ref("PublicSubnet")],
+        VPCZoneIdentifier: [CLUSTER_SUBNET],
         PlacementGroup: ifCondition("UsePlacementGroup", ref("ComputePlacementGroup"), noValue),
         Tags: [{ Key: "Name", Value: sub("${ClusterName}-compute"), PropagateAtLaunch: true }],
       },
@@ -308,23 +321,36 @@ function compute() {
   };
 }
 
-/** The cluster's munge key, generated by CloudFormation and read by every node at boot. */
-function mungeKey() {
+/**
+ * A secret the cluster's nodes read at boot, generated by CloudFormation.
+ * Named after the stack, which is what the service role may create.
+ * CloudFormation deletes secrets without a recovery window, so a re-created
+ * stack can reuse the name.
+ */
+function stackSecret(suffix: string, description: string, length: number) {
   return {
-    MungeKeySecret: {
-      Type: "AWS::SecretsManager::Secret",
-      Properties: {
-        // Named after the stack, which is what the service role may create. CloudFormation
-        // deletes secrets without a recovery window, so a re-created stack can reuse the name.
-        Name: sub("${AWS::StackName}-munge-key"),
-        Description: sub("Munge key of FlightDeck cluster ${ClusterName} (${AWS::StackName})"),
-        GenerateSecretString: { PasswordLength: 128, ExcludePunctuation: true },
-      },
+    Type: "AWS::SecretsManager::Secret",
+    Properties: {
+      Name: sub(`\${AWS::StackName}-${suffix}`),
+      Description: sub(`${description} of FlightDeck cluster \${ClusterName} (\${AWS::StackName})`),
+      GenerateSecretString: { PasswordLength: length, ExcludePunctuation: true },
     },
   };
 }
 
-/** Every node resource of the template: munge key, master and compute. */
+/**
+ * The cluster's secrets: the munge key, and the seed every node derives the
+ * cluster's one SSH host key from (flightdeck-aws.py host-key), so that a
+ * cluster-wide known_hosts names every node, even one not launched yet.
+ */
+function secrets() {
+  return {
+    MungeKeySecret: stackSecret("munge-key", "Munge key", 128),
+    NodeHostKeySecret: stackSecret("node-host-key", "Seed of the SSH host key", 64),
+  };
+}
+
+/** Every node resource of the template: secrets, master and compute. */
 export function nodeResources(): Record<string, unknown> {
-  return { ...mungeKey(), ...master(), ...compute() };
+  return { ...secrets(), ...master(), ...compute() };
 }

@@ -1,4 +1,5 @@
 import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
+import { MAX_UID, MIN_UID } from "../functions/shared/user-uid.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
 import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
 import { HOME_PREFIX } from "../functions/shared/result-files.js";
@@ -117,7 +118,8 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
     MasterSystemVolumeSize: {
       ...integer("MasterSystemVolumeSize"),
       Default: "30",
-      Description: "Size in GiB of the master's disk, which also holds /home.",
+      Description:
+        "Size in GiB of the master's disk (the system, Slurm's state and job history; /home is the user's own file system).",
       ConstraintDescription: `must be a size in GiB from ${FIELD_RULES.MasterSystemVolumeSize.min} to ${FIELD_RULES.MasterSystemVolumeSize.max}`,
     },
     IdleDeleteMinutes: {
@@ -141,6 +143,14 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description: "The cluster owner's Linux login; set by FlightDeck.",
       ConstraintDescription:
         "must be a Linux login: a lowercase letter or _, then at most 31 lowercase letters, digits, _ or -",
+    },
+    AccessUid: {
+      Type: "Number",
+      MinValue: MIN_UID,
+      MaxValue: MAX_UID,
+      Description:
+        "The owner's UID and GID on every node: it owns every file of their home, on every cluster; set by FlightDeck.",
+      ConstraintDescription: `must be a UID from ${MIN_UID} to ${MAX_UID}`,
     },
     FlightProfiles: {
       Type: "String",
@@ -191,6 +201,28 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Type: "String",
       Description:
         "The deployment's permissions boundary, which every role of the cluster carries; set by FlightDeck.",
+    },
+    // The deployment's network and the owner's home: built once by the
+    // deployment, named here by SSM parameters that CloudFormation resolves.
+    VpcId: {
+      Type: "AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>",
+      Description:
+        "SSM parameter naming the deployment's VPC, which every cluster shares; set by FlightDeck.",
+    },
+    SubnetIds: {
+      Type: "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
+      Description:
+        "SSM parameter naming the deployment's subnets, one per Availability Zone (the cluster runs in the first); set by FlightDeck.",
+    },
+    HomeFileSystem: {
+      Type: "AWS::SSM::Parameter::Value<String>",
+      Description:
+        "SSM parameter naming the owner's home file system (EFS), mounted at /home/<login> on every node; set by FlightDeck.",
+    },
+    HomeSecurityGroup: {
+      Type: "AWS::SSM::Parameter::Value<AWS::EC2::SecurityGroup::Id>",
+      Description:
+        "SSM parameter naming the security group whose members may reach the owner's home, and nobody else's; set by FlightDeck.",
     },
     ImageId: {
       Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",

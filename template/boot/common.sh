@@ -65,6 +65,42 @@ fd_metadata() {
     "http://169.254.169.254/latest/meta-data/$1"
 }
 
+# The owner's home: their own EFS file system at /home/<login>, the same on
+# every node of every cluster they run, and kept when this cluster goes. It
+# is reached over NFS (AWS's recommended options); only instances carrying
+# the home's client security group reach its mount targets. The name resolves
+# to the mount target in this node's own Availability Zone.
+fd_mount_home() {
+  local home=/home/$FD_USER attempt
+  install -d -m 0755 "$home"
+  grep -q "[[:space:]]${home}[[:space:]]" /etc/fstab ||
+    printf '%s:/ %s nfs4 %s 0 0\n' "$FD_HOME_HOST" "$home" \
+      nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,_netdev \
+      >>/etc/fstab
+  for attempt in 1 2 3 4 5 6; do
+    mountpoint -q "$home" && return 0
+    mount "$home" || sleep $((attempt * 5))
+  done
+  mountpoint -q "$home" || {
+    FD_FAILURE="cannot mount your home $FD_HOME_HOST at $home"
+    return 1
+  }
+}
+
+# The owner's account must have the UID the deployment recorded: that number
+# owns every file of their home, on every cluster, for good.
+fd_check_account() {
+  local uid
+  uid=$(id -u "$FD_USER" 2>/dev/null) || {
+    FD_FAILURE="no account $FD_USER after the customizers (is $FD_PROFILES/configure.d/user.sh there?)"
+    return 1
+  }
+  [ "$uid" = "$FD_UID" ] || {
+    FD_FAILURE="account $FD_USER has UID $uid, not $FD_UID, which owns its home"
+    return 1
+  }
+}
+
 # Every node fetches the same key from Secrets Manager, so no node waits for
 # another and the key never appears in user data.
 fd_install_munge_key() {

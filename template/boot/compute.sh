@@ -1,5 +1,5 @@
 #!/bin/bash
-# FlightDeck compute node: munge key, /home from the master, its Slurm node
+# FlightDeck compute node: munge key, the owner's home, its Slurm node
 # name, customizers, then slurmd under that name, fetching its config from the
 # master. The master's compute node manager (flightdeck-nodes.py) launched
 # this instance for a node Slurm powered up, and names it by tagging the
@@ -36,14 +36,8 @@ fd_apt_install munge slurmd slurm-client nfs-common "${FD_DAY_ONE_PACKAGES_COMPU
 fd_step "installing the munge key"
 fd_install_munge_key
 
-fd_step "mounting /home from $FD_MASTER_IP"
-grep -q '[[:space:]]/home[[:space:]]' /etc/fstab ||
-  printf '%s:/home /home nfs4 defaults,_netdev,hard 0 0\n' "$FD_MASTER_IP" >>/etc/fstab
-for attempt in 1 2 3 4 5 6; do
-  mountpoint -q /home && break
-  mount /home || sleep $((attempt * 5))
-done
-mountpoint -q /home
+fd_step "mounting your home at /home/$FD_USER"
+fd_mount_home
 
 fd_step "waiting for a Slurm node name (instance tag $FD_NODE_TAG)"
 deadline=$(($(date +%s) + $(fd_seconds 10)))
@@ -66,6 +60,9 @@ fd_day_one_scratch
 # fail never runs a job.
 fd_step "running customizers"
 fd_run_customizers
+
+fd_step "checking the login account"
+fd_check_account
 
 fd_step "starting slurmd as $FD_NODE"
 install -d -m 0755 /var/spool/slurmd /var/log/slurm /etc/systemd/system/slurmd.service.d

@@ -13,11 +13,6 @@
 FD_DAY_ONE_PACKAGES_MASTER=(openmpi-bin libopenmpi-dev openssh-server mariadb-server slurmdbd)
 FD_DAY_ONE_PACKAGES_COMPUTE=(openmpi-bin libopenmpi-dev openssh-server)
 
-# Root-only, on the shared /home: what the master makes once for the whole
-# cluster and compute nodes read at boot (root on a cluster node reads it:
-# the export is no_root_squash, and only cluster nodes reach NFS).
-FD_CLUSTER_DIR=/home/.flightdeck
-
 # slurm.conf lines for limits and accounting, given a compute node's cores
 # and MiB (master.sh adds them). Memory is scheduled like cores, and a job
 # that names none gets its cores' share of the node, not all of it. cgroups
@@ -86,42 +81,18 @@ EOF
   return 1
 }
 
-# SSH between the cluster's nodes, by their Slurm names. The nodes share one
-# host key, made here and never leaving the cluster, so a cluster-wide
-# ssh_known_hosts can name every node, including compute nodes not launched
-# yet (a re-launched compute-3 is a new instance with the same key); and the
-# user gets a key of their own, in the shared /home, authorized for every node.
-fd_day_one_ssh_master() {
-  local login=$FD_USER home key
-  install -d -o root -g root -m 0700 "$FD_CLUSTER_DIR"
-  [ -f "$FD_CLUSTER_DIR/ssh_host_ed25519_key" ] ||
-    ssh-keygen -q -t ed25519 -N '' -C "flightdeck-${FD_CLUSTER}-nodes" \
-      -f "$FD_CLUSTER_DIR/ssh_host_ed25519_key"
-  {
-    printf 'compute-* %s\n' "$(cut -d' ' -f1-2 "$FD_CLUSTER_DIR/ssh_host_ed25519_key.pub")"
-    printf '%s,%s %s\n' "$(hostname -s)" "$FD_MASTER_IP" \
-      "$(cut -d' ' -f1-2 /etc/ssh/ssh_host_ed25519_key.pub)"
-  } >"$FD_CLUSTER_DIR/ssh_known_hosts"
-  fd_day_one_ssh_client
-  home=$(getent passwd "$login" | cut -d: -f6)
-  key=$home/.ssh/id_ed25519
-  if [ ! -f "$key" ]; then
-    install -d -o "$login" -g "$login" -m 0700 "$home/.ssh"
-    setpriv --reuid="$login" --regid="$login" --init-groups \
-      ssh-keygen -q -t ed25519 -N '' -C "$login@${FD_CLUSTER} (this cluster only)" -f "$key"
-  fi
-  grep -qxF -- "$(cat "$key.pub")" "$home/.ssh/authorized_keys" 2>/dev/null ||
-    cat "$key.pub" >>"$home/.ssh/authorized_keys"
-  chown "$login:$login" "$home/.ssh/authorized_keys"
-  chmod 0600 "$home/.ssh/authorized_keys"
-  systemctl enable ssh
-  systemctl restart ssh
-}
-
-# Every node: the cluster's known hosts, and compute-N reached through
-# slurmctld's record of its address (cloud nodes have no DNS names).
-fd_day_one_ssh_client() {
-  install -m 0644 "$FD_CLUSTER_DIR/ssh_known_hosts" /etc/ssh/ssh_known_hosts
+# SSH between the cluster's nodes, by their Slurm names. Every node has the
+# same host key, derived from a secret of the stack (flightdeck-aws.py
+# host-key), so one known_hosts line names every node, including compute
+# nodes not launched yet (a re-launched compute-3 is a new instance with the
+# same key). The key never leaves the cluster's nodes.
+fd_day_one_ssh() {
+  local master_name=$1 master_ip=$2 public
+  fd_aws host-key "$FD_HOST_KEY_SECRET" /etc/ssh/ssh_host_ed25519_key
+  chmod 0644 /etc/ssh/ssh_host_ed25519_key.pub
+  public=$(cut -d' ' -f1-2 /etc/ssh/ssh_host_ed25519_key.pub)
+  printf 'compute-*,%s,%s %s\n' "$master_name" "$master_ip" "$public" >/etc/ssh/ssh_known_hosts
+  chmod 0644 /etc/ssh/ssh_known_hosts
   install -m 0755 /opt/flightdeck/flightdeck-node-connect.py /usr/local/bin/flightdeck-node-connect
   install -d -m 0755 /etc/ssh/ssh_config.d
   cat >/etc/ssh/ssh_config.d/50-flightdeck.conf <<'EOF'
@@ -130,14 +101,31 @@ Host compute-*
     ProxyCommand /usr/local/bin/flightdeck-node-connect %h %p
     StrictHostKeyChecking yes
 EOF
+  systemctl enable ssh
+  systemctl restart ssh
+}
+
+# The master also gives the user a key of their own, in their home, which
+# every node of all their clusters accepts: made by their first cluster,
+# kept with the home.
+fd_day_one_ssh_master() {
+  local login=$FD_USER home key
+  fd_day_one_ssh "$(hostname -s)" "$FD_MASTER_IP"
+  home=$(getent passwd "$login" | cut -d: -f6)
+  key=$home/.ssh/id_ed25519
+  if [ ! -f "$key" ]; then
+    install -d -o "$login" -g "$login" -m 0700 "$home/.ssh"
+    setpriv --reuid="$login" --regid="$login" --init-groups \
+      ssh-keygen -q -t ed25519 -N '' -C "$login (FlightDeck clusters)" -f "$key"
+  fi
+  grep -qxF -- "$(cat "$key.pub")" "$home/.ssh/authorized_keys" 2>/dev/null ||
+    cat "$key.pub" >>"$home/.ssh/authorized_keys"
+  chown "$login:$login" "$home/.ssh/authorized_keys"
+  chmod 0600 "$home/.ssh/authorized_keys"
 }
 
 fd_day_one_ssh_compute() {
-  install -m 0600 "$FD_CLUSTER_DIR/ssh_host_ed25519_key" /etc/ssh/ssh_host_ed25519_key
-  install -m 0644 "$FD_CLUSTER_DIR/ssh_host_ed25519_key.pub" /etc/ssh/ssh_host_ed25519_key.pub
-  fd_day_one_ssh_client
-  systemctl enable ssh
-  systemctl restart ssh
+  fd_day_one_ssh "${FD_MASTER_NAME%%.*}" "$FD_MASTER_IP"
 }
 
 # Node-local scratch at /scratch: the instance store, when the type has one
@@ -178,11 +166,12 @@ SYNC
 FlightDeck cluster "$FD_CLUSTER" (login node $(hostname -s))
   Compute nodes: up to $FD_MAX_NODES x $FD_COMPUTE_INSTANCE, started by Slurm when
   jobs need them (sinfo, sbatch, srun --mpi=pmix, sacct).
-  Storage: /home is shared by every node; /scratch is local to each compute node.
   $lifetime
 
-  Everything on this cluster, /home included, is deleted with it. Copy results
-  out first:   flightdeck-sync <folder>   (to $results)
+  Your home, /home/$FD_USER, is kept when this cluster is deleted: it is the
+  same on every node of all your clusters. Everything else on this cluster
+  (/scratch, /tmp, software installed outside your home) is deleted with it.
+  To share results outside:   flightdeck-sync <folder>   (to $results)
 
 EOF
 }

@@ -4,6 +4,7 @@
 Ubuntu 24.04 has no AWS CLI package, so the boot scripts use apt's
 python3-boto3 through this file. Commands:
   munge-key SECRET_ID PATH                      write the cluster's munge key
+  host-key SECRET_ID PATH                       write the cluster's SSH host key (PATH, PATH.pub)
   fetch-customizers BUCKET PREFIX USER DEST     download configure.d scripts
   signal STACK RESOURCE INSTANCE_ID STATUS [REASON]
   put-object BUCKET KEY FILE                    one file to S3 (below 5 GiB)
@@ -11,8 +12,12 @@ python3-boto3 through this file. Commands:
       s3://$FD_USER_BUCKET/$FD_USER_PREFIX/results/$FD_CLUSTER/<folder name>/...
   request-delete BUCKET KEY BODY                put the cluster's own .cf-delete (idle watcher)
 """
+import base64
+import hashlib
 import os
 import re
+import struct
+import subprocess
 import sys
 import time
 
@@ -41,18 +46,60 @@ def with_credentials(call):
     return call()
 
 
-def munge_key(secret_id, path):
+def secret_value(secret_id):
     reply = with_credentials(lambda: client("secretsmanager").get_secret_value(SecretId=secret_id))
-    key = reply["SecretString"].encode()
-    if len(key) < 32:
-        raise SystemExit("the munge key in %s is shorter than 32 bytes" % secret_id)
+    value = reply["SecretString"].encode()
+    if len(value) < 32:
+        raise SystemExit("the secret %s is shorter than 32 bytes" % secret_id)
+    return value
+
+
+def write_private(path, data, mode=0o400):
+    """Writes a file only its owner reads, whole or not at all."""
     temporary = path + ".new"
     if os.path.exists(temporary):
         os.unlink(temporary)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
+        handle.write(data)
     os.replace(temporary, path)
+
+
+def munge_key(secret_id, path):
+    write_private(path, secret_value(secret_id))
+
+
+def ssh_string(data):
+    return struct.pack(">I", len(data)) + data
+
+
+def host_key(secret_id, path):
+    """The cluster's SSH host key, the same on every node, so one known_hosts
+    line names them all: an ed25519 key whose private half is the SHA-256 of
+    the stack's generated secret. OpenSSL gives its public half (ssh-keygen
+    cannot read a raw key), and the file is OpenSSH's own unencrypted format."""
+    seed = hashlib.sha256(secret_value(secret_id)).digest()
+    pkcs8 = bytes.fromhex("302e020100300506032b657004220420") + seed
+    spki = subprocess.run(
+        ["openssl", "pkey", "-inform", "DER", "-pubout", "-outform", "DER"],
+        input=pkcs8, capture_output=True, check=True,
+    ).stdout
+    public = spki[-32:]
+    kind = b"ssh-ed25519"
+    blob = ssh_string(kind) + ssh_string(public)
+    comment = ("flightdeck-%s-nodes" % os.environ.get("FD_CLUSTER", "cluster")).encode()
+    check = seed[:4]
+    private = check + check + ssh_string(kind) + ssh_string(public)
+    private += ssh_string(seed + public) + ssh_string(comment)
+    private += bytes(range(1, 1 + (-len(private)) % 8))
+    body = b"openssh-key-v1\0" + ssh_string(b"none") + ssh_string(b"none") + ssh_string(b"")
+    body += struct.pack(">I", 1) + ssh_string(blob) + ssh_string(private)
+    text = base64.b64encode(body).decode()
+    lines = [text[i:i + 70] for i in range(0, len(text), 70)]
+    pem = "-----BEGIN OPENSSH PRIVATE KEY-----\n%s\n-----END OPENSSH PRIVATE KEY-----\n" % "\n".join(lines)
+    write_private(path, pem.encode(), 0o600)
+    with open(path + ".pub", "w") as handle:
+        handle.write("ssh-ed25519 %s %s\n" % (base64.b64encode(blob).decode(), comment.decode()))
 
 
 def fetch_customizers(bucket, prefix, user, dest):
@@ -147,6 +194,7 @@ def request_delete(bucket, key, body):
 
 COMMANDS = {
     "munge-key": munge_key,
+    "host-key": host_key,
     "fetch-customizers": fetch_customizers,
     "signal": signal,
     "put-object": put_object,

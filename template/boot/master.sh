@@ -1,7 +1,7 @@
 #!/bin/bash
-# FlightDeck master (login) node: Slurm controller (configless, power saving
-# over the compute Auto Scaling group), /home over NFS, customizers, the
-# compute node manager, then the CloudFormation signal. bootstrap.sh runs it
+# FlightDeck master (login) node: the owner's home, Slurm controller
+# (configless, power saving over the compute Auto Scaling group), customizers,
+# the compute node manager, then the CloudFormation signal. bootstrap.sh runs it
 # once, as root, at first boot; the template carries this file in the
 # master's Metadata (template/build-template.ts).
 # shellcheck source-path=SCRIPTDIR
@@ -42,22 +42,15 @@ fd_node_shape() {
 }
 
 fd_step "installing packages"
-fd_apt_install munge slurmctld slurm-client nfs-kernel-server "${FD_DAY_ONE_PACKAGES_MASTER[@]}"
+fd_apt_install munge slurmctld slurm-client nfs-common "${FD_DAY_ONE_PACKAGES_MASTER[@]}"
 FD_INSTANCE_ID=$(fd_metadata instance-id)
 FD_MASTER_IP=$(fd_metadata local-ipv4)
 
 fd_step "installing the munge key"
 fd_install_munge_key
 
-# no_root_squash lets the customizers (root on every node) manage users' SSH
-# keys on the shared /home; only cluster nodes reach port 2049 (security group).
-fd_step "exporting /home"
-install -d -m 0755 /etc/exports.d
-printf '/home %s(rw,sync,no_subtree_check,no_root_squash)\n' "$FD_VPC_CIDR" \
-  >/etc/exports.d/flightdeck.exports
-systemctl enable nfs-server
-systemctl restart nfs-server
-exportfs -ra
+fd_step "mounting your home at /home/$FD_USER"
+fd_mount_home
 
 fd_step "configuring slurmctld"
 install -d -o slurm -g slurm -m 0755 /var/spool/slurmctld /var/log/slurm
@@ -151,12 +144,22 @@ fd_step "running customizers"
 fd_run_customizers
 
 # The LoginUser output names the AccessUsername (the owner's login); the
-# owner's user.sh must have created it.
+# owner's user.sh must have created it, with the UID their home belongs to.
 fd_step "checking the login account"
-getent passwd "$FD_USER" >/dev/null || {
-  FD_FAILURE="no account $FD_USER after the customizers (is $FD_PROFILES/configure.d/user.sh there?)"
-  exit 1
-}
+fd_check_account
+
+# A new home is an empty file system owned by root: the first cluster hands
+# it to its owner, with the usual dotfiles. Later clusters find it as the
+# owner left it, and change nothing.
+fd_step "handing a new home to its owner"
+home=/home/$FD_USER
+if [ "$(stat -c %u "$home")" = 0 ]; then
+  for file in /etc/skel/.[!.]*; do
+    if [ -e "$file" ] && [ ! -e "$home/${file##*/}" ]; then cp -a "$file" "$home/"; fi
+  done
+  chown -R "$FD_UID:$FD_UID" "$home"
+  chmod 0700 "$home"
+fi
 
 fd_step "setting up SSH between nodes, results out and the login message"
 fd_day_one_ssh_master

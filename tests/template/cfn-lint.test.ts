@@ -22,6 +22,10 @@ import {
  * supported here". The template has one such `Fn::If`: the spot options on
  * UseSpot. For variants where UseSpot holds, the test substitutes that
  * `Fn::If` by its spot branch first, so cfn-lint still checks the spot options.
+ *
+ * cfn-lint 1.9.7 knows no `AWS::SSM::Parameter::Value<…>` type, so the
+ * parameters of that type without a default (the shared network and the
+ * owner's home) are given the values CloudFormation would resolve them to.
  */
 
 interface LintRecord {
@@ -38,7 +42,7 @@ const awsData = require("cfn-lint/lib/awsData") as { awsResources: unknown };
 const cfnLint = require("cfn-lint/lib/api") as {
   validateJsonObject(
     template: unknown,
-    options: { parameters: Record<string, string> },
+    options: { parameters: Record<string, string | string[]> },
   ): LintResult;
 };
 
@@ -49,6 +53,15 @@ const SYSTEM_VALUES = {
   ClusterName: "c1",
   CustomizerBucket: "flightdeck-customizer",
   FlightDeckBucket: "flightdeck-users",
+  AccessUid: "123456",
+};
+
+/** What CloudFormation resolves the SSM-typed system parameters to. */
+const RESOLVED_SSM_VALUES = {
+  VpcId: "vpc-0123456789abcdef0",
+  SubnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+  HomeFileSystem: "fs-0123456789abcdef0",
+  HomeSecurityGroup: "sg-0123456789abcdef0",
 };
 
 const VARIANTS: Record<string, Record<string, string>> = {
@@ -67,7 +80,9 @@ const VARIANTS: Record<string, Record<string, string>> = {
 function lint(template: JsonObject, values: Record<string, string>): LintResult {
   const all = { ...SYSTEM_VALUES, ...values };
   const prepared = chooseBranches(template, template, ["UseSpot"], parameterValues(template, all));
-  return cfnLint.validateJsonObject(structuredClone(prepared), { parameters: all });
+  return cfnLint.validateJsonObject(structuredClone(prepared), {
+    parameters: { ...all, ...RESOLVED_SSM_VALUES },
+  });
 }
 
 const describeRecords = (records: LintRecord[]) =>
@@ -97,13 +112,13 @@ describe("cfn-lint on the default cluster template", () => {
     const resources = template["Resources"] as JsonObject;
     const group = resources["ComputeGroup"] as JsonObject;
     (group["Properties"] as { [key: string]: Json })["MaxNodes"] = 3;
-    (resources["PublicSubnet"] as JsonObject)["Type"] = "AWS::EC2::Subnett";
+    (resources["LoginSecurityGroup"] as JsonObject)["Type"] = "AWS::EC2::SecurityGroupp";
     const result = lint(
       template,
       VARIANTS["the seed's example (other labels, spot, autoscaling)"] ?? {},
     );
     const messages = describeRecords(result.errors.crit).join("\n");
     expect(messages).to.match(/MaxNodes/);
-    expect(messages).to.match(/Subnett/);
+    expect(messages).to.match(/SecurityGroupp/);
   });
 });

@@ -58,6 +58,10 @@ function rolePolicies(roleName: string, stack: string): FoundPolicy["document"] 
         ref: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${stack}-munge-key-AbCdEf`,
         attributes: {},
       },
+      NodeHostKeySecret: {
+        ref: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${stack}-node-host-key-GhIjKl`,
+        attributes: {},
+      },
       [roleName]: { ref: `${stack}-${roleName}`, attributes: {} },
     },
     availabilityZones: [`${REGION}a`],

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,13 +55,17 @@ const SAMPLE_VALUES: Record<string, string> = {
   FlightDeckBucket: "b".repeat(255),
   UserHomePrefix: `home/${"a+b=c,d.e@f_g-h".padEnd(64, "x")}`,
   MungeKeySecret: `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:MungeKeySecret-${"x".repeat(20)}`,
-  "Vpc.CidrBlock": "10.0.0.0/16",
+  NodeHostKeySecret: `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:NodeHostKeySecret-${"x".repeat(20)}`,
+  AccessUid: "2147483647",
+  HomeFileSystem: "fs-0123456789abcdef0",
+  "AWS::URLSuffix": "amazonaws.com.cn",
   ComputeMaxNodes: "1000",
   ComputeInitialNodes: "1000",
   ComputeInstanceLabel: "hpc6id.32xlarge-64C-1024GB",
   AutoscalingPolicy: "disabled",
   IdleDeleteMinutes: "10080",
-  [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.15.254",
+  [`${MASTER_RESOURCE}.PrivateIp`]: "10.0.255.254",
+  [`${MASTER_RESOURCE}.PrivateDnsName`]: "ip-10-0-255-254.ap-southeast-2.compute.internal",
 };
 
 /** Each role's user data, rendered with the sample values. */
@@ -88,6 +92,7 @@ describe("shell scripts of the cluster", function () {
     renderedUser,
     renderUserScript(readFileSync(userTemplate, "utf8"), {
       login: "alice",
+      uid: "123456",
       sshPublicKey: `${keys["ed25519"]} it's $(rm -rf /) \`id\``,
     }),
   );
@@ -98,19 +103,21 @@ describe("shell scripts of the cluster", function () {
     return path;
   });
   /** The rehearsal's node setup and its seams, which stand in for parts of a node's image. */
-  const seams = (names: string[]) =>
-    names.map((name) => join(root, "tests/support/rehearsal", name));
+  const rehearsal = join(root, "tests/support/rehearsal");
+  const seamsIn = (shebang: RegExp) =>
+    readdirSync(join(rehearsal, "image"), { recursive: true, encoding: "utf8" })
+      .map((name) => join(rehearsal, "image", name))
+      .filter((path) => statSync(path).isFile() && shebang.test(readFileSync(path, "utf8")))
+      .sort();
+  const bashSeams = seamsIn(/^#!\/bin\/(ba)?sh\b/);
+  const pythonSeams = seamsIn(/^#!\/usr\/bin\/(env )?python3\b/);
   const scripts = [
     ...filesIn("template/boot", ".sh"),
     ...filesIn("customizer-scripts", ".sh"),
     renderedUser,
     ...userDataFiles,
-    ...seams([
-      "node-setup.sh",
-      "image/usr/bin/apt-get",
-      "image/usr/bin/hostnamectl",
-      "image/usr/sbin/exportfs",
-    ]),
+    join(rehearsal, "node-setup.sh"),
+    ...bashSeams,
   ];
 
   it("covers the boot files, the customizers, the rendered user.sh and both roles' user data", () => {
@@ -123,8 +130,14 @@ describe("shell scripts of the cluster", function () {
       "customizer-scripts/default/configure.d/user.sh",
       "customizer-scripts/default/configure.d/10-packages.sh",
       "customizer-scripts/default/configure.d/20-disable-hyperthreading.sh",
+      "tests/support/rehearsal/node-setup.sh",
+      "tests/support/rehearsal/image/usr/bin/apt-get",
     ]);
     expect(userDataFiles).to.have.length(2);
+    expect(pythonSeams.map((path) => relative(root, path))).to.include.members([
+      "tests/support/rehearsal/image/usr/bin/systemctl",
+      "tests/support/rehearsal/image/usr/sbin/fdr-init",
+    ]);
   });
 
   for (const script of scripts) {
@@ -144,10 +157,7 @@ describe("shell scripts of the cluster", function () {
     });
   }
 
-  for (const file of [
-    ...filesIn("template/boot", ".py"),
-    ...seams(["image/usr/bin/systemctl", "image/usr/sbin/fdr-init"]),
-  ]) {
+  for (const file of [...filesIn("template/boot", ".py"), ...pythonSeams]) {
     it(`${relative(root, file)} is valid Python 3`, function () {
       if (python === undefined) {
         if (process.env["CI"])
@@ -185,6 +195,11 @@ describe("shell scripts of the cluster", function () {
       expect(values["FD_BUCKET"], name).to.equal(SAMPLE_VALUES["CustomizerBucket"]);
       expect(values["FD_STACK"], name).to.equal(SAMPLE_VALUES["AWS::StackName"]);
       expect(values["FD_ROLE"], name).to.be.oneOf(["master", "slave"]);
+      // The owner's home: EFS's own name for the file system, and the UID that owns it.
+      expect(values["FD_HOME_HOST"], name).to.equal(
+        "fs-0123456789abcdef0.efs.ap-southeast-2.amazonaws.com.cn",
+      );
+      expect(values["FD_UID"], name).to.equal(SAMPLE_VALUES["AccessUid"]);
     }
   });
 });
