@@ -1,20 +1,37 @@
 import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { loadSettings, settingsPath as chosenSettings } from "../stacks/settings/settings.js";
+import { homeGuardProblems } from "./home-guard.js";
 import { terraform } from "./terraform-cli.js";
+import type { PlanJson } from "./terraform-plan.js";
 import { prepareStack, STACK_DIR } from "./terraform-stack.js";
 
 /*
  * `npm run deploy [-- settings.json] [-- -auto-approve]`: build, synthesize,
- * `terraform init` and `terraform apply` with your AWS credentials.
- * Terraform shows the plan and asks before it changes anything.
+ * `terraform init`, then plan with your AWS credentials, refuse a plan that
+ * would destroy a user's home (home-guard.ts), show the plan and ask before
+ * applying exactly that plan.
  */
 
-function main(): void {
+const PLAN_FILE = "deploy.tfplan";
+
+async function confirmed(): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await terminal.question("\nApply this plan? Only 'yes' applies it: ");
+    return answer.trim() === "yes";
+  } finally {
+    terminal.close();
+  }
+}
+
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const settingsPath = args.find((arg) => !arg.startsWith("-"));
-  const applyFlags = args.filter((arg) => arg.startsWith("-"));
+  const autoApprove = args.includes("-auto-approve");
   const path = chosenSettings(settingsPath, process.env);
-  if (loadSettings(path).accountId === undefined) {
+  const settings = loadSettings(path);
+  if (settings.accountId === undefined) {
     // Without it, ARNs carry "*" for the account, S3 calls cannot name the
     // expected bucket owner and the service role trusts CloudFormation acting
     // for any account: fine for an offline plan, not for a deployment.
@@ -29,16 +46,20 @@ function main(): void {
         "Deploying needs real ones; `npm run plan` works without.",
     );
   }
-  terraform(["apply", "-input=true", ...applyFlags], {
-    cwd: resolve(STACK_DIR),
-    session,
-    inherit: true,
-  });
+  const cwd = resolve(STACK_DIR);
+  terraform(["plan", "-input=false", `-out=${PLAN_FILE}`], { cwd, session, inherit: true });
+  const plan = JSON.parse(terraform(["show", "-json", PLAN_FILE], { cwd, session })) as PlanJson;
+  const problems = homeGuardProblems(plan, settings.homes.deletable);
+  if (problems.length > 0)
+    throw new Error(`Not deploying:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (!autoApprove && !(await confirmed())) {
+    console.log("Nothing applied.");
+    return;
+  }
+  terraform(["apply", "-input=false", PLAN_FILE], { cwd, session, inherit: true });
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
-}
+});

@@ -8,7 +8,7 @@ export interface PlanJson {
   readonly resource_changes?: ReadonlyArray<{
     readonly type: string;
     readonly address: string;
-    readonly change: { readonly actions: readonly string[] };
+    readonly change: { readonly actions: readonly string[]; readonly before?: unknown };
   }>;
   readonly planned_values?: {
     readonly outputs?: Readonly<Record<string, { readonly value?: unknown }>>;

@@ -14,6 +14,8 @@ import { DeadLetterAlarm } from "./alarms/dead-letter-alarm.js";
 import { DeadLetterQueue } from "./functions/dead-letter-queue.js";
 import { Handlers } from "./functions/handlers.js";
 import { arnScope } from "./iam/arns.js";
+import { UserHomes } from "./homes/user-homes.js";
+import { DeploymentNetwork } from "./network/deployment-network.js";
 import { SenderIdentity } from "./notifications/sender-identity.js";
 import { deploymentOutputs } from "./outputs/deployment-outputs.js";
 import { AwsProviders } from "./provider/aws-providers.js";
@@ -108,6 +110,7 @@ export class FlightDeckStack extends TerraformStack {
         stackPrefix,
         deployment: settings.name,
         nodeBoundaryArn: policy.nodePermissionsBoundary,
+        existingVpcId: settings.network.kind === "existing" ? settings.network.vpcId : undefined,
         ssmParameterArns: ssmParameters,
       }),
     });
@@ -120,6 +123,19 @@ export class FlightDeckStack extends TerraformStack {
       topicName: names.alarmTopic,
       queueName: names.deadLetterQueue,
       email: settings.alarmEmail,
+    });
+    const network = new DeploymentNetwork(this, "network", {
+      deployment: settings.name,
+      region: settings.region,
+      network: settings.network,
+    });
+    const homes = new UserHomes(this, "homes", {
+      deployment: settings.name,
+      region: settings.region,
+      owners: settings.homes.owners,
+      vpcId: network.vpcId,
+      subnets: network.subnets,
+      alarmTopicArn: alarm.topic.arn,
     });
     const registry = new ClusterRegistryTable(this, "registry", {
       tableName: names.registryTable,
@@ -165,6 +181,8 @@ export class FlightDeckStack extends TerraformStack {
       documents,
       registry,
       alarm,
+      network,
+      homes,
     });
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }

@@ -7,6 +7,8 @@
 /** A kind of resource a grant applies to; service-role-permissions.ts maps each to ARNs. */
 export type ResourceKind =
   | "ec2:vpc"
+  /** The deployment's shared VPC: the named one, or any carrying the deployment's tag. */
+  | "ec2:deployment-vpc"
   | "ec2:subnet"
   | "ec2:internet-gateway"
   | "ec2:route-table"
@@ -35,7 +37,9 @@ export type GrantCondition =
   /** The role acted on carries the deployment's permissions boundary. */
   | "node-permissions-boundary"
   /** The resource carries FlightDeck's stack tags for this deployment. */
-  | "flightdeck-tagged";
+  | "flightdeck-tagged"
+  /** The VPC is the deployment's own: tagged as it (a VPC FlightDeck built), or named (an existing one). */
+  | "deployment-vpc";
 
 /**
  * Some actions on some resources; `"*"` only for actions without

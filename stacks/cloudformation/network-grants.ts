@@ -7,11 +7,15 @@ import {
 } from "./grant.js";
 
 /*
- * The cluster's network: VPC, subnet, internet gateway, routes and security
- * groups. Each create acts on the new resource and the VPC it goes in.
+ * A cluster's network is its security groups, in the deployment's shared VPC:
+ * the role may create groups only in that VPC. Clusters build no VPC, subnet,
+ * internet gateway or route of their own, so the role cannot create those at
+ * all (a template that tries fails at synth: no grants for the type). It may
+ * still delete them, tagged as this deployment's, for the stacks created
+ * before the network was shared: CloudFormation deletes a stack with the
+ * role it was created with, which is this one.
  */
 
-const ROUTE_TABLE_READ = grantOnAnyResource("ec2:DescribeRouteTables");
 const SECURITY_GROUP_READ = grantOnAnyResource(
   "ec2:DescribeSecurityGroupRules",
   "ec2:DescribeSecurityGroups",
@@ -21,77 +25,19 @@ const SECURITY_GROUP_RULES: readonly ResourceKind[] = [
   "ec2:security-group-rule",
 ];
 
-/** The grants for the network resource types. */
+/** CreateSecurityGroup names the new group and the VPC: the VPC must be the deployment's. */
+const CREATE_IN_DEPLOYMENT_VPC: Grant = {
+  sid: "SecurityGroupsInDeploymentVpc",
+  actions: ["ec2:CreateSecurityGroup"],
+  resources: ["ec2:deployment-vpc"],
+  condition: "deployment-vpc",
+};
+
+/** The grants for the network resource types a cluster template may use. */
 export const NETWORK_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
-  "AWS::EC2::VPC": [
-    grantOn(
-      "Vpcs",
-      ["ec2:vpc"],
-      "ec2:CreateTags",
-      "ec2:CreateVpc",
-      "ec2:DescribeVpcAttribute",
-      "ec2:ModifyVpcAttribute",
-    ),
-    grantTaggedOn("DeleteTaggedVpcs", ["ec2:vpc"], "ec2:DeleteVpc"),
-    // CloudFormation reads the VPC's default security group and ACL as attributes.
-    grantOnAnyResource("ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"),
-  ],
-  "AWS::EC2::Subnet": [
-    grantOn("SubnetsInVpcs", ["ec2:subnet", "ec2:vpc"], "ec2:CreateSubnet"),
-    grantOn("Subnets", ["ec2:subnet"], "ec2:CreateTags", "ec2:ModifySubnetAttribute"),
-    grantTaggedOn("DeleteTaggedSubnets", ["ec2:subnet"], "ec2:DeleteSubnet"),
-    grantOnAnyResource(
-      "ec2:DescribeAvailabilityZones",
-      "ec2:DescribeNetworkAcls",
-      "ec2:DescribeSubnets",
-    ),
-  ],
-  "AWS::EC2::InternetGateway": [
-    grantOn(
-      "InternetGateways",
-      ["ec2:internet-gateway"],
-      "ec2:CreateInternetGateway",
-      "ec2:CreateTags",
-    ),
-    grantTaggedOn(
-      "DeleteTaggedInternetGateways",
-      ["ec2:internet-gateway"],
-      "ec2:DeleteInternetGateway",
-    ),
-    grantOnAnyResource("ec2:DescribeInternetGateways"),
-  ],
-  "AWS::EC2::VPCGatewayAttachment": [
-    grantOn("GatewayAttachments", ["ec2:internet-gateway", "ec2:vpc"], "ec2:AttachInternetGateway"),
-    grantTaggedOn(
-      "DetachTaggedGateways",
-      ["ec2:internet-gateway", "ec2:vpc"],
-      "ec2:DetachInternetGateway",
-    ),
-    grantOnAnyResource("ec2:DescribeInternetGateways"),
-  ],
-  "AWS::EC2::RouteTable": [
-    grantOn("RouteTablesInVpcs", ["ec2:route-table", "ec2:vpc"], "ec2:CreateRouteTable"),
-    grantOn("RouteTables", ["ec2:route-table"], "ec2:CreateTags"),
-    grantTaggedOn("DeleteTaggedRouteTables", ["ec2:route-table"], "ec2:DeleteRouteTable"),
-    ROUTE_TABLE_READ,
-  ],
-  "AWS::EC2::Route": [
-    grantOn("Routes", ["ec2:route-table"], "ec2:CreateRoute"),
-    grantTaggedOn("DeleteTaggedRoutes", ["ec2:route-table"], "ec2:DeleteRoute"),
-    ROUTE_TABLE_READ,
-  ],
-  "AWS::EC2::SubnetRouteTableAssociation": [
-    grantOn("RouteTableAssociations", ["ec2:route-table", "ec2:subnet"], "ec2:AssociateRouteTable"),
-    grantTaggedOn(
-      "DisassociateTaggedRouteTables",
-      ["ec2:route-table", "ec2:subnet"],
-      "ec2:DisassociateRouteTable",
-    ),
-    ROUTE_TABLE_READ,
-  ],
   "AWS::EC2::SecurityGroup": [
-    grantOn("SecurityGroupsInVpcs", ["ec2:security-group", "ec2:vpc"], "ec2:CreateSecurityGroup"),
-    grantOn("SecurityGroups", ["ec2:security-group"], "ec2:CreateTags"),
+    CREATE_IN_DEPLOYMENT_VPC,
+    grantOn("SecurityGroups", ["ec2:security-group"], "ec2:CreateSecurityGroup", "ec2:CreateTags"),
     grantTaggedOn("DeleteTaggedSecurityGroups", ["ec2:security-group"], "ec2:DeleteSecurityGroup"),
     // CloudFormation replaces the default allow-all egress rule with the template's.
     grantOn(
@@ -107,6 +53,8 @@ export const NETWORK_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
       "ec2:RevokeSecurityGroupIngress",
     ),
     SECURITY_GROUP_READ,
+    // CloudFormation reads the group's VPC.
+    grantOnAnyResource("ec2:DescribeVpcs"),
   ],
   "AWS::EC2::SecurityGroupIngress": [
     grantOn(
@@ -127,3 +75,42 @@ export const NETWORK_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
     SECURITY_GROUP_READ,
   ],
 };
+
+/**
+ * Deleting the network of a stack created before the network was shared:
+ * its VPC, subnet, internet gateway (detached first), route table, routes
+ * and associations, each only when it carries this deployment's tags. No
+ * create: the role builds no network any more.
+ */
+export const OWN_NETWORK_DELETES: readonly Grant[] = [
+  grantTaggedOn("DeleteTaggedVpcs", ["ec2:vpc"], "ec2:DeleteVpc"),
+  grantTaggedOn("DeleteTaggedSubnets", ["ec2:subnet"], "ec2:DeleteSubnet"),
+  grantTaggedOn(
+    "DeleteTaggedInternetGateways",
+    ["ec2:internet-gateway"],
+    "ec2:DeleteInternetGateway",
+  ),
+  grantTaggedOn(
+    "DetachTaggedGateways",
+    ["ec2:internet-gateway", "ec2:vpc"],
+    "ec2:DetachInternetGateway",
+  ),
+  grantTaggedOn(
+    "DeleteTaggedRouteTables",
+    ["ec2:route-table"],
+    "ec2:DeleteRoute",
+    "ec2:DeleteRouteTable",
+  ),
+  grantTaggedOn(
+    "DisassociateTaggedRouteTables",
+    ["ec2:route-table", "ec2:subnet"],
+    "ec2:DisassociateRouteTable",
+  ),
+  grantOnAnyResource(
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+  ),
+];

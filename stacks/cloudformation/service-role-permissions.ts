@@ -1,4 +1,6 @@
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
+import { SYSTEM_PARAMETERS } from "../../functions/shared/cluster-config.js";
+import { deploymentParameterPath } from "../../functions/shared/deployment-parameters.js";
 import {
   DEPLOYMENT_TAG,
   MANAGED_BY,
@@ -11,6 +13,7 @@ import {
 import { iamArn, regionalArn, type ArnScope } from "../iam/arns.js";
 import type { PolicyCondition, PolicyStatement } from "../iam/policy-document.js";
 import type { Grant, GrantCondition, ResourceKind } from "./grant.js";
+import { OWN_NETWORK_DELETES } from "./network-grants.js";
 import { ATTACH_LISTED_POLICIES, GRANTS_BY_TYPE } from "./service-role-grants.js";
 
 /** What the service role's ARNs and conditions depend on. */
@@ -21,6 +24,8 @@ export interface ServiceRoleScope {
   readonly deployment: string;
   /** The permissions boundary every node role must carry. */
   readonly nodeBoundaryArn: string;
+  /** The existing VPC the deployment uses; `undefined` when FlightDeck builds it (and tags it). */
+  readonly existingVpcId?: string | undefined;
 }
 
 /** Why the cluster template cannot be deployed through the service role. */
@@ -33,10 +38,14 @@ export class ServiceRoleTemplateError extends Error {
   }
 }
 
-function resourceArns(kind: ResourceKind, { scope, stackPrefix }: ServiceRoleScope): string[] {
+function resourceArns(kind: ResourceKind, context: ServiceRoleScope): string[] {
+  const { scope, stackPrefix } = context;
   if (kind === "ec2:image") {
     // Public AMIs belong to other accounts, so the account field stays empty.
     return [`arn:${scope.partition}:ec2:${scope.region}::image/*`];
+  }
+  if (kind === "ec2:deployment-vpc") {
+    return [regionalArn(scope, "ec2", `vpc/${context.existingVpcId ?? "*"}`)];
   }
   if (kind.startsWith("ec2:")) return [regionalArn(scope, "ec2", `${kind.slice(4)}/*`)];
   switch (kind) {
@@ -71,7 +80,7 @@ function conditionFor(
   condition: GrantCondition,
   managedPolicies: readonly string[],
   context: ServiceRoleScope,
-): PolicyCondition {
+): PolicyCondition | undefined {
   switch (condition) {
     case "passed-to-ec2":
       return { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } };
@@ -93,6 +102,12 @@ function conditionFor(
           [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: context.deployment,
         },
       };
+    case "deployment-vpc":
+      // A VPC FlightDeck built carries the deployment's tag (a default tag of
+      // every resource it creates); an existing one is named in the ARN instead.
+      return context.existingVpcId === undefined
+        ? { StringEquals: { [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: context.deployment } }
+        : undefined;
   }
 }
 
@@ -177,7 +192,9 @@ export function managedPolicyArns(template: CfnTemplate, partition: string): str
 /**
  * The SSM parameters CloudFormation resolves for the template's
  * `AWS::SSM::Parameter::Value<…>` parameters: each one's template default
- * and any deployment or per-user default the policy sets for it.
+ * and any deployment or per-user default the policy sets for it, and, for
+ * the system parameters the merge sets (the shared network, each user's
+ * home), the deployment's own parameters.
  */
 export function ssmParameterArns(
   template: CfnTemplate,
@@ -187,6 +204,10 @@ export function ssmParameterArns(
   const arns = new Set<string>();
   for (const [name, declaration] of Object.entries(template.Parameters ?? {})) {
     if (!declaration.Type.startsWith("AWS::SSM::Parameter::")) continue;
+    if ((SYSTEM_PARAMETERS as readonly string[]).includes(name)) {
+      const path = deploymentParameterPath(policy.deployment).replace(/^\//, "");
+      arns.add(regionalArn(scope, "ssm", `parameter/${path}*`));
+    }
     const values = [
       declaration.Default,
       policy.defaults[name],
@@ -237,9 +258,11 @@ export function serviceRoleStatements(
   const problems = templateProblems(template);
   if (problems.length > 0) throw new ServiceRoleTemplateError(problems);
   const managedPolicies = managedPolicyArns(template, context.scope.partition);
-  const grants = Object.values(template.Resources).flatMap(
-    (resource) => GRANTS_BY_TYPE[resource.Type] ?? [],
-  );
+  const grants = [
+    ...Object.values(template.Resources).flatMap((resource) => GRANTS_BY_TYPE[resource.Type] ?? []),
+    // Stacks created before the network was shared are deleted with this role too.
+    ...OWN_NETWORK_DELETES,
+  ];
   if (managedPolicies.length > 0) grants.push(ATTACH_LISTED_POLICIES);
 
   const merged = new Map<string, { grant: Grant; actions: Set<string> }>();
@@ -253,17 +276,21 @@ export function serviceRoleStatements(
     grant.actions.forEach((action) => entry.actions.add(action));
     merged.set(grant.sid, entry);
   }
-  const statements: PolicyStatement[] = [...merged.values()].map(({ grant, actions }) => ({
-    Sid: grant.sid,
-    Effect: "Allow",
-    Action: [...actions].sort(),
-    Resource:
-      grant.resources === "*"
-        ? "*"
-        : grant.resources.flatMap((kind) => resourceArns(kind, context)),
-    ...(grant.condition === undefined
-      ? {}
-      : { Condition: conditionFor(grant.condition, managedPolicies, context) }),
-  }));
+  const statements: PolicyStatement[] = [...merged.values()].map(({ grant, actions }) => {
+    const condition =
+      grant.condition === undefined
+        ? undefined
+        : conditionFor(grant.condition, managedPolicies, context);
+    return {
+      Sid: grant.sid,
+      Effect: "Allow",
+      Action: [...actions].sort(),
+      Resource:
+        grant.resources === "*"
+          ? "*"
+          : grant.resources.flatMap((kind) => resourceArns(kind, context)),
+      ...(condition === undefined ? {} : { Condition: condition }),
+    };
+  });
   return [...statements, ...resolveParameterStatements(context.ssmParameterArns)];
 }

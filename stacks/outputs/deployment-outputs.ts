@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import type { UserAccess } from "../access/user-access.js";
 import type { ServiceRole } from "../cloudformation/service-role.js";
 import type { DeploymentDocuments } from "../deployment/deployment-documents.js";
@@ -5,6 +6,8 @@ import type { DeadLetterQueue } from "../functions/dead-letter-queue.js";
 import type { Handlers } from "../functions/handlers.js";
 import type { DeadLetterAlarm } from "../alarms/dead-letter-alarm.js";
 import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
+import type { UserHomes } from "../homes/user-homes.js";
+import type { DeploymentNetwork } from "../network/deployment-network.js";
 import type { DeploymentNames } from "../settings/names.js";
 
 /** One Terraform output: its value (often a reference) and what it is for. */
@@ -23,6 +26,8 @@ export interface OutputSources {
   readonly documents: DeploymentDocuments;
   readonly registry: ClusterRegistryTable;
   readonly alarm: DeadLetterAlarm;
+  readonly network: DeploymentNetwork;
+  readonly homes: UserHomes;
 }
 
 /**
@@ -32,6 +37,7 @@ export interface OutputSources {
  */
 export function deploymentOutputs(sources: OutputSources): Record<string, DeploymentOutput> {
   const { names, access, handlers, deadLetters, serviceRole, documents, registry, alarm } = sources;
+  const { network, homes } = sources;
   const group: Record<string, DeploymentOutput> =
     access.group === undefined
       ? {}
@@ -92,6 +98,23 @@ export function deploymentOutputs(sources: OutputSources): Record<string, Deploy
     policy_key: {
       value: documents.policyKey,
       description: "The deployment policy in the customizer bucket.",
+    },
+    vpc_id: {
+      value: network.vpcId,
+      description: "The VPC every cluster runs in.",
+    },
+    subnet_ids: {
+      value: Fn.join(
+        ",",
+        network.subnets.map((subnet) => subnet.id),
+      ),
+      description: "The clusters' subnets, one per Availability Zone.",
+    },
+    home_file_systems: {
+      value: Fn.jsonencode(
+        Object.fromEntries(homes.homes.map((home) => [home.owner.id, home.fileSystem.id])),
+      ),
+      description: "Each user's home file system (EFS), by user id, as JSON.",
     },
   };
 }

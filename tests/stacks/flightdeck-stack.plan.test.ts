@@ -1,14 +1,16 @@
 import { expect } from "chai";
 import { App } from "cdktf";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   planVariables,
   terraform,
+  TerraformCommandError,
   terraformAvailable,
   terraformSession,
 } from "../../scripts/terraform-cli.js";
+import { homeGuardProblems } from "../../scripts/home-guard.js";
 import type { PlanJson } from "../../scripts/terraform-plan.js";
 import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
 import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
@@ -35,10 +37,11 @@ function offlineEnvironment(home: string): NodeJS.ProcessEnv {
   return { ...env, HOME: home };
 }
 
-/** A stack synthesized and planned in `dir`: its planned resources and the folder it ran in. */
+/** A stack synthesized and planned in `dir`: its planned resources, the plan, and the folder it ran in. */
 interface PlannedStack {
   readonly cwd: string;
   readonly resources: PlannedResource[];
+  readonly plan: PlanJson;
 }
 
 /**
@@ -51,6 +54,7 @@ function planStack(
   name: string,
   settings: Settings,
   initialized?: string,
+  state?: object,
 ): PlannedStack {
   const app = new App({ outdir: join(dir, name) });
   new FlightDeckStack(app, "flightdeck", {
@@ -61,6 +65,8 @@ function planStack(
   });
   app.synth();
   const cwd = join(dir, name, "stacks", "flightdeck");
+  if (state !== undefined)
+    writeFileSync(join(dir, "terraform.flightdeck.tfstate"), JSON.stringify(state));
   const session = terraformSession(dir, offlineEnvironment(dir));
   expect(session.offline).to.equal(true);
   if (initialized === undefined) {
@@ -86,7 +92,7 @@ function planStack(
   ) as PlanJson & {
     planned_values: { root_module: { resources: PlannedResource[] } };
   };
-  return { cwd, resources: plan.planned_values.root_module.resources };
+  return { cwd, resources: plan.planned_values.root_module.resources, plan };
 }
 
 const USER_POLICY = "fdtest-user-access";
@@ -101,6 +107,8 @@ describe("FlightDeckStack, planned by terraform", function () {
   let dir = "";
   let resources: PlannedResource[] = [];
   let ssoResources: PlannedResource[] = [];
+  let initializedCwd = "";
+  let fullPlan: PlanJson = {};
   const ofType = (type: string) => resources.filter((r) => r.type === type);
 
   before(function () {
@@ -114,6 +122,8 @@ describe("FlightDeckStack, planned by terraform", function () {
     dir = mkdtempSync(join(tmpdir(), "fd-plan-"));
     const iamUsers = planStack(dir, "iam-users", fixtureSettings());
     resources = iamUsers.resources;
+    initializedCwd = iamUsers.cwd;
+    fullPlan = iamUsers.plan;
     // SSO users named as organisations name them (a tag value holds no comma).
     const identity = { source: "principal-tag", tag: "flightdeck-user" } as const;
     const ids = Object.keys(IAM_NAMES).filter((id) => !id.includes(","));
@@ -264,7 +274,11 @@ describe("FlightDeckStack, planned by terraform", function () {
   });
 
   it("alarms when an event waits in the dead-letter queue, emailing the admin through SNS", () => {
-    const [alarm] = ofType("aws_cloudwatch_metric_alarm");
+    const alarms = ofType("aws_cloudwatch_metric_alarm").filter(
+      (a) => a.values["namespace"] === "AWS/SQS",
+    );
+    expect(alarms).to.have.length(1);
+    const [alarm] = alarms;
     expect(alarm?.values).to.include({
       alarm_name: "fdtest-handler-failures-waiting",
       namespace: "AWS/SQS",
@@ -277,6 +291,54 @@ describe("FlightDeckStack, planned by terraform", function () {
     const [subscription] = ofType("aws_sns_topic_subscription");
     expect(subscription?.values).to.include({ protocol: "email", endpoint: "admin@hpc.test" });
     expect(ofType("aws_sns_topic").map((t) => t.values["name"])).to.deep.equal(["fdtest-alarms"]);
+  });
+
+  it("builds one network for every cluster: a VPC, a public subnet in each of two zones, one gateway, an S3 endpoint", () => {
+    expect(ofType("aws_vpc")).to.have.length(1);
+    expect(ofType("aws_vpc")[0]?.values).to.include({
+      cidr_block: "10.0.0.0/16",
+      enable_dns_hostnames: true,
+      enable_dns_support: true,
+    });
+    const subnets = ofType("aws_subnet").map((s) => [
+      s.values["availability_zone"],
+      s.values["cidr_block"],
+    ]);
+    expect(subnets).to.have.deep.members([
+      ["eu-west-2a", "10.0.0.0/17"],
+      ["eu-west-2b", "10.0.128.0/17"],
+    ]);
+    expect(ofType("aws_internet_gateway")).to.have.length(1);
+    expect(ofType("aws_route")).to.have.length(1);
+    expect(ofType("aws_vpc_endpoint").map((e) => e.values["vpc_endpoint_type"])).to.deep.equal([
+      "Gateway",
+    ]);
+  });
+
+  it("keeps each user's home in an encrypted file system of its own, backed up, with a mount target per zone", () => {
+    const homes = ofType("aws_efs_file_system");
+    expect(homes.map((h) => (h.values["tags"] as Record<string, string>)["USER"])).to.have.members([
+      "alice",
+      "bob",
+    ]);
+    for (const home of homes) expect(home.values["encrypted"], home.address).to.equal(true);
+    const backups = ofType("aws_efs_backup_policy").map((b) => b.values["backup_policy"]);
+    expect(backups).to.deep.equal([[{ status: "ENABLED" }], [{ status: "ENABLED" }]]);
+    expect(ofType("aws_efs_mount_target")).to.have.length(4);
+    const rules = ofType("aws_vpc_security_group_ingress_rule");
+    expect(rules.map((r) => [r.values["ip_protocol"], r.values["from_port"]])).to.deep.equal([
+      ["tcp", 2049],
+      ["tcp", 2049],
+    ]);
+    const parameters = ofType("aws_ssm_parameter").map((p) => p.values["name"]);
+    expect(parameters).to.have.members([
+      "/flightdeck/fdtest/network/vpc-id",
+      "/flightdeck/fdtest/network/subnet-ids",
+      "/flightdeck/fdtest/homes/alice/file-system-id",
+      "/flightdeck/fdtest/homes/alice/client-security-group-id",
+      "/flightdeck/fdtest/homes/bob/file-system-id",
+      "/flightdeck/fdtest/homes/bob/client-security-group-id",
+    ]);
   });
 
   it("keeps the cluster registry in an on-demand, recoverable, encrypted, protected table", () => {
@@ -370,6 +432,105 @@ describe("FlightDeckStack, planned by terraform", function () {
       ".cf-created",
       ".cf-failed",
     ]);
+  });
+
+  describe("a home whose user left the settings", () => {
+    /** A state holding bob's home, as a deployment with bob in it would have. */
+    const stateWithBobsHome = () => {
+      const home = ofType("aws_efs_file_system").find(
+        (r) => (r.values["tags"] as Record<string, string>)["USER"] === "bob",
+      );
+      const [type, name] = String(home?.address).split(".");
+      const tags = { Name: "fdtest-home-bob", USER: "bob" };
+      return {
+        version: 4,
+        terraform_version: "1.11.4",
+        serial: 1,
+        lineage: "f1a9b5d2-0000-4000-8000-000000000001",
+        outputs: {},
+        resources: [
+          {
+            mode: "managed",
+            type,
+            name,
+            provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+            instances: [
+              {
+                schema_version: 0,
+                attributes: {
+                  id: "fs-0123456789abcdef0",
+                  creation_token: "fdtest-home-bob",
+                  encrypted: true,
+                  tags,
+                  tags_all: tags,
+                },
+              },
+            ],
+          },
+        ],
+      };
+    };
+    /** The fixture settings with bob deleted outright, and `deletable` as given. */
+    const withoutBob = (deletable: string[]): Settings => {
+      const settings = fixtureSettings();
+      return {
+        ...settings,
+        users: settings.users.filter((u) => u.id !== "bob"),
+        homes: {
+          owners: settings.homes.owners.filter((o) => o.id !== "bob"),
+          deletable,
+        },
+      };
+    };
+
+    it("stops the deploy that would destroy it, and says how to keep it or delete it on purpose", function () {
+      this.timeout(120_000);
+      const removed = mkdtempSync(join(tmpdir(), "fd-plan-removed-"));
+      try {
+        const { plan } = planStack(
+          removed,
+          "removed",
+          withoutBob([]),
+          initializedCwd,
+          stateWithBobsHome(),
+        );
+        const deletes = (plan.resource_changes ?? []).filter(
+          (c) => c.type === "aws_efs_file_system" && c.change.actions.includes("delete"),
+        );
+        expect(deletes).to.have.length(1);
+        const problems = homeGuardProblems(plan, withoutBob([]).homes.deletable);
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.match(
+          /^This plan would destroy bob's home .* and every file in it\./,
+        );
+        expect(problems[0]).to.include('"retired": true');
+        expect(problems[0]).to.include('add "bob" to "homes.deletable"');
+        expect(homeGuardProblems(plan, ["bob"])).to.deep.equal([]);
+      } finally {
+        rmSync(removed, { recursive: true, force: true });
+      }
+    });
+
+    it("lets a plan that only builds homes through", () => {
+      expect(ofType("aws_efs_file_system")).to.have.length(2);
+      expect(homeGuardProblems(fullPlan, [])).to.deep.equal([]);
+    });
+
+    it("is still protected by Terraform itself while its user is in the settings: a replacement is refused", function () {
+      this.timeout(120_000);
+      const replaced = mkdtempSync(join(tmpdir(), "fd-plan-replaced-"));
+      // An unencrypted file system in the state: encryption can only change by replacing it.
+      const state = stateWithBobsHome();
+      const attributes = state.resources[0]?.instances[0]?.attributes as Record<string, unknown>;
+      attributes["encrypted"] = false;
+      try {
+        expect(() =>
+          planStack(replaced, "replaced", fixtureSettings(), initializedCwd, state),
+        ).to.throw(TerraformCommandError, /prevent_destroy/);
+      } finally {
+        rmSync(replaced, { recursive: true, force: true });
+      }
+    });
   });
 
   describe("with a session-tag identity (IAM Identity Center)", () => {

@@ -24,6 +24,8 @@ import {
 } from "../support/synth.js";
 
 const fixture = loadClusterTemplate(FIXTURE_TEMPLATE_PATH).template;
+/** The default template before the network was shared: each cluster built its own VPC. */
+const OWN_NETWORK_TEMPLATE_PATH = "tests/fixtures/templates/cluster-own-network.json";
 const BOUNDARY = "arn:aws:iam::123456789012:policy/flightdeck/fdtest-node-boundary";
 const context = {
   scope: FIXTURE_SCOPE,
@@ -153,7 +155,7 @@ describe("the service role's permissions for a template", () => {
     );
   });
 
-  it("resolves the AMI's public SSM parameter, and the deployment's override of it", () => {
+  it("resolves the AMI's public SSM parameter, the deployment's override of it, and the deployment's own parameters", () => {
     const settings = {
       ...fixtureSettings(),
       defaults: {
@@ -164,6 +166,7 @@ describe("the service role's permissions for a template", () => {
     expect(ssmParameterArns(fixture, FIXTURE_SCOPE, policyFromSettings(settings))).to.deep.equal([
       "arn:aws:ssm:eu-west-2:*:parameter/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
       "arn:aws:ssm:eu-west-2:*:parameter/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
+      "arn:aws:ssm:eu-west-2:123456789012:parameter/flightdeck/fdtest/*",
     ]);
   });
 
@@ -280,6 +283,93 @@ describe("the service role (simulated)", () => {
         await as(action, resource, { ...tagged, "aws:ResourceTag/FlightDeckDeployment": "other" }),
         `${action} of another deployment`,
       ).to.equal("ImplicitlyDenied");
+    }
+  });
+
+  it("creates security groups only in the deployment's VPC, which carries its tag", async () => {
+    const vpc = ec2("vpc/vpc-0123456789abcdef0");
+    const ours = { "aws:ResourceTag/FlightDeckDeployment": "fdtest" };
+    expect(await as("ec2:CreateSecurityGroup", ec2("security-group/*"))).to.equal("Allowed");
+    expect(await as("ec2:CreateSecurityGroup", vpc, ours)).to.equal("Allowed");
+    expect(await as("ec2:CreateSecurityGroup", vpc), "an untagged VPC").to.equal(
+      "ImplicitlyDenied",
+    );
+    expect(
+      await as("ec2:CreateSecurityGroup", vpc, { "aws:ResourceTag/FlightDeckDeployment": "other" }),
+      "another deployment's VPC",
+    ).to.equal("ImplicitlyDenied");
+  });
+
+  it("builds no network of a cluster's own: no VPC, subnet, gateway or route", async () => {
+    const creates: Array<[string, string]> = [
+      ["ec2:CreateVpc", ec2("vpc/*")],
+      ["ec2:CreateSubnet", ec2("subnet/*")],
+      ["ec2:CreateInternetGateway", ec2("internet-gateway/*")],
+      ["ec2:AttachInternetGateway", ec2("internet-gateway/igw-1")],
+      ["ec2:CreateRouteTable", ec2("route-table/*")],
+      ["ec2:CreateRoute", ec2("route-table/rtb-1")],
+      ["ec2:AssociateRouteTable", ec2("route-table/rtb-1")],
+      ["ec2:ModifyVpcAttribute", ec2("vpc/vpc-1")],
+    ];
+    for (const [action, resource] of creates) {
+      expect(await as(action, resource, tagged), action).to.equal("ImplicitlyDenied");
+    }
+    const withVpc = withResource("Vpc", { Type: "AWS::EC2::VPC", Properties: {} });
+    expect(templateProblems(withVpc)).to.deep.equal([
+      "Vpc is an AWS::EC2::VPC, which the service role cannot create; add its permissions to stacks/cloudformation/service-role-grants.ts.",
+    ]);
+  });
+
+  it("still deletes, cleanly, a stack created with a network of its own before the upgrade", async () => {
+    // Each network resource of the old default template, and what CloudFormation calls to delete it.
+    const deletes: Record<string, Array<[string, string]>> = {
+      "AWS::EC2::VPC": [
+        ["ec2:DeleteVpc", ec2("vpc/vpc-1")],
+        ["ec2:DescribeVpcs", "*"],
+      ],
+      "AWS::EC2::Subnet": [
+        ["ec2:DeleteSubnet", ec2("subnet/subnet-1")],
+        ["ec2:DescribeSubnets", "*"],
+      ],
+      "AWS::EC2::InternetGateway": [
+        ["ec2:DeleteInternetGateway", ec2("internet-gateway/igw-1")],
+        ["ec2:DescribeInternetGateways", "*"],
+      ],
+      "AWS::EC2::VPCGatewayAttachment": [
+        ["ec2:DetachInternetGateway", ec2("internet-gateway/igw-1")],
+        ["ec2:DetachInternetGateway", ec2("vpc/vpc-1")],
+      ],
+      "AWS::EC2::RouteTable": [
+        ["ec2:DeleteRouteTable", ec2("route-table/rtb-1")],
+        ["ec2:DescribeRouteTables", "*"],
+      ],
+      "AWS::EC2::Route": [["ec2:DeleteRoute", ec2("route-table/rtb-1")]],
+      "AWS::EC2::SubnetRouteTableAssociation": [
+        ["ec2:DisassociateRouteTable", ec2("route-table/rtb-1")],
+        ["ec2:DisassociateRouteTable", ec2("subnet/subnet-1")],
+      ],
+    };
+    const old = loadClusterTemplate(OWN_NETWORK_TEMPLATE_PATH).template;
+    const types = new Set(Object.values(old.Resources).map((r) => r.Type));
+    const gone = [...types].filter((type) => !Object.hasOwn(GRANTS_BY_TYPE, type)).sort();
+    expect(gone).to.deep.equal(Object.keys(deletes).sort());
+    for (const type of gone) {
+      for (const [action, resource] of deletes[type] ?? []) {
+        const context = resource === "*" ? {} : tagged;
+        expect(await as(action, resource, context), `${type}: ${action}`).to.equal("Allowed");
+        if (resource !== "*") {
+          expect(await as(action, resource), `${type}: ${action} untagged`).to.equal(
+            "ImplicitlyDenied",
+          );
+        }
+      }
+    }
+    // The resources the old template shares with today's are deleted as today's are.
+    for (const type of [...types].filter((t) => Object.hasOwn(GRANTS_BY_TYPE, t))) {
+      expect(loadClusterTemplate("template/cluster.json").template.Resources, type).to.satisfy(
+        (resources: CfnTemplate["Resources"]) =>
+          Object.values(resources).some((r) => r.Type === type),
+      );
     }
   });
 
