@@ -7,10 +7,10 @@ import type { PlanJson } from "./terraform-plan.js";
 import { prepareStack, STACK_DIR } from "./terraform-stack.js";
 
 /*
- * `npm run deploy [-- settings.json] [-- -auto-approve]`: build, synthesize,
- * `terraform init`, then plan with your AWS credentials, refuse a plan that
- * would destroy a user's home (home-guard.ts), show the plan and ask before
- * applying exactly that plan.
+ * `npm run deploy [-- settings.json] [-- -auto-approve] [-- <terraform plan flags>]`:
+ * build, synthesize, `terraform init`, then plan with your AWS credentials
+ * (`-destroy` plans a teardown), refuse a plan that would destroy a user's
+ * home (home-guard.ts), show the plan and ask before applying exactly it.
  */
 
 const PLAN_FILE = "deploy.tfplan";
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const settingsPath = args.find((arg) => !arg.startsWith("-"));
   const autoApprove = args.includes("-auto-approve");
+  const planFlags = args.filter((arg) => arg.startsWith("-") && arg !== "-auto-approve");
   const path = chosenSettings(settingsPath, process.env);
   const settings = loadSettings(path);
   if (settings.accountId === undefined) {
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
     );
   }
   const cwd = resolve(STACK_DIR);
-  terraform(["plan", "-input=false", `-out=${PLAN_FILE}`], { cwd, session, inherit: true });
+  terraform(["plan", "-input=false", `-out=${PLAN_FILE}`, ...planFlags], {
+    cwd,
+    session,
+    inherit: true,
+  });
   const plan = JSON.parse(terraform(["show", "-json", PLAN_FILE], { cwd, session })) as PlanJson;
   const problems = homeGuardProblems(plan, settings.homes.deletable);
   if (problems.length > 0)
