@@ -145,16 +145,18 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
 }
 
 /**
- * `.cf-deleted`: the cluster went with its disks, `/home` included; what the
- * user copied out with `flightdeck-sync` on the master is all that is left.
+ * `.cf-deleted`: the cluster went with its disks; the user's home, their own
+ * file system, did not, and neither did what they copied out with
+ * `flightdeck-sync` on the master.
  */
 function deletedBody(user: UserId, cluster: ClusterName, why: string | undefined): string {
   const deleted =
     why === undefined
-      ? `Cluster "${cluster}" has been deleted, and its /home with it.\n`
-      : `Cluster "${cluster}" has been deleted: ${why}. Its /home went with it.\n`;
+      ? `Cluster "${cluster}" has been deleted.\n`
+      : `Cluster "${cluster}" has been deleted: ${why}.\n`;
   return (
     deleted +
+    `Your home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\n` +
     `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
   );
 }

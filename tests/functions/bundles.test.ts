@@ -110,7 +110,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
     await aws.statusEvent("fd-alice-c1");
     expect(await aws.home("alice")).to.deep.equal({
       "c1.cf-deleted":
-        'Cluster "c1" has been deleted, and its /home with it.\nResults copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n',
+        'Cluster "c1" has been deleted.\nYour home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\nResults copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n',
     });
     expect(aws.cfn.emails.map((e) => e.subject)).to.include(
       "[FlightDeck] alice/c1 has been deleted",

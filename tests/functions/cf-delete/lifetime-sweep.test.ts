@@ -123,7 +123,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     await aws.statusEvent("fd-alice-c1");
     const home = await aws.home("alice");
     expect(home["c1.cf-deleted"]).to.equal(
-      'Cluster "c1" has been deleted: it reached its maximum lifetime of 4 hours. Its /home went with it.\n' +
+      'Cluster "c1" has been deleted: it reached its maximum lifetime of 4 hours.\n' +
+        "Your home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\n" +
         "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
     );
     expect(Object.keys(home)).to.deep.equal(["c1.cf-deleted"]);
@@ -304,7 +305,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
     expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal(
-      'Cluster "c1" has been deleted: it was idle for 30 minutes (no jobs and nobody logged in). Its /home went with it.\n' +
+      'Cluster "c1" has been deleted: it was idle for 30 minutes (no jobs and nobody logged in).\n' +
+        "Your home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\n" +
         "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
     );
   });
@@ -322,7 +324,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
     expect((await aws.home("alice"))["c1.cf-deleted"]).to.equal(
-      'Cluster "c1" has been deleted, and its /home with it.\n' +
+      'Cluster "c1" has been deleted.\n' +
+        "Your home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\n" +
         "Results copied out with flightdeck-sync (on the cluster) are kept in home/alice/results/c1/.\n",
     );
   });
