@@ -1,37 +1,34 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
-import { initialExpiry, lifetimeFor } from "../shared/cluster-lifetime.js";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { MAX_CONFIG_BYTES, parseClusterConfig } from "../shared/cluster-config.js";
-import {
-  quotaRefusal,
-  slotsToCheck,
-  type RegistryRecord,
-  type SlotLimits,
-} from "../shared/cluster-registry.js";
-import { limitsFor, type DeploymentPolicy } from "../shared/deployment-policy.js";
+import type { DeploymentPolicy } from "../shared/deployment-policy.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
 import { foreignStackReason, type StackOwnership } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { meaningOfStatus } from "../shared/stack-status-event.js";
-import { mergeTemplate, type CreateStackPlan } from "../shared/template-merge.js";
+import { mergeTemplate } from "../shared/template-merge.js";
 import { isProvisioned } from "../shared/runtime/customizer.js";
-import { admitRequest } from "../shared/runtime/request-admission.js";
 import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { DeploymentFault, UserFacingFailure } from "../shared/runtime/faults.js";
+import { unreadableTriggerReason } from "../shared/runtime/user-home.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { ClusterRef, ClusterTarget } from "../shared/runtime/outcome-reporter.js";
 import { templateUrlFor } from "../shared/template-url.js";
 import type { CreateDeps } from "./create-deps.js";
+import { takeSlot } from "./quota-slot.js";
 import { settleCreate } from "./settle-create.js";
 
 /**
- * Handles one `.cf-create` upload: checks the user, reads and merges the
- * config, enforces the quota and starts `CreateStack`, then returns. The
+ * Handles one `.cf-create` upload: admits it under the user's request rate,
+ * checks the user, reads and merges the config, enforces the quota and
+ * starts `CreateStack`, then returns. The
  * result file is written later, when the stack's final status arrives.
  * Anything the user can fix ends in `.cf-failed`; transient faults are thrown.
  */
 export async function handleCreateRequest(deps: CreateDeps, record: S3EventRecord): Promise<void> {
-  const trigger = await acceptTrigger(deps.home, record, "create", deps.log);
+  const trigger = await acceptTrigger(deps, record, "create", (refused, reasons) =>
+    deps.reporter.record(refused, { kind: "failed", action: "create", reasons }),
+  );
   if (trigger === undefined) return;
   const target = { user: trigger.user, cluster: trigger.cluster };
   const upload: Upload = {
@@ -72,8 +69,6 @@ async function createCluster(
       `User ${ref.user} is not provisioned for FlightDeck: ask your administrator to add you to the deployment's users.`,
     ]);
   }
-  await admitRequest(deps.registry, policy, ref, log);
-
   const existing = await deps.stacks.describe(ref.stackName);
   if (existing !== undefined) {
     await reconcile(deps, policy, ref, existing, log);
@@ -84,6 +79,9 @@ async function createCluster(
   if (read.kind === "missing") {
     log.info("trigger file is gone (already handled or withdrawn); nothing to do");
     return;
+  }
+  if (read.kind === "unreadable") {
+    throw new UserFacingFailure([unreadableTriggerReason(`${ref.cluster}.cf-create`)]);
   }
   if (read.kind === "too-large") {
     throw new UserFacingFailure([
@@ -110,11 +108,11 @@ async function createCluster(
     deps.env.FD_TEMPLATE_KEY,
     deps.env.AWS_REGION,
   );
+  const token = plan.right.clientRequestToken;
   const created = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
   switch (created.kind) {
     case "started":
-      if (created.stackId !== undefined)
-        await deps.registry.recordStack(ref.user, ref.cluster, created.stackId);
+      if (created.stackId !== undefined) await bindSlot(deps, ref, token, created.stackId, log);
       log.info("stack creation started", {
         stackId: created.stackId,
         parameters: plan.right.parameters.length,
@@ -122,15 +120,41 @@ async function createCluster(
       });
       return;
     case "exists": {
-      // Another delivery of this event, or a racing upload, got there first.
+      // A stack of this name that is not this request's (CloudFormation
+      // answers a retry of this request with its own stack): this request's
+      // slot counts nothing, so it goes, and the stack there is settled.
+      await deps.registry.release(ref.user, ref.cluster, { token });
       const stack = await deps.stacks.describe(ref.stackName);
       if (stack !== undefined) await reconcile(deps, policy, ref, stack, log);
       return;
     }
     case "refused":
-      await deps.registry.release(ref.user, ref.cluster, { token: plan.right.clientRequestToken });
+      await deps.registry.release(ref.user, ref.cluster, { token });
       throw new UserFacingFailure([created.reason]);
   }
+}
+
+/**
+ * Records the new stack in this request's slot. Should the slot not be this
+ * request's any more, the stack counts against no quota: it is deleted at
+ * once, not left running. (A recording that fails for a moment is thrown:
+ * the stack is checked against its slot again when it completes.)
+ */
+async function bindSlot(
+  deps: CreateDeps,
+  ref: ClusterRef,
+  token: string,
+  stackId: string,
+  log: DecisionLog,
+): Promise<void> {
+  if (await deps.registry.recordStack(ref.user, ref.cluster, token, stackId)) return;
+  log.error("the request's slot is gone before its stack was recorded; deleting the stack", {
+    stackId,
+  });
+  await deps.stacks.delete(stackId, "cleanup");
+  throw new UserFacingFailure([
+    `Cluster "${ref.cluster}" lost its quota slot while its stack was being started, so FlightDeck deleted the stack. Upload ${ref.cluster}.cf-create again.`,
+  ]);
 }
 
 /**
@@ -207,82 +231,3 @@ const ownership = (
   deployment: policy.deployment,
   serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
 });
-
-const limitNumber = (value: string | undefined) =>
-  value === undefined ? undefined : Number(value);
-
-/**
- * Takes the cluster's slot in the registry: one conditional write, so of
- * any number of racing uploads only as many as the limits allow get one.
- * When there is no room, slots whose stacks are gone (a lost event, a
- * crashed invocation) are freed first and the write is tried once more.
- */
-async function takeSlot(
-  deps: CreateDeps,
-  policy: DeploymentPolicy,
-  ref: ClusterRef,
-  plan: CreateStackPlan,
-  log: DecisionLog,
-): Promise<void> {
-  const limits = limitsFor(policy, ref.user);
-  const slotLimits: SlotLimits = {
-    maxClusters: limitNumber(limits.maxClusters),
-    maxVcpus: limitNumber(limits.maxVcpus),
-  };
-  const lifetime = lifetimeFor(policy, ref.user);
-  const claim = () => {
-    const nowMs = Date.now();
-    const expiresAt = initialExpiry(nowMs, lifetime);
-    return { vcpus: plan.vcpus, token: plan.clientRequestToken, nowMs, expiresAt };
-  };
-  let taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
-  if (taken.kind === "full" && (await freeLostSlots(deps, policy, ref, taken.record, log)) > 0) {
-    taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
-  }
-  if (taken.kind === "full") {
-    log.info("no slot left under the user's limits", {
-      holders: [...taken.record.clusters.keys()],
-      vcpus: taken.record.vcpus,
-    });
-    throw new UserFacingFailure(quotaRefusal(ref.cluster, plan.vcpus, slotLimits, taken.record));
-  }
-  log.info(taken.kind === "acquired" ? "slot taken" : "slot already held by this cluster", {
-    vcpus: plan.vcpus,
-  });
-}
-
-/**
- * Frees the slots whose stacks CloudFormation no longer has (or that are
- * not FlightDeck's), checking only slots past the grace period and not seen
- * alive within it: at most one DescribeStacks per slot the user holds.
- * Returns how many were freed.
- */
-async function freeLostSlots(
-  deps: CreateDeps,
-  policy: DeploymentPolicy,
-  ref: ClusterRef,
-  record: RegistryRecord,
-  log: DecisionLog,
-): Promise<number> {
-  const now = Date.now();
-  let freed = 0;
-  const alive: string[] = [];
-  for (const [cluster, slot] of slotsToCheck(record, ref.cluster, now)) {
-    const stackName = stackNameFor(policy.stackPrefix, ref.user, cluster as ClusterRef["cluster"]);
-    const stack = await deps.stacks.describe(slot.stackId ?? stackName);
-    const gone =
-      stack === undefined ||
-      stack.StackStatus === "DELETE_COMPLETE" ||
-      foreignStackReason(stack, ownership(deps, policy, ref)) !== undefined;
-    if (!gone) {
-      alive.push(cluster);
-      continue;
-    }
-    if (await deps.registry.release(ref.user, cluster, { token: slot.token })) {
-      freed += 1;
-      log.warn("freed a slot whose stack is gone", { heldBy: cluster, stackId: slot.stackId });
-    }
-  }
-  if (alive.length > 0) await deps.registry.markChecked(ref.user, alive, now);
-  return freed;
-}

@@ -1,6 +1,7 @@
 import type { Stack } from "@aws-sdk/client-cloudformation";
 import { loginFor } from "../shared/deployment-policy.js";
-import { firstFailureReason } from "../shared/stack-facts.js";
+import { slotMatches, type ClusterSlot } from "../shared/cluster-registry.js";
+import { createTokenOf, firstFailureReason } from "../shared/stack-facts.js";
 import { meaningOfStatus, type StackStatusEvent } from "../shared/stack-status-event.js";
 import { IDLE_DELETE_PARAMETER, LOGIN_IP_OUTPUT } from "../shared/template-contract.js";
 import type { LifetimeMetadata, Outcome } from "../shared/result-files.js";
@@ -36,6 +37,14 @@ export async function settleCreate(
   let outcome: Outcome;
   switch (meaning) {
     case "created": {
+      const slot = await slotOf(deps, ref, stack);
+      if (slot === undefined) {
+        outcome = { kind: "failed", action: "create", reasons: [unslottedReason(ref)] };
+        await deps.reporter.record(ref, outcome);
+        await deps.stacks.delete(stackId, "cleanup");
+        log.warn("a complete stack holds no quota slot; deleted", { status });
+        break;
+      }
       const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? LOGIN_IP_OUTPUT;
       const loginIp = await deps.stacks.loginIp(stack, outputKey);
       outcome =
@@ -51,7 +60,7 @@ export async function settleCreate(
               kind: "created",
               loginIp,
               login: loginFor((await deps.deployment()).policy, ref.user),
-              lifetime: await lifetimeOf(deps, ref, stack),
+              lifetime: await lifetimeOf(deps, ref, slot, stack),
             };
       await deps.reporter.record(ref, outcome);
       log.info(
@@ -83,17 +92,44 @@ export async function settleCreate(
 }
 
 /**
- * What `.cf-created` says of the cluster's lifetime: its expiry from the
- * registry, and its idle policy from the stack's parameters. The CLI shows
- * both, reading only the user's own files.
+ * The registry's slot that holds this stack, or `undefined` when none does: a
+ * complete stack whose slot names another stack (or none) runs uncounted,
+ * outside the user's limits and lifetime. A slot that has not learnt its
+ * stack's id yet (its recording failed for a moment) holds the stack its
+ * create's token made, and learns its id now.
+ */
+async function slotOf(
+  deps: CreateDeps,
+  ref: ClusterRef,
+  stack: Stack,
+): Promise<ClusterSlot | undefined> {
+  const stackId = stack.StackId ?? ref.stackName;
+  const slot = (await deps.registry.record(ref.user)).clusters.get(ref.cluster);
+  if (slot === undefined) return undefined;
+  if (slot.stackId !== undefined) return slotMatches(slot, { stackId }) ? slot : undefined;
+  const token = createTokenOf(await deps.stacks.events(stackId));
+  if (token === undefined || !slotMatches(slot, { token })) return undefined;
+  return (await deps.registry.recordStack(ref.user, ref.cluster, token, stackId))
+    ? { ...slot, stackId }
+    : undefined;
+}
+
+/** What a user is told of a stack that completed without its quota slot. */
+function unslottedReason(ref: ClusterRef): string {
+  return `A stack for cluster "${ref.cluster}" completed without holding your quota slot (another request for ${ref.cluster} held it), so FlightDeck deleted it rather than let it run uncounted. Upload ${ref.cluster}.cf-create again once ${ref.cluster} has no other request under way.`;
+}
+
+/**
+ * What `.cf-created` says of the cluster's lifetime: its expiry from its
+ * slot, and its idle policy from the stack's parameters. The CLI shows both,
+ * reading only the user's own files.
  */
 async function lifetimeOf(
   deps: CreateDeps,
   ref: ClusterRef,
+  slot: ClusterSlot,
   stack: Stack,
 ): Promise<LifetimeMetadata | undefined> {
-  const slot = (await deps.registry.record(ref.user)).clusters.get(ref.cluster);
-  if (slot === undefined) return undefined;
   const { policy } = await deps.deployment();
   const idleDeleteMinutes = stack.Parameters?.find(
     (p) => p.ParameterKey === IDLE_DELETE_PARAMETER,

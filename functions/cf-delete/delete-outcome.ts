@@ -36,20 +36,30 @@ export async function handleDeleteOutcome(
     deletePurposeOf(event.detail["client-request-token"]) ??
     deletePurposeOf(latestDeleteToken(await stackEvents()));
   // FlightDeck's own deletes (the lifetime sweep, an idle master) say why; the
-  // reason is kept with the slot, so it is read before the slot is released.
-  const why =
-    purpose === "expire" || purpose === "idle"
-      ? (await deps.registry.record(ref.user)).clusters.get(ref.cluster)?.endReason
-      : undefined;
+  // reason is kept with the slot, so the slot is read before it is released.
+  const slot = (await deps.registry.record(ref.user)).clusters.get(ref.cluster);
+  const why = purpose === "expire" || purpose === "idle" ? slot?.endReason : undefined;
   if (meaning === "deleted") {
     // Every way a cluster ends (a user's delete, the clean-up of a failed
-    // create) ends here, so this is where its slot is given back.
+    // create) ends here, so this is where its slot is given back: the slot
+    // that names this stack, and no other (slotMatches).
     const released =
-      (await deps.registry.release(ref.user, ref.cluster, { stackId })) ||
-      (await deps.registry.release(ref.user, ref.cluster, {
-        token: createTokenOf(await stackEvents()),
-      }));
+      slot !== undefined &&
+      (await deps.registry.release(
+        ref.user,
+        ref.cluster,
+        slot.stackId === undefined ? { token: createTokenOf(await stackEvents()) } : { stackId },
+        slot,
+      ));
     scoped.info(released ? "slot released" : "no slot held for this stack", { stackId });
+    if (!released && slot !== undefined) {
+      // The name's slot is a newer request's: this stack's end is old news,
+      // and its files now speak of that newer cluster.
+      scoped.warn("the cluster's name has a newer request; this stack's end is not reported", {
+        heldBy: slot.stackId ?? "a create under way",
+      });
+      return;
+    }
   }
   const outcome: Outcome =
     meaning === "deleted"

@@ -36,6 +36,36 @@ export interface RegistryRecord {
   readonly vcpus: number;
 }
 
+/** What names a slot: the stack it holds for, or the create request that took it. */
+export interface SlotMatch {
+  readonly token?: string | undefined;
+  readonly stackId?: string | undefined;
+}
+
+/**
+ * Whether `match` names `slot`. A slot belongs to one stack: once it has
+ * recorded its stack's id only that id names it, so no event of an older
+ * stack of the same name (late, repeated or out of order) can free a newer
+ * stack's slot; before that, only the token of the request that took it.
+ */
+export function slotMatches(slot: ClusterSlot, match: SlotMatch): boolean {
+  return slot.stackId !== undefined
+    ? match.stackId === slot.stackId
+    : match.token !== undefined && match.token === slot.token;
+}
+
+/**
+ * Why a request may not create `cluster` while another request's slot holds
+ * the name: its stack is being deleted (or gone, its end not yet handled),
+ * or its create is under way. Only the request that took a slot may create
+ * its stack. `deleting`: whether the slot's stack is being deleted or gone.
+ */
+export function slotTakenRefusal(cluster: ClusterName, deleting: boolean): string {
+  return deleting
+    ? `Cluster "${cluster}" is still being deleted: FlightDeck has not finished with its last stack. Upload ${cluster}.cf-create again once ${cluster}.cf-deleted appears.`
+    : `Cluster "${cluster}" is already being created by an earlier upload of ${cluster}.cf-create; its outcome will appear as ${cluster}.cf-created or ${cluster}.cf-failed. To change its size, delete it once it is up, then create it again.`;
+}
+
 /** The limits a slot is taken under; an absent one does not apply. */
 export interface SlotLimits {
   readonly maxClusters?: number | undefined;
@@ -96,12 +126,20 @@ export function quotaRefusal(
   return reasons;
 }
 
+/** Whether a slot may be checked for a stack that no longer exists: older than the grace period, and not seen alive within it. */
+export function mayCheckSlot(slot: ClusterSlot, nowMs: number): boolean {
+  return (
+    nowMs - slot.acquiredAt >= SLOT_GRACE_MS &&
+    (slot.checkedAt === undefined || nowMs - slot.checkedAt >= SLOT_GRACE_MS)
+  );
+}
+
 /**
  * The slots a refused request may check for a stack that no longer exists:
- * not the cluster being asked for, older than the grace period, and not seen
- * alive within it. So checking costs at most one call per slot the user
- * holds, however many stacks the account has, and a flood of refused
- * uploads checks each slot once per grace period.
+ * not the cluster being asked for, and {@link mayCheckSlot}. So checking
+ * costs at most one call per slot the user holds, however many stacks the
+ * account has, and a flood of refused uploads checks each slot once per
+ * grace period.
  */
 export function slotsToCheck(
   record: RegistryRecord,
@@ -109,10 +147,7 @@ export function slotsToCheck(
   nowMs: number,
 ): Array<readonly [string, ClusterSlot]> {
   return [...record.clusters.entries()].filter(
-    ([name, slot]) =>
-      name !== cluster &&
-      nowMs - slot.acquiredAt >= SLOT_GRACE_MS &&
-      (slot.checkedAt === undefined || nowMs - slot.checkedAt >= SLOT_GRACE_MS),
+    ([name, slot]) => name !== cluster && mayCheckSlot(slot, nowMs),
   );
 }
 

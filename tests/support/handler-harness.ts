@@ -130,6 +130,23 @@ export class Recorder implements DecisionLog {
   }
 }
 
+/**
+ * The slot a create of `stackName` took, as the registry holds it once its
+ * stack was recorded: what every complete stack of a user's cluster has.
+ */
+export function holdSlotFor(registry: MemoryRegistry, stackName: string, vcpus = 4): void {
+  const [, user = "", cluster = ""] = /^fd-([^-]+)-(.+)$/.exec(stackName) ?? [];
+  const slots = registry.slots.get(user) ?? new Map();
+  slots.set(cluster, {
+    acquiredAt: Date.now(),
+    vcpus,
+    token: `fd-create-${cluster}`,
+    stackId: stackIdOf(stackName),
+    expiresAt: Date.now() + 3_600_000,
+  });
+  registry.slots.set(user, slots);
+}
+
 /** A handler's world: mocked S3 and CloudFormation behind the real adapters. */
 export interface Harness {
   readonly s3: AwsClientStub<S3Client>;

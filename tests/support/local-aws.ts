@@ -107,6 +107,7 @@ export class LocalAws {
   /** Errors thrown by auto-delivered invocations (Lambda would retry them). */
   readonly invocationErrors: unknown[] = [];
   private pending: Array<Promise<void>> = [];
+  private sequence = 0;
   private requestCount = 0;
 
   constructor(private readonly options: LocalAwsOptions) {
@@ -281,11 +282,19 @@ export class LocalAws {
     for (const record of event.Records) {
       // Only the users' bucket has notifications.
       if (record.s3.bucket.name !== USER_BUCKET) continue;
+      this.sequence += 1;
       const encoded: S3EventRecord = {
         ...record,
         s3: {
           ...record.s3,
-          object: { ...record.s3.object, key: s3EventKey(record.s3.object.key) },
+          object: {
+            ...record.s3.object,
+            key: s3EventKey(record.s3.object.key),
+            // As S3's: unique to each upload of a key. s3rver stamps Date.now(), which two
+            // uploads in one millisecond (or under an injected clock) would share, and
+            // the handlers tell one upload from the next by it (requestIdOf).
+            sequencer: this.sequence.toString(16).toUpperCase().padStart(18, "0"),
+          },
         },
       };
       this.s3Events.push(encoded);

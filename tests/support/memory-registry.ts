@@ -1,9 +1,11 @@
 import {
   quotaRefusal,
   rateWindowOf,
+  slotMatches,
   type ClusterSlot,
   type RegistryRecord,
   type SlotLimits,
+  type SlotMatch,
 } from "../../functions/shared/cluster-registry.js";
 import type { ClusterName, UserId } from "../../functions/shared/identifiers.js";
 import type {
@@ -47,8 +49,12 @@ export class MemoryRegistry implements ClusterRegistry {
     claim: SlotClaim,
     limits: SlotLimits,
   ): Promise<Acquisition> {
-    const record = await this.record(user);
-    if (record.clusters.has(cluster)) return { kind: "held" };
+    // No await before the write: like DynamoDB's one conditional write, a check and its
+    // write are one step, so racing claims cannot both pass the check.
+    const record = this.recordNow(user);
+    const slot = record.clusters.get(cluster);
+    if (slot !== undefined)
+      return slot.token === claim.token ? { kind: "held" } : { kind: "taken", slot };
     if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
       return { kind: "full", record };
     this.of(user).set(cluster, {
@@ -60,22 +66,29 @@ export class MemoryRegistry implements ClusterRegistry {
     return { kind: "acquired" };
   }
 
-  async recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void> {
+  async recordStack(
+    user: UserId,
+    cluster: ClusterName,
+    token: string,
+    stackId: string,
+  ): Promise<boolean> {
     const slot = this.of(user).get(cluster);
-    if (slot !== undefined) this.of(user).set(cluster, { ...slot, stackId });
+    if (slot === undefined || slot.token !== token) return false;
+    if (slot.stackId !== undefined && slot.stackId !== stackId) return false;
+    this.of(user).set(cluster, { ...slot, stackId });
+    return true;
   }
 
   async release(
     user: UserId,
     cluster: string,
-    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
+    match: SlotMatch,
+    read?: ClusterSlot,
   ): Promise<boolean> {
     const slot = this.of(user).get(cluster);
-    if (slot === undefined) return false;
-    if (
-      slot.token !== match.token &&
-      (match.stackId === undefined || slot.stackId !== match.stackId)
-    )
+    if (slot === undefined || !slotMatches(slot, match)) return false;
+    // As DynamoDB's conditional write: only the slot as read, taken at that moment by that request.
+    if (read !== undefined && (read.acquiredAt !== slot.acquiredAt || read.token !== slot.token))
       return false;
     return this.of(user).delete(cluster);
   }
@@ -88,6 +101,10 @@ export class MemoryRegistry implements ClusterRegistry {
   }
 
   async record(user: UserId): Promise<RegistryRecord> {
+    return this.recordNow(user);
+  }
+
+  private recordNow(user: string): RegistryRecord {
     const clusters = new Map(this.of(user));
     return { clusters, vcpus: [...clusters.values()].reduce((sum, slot) => sum + slot.vcpus, 0) };
   }

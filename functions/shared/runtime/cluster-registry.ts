@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { ClusterSlot, RegistryRecord, SlotLimits } from "../cluster-registry.js";
-import { quotaRefusal, rateWindowOf } from "../cluster-registry.js";
+import type { ClusterSlot, RegistryRecord, SlotLimits, SlotMatch } from "../cluster-registry.js";
+import { quotaRefusal, rateWindowOf, slotMatches } from "../cluster-registry.js";
 import type { ClusterName, UserId } from "../identifiers.js";
 import { SDK_CLIENT_DEFAULTS } from "./aws-clients.js";
 import type * as DynamoCommands from "./dynamodb-client.js";
@@ -22,8 +22,10 @@ export type Admission = { readonly admitted: true } | { readonly admitted: false
 /** What asking for a slot found. */
 export type Acquisition =
   | { readonly kind: "acquired" }
-  /** The cluster already holds a slot (a retried event, or a racing upload of it). */
+  /** This request already holds the slot: a retried event of the same upload. */
   | { readonly kind: "held" }
+  /** Another request's slot holds the name: a racing upload, or a stack not yet done with. */
+  | { readonly kind: "taken"; readonly slot: ClusterSlot }
   /** No room; the record shows who holds the slots. */
   | { readonly kind: "full"; readonly record: RegistryRecord };
 
@@ -49,24 +51,28 @@ export interface Extension {
 export interface ClusterRegistry {
   /** Counts a request against the user's per-minute limit; refuses it once the limit is reached. */
   admit(user: UserId, nowMs: number, perMinute: number): Promise<Admission>;
-  /** Takes a slot for the cluster if the user's limits leave room. */
+  /**
+   * Takes a slot for the cluster if the user's limits leave room. Only the
+   * request whose token took a slot holds it: any other finds it `taken`.
+   */
   acquire(
     user: UserId,
     cluster: ClusterName,
     claim: SlotClaim,
     limits: SlotLimits,
   ): Promise<Acquisition>;
-  /** Notes the stack a slot's create started. */
-  recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void>;
   /**
-   * Frees the cluster's slot if it is the one `match` names (by the create
-   * token that took it, or its stack's id); `false` when there was none.
+   * Notes the stack a slot's create started, only in the slot the request
+   * with `token` took; `false` when that slot is not there (or names another stack).
    */
-  release(
-    user: UserId,
-    cluster: string,
-    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
-  ): Promise<boolean>;
+  recordStack(user: UserId, cluster: ClusterName, token: string, stackId: string): Promise<boolean>;
+  /**
+   * Frees the cluster's slot if `match` names it ({@link slotMatches}: by its
+   * stack's id once recorded, else by the create token that took it);
+   * `false` when it does not. `read`: the slot as the caller just read it,
+   * which then frees only if it is still exactly that slot (one read fewer).
+   */
+  release(user: UserId, cluster: string, match: SlotMatch, read?: ClusterSlot): Promise<boolean>;
   /** Notes that these slots' stacks were seen alive. */
   markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void>;
   /** The user's record as it is now. */
@@ -223,7 +229,9 @@ export class DynamoClusterRegistry implements ClusterRegistry {
       });
       if (taken) return { kind: "acquired" };
       const record = await this.record(user);
-      if (record.clusters.has(cluster)) return { kind: "held" };
+      const slot = record.clusters.get(cluster);
+      if (slot !== undefined)
+        return slot.token === claim.token ? { kind: "held" } : { kind: "taken", slot };
       if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
         return { kind: "full", record };
       // Room after all: the user has no record yet, or a slot was freed meanwhile.
@@ -236,26 +244,28 @@ export class DynamoClusterRegistry implements ClusterRegistry {
     return { kind: "full", record: await this.record(user) };
   }
 
-  async recordStack(user: UserId, cluster: ClusterName, stackId: string): Promise<void> {
-    await this.update(user, {
+  async recordStack(
+    user: UserId,
+    cluster: ClusterName,
+    token: string,
+    stackId: string,
+  ): Promise<boolean> {
+    return this.update(user, {
       update: "SET #cl.#c.#id = :id",
-      condition: "attribute_exists(#cl.#c)",
-      names: { "#cl": "clusters", "#c": cluster, "#id": "stackId" },
-      values: { ":id": S(stackId) },
+      condition: "#cl.#c.#tok = :tok AND (attribute_not_exists(#cl.#c.#id) OR #cl.#c.#id = :id)",
+      names: { "#cl": "clusters", "#c": cluster, "#id": "stackId", "#tok": "token" },
+      values: { ":id": S(stackId), ":tok": S(token) },
     });
   }
 
   async release(
     user: UserId,
     cluster: string,
-    match: { readonly token?: string | undefined; readonly stackId?: string | undefined },
+    match: SlotMatch,
+    read?: ClusterSlot,
   ): Promise<boolean> {
-    const slot = (await this.record(user)).clusters.get(cluster);
-    const matches =
-      slot !== undefined &&
-      ((match.token !== undefined && slot.token === match.token) ||
-        (match.stackId !== undefined && slot.stackId === match.stackId));
-    if (!matches) return false;
+    const slot = read ?? (await this.record(user)).clusters.get(cluster);
+    if (slot === undefined || !slotMatches(slot, match)) return false;
     // Exactly the slot just read: taken at that moment by that request.
     return this.update(user, {
       update: "REMOVE #cl.#c SET #vc = #vc - :v",

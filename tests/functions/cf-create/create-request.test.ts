@@ -17,6 +17,7 @@ import {
   stack,
   stackIdOf,
   type Harness,
+  holdSlotFor,
 } from "../../support/handler-harness.js";
 import { fixturePath } from "../../support/fixtures.js";
 import { basePolicy } from "../../support/policies.js";
@@ -192,6 +193,7 @@ describe("cf-create: a .cf-create upload", () => {
   });
 
   it("reconciles instead of creating when the stack is already complete", async () => {
+    holdSlotFor(h.registry, "fd-alice-c1");
     h.cfn.on(DescribeStacksCommand).resolves({
       Stacks: [
         stack("fd-alice-c1", "CREATE_COMPLETE", {

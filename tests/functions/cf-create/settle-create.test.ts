@@ -1,14 +1,19 @@
 import {
   DeleteStackCommand,
+  DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
+import type { UserId } from "../../../functions/shared/identifiers.js";
 import { expect } from "chai";
 import { handleCreateOutcome } from "../../../functions/cf-create/settle-create.js";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import {
   givenRolledBackCreate,
   harness,
+  events,
+  holdSlotFor,
+  stackIdOf,
   stack,
   statusEvent,
   type Harness,
@@ -22,6 +27,7 @@ describe("cf-create: a stack-status event", () => {
 
   it("writes .cf-created with the login IP, clears the trigger and stale results, then notifies", async () => {
     h = harness();
+    holdSlotFor(h.registry, "fd-alice-c1");
     h.cfn
       .on(DescribeStacksCommand)
       .resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE", withIp)] });
@@ -42,6 +48,51 @@ describe("cf-create: a stack-status event", () => {
     expect(h.recorder.notices[0]?.userEmail).to.equal("alice@example.org");
   });
 
+  it("deletes a complete stack whose slot names another stack, and says why instead of .cf-created", async () => {
+    h = harness();
+    holdSlotFor(h.registry, "fd-alice-c1");
+    const other = stack("fd-alice-c1", "CREATE_COMPLETE", {
+      ...withIp,
+      StackId: stackIdOf("fd-alice-c1", "99999999-0000-1111-2222-333344445555"),
+    });
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [other] });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-failed"]);
+    expect(h.written()["home/alice/c1.cf-failed"]).to.match(/without holding your quota slot/);
+    const deletes = h.cfn.commandCalls(DeleteStackCommand);
+    expect(deletes).to.have.length(1);
+    expect(deletes[0]?.args[0].input.StackName).to.equal(other.StackId);
+    expect(deletes[0]?.args[0].input.ClientRequestToken).to.match(/^fd-cleanup-/);
+    // The slot still names its own stack.
+    expect((await h.registry.record("alice" as UserId)).clusters.get("c1")?.stackId).to.equal(
+      stackIdOf("fd-alice-c1"),
+    );
+  });
+
+  it("records the stack in a slot that has not learnt it yet, when the create's token matches", async () => {
+    h = harness();
+    holdSlotFor(h.registry, "fd-alice-c1");
+    const slots = h.registry.slots.get("alice");
+    const slot = slots?.get("c1");
+    if (slot !== undefined) slots?.set("c1", { ...slot, stackId: undefined });
+    h.cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE", withIp)] });
+    h.cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: events({
+        LogicalResourceId: "fd-alice-c1",
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "CREATE_IN_PROGRESS",
+        ClientRequestToken: "fd-create-c1",
+      }),
+    });
+    await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
+    expect(h.written()).to.deep.equal({ "home/alice/c1.cf-created": "203.0.113.7\n" });
+    expect((await h.registry.record("alice" as UserId)).clusters.get("c1")?.stackId).to.equal(
+      stackIdOf("fd-alice-c1"),
+    );
+  });
+
   it("re-reads the stack by its id rather than trusting the event", async () => {
     h = harness();
     h.cfn
@@ -55,6 +106,7 @@ describe("cf-create: a stack-status event", () => {
 
   it("falls back to the first EC2 instance's public IP for templates without a LoginIp output", async () => {
     h = harness({ instanceIp: "198.51.100.4" });
+    holdSlotFor(h.registry, "fd-alice-c1");
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
     h.cfn.on(DescribeStackResourcesCommand).resolves({
       StackResources: [
@@ -80,6 +132,7 @@ describe("cf-create: a stack-status event", () => {
 
   it("reports a complete stack without any login IP as a failure the admin must look at", async () => {
     h = harness();
+    holdSlotFor(h.registry, "fd-alice-c1");
     h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
     h.cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
     await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));

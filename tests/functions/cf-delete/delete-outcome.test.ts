@@ -46,7 +46,7 @@ describe("cf-delete: a stack-status event", () => {
     const [user, cluster] = ["alice" as UserId, "c1" as ClusterName];
     const claim = { vcpus: 4, token, nowMs: Date.now(), expiresAt: undefined };
     await h.registry.acquire(user, cluster, claim, { maxClusters: 3, maxVcpus: undefined });
-    if (stackId !== undefined) await h.registry.recordStack(user, cluster, stackId);
+    if (stackId !== undefined) await h.registry.recordStack(user, cluster, token, stackId);
   };
   const holdsSlot = async () => (await h.registry.record("alice" as UserId)).clusters.has("c1");
 

@@ -23,6 +23,10 @@ export const HOSTILE_CLASSES = {
   "dead ends": "every request ends in a result file, even on failed or half-deleted stacks",
   floods: "200 over-quota uploads cost a bounded number of CloudFormation calls",
   faults: "SES and S3 write faults never lose a request nor create twice",
+  "user text":
+    "text a user controls on their nodes reaches .cf-failed and the admin's email quoted, bounded and without a link",
+  slots:
+    "a quota slot belongs to one stack: re-creates, racing sizes and late, repeated or reordered events never leave a stack uncounted",
 } as const;
 export type HostileClass = keyof typeof HOSTILE_CLASSES;
 

@@ -4,18 +4,29 @@ import dynalite from "dynalite";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ClusterName, UserId } from "../../../../functions/shared/identifiers.js";
-import { DynamoClusterRegistry } from "../../../../functions/shared/runtime/cluster-registry.js";
+import {
+  DynamoClusterRegistry,
+  type ClusterRegistry,
+} from "../../../../functions/shared/runtime/cluster-registry.js";
+import { MemoryRegistry } from "../../../support/memory-registry.js";
 
 const alice = "alice" as UserId;
 const c = (name: string) => name as ClusterName;
 const claim = (token: string, vcpus = 6, nowMs = 1_000_000) => ({ token, vcpus, nowMs });
 
-describe("the cluster registry in DynamoDB (dynalite)", function () {
+/*
+ * One contract, two registries: the DynamoDB one the handlers run with
+ * (against dynalite, a real local DynamoDB) and the in-memory one handler
+ * tests use. Each test runs against both, so the memory registry cannot
+ * drift from the real one's answers.
+ */
+
+describe("the cluster registry contract, in DynamoDB (dynalite)", function () {
   this.timeout(20_000);
   let server: Server;
   let client: DynamoDBClient;
-  let registry: DynamoClusterRegistry;
   let table = 0;
+  let current: ClusterRegistry;
 
   before(async () => {
     process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -37,11 +48,28 @@ describe("the cluster registry in DynamoDB (dynalite)", function () {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
-    registry = new DynamoClusterRegistry(`clusters-${table}`, "eu-west-2", client);
+    current = new DynamoClusterRegistry(`clusters-${table}`, "eu-west-2", client);
   });
   after(async () => {
     client.destroy();
     await new Promise((resolve) => server.close(resolve));
+  });
+  registryContract(() => current);
+});
+
+describe("the cluster registry contract, in memory (tests/support/memory-registry.ts)", () => {
+  let current: ClusterRegistry;
+  beforeEach(() => {
+    current = new MemoryRegistry();
+  });
+  registryContract(() => current);
+});
+
+/** What every ClusterRegistry must answer; `make` gives each test a fresh, empty one. */
+function registryContract(make: () => ClusterRegistry): void {
+  let registry: ClusterRegistry;
+  beforeEach(() => {
+    registry = make();
   });
 
   it("lets exactly maxClusters of many racing claims through", async () => {
@@ -66,32 +94,71 @@ describe("the cluster registry in DynamoDB (dynalite)", function () {
     expect((await registry.record(alice)).vcpus).to.equal(30);
   });
 
-  it("is idempotent for the same cluster, and says who holds the slots when full", async () => {
+  it("holds a slot for the request that took it only, and says who holds the slots when full", async () => {
     expect((await registry.acquire(alice, c("c1"), claim("t1"), { maxClusters: 1 })).kind).to.equal(
       "acquired",
     );
-    expect(
-      (await registry.acquire(alice, c("c1"), claim("t1b"), { maxClusters: 1 })).kind,
-    ).to.equal("held");
+    // The same request again (a retried event) holds it; another request for the name does not.
+    expect((await registry.acquire(alice, c("c1"), claim("t1"), { maxClusters: 1 })).kind).to.equal(
+      "held",
+    );
+    const other = await registry.acquire(alice, c("c1"), claim("t1b", 60), { maxClusters: 1 });
+    expect(other.kind).to.equal("taken");
+    expect(other.kind === "taken" ? other.slot : undefined).to.deep.include({
+      token: "t1",
+      vcpus: 6,
+    });
     const full = await registry.acquire(alice, c("c2"), claim("t2"), { maxClusters: 1 });
     expect(full.kind).to.equal("full");
     expect(full.kind === "full" ? [...full.record.clusters.keys()] : []).to.deep.equal(["c1"]);
     expect((await registry.record(alice)).vcpus).to.equal(6);
   });
 
-  it("releases a slot once, by the token that took it or its stack, and never another's", async () => {
+  it("releases a slot once, by its stack's id once recorded, else by the token that took it", async () => {
     await registry.acquire(alice, c("c1"), claim("t1"), {});
-    await registry.recordStack(alice, c("c1"), "arn:stack/fd-alice-c1/1");
+    expect(await registry.release(alice, "c1", { stackId: "arn:stack/fd-alice-c1/1" })).to.equal(
+      false,
+    );
+    expect(await registry.recordStack(alice, c("c1"), "t1", "arn:stack/fd-alice-c1/1")).to.equal(
+      true,
+    );
+    // Once the slot knows its stack, the token that took it no longer frees it: an old
+    // stack's event carrying an old token cannot free a newer stack's slot.
+    expect(await registry.release(alice, "c1", { token: "t1" })).to.equal(false);
     expect(
       await registry.release(alice, "c1", { token: "other", stackId: "arn:stack/x" }),
     ).to.equal(false);
     expect(await registry.release(alice, "c1", { stackId: "arn:stack/fd-alice-c1/1" })).to.equal(
       true,
     );
-    expect(await registry.release(alice, "c1", { token: "t1" })).to.equal(false);
+    expect(await registry.release(alice, "c1", { stackId: "arn:stack/fd-alice-c1/1" })).to.equal(
+      false,
+    );
     const record = await registry.record(alice);
     expect(record.clusters.size).to.equal(0);
     expect(record.vcpus).to.equal(0);
+  });
+
+  it("frees a slot without a stack by its token only, and only as it was read", async () => {
+    await registry.acquire(alice, c("c1"), claim("t1"), {});
+    const read = (await registry.record(alice)).clusters.get("c1");
+    expect(await registry.release(alice, "c1", { token: "t0" })).to.equal(false);
+    expect(await registry.release(alice, "c1", { token: "t1" })).to.equal(true);
+    await registry.acquire(alice, c("c1"), claim("t2", 6, 2_000_000), {});
+    // The slot read before belonged to another request: it is not this one.
+    expect(await registry.release(alice, "c1", { token: "t1" }, read)).to.equal(false);
+    expect((await registry.record(alice)).clusters.get("c1")?.token).to.equal("t2");
+  });
+
+  it("records a stack only in the slot of the request that made it", async () => {
+    await registry.acquire(alice, c("c1"), claim("t1"), {});
+    expect(await registry.recordStack(alice, c("c1"), "t0", "arn:stack/a")).to.equal(false);
+    expect(await registry.recordStack(alice, c("c1"), "t1", "arn:stack/a")).to.equal(true);
+    // Again (a retried event): the same stack, yes; another, never.
+    expect(await registry.recordStack(alice, c("c1"), "t1", "arn:stack/a")).to.equal(true);
+    expect(await registry.recordStack(alice, c("c1"), "t1", "arn:stack/b")).to.equal(false);
+    expect(await registry.recordStack(alice, c("c9"), "t1", "arn:stack/a")).to.equal(false);
+    expect((await registry.record(alice)).clusters.get("c1")?.stackId).to.equal("arn:stack/a");
   });
 
   it("counts requests per minute and refuses past the limit until the next minute", async () => {
@@ -173,4 +240,4 @@ describe("the cluster registry in DynamoDB (dynalite)", function () {
       expect(record.clusters.has("c9")).to.equal(false);
     });
   });
-});
+}
