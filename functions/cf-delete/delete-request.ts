@@ -6,7 +6,6 @@ import { foreignStackReason } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
-import { admitRequest } from "../shared/runtime/request-admission.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
@@ -19,7 +18,9 @@ import type { DeleteDeps } from "./delete-deps.js";
  * `.cf-deleted` gives as the reason).
  */
 export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecord): Promise<void> {
-  const trigger = await acceptTrigger(deps.home, record, "delete", deps.log);
+  const trigger = await acceptTrigger(deps, record, "delete", (refused, reasons) =>
+    deps.reporter.record(refused, { kind: "failed", action: "delete", reasons }),
+  );
   if (trigger === undefined) return;
   const target = { user: trigger.user, cluster: trigger.cluster };
   const outerLog = withKeys(deps.log, target);
@@ -27,7 +28,6 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
     const { policy } = await deps.deployment();
     const stackName = stackNameFor(policy.stackPrefix, target.user, target.cluster);
     const log = withKeys(outerLog, { stackName });
-    await admitRequest(deps.registry, policy, target, log);
     const stack = await deps.stacks.describe(stackName);
     if (stack === undefined) {
       await deps.reporter.record(target, { kind: "deleted" });

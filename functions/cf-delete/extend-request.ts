@@ -3,9 +3,10 @@ import { extendedFile, MAX_EXTEND_BYTES, parseExtendRequest } from "../shared/li
 import { clusterFileKey } from "../shared/result-files.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
-import { UserFacingFailure } from "../shared/runtime/faults.js";
-import { admitRequest } from "../shared/runtime/request-admission.js";
+import type { ClusterName, UserId } from "../shared/identifiers.js";
+import { REFUSED } from "../shared/runtime/request-admission.js";
 import { acceptTrigger } from "../shared/runtime/trigger-handling.js";
+import { unreadableTriggerReason } from "../shared/runtime/user-home.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
 /** How often a granted extension is re-decided when another one moved the expiry meanwhile. */
@@ -20,17 +21,30 @@ const EXTEND_ATTEMPTS = 3;
  * event extends once (the registry remembers the upload it granted).
  */
 export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecord): Promise<void> {
-  const trigger = await acceptTrigger(deps.home, record, "extend", deps.log);
-  if (trigger === undefined) return;
-  const { user, cluster } = trigger;
-  const log = withKeys(deps.log, { user, cluster });
-  const refuse = async (reason: string, expiresAt?: number, latestExpiry?: number) => {
+  const answerRefusal = async (
+    target: { readonly user: UserId; readonly cluster: ClusterName },
+    reason: string,
+    expiresAt?: number,
+    latestExpiry?: number,
+  ) => {
+    const { user, cluster } = target;
     await deps.home.write(
       extendedFile(user, cluster, { granted: false, reason, expiresAt, latestExpiry }),
     );
     await deps.home.remove([clusterFileKey(user, cluster, "extend")]);
-    log.info("extension refused; user told", { reason });
+    withKeys(deps.log, { user, cluster }).info("extension refused; user told", {
+      reason,
+      ...REFUSED,
+    });
   };
+  const trigger = await acceptTrigger(deps, record, "extend", (refused, reasons) =>
+    answerRefusal(refused, reasons.join(" ")),
+  );
+  if (trigger === undefined) return;
+  const { user, cluster } = trigger;
+  const log = withKeys(deps.log, { user, cluster });
+  const refuse = (reason: string, expiresAt?: number, latestExpiry?: number) =>
+    answerRefusal(trigger, reason, expiresAt, latestExpiry);
 
   const requestId = requestIdOf(record);
   const read = await deps.home.readTrigger(
@@ -40,6 +54,10 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
   );
   if (read.kind === "missing") {
     log.info("the .cf-extend is gone; nothing to do");
+    return;
+  }
+  if (read.kind === "unreadable") {
+    await refuse(unreadableTriggerReason(`${cluster}.cf-extend`));
     return;
   }
   if (read.kind === "too-large") {
@@ -54,12 +72,6 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
     return;
   }
   const { policy } = await deps.deployment();
-  try {
-    await admitRequest(deps.registry, policy, trigger, log);
-  } catch (error) {
-    if (error instanceof UserFacingFailure) return refuse(error.reasons.join(" "));
-    throw error;
-  }
   const lifetime = lifetimeFor(policy, user);
   const hours = asked.hours ?? lifetime.extendHours;
   for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { injectClock, type InjectedClock } from "../support/injected-clock.js";
 import { hostileCase } from "./support/hostile-cases.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
 
@@ -152,6 +153,48 @@ describe("hostile: floods and faults", function () {
       expect(outcome).to.be.instanceOf(Error);
       expect(world.liveStacks()).to.deep.equal([]);
       expect(world.aws.cfn.callsOf("CreateStack")).to.have.length(0);
+    },
+  );
+});
+
+describe("hostile: floods of malformed requests", function () {
+  this.timeout(60_000);
+  let world: HostileWorld;
+  let clock: InjectedClock;
+  afterEach(async () => {
+    clock.restore();
+    await world.stop();
+  });
+
+  hostileCase(
+    "floods",
+    "malformed keys and malformed .cf-extend bodies count against their user's rate, so a flood of them throttles that user like any other",
+    async () => {
+      world = await new HostileWorld({
+        policy: hostilePolicy({
+          limits: { maxClusters: 2, maxSpotPrice: "0.50", maxRequestsPerMinute: 6 },
+        }),
+      }).start();
+      // One fixed minute: every upload falls in the same rate window.
+      clock = injectClock(Math.floor(Date.now() / 60_000) * 60_000 + 1000);
+      await world.asUser("alice", async () => {
+        for (let i = 0; i < 3; i += 1) await world.upload(`home/alice/bad_${i}.cf-create`, SPOT);
+        for (let i = 0; i < 3; i += 1) {
+          await world.upload(`home/alice/c${i}.cf-extend`, "not json", world.aws.deleteHandler);
+        }
+        await world.upload("home/alice/c1.cf-create", SPOT);
+      });
+      expect(world.aws.cfn.callsOf("CreateStack")).to.have.length(0);
+      expect((await world.failure("alice", "c1")).join(" ")).to.match(/in the last minute/);
+      const item = await world.aws.registryItem("alice");
+      expect(item?.["rateCount"]?.N).to.equal("6");
+      // Each refusal logs the user and requestRefused, which the flood alarm's filter counts.
+      const refusals = world.aws.logs.filter((l) => l["requestRefused"] === true);
+      expect(refusals.length).to.be.at.least(7);
+      expect(refusals.every((l) => l["user"] === "alice")).to.equal(true);
+      // Another user is untouched by alice's flood.
+      await world.asUser("bob", () => world.upload("home/bob/c5.cf-create", SPOT));
+      expect(world.aws.cfn.live("fd-bob-c5")).not.to.equal(undefined);
     },
   );
 });

@@ -10,15 +10,22 @@ import { UserFacingFailure } from "./faults.js";
 import type { ClusterTarget } from "./outcome-reporter.js";
 
 /**
- * Counts a user's request (a create or a delete) against their per-minute
- * limit, before any CloudFormation call: a flood of uploads then costs only
- * DynamoDB writes, and never throttles CloudFormation for other users.
- * Over the limit, the user is told in `.cf-failed`.
+ * The field every log line of a refused request carries, so one metric
+ * filter counts each user's refusals (the flood alarm, stacks/alarms/).
+ */
+export const REFUSED = { requestRefused: true } as const;
+
+/**
+ * Counts a user's request (any trigger in their home) against their
+ * per-minute limit, before anything is read for it and before any
+ * CloudFormation call: a flood of uploads then costs only DynamoDB writes,
+ * and never throttles CloudFormation for other users. Over the limit it
+ * throws a {@link UserFacingFailure} with the refusal.
  */
 export async function admitRequest(
   registry: ClusterRegistry,
   policy: DeploymentPolicy,
-  target: ClusterTarget,
+  target: Pick<ClusterTarget, "user">,
   log: DecisionLog,
 ): Promise<void> {
   const limit = Number(
@@ -26,7 +33,11 @@ export async function admitRequest(
   );
   const admission = await registry.admit(target.user, Date.now(), limit);
   if (!admission.admitted) {
-    log.warn("request refused: over the user's request rate", { limit });
+    log.warn("request refused: over the user's request rate", {
+      user: target.user,
+      limit,
+      ...REFUSED,
+    });
     throw new UserFacingFailure([rateRefusal(limit)]);
   }
 }
