@@ -1,3 +1,5 @@
+import { quotedUserText } from "./user-text.js";
+
 /*
  * Facts read off CloudFormation's answers. The shapes are structural, so the
  * SDK's `Stack` and `StackEvent` fit them without the core importing the SDK.
@@ -47,6 +49,8 @@ export function outputValue(stack: StackLike, key: string): string | undefined {
 }
 
 const STACK_TYPE = "AWS::CloudFormation::Stack";
+/** CloudFormation's reason for a resource whose CreationPolicy got a FAILURE signal. */
+const FAILURE_SIGNAL = /^Received FAILURE signal with UniqueId ([\s\S]*)$/;
 /** Reasons CloudFormation gives to resources it stopped because another failed: never the cause. */
 const KNOCK_ON = /Resource creation cancelled|Resource update cancelled|cancelled/i;
 
@@ -97,6 +101,11 @@ export function firstFailureReason(
       cause.ResourceType === STACK_TYPE
         ? "The stack"
         : `${cause.LogicalResourceId} (${cause.ResourceType})`;
+    const signal = FAILURE_SIGNAL.exec(cause.ResourceStatusReason);
+    if (signal !== null) {
+      // The words are the node's: root there chooses them. FlightDeck says its own.
+      return `${where} failed: the cluster's node reported that its boot failed, in its own words ${quotedUserText(signal[1] ?? "")}; see /var/log/cloud-init-output.log on it.`;
+    }
     return `${where} failed: ${cause.ResourceStatusReason}`;
   }
   return fallback !== undefined && fallback !== ""
