@@ -4,6 +4,7 @@ import {
   expiryText,
   lifetimeFor,
   sweepActionFor,
+  sweepWindowOf,
 } from "../shared/cluster-lifetime.js";
 import { isClusterName, isUserId, type ClusterName, type UserId } from "../shared/identifiers.js";
 import { expiringFile } from "../shared/lifetime-files.js";
@@ -29,8 +30,10 @@ export interface SweepSummary {
  * cluster registry (one Scan, whatever else the account holds) and, for
  * each cluster:
  * - past its expiry: re-reads its stack (one DescribeStacks), checks it is
- *   this deployment's, and deletes it with an `expire` token, the same on
- *   every sweep, so CloudFormation deletes once however often it is asked;
+ *   this deployment's, and deletes it with an `expire` token of the sweep's
+ *   window: the same however often one window's sweep is delivered, so
+ *   CloudFormation deletes once, and new in the next window, so a delete
+ *   that ended DELETE_FAILED is tried again, once a window;
  * - within the hour before: writes `<cluster>.cf-expiring` and, once per
  *   expiry, emails the owner.
  * No stack is listed, and none but a registered cluster's is touched. A
@@ -125,7 +128,7 @@ async function sweepCluster(
   }
   const stackId = stack.StackId ?? stackName;
   await deps.registry.markEnding(user, cluster, expiredReason(action.lifetimeHours));
-  await deps.stacks.delete(stackId, "expire");
+  await deps.stacks.delete(stackId, "expire", sweepWindowOf(nowMs));
   log.info("expired cluster's deletion started", {
     stackName,
     stackId,

@@ -18,6 +18,18 @@ export const DEFAULT_MAX_LIFETIME_HOURS = 168;
 export const DEFAULT_EXTEND_HOURS = 24;
 /** How long before its expiry the owner is warned. */
 export const EXPIRY_WARNING_MS = HOUR_MS;
+/** How often the lifetime sweep runs: the schedule's `rate(15 minutes)`. */
+export const SWEEP_INTERVAL_MINUTES = 15;
+
+/**
+ * The sweep window a moment falls in. An expired cluster's delete is asked
+ * once per window: a sweep delivered twice in one window asks with the same
+ * token, which CloudFormation takes for the same request; the next window
+ * asks anew, so a delete that ended DELETE_FAILED is tried again.
+ */
+export function sweepWindowOf(nowMs: number): string {
+  return `window-${Math.floor(nowMs / (SWEEP_INTERVAL_MINUTES * 60_000))}`;
+}
 
 /** A user's lifetime rules, in hours. */
 export interface LifetimePolicy {

@@ -39,7 +39,7 @@ export function expiringFile(user: UserId, cluster: ClusterName, expiresAt: numb
     contentType,
     body: [
       `Cluster "${cluster}" reaches its maximum lifetime at ${expiryText(expiresAt)} and will then be deleted.`,
-      `Copy your results out before then, or ask for more time: flightdeck extend ${cluster} (or upload ${cluster}.cf-extend).`,
+      `Your home is kept; save what you need from elsewhere on the cluster (/scratch, say) before then, or ask for more time: flightdeck extend ${cluster} (or upload ${cluster}.cf-extend).`,
       "",
       JSON.stringify(record),
       "",

@@ -48,6 +48,6 @@ export function noticeFor(
 export function expiryNotice(user: UserId, cluster: ClusterName, expiresAt: string): Notice {
   return {
     subject: `[FlightDeck] ${user}/${cluster} will be deleted at ${expiresAt}`,
-    text: `Cluster "${cluster}" of user ${user} reaches its maximum lifetime at ${expiresAt} and will then be deleted.\nCopy results out before then, or ask for more time: flightdeck extend ${cluster}\n`,
+    text: `Cluster "${cluster}" of user ${user} reaches its maximum lifetime at ${expiresAt} and will then be deleted.\nThe user's home is kept; anything elsewhere on the cluster goes with it. To ask for more time: flightdeck extend ${cluster}\n`,
   };
 }

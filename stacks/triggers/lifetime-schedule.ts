@@ -1,6 +1,7 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Construct } from "constructs";
+import { SWEEP_INTERVAL_MINUTES } from "../../functions/shared/cluster-lifetime.js";
 import { invokeFromRule } from "./rule-invocation.js";
 
 /**
@@ -8,7 +9,7 @@ import { invokeFromRule } from "./rule-invocation.js";
  * much past its expiry; the warning comes an hour before, so several sweeps
  * fall inside it.
  */
-export const SWEEP_SCHEDULE = "rate(15 minutes)";
+export const SWEEP_SCHEDULE = `rate(${SWEEP_INTERVAL_MINUTES} minutes)`;
 
 /** Properties of a {@link LifetimeSchedule}. */
 export interface LifetimeScheduleProps {

@@ -137,6 +137,30 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     expect(deletes()).to.have.length(1);
   });
 
+  it("retries an expiry delete that ended DELETE_FAILED once per sweep window, with a new token, and never twice in one", async () => {
+    await running("alice", "c1");
+    // Sweep windows are 15 minutes of the real clock: start the first at a window's start.
+    const window = 15 * MINUTE;
+    const firstWindow = Math.ceil((t0 + 4 * HOUR + MINUTE) / window) * window - t0;
+    await at(firstWindow + MINUTE);
+    await sweep();
+    const tokens = () => aws.cfn.callsOf("DeleteStack").map((p) => p.get("ClientRequestToken"));
+    expect(tokens()).to.have.length(1);
+    aws.cfn.transition("fd-alice-c1", "DELETE_FAILED", { reason: "a dependency" });
+    await aws.statusEvent("fd-alice-c1");
+    // The same window's tick, delivered again: the same request, so nothing new starts.
+    await at(firstWindow + 2 * MINUTE);
+    await sweep();
+    expect(new Set(tokens()).size).to.equal(1);
+    expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("DELETE_FAILED");
+    // The next window asks again, anew: CloudFormation tries the delete once more.
+    await at(firstWindow + window + MINUTE);
+    await sweep();
+    expect(new Set(tokens()).size).to.equal(2);
+    expect(tokens().every((t) => /^fd-expire-[0-9a-f]{48}$/.test(t ?? ""))).to.equal(true);
+    expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("DELETE_IN_PROGRESS");
+  });
+
   it("warned: .cf-expiring an hour before, with the expiry, and one email to the owner however often it runs", async () => {
     await running("alice", "c1");
     await at(3 * HOUR - MINUTE);
@@ -150,7 +174,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     const record = await lifetimeRecord("alice", "c1.cf-expiring");
     expect(Date.parse(record?.expiresAt ?? "")).to.be.closeTo(t0 + 4 * HOUR, 1000);
     expect((await aws.home("alice"))["c1.cf-expiring"]).to.match(
-      /reaches its maximum lifetime at .* and will then be deleted\.\nCopy your results out before then, or ask for more time: flightdeck extend c1/,
+      /reaches its maximum lifetime at .* and will then be deleted\.\nYour home is kept; save what you need from elsewhere on the cluster \(\/scratch, say\) before then, or ask for more time: flightdeck extend c1/,
     );
     const warnings = aws.cfn.emails.filter((e) => e.subject.includes("will be deleted"));
     expect(warnings).to.have.length(1);
