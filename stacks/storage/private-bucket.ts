@@ -15,6 +15,8 @@ import {
 export interface PrivateBucketProps {
   readonly bucketName: string;
   readonly scope: ArnScope;
+  /** More statements for the bucket policy, after the TLS-only one. */
+  readonly policyStatements?: readonly ResourcePolicyStatement[];
 }
 
 /** The bucket policy statement refusing any request not made over TLS. */
@@ -62,7 +64,12 @@ export class PrivateBucket extends Construct {
     // After the public-access block, so the policy is never checked against a bucket without one.
     new S3BucketPolicy(this, "policy", {
       bucket,
-      policy: policyJson(policyDocument([denyInsecureTransport(props.scope, props.bucketName)])),
+      policy: policyJson(
+        policyDocument([
+          denyInsecureTransport(props.scope, props.bucketName),
+          ...(props.policyStatements ?? []),
+        ]),
+      ),
       dependsOn: [publicAccess],
     });
   }

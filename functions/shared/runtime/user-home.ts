@@ -13,7 +13,22 @@ import type { ResultFile } from "../result-files.js";
 export type TriggerRead =
   | { readonly kind: "read"; readonly bytes: Uint8Array }
   | { readonly kind: "missing" }
-  | { readonly kind: "too-large"; readonly bytes: number };
+  | { readonly kind: "too-large"; readonly bytes: number }
+  /** Stored where a read cannot reach (an archive storage class, a customer-provided key). */
+  | { readonly kind: "unreadable" };
+
+/**
+ * S3's refusals to read an object as it was stored: archived (GLACIER,
+ * DEEP_ARCHIVE) or encrypted with a key the reader must send (SSE-C). No
+ * retry can read it, so they are the user's to fix, not faults. The bucket
+ * policy refuses such trigger uploads; this answers any that slip past.
+ */
+const UNREADABLE = new Set(["InvalidObjectState", "InvalidRequest"]);
+
+/** What a user is told of a trigger file no read can reach. */
+export function unreadableTriggerReason(fileName: string): string {
+  return `FlightDeck cannot read ${fileName}: it was stored in an archive storage class or with your own encryption key. Upload it again as a plain file (S3 Standard, no customer key).`;
+}
 
 /**
  * The users' bucket, as the handlers use it: read a trigger file, write a
@@ -56,6 +71,7 @@ export class UserHome {
       if (error instanceof NoSuchKey || name === "NoSuchKey" || name === "NoSuchVersion") {
         return { kind: "missing" };
       }
+      if (name !== undefined && UNREADABLE.has(name)) return { kind: "unreadable" };
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { Testing } from "cdktf";
 import { UserBucket } from "../../../stacks/storage/user-bucket.js";
-import { FIXTURE_SCOPE, onlyResource, synthScope } from "../support/synth.js";
+import { ACCOUNT, decide, identityPolicy, policiesIn } from "../support/policies.js";
+import { FIXTURE_SCOPE, onlyResource, synthFlightDeck, synthScope } from "../support/synth.js";
 
 describe("UserBucket", () => {
   const synthesized = synthScope((scope) => {
@@ -49,5 +50,54 @@ describe("UserBucket", () => {
     expect(
       (lifecycle["depends_on"] as string[]).some((d) => d.startsWith("aws_s3_bucket_versioning.")),
     ).to.equal(true);
+  });
+});
+
+describe("the users' bucket policy with the users' policy (simulated)", () => {
+  const synthesized = synthFlightDeck();
+  const identity = identityPolicy(synthesized, "fdtest-user-access");
+  const bucketPolicy = policiesIn(synthesized).find(
+    (p) => p.kind === "resource" && p.owner.includes("user-bucket"),
+  )?.document;
+  const users = "arn:aws:s3:::fdtest-users-123456789012-eu-west-2";
+  const put = (key: string, context: Record<string, string> = {}) => {
+    if (bucketPolicy === undefined) throw new Error("no bucket policy for the users' bucket");
+    return decide(identity, {
+      principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+      action: "s3:PutObject",
+      resource: `${users}/${key}`,
+      context: { "aws:username": "alice", "aws:SecureTransport": "true", ...context },
+      resourcePolicy: bucketPolicy,
+    });
+  };
+
+  it("lets a trigger in S3 Standard through, named or not", async () => {
+    expect(await put("home/alice/c1.cf-create")).to.equal("Allowed");
+    expect(await put("home/alice/c1.cf-create", { "s3:x-amz-storage-class": "STANDARD" })).to.equal(
+      "Allowed",
+    );
+  });
+
+  it("refuses a trigger in any other storage class, or with a customer key", async () => {
+    for (const suffix of [".cf-create", ".cf-delete", ".cf-extend"]) {
+      for (const storageClass of ["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "INTELLIGENT_TIERING"]) {
+        expect(
+          await put(`home/alice/c1${suffix}`, { "s3:x-amz-storage-class": storageClass }),
+          `${suffix} ${storageClass}`,
+        ).to.equal("ExplicitlyDenied");
+      }
+      expect(
+        await put(`home/alice/c1${suffix}`, {
+          "s3:x-amz-server-side-encryption-customer-algorithm": "AES256",
+        }),
+        `${suffix} SSE-C`,
+      ).to.equal("ExplicitlyDenied");
+    }
+  });
+
+  it("leaves a user's other files alone: results may be archived", async () => {
+    expect(
+      await put("home/alice/results/c1/data.tar", { "s3:x-amz-storage-class": "GLACIER" }),
+    ).to.equal("Allowed");
   });
 });

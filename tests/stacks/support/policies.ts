@@ -72,6 +72,8 @@ export interface Request {
   readonly action: string;
   readonly resource: string;
   readonly context?: Record<string, string | string[]>;
+  /** The resource's own policy (a bucket policy), decided together with the identity policy. */
+  readonly resourcePolicy?: FoundPolicy["document"];
 }
 
 export const ACCOUNT = "123456789012";
@@ -90,6 +92,7 @@ export async function decide(policy: FoundPolicy["document"], request: Request):
       contextVariables: request.context ?? {},
     },
     identityPolicies: [{ name: "policy", policy }],
+    ...(request.resourcePolicy === undefined ? {} : { resourcePolicy: request.resourcePolicy }),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
   };
