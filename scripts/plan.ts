@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planVariables, terraform } from "./terraform-cli.js";
-import { planSummary, type PlanJson } from "./terraform-plan.js";
+import { DEFAULT_LIMITS } from "../stacks/settings/settings-shape.js";
+import { loadSettings, settingsPath } from "../stacks/settings/settings.js";
+import { limitsSummary, planSummary, type PlanJson } from "./terraform-plan.js";
 import { prepareStack, STACK_DIR } from "./terraform-stack.js";
 
 /*
@@ -24,6 +26,8 @@ function main(): void {
     `\nPlanned ${session.offline ? "offline (no AWS account: fake credentials, skip flags)" : "with your AWS credentials"}.`,
   );
   console.log(planSummary(JSON.parse(json) as PlanJson));
+  const settings = loadSettings(settingsPath(process.argv[2], process.env));
+  console.log(limitsSummary(settings.limits, DEFAULT_LIMITS));
   console.log(`\nFull plan: ${join(STACK_DIR, "plan.json")}`);
 }
 

@@ -37,3 +37,22 @@ export function planSummary(plan: PlanJson): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * The deployment's limits in force, one a line, each marked when it is
+ * FlightDeck's default (the settings named none) rather than the admin's.
+ */
+export function limitsSummary(
+  limits: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<string, unknown>>,
+): string {
+  const lines = ["Limits in force for every user (users' own limits override them):"];
+  for (const [name, value] of Object.entries(limits).sort(([a], [b]) => a.localeCompare(b))) {
+    const shown = Array.isArray(value) ? value.join(", ") : String(value);
+    const fromDefault = Object.hasOwn(defaults, name) && defaults[name] === value;
+    lines.push(
+      `  ${name} = ${shown}${fromDefault ? "  (FlightDeck's default: set limits to change it)" : ""}`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -11,6 +11,7 @@ import { CustomizerContent } from "./customizer/customizer-content.js";
 import type { ClusterTemplateFile } from "./deployment/cluster-template.js";
 import { DeploymentDocuments } from "./deployment/deployment-documents.js";
 import { DeadLetterAlarm } from "./alarms/dead-letter-alarm.js";
+import { RefusedRequestsAlarm } from "./alarms/refused-requests-alarm.js";
 import { DeadLetterQueue } from "./functions/dead-letter-queue.js";
 import { Handlers } from "./functions/handlers.js";
 import { arnScope } from "./iam/arns.js";
@@ -170,6 +171,16 @@ export class FlightDeckStack extends TerraformStack {
       deadLetters,
       registry,
       concurrency: settings.concurrency,
+    });
+
+    const logGroups = [handlers.createHandler.logGroup, handlers.deleteHandler.logGroup];
+    new RefusedRequestsAlarm(this, "refused-requests", {
+      deployment: settings.name,
+      logGroupNames: logGroups.map((group) => group.name),
+      users: settings.users.map((user) => user.id),
+      threshold: settings.refusedRequestsAlarm,
+      topicArn: alarm.topic.arn,
+      dependsOn: logGroups,
     });
 
     const outputs = deploymentOutputs({

@@ -56,6 +56,7 @@ const RETRY_ATTEMPTS = 2;
 export class HandlerFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
@@ -70,10 +71,10 @@ export class HandlerFunction extends Construct {
     });
     // Terraform owns the group, so the role needs no logs:CreateLogGroup and
     // the logs expire instead of piling up forever.
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
+    const logGroup = (this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: logGroupNameFor(props.functionName),
       retentionInDays: props.logRetentionDays,
-    });
+    }));
     // Copied into the stack's assets/ folder, so the output names no path on this machine.
     const bundle = new TerraformAsset(this, "bundle", {
       path: `${props.bundleDir}.zip`,

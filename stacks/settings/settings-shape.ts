@@ -78,6 +78,21 @@ const UserCodec = closedObject(
   ["id", "login", "uid", "sshPublicKey", "email", "limits", "defaults", "homeAlarmGiB", "retired"],
 );
 
+/** How many refused requests in five minutes make a user's flood alarm go off. */
+const RefusedRequestsThreshold = new t.Type<number, number, unknown>(
+  "RefusedRequestsThreshold",
+  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
+  (u, c) =>
+    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 100_000
+      ? t.success(u as number)
+      : t.failure(
+          u,
+          c,
+          "must be a whole number of refused requests in 5 minutes, from 1 to 100000",
+        ),
+  (a) => a,
+);
+
 const HomesCodec = closedObject(
   t.partial({ alarmGiB: AlarmGiB, deletable: t.array(UserIdCodec) }),
   ["alarmGiB", "deletable"],
@@ -131,6 +146,7 @@ const SETTINGS_KEYS = [
   "alarmEmail",
   "network",
   "homes",
+  "refusedRequestsAlarm",
 ] as const;
 
 /** The settings file as written: required fields plus optional ones that have defaults. */
@@ -158,6 +174,7 @@ export const SettingsFileCodec = closedObject(
       alarmEmail: EmailCodec,
       network: NetworkFileCodec,
       homes: HomesCodec,
+      refusedRequestsAlarm: RefusedRequestsThreshold,
     }),
   ]),
   SETTINGS_KEYS,
@@ -247,6 +264,8 @@ export interface Settings {
   readonly registry: { readonly deletionProtection: boolean };
   /** Who the dead-letter alarm emails; `undefined` leaves the alarm's topic without a subscriber. */
   readonly alarmEmail?: string;
+  /** Refused requests of one user in five minutes at which their flood alarm goes off. */
+  readonly refusedRequestsAlarm: number;
 }
 
 /**
@@ -258,6 +277,25 @@ export interface Settings {
  * bounds how hard either can press the account's CloudFormation budget.
  */
 export const DEFAULT_CONCURRENCY = { create: 10, delete: 10 } as const;
+
+/**
+ * The limits a deployment has where its settings name none: without them a
+ * user could run clusters without number or size, and a master volume of 16
+ * TiB. Conservative, so that an admin raises them on purpose (`npm run plan`
+ * prints the limits in force). A user's own `limits` override them too.
+ */
+export const DEFAULT_LIMITS = {
+  maxClusters: "2",
+  maxComputeNodes: "16",
+  maxVcpus: "64",
+  maxMasterVolumeSize: "100",
+} as const satisfies Limits;
+
+/**
+ * A user's flood alarm unless the settings say otherwise: 60 refused requests
+ * in five minutes, six times what the default rate of 10 a minute lets through.
+ */
+export const DEFAULT_REFUSED_REQUESTS_ALARM = 60;
 
 /** A home's storage alarm unless the settings say otherwise: 100 GiB. */
 export const DEFAULT_HOME_ALARM_GIB = 100;
@@ -287,7 +325,7 @@ export function withDefaults(file: SettingsFile): Settings {
         : { ...notifications, sesRegion: notifications.sesRegion ?? file.region },
     accessNetwork: file.accessNetwork,
     defaults: file.defaults ?? {},
-    limits: file.limits ?? {},
+    limits: { ...DEFAULT_LIMITS, ...file.limits },
     users: (file.users ?? [])
       .filter((user) => user.retired !== true)
       .map(({ retired: _retired, homeAlarmGiB: _alarm, ...user }) => ({
@@ -318,5 +356,6 @@ export function withDefaults(file: SettingsFile): Settings {
     },
     registry: { deletionProtection: file.registry?.deletionProtection ?? true },
     alarmEmail: file.alarmEmail ?? notifications?.adminEmail,
+    refusedRequestsAlarm: file.refusedRequestsAlarm ?? DEFAULT_REFUSED_REQUESTS_ALARM,
   };
 }

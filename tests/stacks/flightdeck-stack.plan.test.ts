@@ -97,6 +97,16 @@ function planStack(
 
 const USER_POLICY = "fdtest-user-access";
 
+/** The only conditions a Deny may have: TLS, and trigger uploads that no read could answer. */
+const DENIES = [
+  { Bool: { "aws:SecureTransport": "false" } },
+  {
+    Null: { "s3:x-amz-storage-class": "false" },
+    StringNotEquals: { "s3:x-amz-storage-class": "STANDARD" },
+  },
+  { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+];
+
 /*
  * terraform init, validate and plan on the synthesized stack, once for the
  * whole suite and with no AWS account; then checks on what would be built.
@@ -257,8 +267,7 @@ describe("FlightDeckStack, planned by terraform", function () {
       for (const statement of (JSON.parse(String(text)) as { Statement: Statement[] }).Statement) {
         const wild = asList(statement.Action).filter((a) => a.includes("*"));
         if (statement.Effect === "Allow") expect(wild, JSON.stringify(statement)).to.deep.equal([]);
-        else
-          expect(statement.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+        else expect(DENIES).to.deep.include(statement.Condition);
       }
     }
   });
@@ -561,12 +570,16 @@ describe("FlightDeckStack, planned by terraform", function () {
       expect(types).not.to.include("aws_iam_group");
       expect(types).not.to.include("aws_iam_group_policy_attachment");
       expect(types).not.to.include("aws_iam_user_group_membership");
-      const userScripts = (planned: PlannedResource[]) =>
-        planned.filter((r) => String(r.values?.["key"]).endsWith("/configure.d/user.sh")).length;
+      // Per-user resources (each user's user.sh and flood alarm) differ with the users;
+      // everything else differs by the group and its attachments alone.
+      const perUser = (planned: PlannedResource[]) =>
+        planned.filter(
+          (r) =>
+            String(r.values?.["key"]).endsWith("/configure.d/user.sh") ||
+            String(r.values?.["alarm_name"]).startsWith("fdtest-refused-requests-"),
+        ).length;
       expect(
-        resources.length -
-          userScripts(resources) -
-          (ssoResources.length - userScripts(ssoResources)),
+        resources.length - perUser(resources) - (ssoResources.length - perUser(ssoResources)),
       ).to.equal(
         ofType("aws_iam_group").length +
           ofType("aws_iam_group_policy_attachment").length +

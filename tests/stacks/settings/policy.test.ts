@@ -23,7 +23,13 @@ describe("policyFromSettings", () => {
   });
 
   it("carries the admin's limits and each user's login, UID, email and overrides", () => {
-    expect(policy.limits).to.deep.equal({ maxClusters: "3" });
+    // The fixture sets maxClusters; the bounded defaults fill in the rest.
+    expect(policy.limits).to.deep.equal({
+      maxClusters: "3",
+      maxComputeNodes: "16",
+      maxVcpus: "64",
+      maxMasterVolumeSize: "100",
+    });
     expect(policy.users).to.deep.equal({
       alice: { login: "alice", uid: "457479", email: "alice@hpc.test" },
       bob: { login: "bob", uid: "464244", limits: { maxComputeNodes: "8" } },

@@ -8,6 +8,8 @@ import {
   SettingsError,
   settingsPath,
 } from "../../../stacks/settings/settings.js";
+import type { UserId } from "../../../functions/shared/identifiers.js";
+import { policyFromSettings } from "../../../stacks/settings/policy.js";
 import { FIXTURE_SETTINGS_PATH } from "../support/synth.js";
 import {
   decodedSettings,
@@ -214,5 +216,27 @@ describe("deployment settings", () => {
     expect(settingsPath("a.json", { FD_SETTINGS: "b.json" })).to.equal("a.json");
     expect(settingsPath(undefined, { FD_SETTINGS: "b.json" })).to.equal("b.json");
     expect(settingsPath(undefined, {})).to.equal("settings/example.json");
+  });
+});
+
+describe("limits when the settings name none", () => {
+  it("bounds clusters, nodes, vCPUs and the master's volume, and a user's own limits still override them", () => {
+    const settings = decodedSettings({
+      ...MINIMAL_SETTINGS,
+      users: [{ id: "alice", sshPublicKey: SSH_KEY, limits: { maxVcpus: 200 } }],
+    });
+    expect(settings.limits).to.deep.equal({
+      maxClusters: "2",
+      maxComputeNodes: "16",
+      maxVcpus: "64",
+      maxMasterVolumeSize: "100",
+    });
+    const alice = policyFromSettings(settings).users["alice" as UserId];
+    expect(alice?.limits).to.deep.equal({ maxVcpus: "200" });
+  });
+
+  it("takes the admin's own limit over the default, field by field", () => {
+    const settings = decodedSettings({ ...MINIMAL_SETTINGS, limits: { maxClusters: 10 } });
+    expect(settings.limits).to.include({ maxClusters: "10", maxVcpus: "64" });
   });
 });
