@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { isUserId, type UserId } from "../functions/shared/identifiers.js";
+import { refusedCredentials } from "./aws-errors.js";
 
 /** Raised when the CLI cannot tell whose home to use. */
 export class IdentityError extends Error {
@@ -61,7 +62,7 @@ export async function resolveUser(
  * anyway, so the CLI says so, naming both. A role session's name may
  * legitimately differ from the session tag the deployment knows users by, so
  * there the override wins. When STS cannot be asked, the override is taken as
- * it is.
+ * it is; when it refuses the credentials, that is the error.
  */
 export async function resolveCaller(
   explicit: string | undefined,
@@ -72,6 +73,9 @@ export async function resolveCaller(
   try {
     ({ caller, account } = await askSts(sts));
   } catch (error) {
+    // Credentials STS turned down would be turned down by S3 too: no --user helps.
+    const refused = refusedCredentials(error);
+    if (refused !== undefined) throw refused;
     if (explicit === undefined) {
       throw new IdentityError(
         `Cannot tell who you are (${(error as Error).message}); pass --user or set FLIGHTDECK_USER.`,

@@ -1,4 +1,6 @@
+import type { ClusterName, UserId } from "../functions/shared/identifiers.js";
 import {
+  clusterFileKey,
   FILE_SUFFIXES,
   HOME_PREFIX,
   type ClusterFileKind,
@@ -82,6 +84,25 @@ export function clusterStates(user: string, files: readonly HomeFile[]): Cluster
         : state;
     })
     .sort((a, b) => a.cluster.localeCompare(b.cluster));
+}
+
+/**
+ * The `.cf-extended` that answers the `.cf-extend` just uploaded, if it has
+ * come, judged by S3's clock alone: FlightDeck writes the answer, then
+ * removes the request it answered. So an answer with the request gone, or
+ * written in a later second than the request (S3 times are whole seconds),
+ * is this request's; one written before it is an older request's. The caller
+ * removes any old answer before uploading, so none can linger.
+ */
+export function extensionAnswer(
+  user: UserId,
+  cluster: ClusterName,
+  files: readonly HomeFile[],
+): HomeFile | undefined {
+  const answer = files.find((f) => f.key === clusterFileKey(user, cluster, "extended"));
+  if (answer === undefined) return undefined;
+  const request = files.find((f) => f.key === clusterFileKey(user, cluster, "extend"));
+  return request === undefined || answer.lastModified > request.lastModified ? answer : undefined;
 }
 
 /** A short age such as `45s`, `12m`, `3h` or `2d`. */

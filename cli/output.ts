@@ -30,11 +30,14 @@ export class Output {
 
   /**
    * A machine-readable result (only with `--json`). JSON escapes C0 controls
-   * itself; C1 and the bidi controls are escaped too, so piping the output
-   * to a terminal is as safe as printing text.
+   * itself; every other character {@link printable} escapes is escaped too,
+   * so piping the output to a terminal is as safe as printing text.
    */
   data(value: unknown): void {
-    const json = JSON.stringify(value, null, 2).replace(UNPRINTABLE_IN_JSON, escapeChar);
+    // JSON.stringify has already escaped C0 inside strings; what C0 is left is its own layout.
+    const json = JSON.stringify(value, null, 2).replace(UNPRINTABLE, (char) =>
+      char < " " ? char : escapeChar(char),
+    );
     this.io.stdout.write(`${json}\n`);
   }
 
@@ -54,27 +57,40 @@ export class Output {
 }
 
 /**
- * C0 and C1 control characters, DEL, and the Unicode controls that reorder
- * or hide text (bidi overrides, zero-width joiners).
+ * What a terminal does not show as itself: C0 and C1 controls and DEL (Cc);
+ * format characters (Cf: bidi overrides and isolates, zero-width spaces and
+ * joiners, the soft hyphen, invisible tag characters); line and paragraph
+ * separators (Zl, Zp); every other default-ignorable code point (Hangul
+ * fillers, variation selectors); and lone surrogates (Cs). Any of them in a
+ * name makes two different names look the same, or reorders what follows.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-/** What JSON.stringify leaves raw of those: it escapes C0 itself, and its newlines are layout. */
-const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu;
 
-const escapeChar = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+/** `\uXXXX` for each UTF-16 unit, so a character beyond U+FFFF escapes as its surrogate pair, as in JSON. */
+const escapeChar = (char: string) =>
+  Array.from(
+    { length: char.length },
+    (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`,
+  ).join("");
 
 /**
- * Text from a result file, safe to print on a terminal: control characters
- * become visible `\uXXXX` escapes. A `.cf-failed` can quote what a user
- * wrote (a name, a parameter value), so its text must never be able to move
- * the cursor, retitle the window or hide what follows.
+ * Text from outside the CLI, safe to print on a terminal: unprintable
+ * characters become visible `\uXXXX` escapes. A `.cf-failed` can quote what a
+ * user wrote (a name, a parameter value), and a key or a file name can hold
+ * anything, so such text must never be able to move the cursor, retitle the
+ * window, or hide or reorder what follows. Escaping twice changes nothing.
  *
  * @example
  * printable("bad\u001b[2J") // => "bad\\u001b[2J"
+ * printable("c\u200b1")      // => "c\\u200b1"
  */
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, escapeChar);
+}
+
+/** {@link printable}, line by line: a message's own line breaks stay line breaks. */
+export function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
 }
 
 /** Exit codes, documented in `flightdeck --help`. */

@@ -5,8 +5,9 @@ import type { RedriveCommandOptions } from "./commands/admin-redrive.js";
 import type { RenderOptions } from "./commands/render.js";
 import { extendCommand, type ExtendOptions } from "./commands/extend.js";
 import { statusCommand } from "./commands/status.js";
-import { validateCommand } from "./commands/validate.js";
-import { EXIT, type CliIo } from "./output.js";
+import { validateCommand, type ValidateOptions } from "./commands/validate.js";
+import { EXIT, printableLines, type CliIo } from "./output.js";
+import { printVersion } from "./version.js";
 
 const EPILOG = `
 Your clusters live as files in s3://<bucket>/home/<you>/:
@@ -21,7 +22,7 @@ Your clusters live as files in s3://<bucket>/home/<you>/:
 
 Environment: FLIGHTDECK_BUCKET, FLIGHTDECK_USER, AWS_PROFILE, AWS_REGION,
 AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR, and
-FLIGHTDECK_POLL_SECONDS (how often --wait looks; default 5).
+FLIGHTDECK_POLL_SECONDS (how often --wait looks: 0.1 to 3600 seconds; default 5).
 Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
 
 /** Builds the `flightdeck` command line; `run` receives each command's exit code. */
@@ -39,22 +40,27 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .addOption(new Option("--region <region>", "AWS region of the bucket").env("AWS_REGION"))
     .option("--json", "print machine-readable JSON", false)
     .option("--no-color", "never use colours")
+    .option("-V, --version", "print this flightdeck's version and the bucket it talks to")
     .addHelpText("after", EPILOG)
-    .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const context = (command: Command) =>
     new CliContext(io, command.optsWithGlobals<GlobalOptions>());
-  const pollMs = Number(io.env["FLIGHTDECK_POLL_SECONDS"] ?? 5) * 1000;
   const timeout = new Option("--timeout <duration>", "how long --wait waits, e.g. 90s, 45m, 2h");
 
   program
     .command("validate")
-    .description("check a cluster config offline, with the same rules as FlightDeck itself")
+    .description(
+      "check a cluster config offline: FlightDeck's own codec and merge, against the cluster template this flightdeck was built with (your administrator's limits apply on top)",
+    )
     .argument("<config>", "the JSON config file")
-    .action((path: string, _opts, command: Command) =>
-      run(validateCommand(context(command), path)),
+    .option(
+      "--settings <file>",
+      "admin: check against this deployment's settings instead: its template, defaults and limits (for --user's)",
+    )
+    .action((path: string, opts: ValidateOptions, command: Command) =>
+      run(validateCommand(context(command), path, opts)),
     );
 
   program
@@ -66,7 +72,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("--force", "send the request even if the cluster already exists or is pending")
     .addOption(timeout)
     .action((cluster: string, opts: RequestOptions, command: Command) =>
-      run(clusterRequestCommand(context(command), "create", cluster, { ...opts, pollMs })),
+      run(clusterRequestCommand(context(command), "create", cluster, opts)),
     );
 
   program
@@ -77,7 +83,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("--force", "send the request even if the cluster is already being deleted")
     .addOption(timeout)
     .action((cluster: string, opts: RequestOptions, command: Command) =>
-      run(clusterRequestCommand(context(command), "delete", cluster, { ...opts, pollMs })),
+      run(clusterRequestCommand(context(command), "delete", cluster, opts)),
     );
 
   program
@@ -90,7 +96,7 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
     .option("--wait", "wait for the answer: the new expiry, or why not")
     .addOption(timeout)
     .action((cluster: string, opts: ExtendOptions, command: Command) =>
-      run(extendCommand(context(command), cluster, { ...opts, pollMs })),
+      run(extendCommand(context(command), cluster, opts)),
     );
 
   program
@@ -147,7 +153,51 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
       ),
     );
 
+  showUsageAfterErrors(program);
   return program;
+}
+
+/** `flightdeck admin redrive`: the command as a user types it. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * A usage error says what is wrong, then one line of usage and where the
+ * rest is, instead of the whole help (forty lines that bury the error).
+ */
+function showUsageAfterErrors(command: Command): void {
+  const path = commandPath(command);
+  command.showHelpAfterError(`Usage: ${path} ${command.usage()}  (more: ${path} --help)`);
+  for (const sub of command.commands) showUsageAfterErrors(sub);
+}
+
+/** Whether `--version` (or `-V`) is among the options, before any `--`. */
+function asksVersion(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  return options.includes("--version") || options.includes("-V");
+}
+
+/**
+ * Answers `--version`, if asked: options are parsed as for any command (so
+ * `--bucket` counts wherever it stands), but nothing is run. Returns the
+ * exit code, or `undefined` when the version was not asked for.
+ */
+function versionRun(argv: readonly string[], io: CliIo): number | undefined {
+  if (!asksVersion(argv)) return undefined;
+  const program = buildProgram(io, () => undefined);
+  program.parseOptions([...argv]);
+  const options = program.opts<GlobalOptions & { version?: boolean }>();
+  if (options.version !== true) return undefined;
+  printVersion(io, {
+    bucket: options.bucket ?? io.env["FLIGHTDECK_BUCKET"],
+    region: options.region ?? io.env["AWS_REGION"],
+    json: options.json,
+  });
+  return EXIT.ok;
 }
 
 /**
@@ -158,6 +208,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let pending: Promise<number> | undefined;
   const program = buildProgram(io, (code) => (pending = code));
   try {
+    const version = versionRun(argv, io);
+    if (version !== undefined) return version;
     await program.parseAsync([...argv], { from: "user" });
     if (pending === undefined) return EXIT.ok;
     return await pending;
@@ -169,7 +221,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       error instanceof CliError
         ? error.message
         : `${(error as Error).name}: ${(error as Error).message}`;
-    io.stderr.write(`error: ${message}\n`);
+    // Messages quote what the user typed and what S3 holds: shown, never obeyed.
+    io.stderr.write(`error: ${printableLines(message)}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.failed;
   }
 }

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { UserId } from "../functions/shared/identifiers.js";
 import { HOME_PREFIX, loginOfCreated } from "../functions/shared/result-files.js";
+import { explainS3Error } from "./aws-errors.js";
 import type { HomeFile } from "./cluster-state.js";
 
 /**
@@ -15,24 +16,48 @@ import type { HomeFile } from "./cluster-state.js";
  * it does here, with nothing but the user's own S3 permissions.
  */
 export class UserBucket {
+  readonly bucket: string;
+  readonly user: UserId;
+  /** The account expected to own the bucket, when known: named when S3 refuses access. */
+  private readonly account: string | undefined;
+
   constructor(
     private readonly s3: S3Client,
-    readonly bucket: string,
-    readonly user: UserId,
-  ) {}
+    place: { bucket: string; user: UserId; account?: string | undefined },
+  ) {
+    this.bucket = place.bucket;
+    this.user = place.user;
+    this.account = place.account;
+  }
+
+  /**
+   * Runs one S3 call; an error that says the setup is wrong (no such bucket,
+   * someone else's, another region, refused credentials) becomes one that
+   * says what to do.
+   */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      const place = { bucket: this.bucket, user: this.user, account: this.account };
+      throw explainS3Error(error, place) ?? error;
+    }
+  }
 
   /** The files directly in `home/<user>/`. */
   async list(): Promise<HomeFile[]> {
     const files: HomeFile[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: `${HOME_PREFIX}${this.user}/`,
-          Delimiter: "/",
-          ContinuationToken: token,
-        }),
+      const page = await this.call(() =>
+        this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: `${HOME_PREFIX}${this.user}/`,
+            Delimiter: "/",
+            ContinuationToken: token,
+          }),
+        ),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key !== undefined)
@@ -52,15 +77,17 @@ export class UserBucket {
   async readFile(
     key: string,
   ): Promise<{ text: string; metadata: Record<string, string> } | undefined> {
-    try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const text = (await object.Body?.transformToString("utf-8")) ?? "";
-      return { text, metadata: object.Metadata ?? {} };
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
-        return undefined;
-      throw error;
-    }
+    return this.call(async () => {
+      try {
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        const text = (await object.Body?.transformToString("utf-8")) ?? "";
+        return { text, metadata: object.Metadata ?? {} };
+      } catch (error) {
+        if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
+          return undefined;
+        throw error;
+      }
+    });
   }
 
   /**
@@ -73,17 +100,19 @@ export class UserBucket {
   }
 
   async write(key: string, body: string | Uint8Array): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/json",
-      }),
+    await this.call(() =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+        }),
+      ),
     );
   }
 
   async remove(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.call(() => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 }

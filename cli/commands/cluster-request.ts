@@ -12,8 +12,8 @@ import { ageOf, clusterStates, type ClusterState, type StateName } from "../clus
 import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT, printable } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
-import { parseDuration, waitForCluster } from "../wait-for-cluster.js";
-import { readConfig } from "./validate.js";
+import { parseDuration, pollIntervalMs, waitForCluster } from "../wait-for-cluster.js";
+import { checkConfig } from "./validate.js";
 
 /** The requests that change a cluster's state (an extension does not). */
 export type ClusterRequest = Exclude<TriggerAction, "extend">;
@@ -23,8 +23,6 @@ export interface RequestOptions {
   readonly wait?: boolean;
   readonly force?: boolean;
   readonly timeout?: string | undefined;
-  /** How often to look at the bucket while waiting (for tests; default 5 s). */
-  readonly pollMs?: number;
 }
 
 /** What each request does: the states that make it pointless, and the one it waits for. */
@@ -47,6 +45,46 @@ export function clusterNameOf(name: string): ClusterName {
 }
 
 /**
+ * A cluster with no file in the user's home: the home is all FlightDeck
+ * knows a user's clusters by, so there is nothing to act on. Only if the
+ * user removed its files while it still runs could a stack be left, which
+ * a request sent anyway with `--force` deletes.
+ */
+export function noSuchCluster(
+  bucket: UserBucket,
+  cluster: ClusterName,
+  action: TriggerAction,
+): CliError {
+  const force =
+    action === "delete"
+      ? " If you removed its files while it was running, send the delete anyway with --force."
+      : "";
+  return new CliError(
+    `No cluster named ${cluster} in s3://${bucket.bucket}/home/${bucket.user}/: nothing to ${action}. See your clusters with: flightdeck status.${force}`,
+  );
+}
+
+/** Says why a `--wait` ended without an answer, and returns its exit code. */
+export function reportUnfinishedWait(
+  ctx: CliContext,
+  kind: "timeout" | "interrupted",
+  cluster: ClusterName,
+  timeout: string,
+  what: string,
+): number {
+  if (kind === "timeout") {
+    ctx.out.error(
+      `Gave up waiting after ${timeout}; the ${what} goes on. Check later with: flightdeck status ${cluster}`,
+    );
+    return EXIT.timeout;
+  }
+  ctx.out.error(
+    `Stopped waiting; nothing was cancelled. Check later with: flightdeck status ${cluster}`,
+  );
+  return EXIT.interrupted;
+}
+
+/**
  * `flightdeck create|delete <cluster>`: validates first (a bad config is never
  * uploaded), refuses when the cluster is already in that state unless
  * `--force`, uploads the trigger file, and with `--wait` follows it to the end.
@@ -66,13 +104,14 @@ export async function clusterRequestCommand(
       `--timeout ${options.timeout}: use a duration such as 90s, 45m or 2h.`,
       EXIT.usage,
     );
+  const intervalMs = options.wait === true ? pollIntervalMs(ctx.io.env) : 0;
 
   let body: Uint8Array = new Uint8Array();
   if (action === "create") {
-    const { bytes, errors } = await readConfig(options.config);
+    const { bytes, errors } = await checkConfig(options.config, undefined, cluster);
     if (errors.length > 0) {
-      out.error(`${options.config ?? "the config"} is not valid; nothing was uploaded:`);
-      for (const error of errors) out.io.stderr.write(`  - ${error}\n`);
+      out.error(`${printable(options.config ?? "the config")} is not valid; nothing was uploaded:`);
+      for (const error of errors) out.io.stderr.write(`  - ${printable(error)}\n`);
       return EXIT.failed;
     }
     body = bytes;
@@ -82,6 +121,8 @@ export async function clusterRequestCommand(
   const current = clusterStates(bucket.user, await bucket.list()).find(
     (s) => s.cluster === cluster,
   );
+  if (current === undefined && action === "delete" && options.force !== true)
+    throw noSuchCluster(bucket, cluster, action);
   if (current !== undefined && request.busy.includes(current.state) && options.force !== true) {
     throw new CliError(
       `Cluster ${cluster} is already ${current.state} (for ${ageOf(current.since, new Date())}); use --force to send the ${action} request anyway.`,
@@ -101,23 +142,14 @@ export async function clusterRequestCommand(
     cluster,
     until: [request.goal, "failed"],
     timeoutMs,
-    intervalMs: options.pollMs ?? 5_000,
+    intervalMs,
     signal: ctx.io.signal,
   });
-  switch (result.kind) {
-    case "timeout":
-      out.error(
-        `Gave up waiting after ${options.timeout ?? request.defaultTimeout}; the ${action} goes on. Check later with: flightdeck status ${cluster}`,
-      );
-      return EXIT.timeout;
-    case "interrupted":
-      out.error(
-        `Stopped waiting; nothing was cancelled. Check later with: flightdeck status ${cluster}`,
-      );
-      return EXIT.interrupted;
-    case "done":
-      return report(bucket, ctx, cluster, action, result.state);
+  if (result.kind !== "done") {
+    const timeout = options.timeout ?? request.defaultTimeout;
+    return reportUnfinishedWait(ctx, result.kind, cluster, timeout, action);
   }
+  return report(bucket, ctx, cluster, action, result.value);
 }
 
 async function report(

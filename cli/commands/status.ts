@@ -104,7 +104,8 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
   const cells = [
     ["CLUSTER", "STATE", "AGE", "EXPIRES IN", "IDLE DELETE", "DETAIL"],
     ...rows.map((r) => [
-      r.cluster,
+      // A key can hold anything; the name is shown as its key spells it, escaped.
+      printable(r.cluster),
       r.state,
       r.age,
       r.timeLeft ?? "-",

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { ageOf, clusterStates, timeLeft } from "../../cli/cluster-state.js";
+import { ageOf, clusterStates, extensionAnswer, timeLeft } from "../../cli/cluster-state.js";
+import type { ClusterName, UserId } from "../../functions/shared/identifiers.js";
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds));
 const file = (name: string, seconds: number) => ({
@@ -90,5 +91,36 @@ describe("cluster states from the files in a user's home", () => {
     expect(timeLeft(later(45), now)).to.equal("45m");
     expect(timeLeft(later(8 * 60 - 1), now)).to.equal("7h59m");
     expect(timeLeft(later(3 * 24 * 60 + 90), now)).to.equal("3d1h");
+  });
+});
+
+describe("which .cf-extended answers the request just sent", () => {
+  const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, second));
+  const user = "alice" as UserId;
+  const cluster = "c1" as ClusterName;
+  const request = (second: number) => ({
+    key: "home/alice/c1.cf-extend",
+    lastModified: at(second),
+  });
+  const answer = (second: number) => ({
+    key: "home/alice/c1.cf-extended",
+    lastModified: at(second),
+  });
+
+  it("none while there is no answer", () => {
+    expect(extensionAnswer(user, cluster, [request(1)])).to.equal(undefined);
+  });
+
+  it("one written in the request's second counts once FlightDeck has removed the request", () => {
+    expect(extensionAnswer(user, cluster, [request(1), answer(1)])).to.equal(undefined);
+    expect(extensionAnswer(user, cluster, [answer(1)])).to.deep.equal(answer(1));
+  });
+
+  it("one written in a later second than the request counts at once", () => {
+    expect(extensionAnswer(user, cluster, [request(1), answer(2)])).to.deep.equal(answer(2));
+  });
+
+  it("one written before the request never counts", () => {
+    expect(extensionAnswer(user, cluster, [answer(0), request(1)])).to.equal(undefined);
   });
 });

@@ -33,7 +33,9 @@ describe("flightdeck command line for any IAM user name, or an SSO user, end to 
     workdir = mkdtempSync(path.join(tmpdir(), "fd-user-"));
     const ids = [...Object.keys(IAM_NAMES), SSO_USER];
     const settingsFile = path.join(workdir, "settings.json");
-    writeFileSync(settingsFile, JSON.stringify(settingsWithUsers(ids)));
+    // The seed-like template's master volume is 500 GiB, above the limit settings get by default.
+    const limits = { maxComputeNodes: 32, maxMasterVolumeSize: 500 };
+    writeFileSync(settingsFile, JSON.stringify(settingsWithUsers(ids, { limits })));
     aws = usersAws(
       {
         ...policyFromSettings(loadSettings(settingsFile)),

@@ -9,8 +9,9 @@ import { cli, PROJECT_ROOT } from "../support/run-cli.js";
 /*
  * The built command loads only what a command needs: each run is traced
  * (every module it resolves), and each file it loaded is looked up in the
- * build's metafile to see which sources it holds. validate must not pay for
- * the AWS SDK, nor status for render's settings and template machinery.
+ * build's metafile to see which sources it holds. validate runs the merge
+ * against the template built in, but must not pay for the AWS SDK or the
+ * settings machinery; status pays for neither the merge nor render's.
  */
 
 interface Metafile {
@@ -63,15 +64,19 @@ async function sourcesLoadedBy(
 
 const AWS_SDK = /(^|\/)node_modules\/@(aws-sdk|smithy)\//;
 const RENDER_ONLY = /^(stacks\/|cli\/commands\/render\.ts$|functions\/shared\/template-merge\.ts$)/;
+/** What validate loads that no AWS command needs: the merge and the template it checks against. */
+const CONFIG_CHECK = ["functions/shared/template-merge.ts", "template/cluster.json"];
 
 describe("the built command loads only what a command needs", function () {
   this.timeout(30_000);
 
-  it("validate loads neither the AWS SDK nor render's machinery, and nothing from node_modules", async () => {
+  it("validate loads the merge and its template, but neither the AWS SDK nor the settings, and nothing from node_modules", async () => {
     const run = await sourcesLoadedBy(["validate", fixturePath("configs/seed-example.json")]);
     expect(run.code).to.equal(0);
-    expect(run.sources).to.include("cli/commands/validate.ts");
-    expect(run.sources.filter((s) => AWS_SDK.test(s) || RENDER_ONLY.test(s))).to.deep.equal([]);
+    expect(run.sources).to.include.members(["cli/commands/validate.ts", ...CONFIG_CHECK]);
+    expect(
+      run.sources.filter((s) => AWS_SDK.test(s) || /^stacks\/|render\.ts$/.test(s)),
+    ).to.deep.equal([]);
     expect(run.outside).to.deep.equal(["cli/bin.mjs"]);
   });
 
