@@ -79,7 +79,7 @@ fd_mount_home() {
       >>/etc/fstab
   for attempt in 1 2 3 4 5 6; do
     mountpoint -q "$home" && return 0
-    mount "$home" || sleep $((attempt * 5))
+    mount "$home" || sleep "$(fd_seconds "$attempt/12")"
   done
   mountpoint -q "$home" || {
     FD_FAILURE="cannot mount your home $FD_HOME_HOST at $home"

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { namesFor } from "../../stacks/settings/names.js";
 import type { Cluster } from "../support/rehearsal/cluster.js";
-import { DOTTED_USER } from "../support/rehearsal/rehearsal.js";
+import { DOTTED_USER } from "../support/rehearsal/deployment.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
@@ -88,8 +88,22 @@ rehearsalSuite(
       await cluster.login(`scancel ${hold}`);
       expect(fromMaster.trim()).to.equal("compute-1");
       expect(between.trim()).to.equal("compute-2");
+      // One host key on every node, derived from the stack's secret: one line names them all.
       const known = await cluster.exec("root", "cat /etc/ssh/ssh_known_hosts");
-      expect(known.stdout).to.match(/^compute-\* ssh-ed25519 /m);
+      expect(known.stdout).to.match(
+        /^compute-\*,ip-10-0-\d+-\d+,10\.0\.\d+\.\d+ ssh-ed25519 \S+$/m,
+      );
+      const [node] = (await cluster.computeInstances()).filter((i) => i.state === "running");
+      if (node === undefined) throw new Error("no compute node running");
+      const keys = await Promise.all(
+        [await cluster.master(), node].map(
+          async (n) =>
+            (await cluster.execOn(n, "root", "cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub"))
+              .stdout,
+        ),
+      );
+      expect(keys[0]).to.equal(keys[1]);
+      expect(known.stdout).to.include(keys[0]?.trim());
     });
 
     it("kills a job that uses more memory than it asked for (500 MB, 1 core)", async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { namesFor } from "../../stacks/settings/names.js";
 import type { Cluster } from "../support/rehearsal/cluster.js";
-import { awsNamespace } from "../support/rehearsal/network.js";
+import { ACCESS_HOST, awsNamespace } from "../support/rehearsal/network.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
@@ -13,8 +13,9 @@ import { rehearsalSuite } from "../support/rehearsal/suite.js";
  * owner's home in the users' bucket, through the fake S3 that authorizes
  * it under the master's role, once nothing has run and nobody has been
  * logged in for IdleDeleteMinutes. A job keeps the cluster alive; so does a
- * real SSH login: sshd in the master, and ssh from the VPC router's
- * namespace on the cluster's bridge.
+ * real SSH login: the master's own sshd, and ssh from the access network's
+ * host (the user's laptop) to the master's public address, through the
+ * internet gateway and the login security group.
  */
 
 const SECONDS_PER_MINUTE = 4;
@@ -59,7 +60,10 @@ rehearsalSuite(
         waited,
         `IdleDeleteMinutes ${IDLE_MINUTES}`,
       );
-      const log = await cluster.exec("root", "cat /var/log/fdr-units/flightdeck-idle.log || true");
+      const log = await cluster.exec(
+        "root",
+        "cat /var/log/fdr-units/flightdeck-idle.service.log || true",
+      );
       console.log(`      ${log.stdout.trim().split("\n").slice(-3).join("\n      ")}`);
     });
 
@@ -93,10 +97,10 @@ rehearsalSuite(
 );
 
 /**
- * A real SSH login: sshd started in the master, the user's key a fresh
- * keypair, and `ssh -tt` (a terminal, so a utmp session too) from the VPC
- * router's namespace, holding the session open. Bounded: the ssh process
- * ends with the test, sshd with the master's container.
+ * A real SSH login to the master's sshd (day-one.sh starts it), with a fresh
+ * keypair of the user's, and `ssh -tt` (a terminal, so a utmp session too)
+ * from the access host to the master's public address, holding the session
+ * open. Bounded: the ssh process ends with the test.
  */
 async function sshSession(cluster: Cluster, runDir: string, runId: string): Promise<ChildProcess> {
   const dir = join(runDir, "ssh");
@@ -111,14 +115,11 @@ async function sshSession(cluster: Cluster, runDir: string, runId: string): Prom
       // The node's /dev has no pseudo-terminals of its own: give it some, as a VM has.
       "mkdir -p /dev/pts && (mountpoint -q /dev/pts || mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts) && ln -sf pts/ptmx /dev/ptmx",
       "touch /run/utmp /var/log/wtmp",
-      "mkdir -p /run/sshd && ssh-keygen -A >/dev/null",
       `printf '%s\\n' '${publicKey}' >>/home/${login}/.ssh/authorized_keys`,
-      "/usr/sbin/sshd -E /var/log/sshd-rehearsal.log -o PasswordAuthentication=no",
-      "hostname -I",
     ].join(" && "),
   );
-  if (setup.status !== 0) throw new Error(`sshd did not start: ${setup.stderr}`);
-  const address = setup.stdout.trim().split(/\s+/)[0] ?? "";
+  if (setup.status !== 0) throw new Error(`cannot prepare the SSH login: ${setup.stderr}`);
+  const address = (await cluster.master()).publicIp ?? "";
   const session = spawn(
     "timeout",
     [
@@ -127,6 +128,8 @@ async function sshSession(cluster: Cluster, runDir: string, runId: string): Prom
       `--net=/var/run/netns/${awsNamespace(runId)}`,
       "ssh",
       "-tt",
+      "-b",
+      ACCESS_HOST,
       "-i",
       key,
       "-o",
@@ -150,6 +153,6 @@ async function sshSession(cluster: Cluster, runDir: string, runId: string): Prom
     await sleep(0.5);
   }
   session.kill("SIGKILL");
-  const log = await cluster.exec("root", "tail -5 /var/log/sshd-rehearsal.log || true");
+  const log = await cluster.exec("root", "tail -5 /var/log/fdr-units/ssh.service.log || true");
   throw new Error(`ssh login failed: ${errors.trim()} / sshd: ${log.stdout.trim()}`);
 }

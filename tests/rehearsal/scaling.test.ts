@@ -115,7 +115,7 @@ rehearsalSuite(
       rehearsal().figure("100 jobs: submit to the last job's end", (lastJob.end ?? 0) - submitted);
     });
 
-    it("deletes the cluster, and with it every compute instance, before the VPC", async () => {
+    it("deletes the cluster, and with it every compute instance, before its security groups", async () => {
       const running = (await live()).map((i) => i.id).sort();
       expect(running, "compute instances still up").to.not.deep.equal([]);
       const stack = await cluster.delete();
@@ -128,10 +128,14 @@ rehearsalSuite(
         "terminated by the group's deletion",
       ).to.deep.equal(running);
       const order = deleted.map((e) => e.logicalId);
-      expect(order.indexOf("ComputeGroup")).to.be.below(order.indexOf("PublicSubnet"));
-      expect(order.indexOf("ComputeGroup")).to.be.below(order.indexOf("Vpc"));
+      expect(order.indexOf("ComputeGroup")).to.be.below(order.indexOf("ClusterSecurityGroup"));
+      expect(order.indexOf("MasterInstance")).to.be.below(order.indexOf("LoginSecurityGroup"));
+      expect(stack.events.filter((e) => e.status === "DELETE_FAILED")).to.deep.equal([]);
+      // The deployment's network and the owner's home stay: they are not the stack's.
+      const left = (await rehearsal().aws.report()).securityGroups.map((g) => g.id);
+      expect(left).to.include(rehearsal().home("alice").clientSecurityGroupId);
       console.log(
-        `      deleting the stack terminated ${running.length} compute instances with ComputeGroup, then the master, then the subnet and VPC`,
+        `      deleting the stack terminated ${running.length} compute instances with ComputeGroup, then the master, then its security groups`,
       );
     });
 

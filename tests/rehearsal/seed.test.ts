@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import type { Cluster } from "../support/rehearsal/cluster.js";
-import { DOTTED_USER } from "../support/rehearsal/rehearsal.js";
+import { DOTTED_USER } from "../support/rehearsal/deployment.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
@@ -22,13 +22,16 @@ rehearsalSuite(
   { name: "seed", budgetSeconds: 300, secondsPerMinute: 4, spotPrice: 0.0262 },
   (rehearsal) => {
     let cluster: Cluster;
+    let created = 0;
 
     it("builds the cluster, the master signalling success", async () => {
+      created = Date.now() / 1000;
       cluster = await rehearsal().createCluster(DOTTED_USER, "seed", SEED_CONFIG);
       const stack = await cluster.stack();
       expect(stack.status).to.equal("CREATE_COMPLETE");
       expect(stack.signals.map((s) => s.status)).to.deep.equal(["SUCCESS"]);
       expect(stack.outputs["LoginUser"]).to.equal("john_smith");
+      rehearsal().figure("CreateStack to CREATE_COMPLETE", Date.now() / 1000 - created);
     });
 
     it("runs its first job", async () => {
@@ -49,6 +52,7 @@ rehearsalSuite(
         "seed config: submit to start of the first job",
         (job.start ?? 0) - submitted,
       );
+      rehearsal().figure("CreateStack to the first job's start", (job.start ?? 0) - created);
     });
 
     it("terminates every compute instance when the cluster is deleted", async () => {

@@ -53,8 +53,11 @@ export class S3FaultProxy {
       res.end("<Error><Code>ServiceUnavailable</Code><Message>Injected fault</Message></Error>");
       return;
     }
+    // A connection of its own each time: a kept one may have been closed by
+    // s3rver while a test held the event loop (a write to it fails, EPIPE).
     const forward = request(
       {
+        agent: false,
         host: target.hostname,
         port: target.port,
         method: req.method,

@@ -58,7 +58,8 @@ export class Cluster {
     return (await this.instances(report)).filter((i) => i.kind === "compute");
   }
 
-  private async master(): Promise<InstanceReport> {
+  /** The running master. */
+  async master(): Promise<InstanceReport> {
     const master = (await this.instances()).find(
       (i) => i.kind === "master" && i.state === "running",
     );
@@ -68,7 +69,17 @@ export class Cluster {
 
   /** Runs a shell command on the master, as `account` (a login shell in their home) or as root. */
   async exec(account: string, command: string, timeoutSeconds = 60): Promise<CommandOutput> {
-    const master = await this.master();
+    return this.execOn(await this.master(), account, command, timeoutSeconds);
+  }
+
+  /** Runs a shell command on one of the cluster's nodes, as {@link exec} does on the master. */
+  async execOn(
+    node: InstanceReport,
+    account: string,
+    command: string,
+    timeoutSeconds = 60,
+  ): Promise<CommandOutput> {
+    if (node.initPid === undefined) throw new Error(`${node.id} is not running`);
     const home = account === "root" ? "/root" : `/home/${account}`;
     const identity =
       account === "root"
@@ -77,7 +88,7 @@ export class Cluster {
     const result = spawnSync(
       "nsenter",
       [
-        `--target=${master.initPid}`,
+        `--target=${node.initPid}`,
         "--mount",
         "--uts",
         "--net",

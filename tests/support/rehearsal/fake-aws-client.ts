@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { request } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { controlRequest } from "./control-client.js";
 import { REPO_ROOT, SUPPORT_DIR, SYSTEM_PATH } from "./host.js";
 import { awsNamespace, createAwsNetwork } from "./network.js";
 import type { RehearsalRun } from "./run.js";
 import type { StackEvent } from "./fake-aws/stack-resources.js";
 import type { Activity } from "./fake-aws/auto-scaling.js";
+import type { SecurityGroup } from "./fake-aws/vpc.js";
 import type { CallRecord, FakeAwsConfig, FaultKind, InstanceFaults } from "./fake-aws/world.js";
 
 /*
@@ -18,6 +19,10 @@ export interface InstanceReport {
   readonly id: string;
   readonly kind: "master" | "compute";
   readonly ip: string;
+  readonly publicIp?: string;
+  readonly subnetId: string;
+  readonly zone: string;
+  readonly securityGroups: readonly string[];
   readonly state: string;
   readonly instanceType: string;
   readonly tags: Record<string, string>;
@@ -27,6 +32,8 @@ export interface InstanceReport {
   readonly group?: string;
   readonly faults: InstanceFaults;
   readonly initPid?: number;
+  /** Its network namespace's name (under /var/run/netns). */
+  readonly netns: string;
   readonly dir: string;
 }
 
@@ -44,8 +51,11 @@ export interface AwsReport {
   readonly instances: InstanceReport[];
   readonly groups: Array<{ name: string; desired: number; min: number; max: number }>;
   readonly activities: Activity[];
+  readonly securityGroups: readonly SecurityGroup[];
   readonly calls: CallRecord[];
   readonly stacks: StackReport[];
+  /** The longest the fake's event loop was held up, in ms. */
+  readonly loopDelayMaxMs: number;
 }
 
 export class FakeAwsProcess {
@@ -59,7 +69,11 @@ export class FakeAwsProcess {
     run: RehearsalRun,
     config: Omit<FakeAwsConfig, "runId" | "runDir">,
   ): Promise<FakeAwsProcess> {
-    createAwsNetwork(run.id);
+    const { subnets, fileSystems } = config.deployment;
+    createAwsNetwork(run.id, {
+      subnets: subnets.map((subnet) => subnet.cidr),
+      serviceAddresses: fileSystems.flatMap((f) => f.mountTargets.map((t) => t.ip)),
+    });
     const configPath = join(run.dir, "fake-aws.json");
     writeFileSync(configPath, JSON.stringify({ ...config, runId: run.id, runDir: run.dir }));
     const child = spawn(
@@ -103,33 +117,7 @@ export class FakeAwsProcess {
 
   /** One control request; resolves with its JSON answer. */
   call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const text = body === undefined ? "" : JSON.stringify(body);
-      const req = request(
-        {
-          socketPath: this.socket,
-          method,
-          path,
-          headers: {
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(text),
-          },
-        },
-        (response) => {
-          let data = "";
-          response.on("data", (chunk: Buffer) => (data += chunk.toString()));
-          response.on("end", () => {
-            const value = JSON.parse(data || "{}") as T & { error?: string };
-            if ((response.statusCode ?? 500) >= 400)
-              reject(new Error(`fake AWS ${method} ${path}: ${value.error}`));
-            else resolve(value);
-          });
-        },
-      );
-      req.on("error", reject);
-      req.setTimeout(30_000, () => req.destroy(new Error(`fake AWS ${method} ${path} timed out`)));
-      req.end(text);
-    });
+    return controlRequest(this.socket, method, path, body);
   }
 
   report(): Promise<AwsReport> {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
  * already be here: .ci/run installs them.
  */
 
-/** Where every run keeps its folder (logs, the shared /home, the fake's socket). */
+/** Where every run keeps its folder (logs, the users' homes, the fake's socket). */
 export const REHEARSAL_ROOT = "/tmp/flightdeck-rehearsal";
 
 /** Network namespaces of a run are named `fdr-<run id>-…`. */
@@ -82,6 +82,9 @@ export function missingRequirements(): string[] {
     }
   }
   if (!existsSync("/sys/fs/cgroup")) missing.push("/sys/fs/cgroup");
+  // The security groups' packet filter sees bridged packets through it (network.ts).
+  if (!existsSync("/proc/sys/net/bridge/bridge-nf-call-iptables"))
+    missing.push("the br_netfilter kernel module (modprobe br_netfilter)");
   if (missing.length === 0 && run("unshare", ["-m", "-p", "-f", "-u", "true"]).status !== 0) {
     missing.push("permission to create mount, pid and uts namespaces");
   }

@@ -20,8 +20,6 @@ export interface NodeSpec {
   readonly dir: string;
   /** Its network namespace, already wired (network.ts). */
   readonly netns: string;
-  /** The run's shared /home folder. */
-  readonly home: string;
   readonly files: InstanceFiles;
 }
 
@@ -70,7 +68,6 @@ export function startNode(spec: NodeSpec): RunningNode {
       "/bin/bash",
       join(SUPPORT_DIR, "node-setup.sh"),
       spec.dir,
-      spec.home,
     ],
     { stdio: ["ignore", output, output], env: { PATH: SYSTEM_PATH } },
   );

@@ -5,7 +5,8 @@
 # init. The node sees:
 #   /            an overlay of this machine's / with a private, in-memory upper
 #                layer seeded from <instance>/image (the seams and the user data)
-#   /home        the run's shared home folder (stands in for the master's NFS export)
+#   /home        empty, as on a fresh image: the owner's home (EFS) is mounted
+#                there at boot, through the fake's mount targets
 #   /var/log     <instance>/log, kept after the node is gone
 #   /proc, /run, /tmp, /dev   its own
 #   /sys         this machine's, read-only, but for its own cgroups (below)
@@ -13,7 +14,6 @@
 set -euo pipefail
 
 instance=$1
-home=$2
 root=$instance/root
 layer=$instance/layer
 
@@ -48,7 +48,7 @@ ln -s /proc/self/fd/2 "$root/dev/stderr"
 mkdir -p "$instance/log"
 mount --bind "$instance/log" "$root/var/log"
 install -d -o munge -g munge -m 0700 "$root/var/log/munge"
-mount --bind "$home" "$root/home"
+mount -t tmpfs -o mode=0755 fdr-home "$root/home"
 
 # Its own cgroups, as a VM has: a cgroup of each v1 hierarchy (named after the
 # run and instance, so run.ts removes them), made the root of a new cgroup

@@ -3,30 +3,33 @@ import { join } from "node:path";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { decodeTemplate } from "../../../functions/shared/cfn-template.js";
 import { decodeConfig } from "../../../functions/shared/cluster-config.js";
-import { isClusterName, isUserId, type UserId } from "../../../functions/shared/identifiers.js";
-import { derivedLogin } from "../../../functions/shared/login-name.js";
+import { isClusterName, isUserId } from "../../../functions/shared/identifiers.js";
 import { mergeTemplate } from "../../../functions/shared/template-merge.js";
 import { customizerKeys, filesUnder } from "../../../stacks/customizer/customizer-content.js";
 import { renderUserScript, USER_SCRIPT_NAME } from "../../../stacks/customizer/user-script.js";
 import { namesFor } from "../../../stacks/settings/names.js";
 import { policyFromSettings } from "../../../stacks/settings/policy.js";
-import { nodeBoundaryStatements } from "../../../stacks/cloudformation/node-boundary.js";
-import { arnScope } from "../../../stacks/iam/arns.js";
-import { policyDocument } from "../../../stacks/iam/policy-document.js";
-import { DEFAULT_SETTINGS_PATH, loadSettings } from "../../../stacks/settings/settings.js";
 import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { CLUSTER_TEMPLATE_PATH } from "../../../template/build-template.js";
 import { Cluster } from "./cluster.js";
+import {
+  ACCOUNT_ID,
+  deployedPolicies,
+  deploymentSeed,
+  rehearsalSettings,
+  type Home,
+} from "./deployment.js";
 import { FakeAwsProcess } from "./fake-aws-client.js";
-import type { PolicyDocument } from "./fake-aws/iam.js";
+import { fileSystemFolder } from "./fake-aws/efs.js";
 import { missingRequirements, REPO_ROOT } from "./host.js";
 import { RehearsalRun } from "./run.js";
 
 /*
  * A rehearsal as a test drives it: a run, its fake AWS seeded the way a
- * FlightDeck deployment seeds the customizer bucket (settings/example.json),
- * and clusters created from the real template with the real merge, then
- * used through their master, as the cluster's user would log in and use it.
+ * FlightDeck deployment of settings/example.json leaves an account (the
+ * shared network, the users' homes, the customizer bucket), and clusters
+ * created from the real template with the real merge, then used through
+ * their master, as the cluster's user would log in and use it.
  */
 
 export interface RehearsalOptions {
@@ -45,60 +48,7 @@ export const rehearsalBlockers = () => missingRequirements();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The fake's account: the example deployment is deployed into it. */
-const ACCOUNT_ID = "123456789012";
-
-/** What the scaling rehearsal needs: 28 nodes of 8 vCPUs, beyond the example's 128 vCPUs. */
-const REHEARSAL_MAX_VCPUS = "256";
-
-/**
- * A user whose IAM name Linux refuses as a login, as most organisations name
- * people: their customizer folder keeps the name, they log in as `john_smith`.
- */
-export const DOTTED_USER = "John.Smith";
-
-/**
- * settings/example.json, deployed into the fake's account (the example names
- * none), with {@link DOTTED_USER} added and each user's vCPU limit raised to
- * {@link REHEARSAL_MAX_VCPUS}.
- */
-function deploymentSettings(): Settings {
-  const example = loadSettings(join(REPO_ROOT, DEFAULT_SETTINGS_PATH));
-  const [first] = example.users;
-  if (first === undefined) throw new Error("settings/example.json has no user");
-  const dotted: Settings["users"][number] = {
-    id: DOTTED_USER as UserId,
-    login: derivedLogin(DOTTED_USER),
-    sshPublicKey: first.sshPublicKey,
-  };
-  return {
-    ...example,
-    accountId: ACCOUNT_ID,
-    users: [...example.users, dotted].map((user) => ({
-      ...user,
-      limits: { ...user.limits, maxVcpus: REHEARSAL_MAX_VCPUS },
-    })),
-  };
-}
-
-/**
- * The managed policies a deployment of `settings` creates that nodes meet:
- * the permissions boundary every cluster role carries, so the fake decides
- * each node call under the boundary as well as the role.
- */
-function deployedPolicies(settings: Settings): Record<string, PolicyDocument> {
-  const boundary = nodeBoundaryStatements({
-    scope: arnScope(settings),
-    stackPrefix: settings.stackPrefix,
-    customizerBucket: namesFor(settings).customizerBucket,
-    customizerPrefix: settings.customizer.prefix,
-    userBucket: namesFor(settings).userBucket,
-  });
-  return { [policyFromSettings(settings).nodePermissionsBoundary]: policyDocument(boundary) };
-}
-
 export class Rehearsal {
-  readonly settings: Settings = deploymentSettings();
   private readonly deadline: number;
   private readonly timer: NodeJS.Timeout;
   private passed = false;
@@ -107,6 +57,8 @@ export class Rehearsal {
     readonly options: RehearsalOptions,
     readonly run: RehearsalRun,
     readonly aws: FakeAwsProcess,
+    readonly settings: Settings,
+    readonly homes: readonly Home[],
   ) {
     this.deadline = Date.now() + options.budgetSeconds * 1000;
     this.timer = setTimeout(() => {
@@ -121,8 +73,10 @@ export class Rehearsal {
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     const run = RehearsalRun.create(options.name);
     try {
+      const settings = rehearsalSettings();
+      const { seed, homes } = deploymentSeed(settings);
       const aws = await FakeAwsProcess.start(run, {
-        region: "eu-west-2",
+        region: settings.region,
         accountId: ACCOUNT_ID,
         secondsPerMinute: options.secondsPerMinute,
         bootEnv: {
@@ -131,9 +85,10 @@ export class Rehearsal {
           FD_SLURMD_PARAMETERS: "config_overrides",
         },
         spotPrice: options.spotPrice ?? 0.02,
-        managedPolicies: deployedPolicies(deploymentSettings()),
+        managedPolicies: deployedPolicies(settings),
+        deployment: seed,
       });
-      const rehearsal = new Rehearsal(options, run, aws);
+      const rehearsal = new Rehearsal(options, run, aws, settings, homes);
       await rehearsal.seedCustomizers();
       // The users' bucket, where an idle master puts its cluster's .cf-delete.
       await aws.createBucket(namesFor(rehearsal.settings).userBucket);
@@ -165,6 +120,13 @@ export class Rehearsal {
         renderUserScript(template, user),
       );
     }
+  }
+
+  /** A user's home, as the deployment built it. */
+  home(user: string): Home & { readonly folder: string } {
+    const home = this.homes.find((h) => h.owner === user);
+    if (home === undefined) throw new Error(`${user} has no home`);
+    return { ...home, folder: fileSystemFolder(this.run.dir, home.fileSystemId) };
   }
 
   /** Seconds left before the run's deadline. */
@@ -302,6 +264,12 @@ export class Rehearsal {
 
   async stop(): Promise<void> {
     clearTimeout(this.timer);
+    const report = await this.aws.report().catch(() => undefined);
+    if (report !== undefined) {
+      console.log(
+        `      fake AWS: its event loop was held up ${report.loopDelayMaxMs.toFixed(0)} ms at most`,
+      );
+    }
     await this.aws.stop().catch(() => undefined);
     this.run.cleanUp();
     if (this.passed) this.run.removeFolder();

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { removeNodeCgroups } from "./cgroups.js";
-import { NETNS_PREFIX, REHEARSAL_ROOT } from "./host.js";
+import { NETNS_PREFIX, REHEARSAL_ROOT, run } from "./host.js";
 import { deleteNamespace, namespacesWithPrefix } from "./network.js";
 
 /*
@@ -18,7 +18,10 @@ import { deleteNamespace, namespacesWithPrefix } from "./network.js";
  * REHEARSAL_ROOT recording its owner's pid, and clean-up that runs however
  * the run ends (its own stop, the process exiting, a signal). Starting a run
  * first sweeps what dead earlier runs left: namespaces whose recorded owner
- * is gone (and everything still running in them).
+ * is gone (and everything still running in them, and the packet filter's
+ * table, which lives in the AWS namespace), their cgroups, and any mount
+ * left under their folders (the homes are mounted only inside the nodes'
+ * own mount namespaces, which die with the nodes; this is the safety net).
  */
 
 const DAY_MS = 24 * 3600_000;
@@ -35,6 +38,19 @@ function ownerAlive(runId: string): boolean {
   }
 }
 
+/** Unmounts whatever is mounted below `dir` in this mount namespace, deepest first; returns what stays. */
+function unmountUnder(dir: string): string[] {
+  const points = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => (line.split(" ")[4] ?? "").replace(/\\040/g, " "))
+    .filter((point) => point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) run("umount", ["-l", point]);
+  return points.filter((point) =>
+    readFileSync("/proc/self/mountinfo", "utf8").includes(` ${point} `),
+  );
+}
+
 /** Removes the namespaces (and their processes) of runs whose owner is dead, and old run folders. */
 export function sweepStaleRuns(): string[] {
   const swept: string[] = [];
@@ -46,8 +62,11 @@ export function sweepStaleRuns(): string[] {
     }
   }
   if (existsSync(REHEARSAL_ROOT)) {
-    for (const runId of readdirSync(REHEARSAL_ROOT))
-      if (!ownerAlive(runId)) removeNodeCgroups(`${runId}-`);
+    for (const runId of readdirSync(REHEARSAL_ROOT)) {
+      if (ownerAlive(runId)) continue;
+      removeNodeCgroups(`${runId}-`);
+      unmountUnder(join(REHEARSAL_ROOT, runId));
+    }
   }
   if (existsSync(REHEARSAL_ROOT)) {
     for (const runId of readdirSync(REHEARSAL_ROOT)) {
@@ -79,7 +98,7 @@ export class RehearsalRun {
     sweepStaleRuns();
     const id = randomBytes(3).toString("hex");
     const dir = join(REHEARSAL_ROOT, id);
-    mkdirSync(join(dir, "home"), { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
     writeFileSync(
       join(dir, "owner.json"),
       JSON.stringify({ pid: process.pid, name, started: new Date().toISOString() }),
@@ -110,6 +129,9 @@ export class RehearsalRun {
     for (const ns of namespacesWithPrefix(`${NETNS_PREFIX}${this.id}-`)) deleteNamespace(ns);
     const left = removeNodeCgroups(`${this.id}-`);
     if (left.length > 0) console.error(`rehearsal ${this.id}: cgroups left: ${left.join(" ")}`);
+    const mounted = unmountUnder(this.dir);
+    if (mounted.length > 0)
+      console.error(`rehearsal ${this.id}: mounts left: ${mounted.join(" ")}`);
     process.off("exit", this.onExit);
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
       process.off(signal, this.onSignal);

@@ -16,9 +16,12 @@ export interface CreatedResource {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** A parameter's value: a list for a `List<…>` or `CommaDelimitedList` type, as `Ref` returns it. */
+export type ParameterValue = string | readonly string[];
+
 /** Everything intrinsic functions can refer to while a stack is created. */
 export interface StackScope {
-  readonly parameters: Readonly<Record<string, string>>;
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
   /** `AWS::Region`, `AWS::StackName`, … */
   readonly pseudo: Readonly<Record<string, string>>;
   readonly mappings: Readonly<Record<string, unknown>>;
@@ -36,8 +39,8 @@ function fail(message: string): never {
   throw new Error(`template: ${message}`);
 }
 
-function lookup(scope: StackScope, name: string): string {
-  if (Object.hasOwn(scope.parameters, name)) return scope.parameters[name] as string;
+function lookup(scope: StackScope, name: string): ParameterValue {
+  if (Object.hasOwn(scope.parameters, name)) return scope.parameters[name] as ParameterValue;
   if (Object.hasOwn(scope.pseudo, name)) return scope.pseudo[name] as string;
   const resource = scope.resources[name];
   if (resource !== undefined) return resource.ref;
@@ -58,7 +61,8 @@ function substitute(scope: StackScope, text: string, variables: Record<string, J
       const [resource = "", attr = ""] = name.split(".", 2);
       return attribute(scope, resource, attr);
     }
-    return lookup(scope, name);
+    const value = lookup(scope, name);
+    return typeof value === "string" ? value : fail(`Fn::Sub cannot use the list ${name}`);
   });
 }
 
@@ -125,8 +129,11 @@ export function resolveValue(node: Json, scope: StackScope): Json | typeof NO_VA
     const args = Array.isArray(argument) ? argument : [];
     const resolved = (value: Json) => resolveValue(value, scope);
     switch (key) {
-      case "Ref":
-        return argument === "AWS::NoValue" ? NO_VALUE : lookup(scope, String(argument));
+      case "Ref": {
+        if (argument === "AWS::NoValue") return NO_VALUE;
+        const value = lookup(scope, String(argument));
+        return typeof value === "string" ? value : [...value];
+      }
       case "Fn::GetAtt":
         return attribute(scope, String(args[0]), String(args[1]));
       case "Fn::Sub": {

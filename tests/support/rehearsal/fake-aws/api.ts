@@ -1,19 +1,10 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AutoScaling } from "./auto-scaling.js";
+import type { AutoScalingApi } from "./auto-scaling-api.js";
 import type { CloudFormation } from "./cloudformation.js";
-import { authorize, type AuthorizationRequest, type Decision } from "./iam.js";
-import {
-  AwsError,
-  bodyOf,
-  isoTime,
-  queryError,
-  queryResponse,
-  send,
-  signatureOf,
-  tag,
-  xmlEscape,
-} from "./protocol.js";
+import { authorize, type Decision } from "./iam.js";
+import { AwsError, bodyOf, queryError, queryResponse, send, signatureOf, tag } from "./protocol.js";
+import { S3, type Authorize } from "./s3.js";
 import type { Instance, World } from "./world.js";
 
 /*
@@ -21,27 +12,22 @@ import type { Instance, World } from "./world.js";
  * request is routed by its SigV4 credential scope's service, its caller
  * found by the access key the metadata service handed out (and checked
  * against the request's source address), and authorized under the caller's
- * instance role before it is answered, the way AWS would.
+ * instance role before it is answered, the way AWS would. S3 is s3.ts.
  */
 
-/** The customizer a "customizer-fails" fault slips into one instance's view of the bucket. */
-export const FAULT_CUSTOMIZER = "99-rehearsal-fault.sh";
-
-interface Call {
-  readonly instance: Instance;
-  readonly service: string;
-  readonly action: string;
-  readonly request: AuthorizationRequest;
-}
+type Call = Parameters<Authorize>[0];
 
 export class Api {
   private readonly decisions = new Map<string, Decision>();
+  private readonly s3: S3;
 
   constructor(
     private readonly world: World,
     private readonly cloudFormation: CloudFormation,
-    private readonly autoScaling: AutoScaling,
-  ) {}
+    private readonly autoScaling: AutoScalingApi,
+  ) {
+    this.s3 = new S3(world, (call) => this.check(call));
+  }
 
   async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await bodyOf(request);
@@ -61,7 +47,7 @@ export class Api {
           403,
         );
       }
-      if (service === "s3") return await this.s3(instance, request, body, response);
+      if (service === "s3") return await this.s3.serve(instance, request, body, response);
       if (service === "secretsmanager")
         return await this.secretsManager(instance, request, body, response);
       const params = new URLSearchParams(body.toString("utf8"));
@@ -242,137 +228,4 @@ export class Api {
       "application/x-amz-json-1.1",
     );
   }
-
-  /** The objects `instance` sees: the bucket's, plus a failing customizer for a "customizer-fails" fault. */
-  private objectsFor(instance: Instance, bucket: string): Map<string, Buffer> {
-    const objects = new Map(this.world.objects.get(bucket) ?? []);
-    if (instance.faults.customizerExit !== undefined) {
-      for (const key of [...objects.keys()]) {
-        const folder = /^(.*\/default\/configure\.d\/)[^/]+$/.exec(key)?.[1];
-        if (folder !== undefined) {
-          objects.set(
-            `${folder}${FAULT_CUSTOMIZER}`,
-            Buffer.from(
-              `#!/bin/bash\necho "${FAULT_CUSTOMIZER}: failing on purpose (a rehearsal fault)" >&2\nexit ${instance.faults.customizerExit}\n`,
-            ),
-          );
-        }
-      }
-    }
-    return objects;
-  }
-
-  private async s3(
-    instance: Instance,
-    request: IncomingMessage,
-    body: Buffer,
-    response: ServerResponse,
-  ): Promise<void> {
-    const url = new URL(request.url ?? "/", "https://x");
-    const host = String(request.headers["host"] ?? "").split(":")[0] ?? "";
-    const virtual = /^(.+)\.s3[.-]/.exec(host)?.[1];
-    const path = decodeURIComponent(url.pathname).replace(/^\//, "");
-    const bucket = virtual ?? path.split("/")[0] ?? "";
-    const key = virtual !== undefined ? path : path.split("/").slice(1).join("/");
-    if (!this.world.objects.has(bucket))
-      throw new AwsError("NoSuchBucket", "The specified bucket does not exist", 404);
-    if (key === "") {
-      const prefix = url.searchParams.get("prefix") ?? "";
-      const delimiter = url.searchParams.get("delimiter") ?? "";
-      const context: Record<string, string> = { "s3:prefix": prefix };
-      if (delimiter !== "") context["s3:delimiter"] = delimiter;
-      await this.check({
-        instance,
-        service: "s3",
-        action: "ListObjectsV2",
-        request: { action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context },
-      });
-      const keys = [...this.objectsFor(instance, bucket).entries()]
-        .filter(([k]) => k.startsWith(prefix))
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-      const contents = keys.filter(
-        ([k]) => delimiter === "" || !k.slice(prefix.length).includes(delimiter),
-      );
-      const prefixes = [
-        ...new Set(
-          keys
-            .map(([k]) => k.slice(prefix.length))
-            .filter((rest) => delimiter !== "" && rest.includes(delimiter))
-            .map((rest) => prefix + rest.slice(0, rest.indexOf(delimiter) + 1)),
-        ),
-      ];
-      const xml =
-        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-        tag("Name", bucket) +
-        tag("Prefix", prefix) +
-        tag("KeyCount", contents.length) +
-        tag("MaxKeys", 1000) +
-        (delimiter ? tag("Delimiter", delimiter) : "") +
-        tag("IsTruncated", false) +
-        contents
-          .map(
-            ([k, v]) =>
-              `<Contents>${tag("Key", k)}${tag("LastModified", isoTime(Date.now()))}${tag("ETag", `"${createHash("md5").update(v).digest("hex")}"`)}${tag("Size", v.length)}${tag("StorageClass", "STANDARD")}</Contents>`,
-          )
-          .join("") +
-        prefixes.map((p) => `<CommonPrefixes>${tag("Prefix", p)}</CommonPrefixes>`).join("") +
-        `</ListBucketResult>`;
-      send(response, 200, xml, "application/xml");
-      return;
-    }
-    if (request.method === "PUT") {
-      await this.check({
-        instance,
-        service: "s3",
-        action: "PutObject",
-        request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
-      });
-      // boto3 may send the body aws-chunked (a streaming signature).
-      const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
-      const stored = chunked ? unchunked(body) : body;
-      this.world.objects.get(bucket)?.set(key, stored);
-      response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
-      response.end();
-      return;
-    }
-    await this.check({
-      instance,
-      service: "s3",
-      action: request.method === "HEAD" ? "HeadObject" : "GetObject",
-      request: { action: "s3:GetObject", resource: `arn:aws:s3:::${bucket}/${key}` },
-    });
-    const object = this.objectsFor(instance, bucket).get(key);
-    if (object === undefined)
-      throw new AwsError("NoSuchKey", `The specified key does not exist: ${xmlEscape(key)}`, 404);
-    const headers = {
-      etag: `"${createHash("md5").update(object).digest("hex")}"`,
-      "last-modified": new Date().toUTCString(),
-      "accept-ranges": "bytes",
-    };
-    if (request.method === "HEAD") {
-      response.writeHead(200, {
-        "content-length": object.length,
-        "content-type": "application/octet-stream",
-        ...headers,
-      });
-      response.end();
-      return;
-    }
-    send(response, 200, object, "application/octet-stream", headers);
-  }
-}
-
-/** The payload of an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n`…, ending in a 0-size chunk. */
-function unchunked(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const lineEnd = body.indexOf("\r\n", at);
-    if (lineEnd < 0) break;
-    const size = parseInt(body.subarray(at, lineEnd).toString("latin1").split(";")[0] ?? "", 16);
-    if (!(size > 0)) break;
-    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
 }

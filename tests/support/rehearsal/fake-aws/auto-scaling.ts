@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Ec2, LaunchSpec } from "./ec2.js";
-import { AwsError, isoTime, listParameter, members, tag } from "./protocol.js";
+import { AwsError, isoTime } from "./protocol.js";
 import type { Instance, World } from "./world.js";
 
 /*
  * EC2 Auto Scaling, as far as FlightDeck's clusters use it: a group keeps
  * its desired capacity of instances (between MinSize and MaxSize), launching
- * from its launch template and retrying failed launches every simulated
- * minute, as the real service keeps retrying; each launch and termination is
- * a scaling activity. A spot launch template whose MaxPrice is below the
- * market price fails the way AWS reports it.
+ * from its launch template into its subnets (the zone with fewest of its
+ * instances first) and retrying failed launches every simulated minute, as
+ * the real service keeps retrying; each launch and termination is a scaling
+ * activity. A spot launch template whose MaxPrice is below the market price
+ * fails the way AWS reports it. Its Query API is auto-scaling-api.ts.
  */
 
 export interface Activity {
@@ -29,7 +30,9 @@ export interface Group {
   readonly minSize: number;
   readonly maxSize: number;
   desired: number;
-  readonly launch: Omit<LaunchSpec, "group">;
+  readonly launch: Omit<LaunchSpec, "group" | "subnetId">;
+  /** Its VPCZoneIdentifier: the subnets it launches into. */
+  readonly subnetIds: readonly string[];
   /** The launch template's spot MaxPrice, when it asks for spot. */
   readonly spotMaxPrice: number | undefined;
   readonly created: number;
@@ -58,6 +61,12 @@ export class AutoScaling {
 
   create(group: Omit<Group, "arn" | "created" | "deleting" | "nextLaunch">): Group {
     const { region, accountId } = this.world.config;
+    if (group.subnetIds.length === 0)
+      throw new AwsError(
+        "ValidationError",
+        "No default VPC for this user: give VPCZoneIdentifier.",
+      );
+    for (const id of group.subnetIds) this.world.vpc.subnet(id);
     const created: Group = {
       ...group,
       arn: `arn:aws:autoscaling:${region}:${accountId}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${group.name}`,
@@ -76,7 +85,8 @@ export class AutoScaling {
     );
   }
 
-  private activity(group: Group, description: string, cause: string): Activity {
+  /** Records a scaling activity, in progress. */
+  activity(group: Group, description: string, cause: string): Activity {
     const activity: Activity = {
       id: randomUUID(),
       group: group.name,
@@ -89,7 +99,7 @@ export class AutoScaling {
     return activity;
   }
 
-  private finish(activity: Activity, status: Activity["status"], message?: string): void {
+  finish(activity: Activity, status: Activity["status"], message?: string): void {
     activity.status = status;
     activity.end = Date.now();
     if (message !== undefined) activity.message = message;
@@ -138,10 +148,35 @@ export class AutoScaling {
         group.nextLaunch = Date.now() + this.world.minutes(1);
         return;
       }
-      const instance = this.ec2.launch({ ...group.launch, group: group.name });
+      let instance: Instance;
+      try {
+        instance = this.ec2.launch({
+          ...group.launch,
+          group: group.name,
+          subnetId: this.nextSubnet(group),
+        });
+      } catch (error) {
+        const problem =
+          error instanceof AwsError ? `${error.code}: ${error.message}` : String(error);
+        const activity = this.activity(
+          group,
+          `Launching a new EC2 instance.  Status Reason: ${problem}`,
+          cause,
+        );
+        this.finish(activity, "Failed", `${problem} Launching EC2 instance failed.`);
+        group.nextLaunch = Date.now() + this.world.minutes(1);
+        return;
+      }
       const activity = this.activity(group, `Launching a new EC2 instance: ${instance.id}`, cause);
       this.finish(activity, "Successful");
     }
+  }
+
+  /** The group's subnet whose zone holds fewest of its instances, as Auto Scaling balances zones. */
+  private nextSubnet(group: Group): string {
+    const members = this.members(group);
+    const load = (id: string) => members.filter((i) => i.subnetId === id).length;
+    return [...group.subnetIds].sort((a, b) => load(a) - load(b))[0] ?? "";
   }
 
   private launchProblem(group: Group): string | undefined {
@@ -168,169 +203,5 @@ export class AutoScaling {
     await Promise.all(victims.map((instance) => this.ec2.terminate(instance, by)));
     this.groups.delete(name);
     return victims;
-  }
-
-  // ---- the API ----
-
-  private group(name: string | null): Group {
-    const group = name === null ? undefined : this.groups.get(name);
-    if (group === undefined || group.deleting) {
-      throw new AwsError(
-        "ValidationError",
-        `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`,
-      );
-    }
-    return group;
-  }
-
-  /** The ARN IAM authorizes a call against, and its resource tags. */
-  resourceOf(
-    action: string,
-    params: URLSearchParams,
-  ): { arn: string; tags: Record<string, string> } {
-    if (action.startsWith("Describe")) return { arn: "*", tags: {} };
-    let name = params.get("AutoScalingGroupName");
-    if (action === "TerminateInstanceInAutoScalingGroup") {
-      name = this.world.instances.get(params.get("InstanceId") ?? "")?.group ?? null;
-    }
-    const group = name === null ? undefined : this.groups.get(name);
-    return {
-      arn:
-        group?.arn ??
-        `arn:aws:autoscaling:${this.world.config.region}:${this.world.config.accountId}:autoScalingGroup:*:autoScalingGroupName/${name}`,
-      tags: {},
-    };
-  }
-
-  handle(action: string, params: URLSearchParams): string {
-    switch (action) {
-      case "DescribeAutoScalingGroups":
-        return this.describeGroups(listParameter(params, "AutoScalingGroupNames"));
-      case "DescribeScalingActivities":
-        return this.describeActivities(params);
-      case "SetDesiredCapacity":
-        return this.setDesired(params);
-      case "TerminateInstanceInAutoScalingGroup":
-        return this.terminate(params);
-      default:
-        throw new AwsError(
-          "InvalidAction",
-          `The action ${action} is not valid for this web service.`,
-        );
-    }
-  }
-
-  private describeGroups(names: string[]): string {
-    const groups = [...this.groups.values()].filter(
-      (g) => !g.deleting && (names.length === 0 || names.includes(g.name)),
-    );
-    const items = groups.map((g) => {
-      const instances = this.members(g).map(
-        (i) =>
-          tag("InstanceId", i.id) +
-          tag("InstanceType", i.instanceType) +
-          tag("AvailabilityZone", `${this.world.config.region}a`) +
-          tag(
-            "LifecycleState",
-            i.state === "shutting-down"
-              ? "Terminating"
-              : i.state === "pending"
-                ? "Pending"
-                : "InService",
-          ) +
-          tag("HealthStatus", "Healthy") +
-          tag("ProtectedFromScaleIn", false),
-      );
-      return (
-        tag("AutoScalingGroupName", g.name) +
-        tag("AutoScalingGroupARN", g.arn) +
-        tag("MinSize", g.minSize) +
-        tag("MaxSize", g.maxSize) +
-        tag("DesiredCapacity", g.desired) +
-        tag("DefaultCooldown", 300) +
-        `<AvailabilityZones>${members([`${this.world.config.region}a`])}</AvailabilityZones>` +
-        tag("HealthCheckType", "EC2") +
-        tag("CreatedTime", isoTime(g.created)) +
-        `<Instances>${members(instances)}</Instances>`
-      );
-    });
-    return `<AutoScalingGroups>${members(items)}</AutoScalingGroups>`;
-  }
-
-  private describeActivities(params: URLSearchParams): string {
-    const name = params.get("AutoScalingGroupName");
-    const max = Number(params.get("MaxRecords") ?? "100");
-    const found = this.activities.filter((a) => name === null || a.group === name).slice(0, max);
-    const items = found.map(
-      (a) =>
-        tag("ActivityId", a.id) +
-        tag("AutoScalingGroupName", a.group) +
-        tag("Description", a.description) +
-        tag("Cause", a.cause) +
-        tag("StartTime", isoTime(a.start)) +
-        tag("EndTime", a.end === undefined ? undefined : isoTime(a.end)) +
-        tag("StatusCode", a.status) +
-        tag("StatusMessage", a.message) +
-        tag("Progress", a.status === "InProgress" ? 50 : 100),
-    );
-    return `<Activities>${members(items)}</Activities>`;
-  }
-
-  private setDesired(params: URLSearchParams): string {
-    const group = this.group(params.get("AutoScalingGroupName"));
-    const desired = Number(params.get("DesiredCapacity"));
-    if (desired > group.maxSize) {
-      throw new AwsError(
-        "ValidationError",
-        `New SetDesiredCapacity value ${desired} is above max value ${group.maxSize} for the AutoScalingGroup.`,
-      );
-    }
-    if (desired < group.minSize) {
-      throw new AwsError(
-        "ValidationError",
-        `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
-      );
-    }
-    if (desired > group.desired) group.nextLaunch = 0;
-    group.desired = desired;
-    return "";
-  }
-
-  private terminate(params: URLSearchParams): string {
-    const instance = this.world.instances.get(params.get("InstanceId") ?? "");
-    if (instance === undefined || instance.group === undefined || instance.state === "terminated") {
-      throw new AwsError(
-        "ValidationError",
-        `Instance Id not found - No managed instance found for instance ID: ${params.get("InstanceId")}`,
-      );
-    }
-    const group = this.group(instance.group);
-    const decrement = params.get("ShouldDecrementDesiredCapacity") === "true";
-    if (decrement && group.desired <= group.minSize) {
-      throw new AwsError(
-        "ValidationError",
-        `Currently, desired capacity is at min size ${group.minSize}; the desired capacity cannot be decremented.`,
-      );
-    }
-    if (decrement) group.desired -= 1;
-    const activity = this.activity(
-      group,
-      `Terminating EC2 instance: ${instance.id}`,
-      `At ${isoTime(Date.now())} instance ${instance.id} was taken out of service in response to a user request${decrement ? `, shrinking the capacity to ${group.desired}` : ""}.`,
-    );
-    void this.ec2
-      .terminate(instance, `TerminateInstanceInAutoScalingGroup`)
-      .then(() => this.finish(activity, "Successful"));
-    return (
-      "<Activity>" +
-      tag("ActivityId", activity.id) +
-      tag("AutoScalingGroupName", group.name) +
-      tag("Description", activity.description) +
-      tag("Cause", activity.cause) +
-      tag("StartTime", isoTime(activity.start)) +
-      tag("StatusCode", "InProgress") +
-      tag("Progress", 0) +
-      "</Activity>"
-    );
   }
 }

@@ -10,20 +10,21 @@ import {
 import type { AutoScaling } from "./auto-scaling.js";
 import type { Ec2 } from "./ec2.js";
 import { AwsError, isoTime, tag } from "./protocol.js";
+import { stackParameters } from "./stack-parameters.js";
 import { StackResources, type Stack, type StackEvent } from "./stack-resources.js";
 import type { Instance, World } from "./world.js";
 
 /*
  * CloudFormation, enough to create and delete a FlightDeck cluster stack
- * from its real template: resources are created in dependency order with
- * every intrinsic function resolved; the secret, roles, launch templates,
- * the master instance (waiting for its CreationPolicy signal) and the Auto
- * Scaling group come to life in the fake; other resources get ids. Deletion
- * runs in reverse order, and the subnet and VPC refuse to go while an
- * instance still runs in them, as AWS's DependencyViolation does.
+ * from its real template: parameters are settled (SSM-typed ones from the
+ * deployment's parameter store), resources are created in dependency order
+ * with every intrinsic function resolved; the secrets, roles, security
+ * groups and their rules, launch templates, the master instance (waiting for
+ * its CreationPolicy signal) and the Auto Scaling group come to life in the
+ * fake; other resources get ids. Deletion runs in reverse order, and a
+ * security group refuses to go while an instance still carries it, as EC2's
+ * DependencyViolation does.
  */
-
-const IMAGE_ID = "ami-0f1d2e3c4b5a69788";
 
 type Json = Record<string, unknown>;
 
@@ -56,19 +57,14 @@ export class CloudFormation {
     return stack;
   }
 
-  /** Starts creating a stack; its status tells how it goes. */
+  /** Starts creating a stack; its status tells how it goes. Throws what CreateStack refuses. */
   create(name: string, template: Json, given: Record<string, string>): Stack {
     const { region, accountId } = this.world.config;
-    const parameters: Record<string, string> = {};
-    for (const [key, declaration] of Object.entries(
+    const parameters = stackParameters(
       (template["Parameters"] ?? {}) as Record<string, Json>,
-    )) {
-      const value = given[key] ?? (declaration["Default"] as string | undefined);
-      if (value === undefined) throw new Error(`parameter ${key} has no value`);
-      parameters[key] = String(declaration["Type"]).startsWith("AWS::SSM::Parameter::Value")
-        ? IMAGE_ID
-        : value;
-    }
+      given,
+      this.world.vpc.parameters,
+    );
     const stack: Stack = {
       id: `arn:aws:cloudformation:${region}:${accountId}:stack/${name}/${randomUUID()}`,
       name,
@@ -209,13 +205,6 @@ export class CloudFormation {
     return stack;
   }
 
-  /** The stack's live instances: its own and its groups'. */
-  instancesOf(stack: Stack): Instance[] {
-    return [...this.world.instances.values()].filter(
-      (i) => i.state !== "terminated" && i.tags.get("aws:cloudformation:stack-id") === stack.id,
-    );
-  }
-
   private async deleteResources(stack: Stack): Promise<boolean> {
     for (const [logicalId, resource] of [...stack.created].reverse()) {
       this.event(stack, logicalId, resource.type, "DELETE_IN_PROGRESS");
@@ -230,14 +219,19 @@ export class CloudFormation {
           await this.ec2.terminate(instance, `deletion of ${logicalId}`);
           terminated = [instance.id];
         }
-      } else if (resource.type === "AWS::EC2::Subnet" || resource.type === "AWS::EC2::VPC") {
-        const left = this.instancesOf(stack);
-        if (left.length > 0) {
-          const reason = `The ${resource.type === "AWS::EC2::VPC" ? "vpc" : "subnet"} '${resource.ref}' has dependencies and cannot be deleted (DependencyViolation): ${left.map((i) => i.id).join(", ")}`;
+      } else if (resource.type === "AWS::EC2::SecurityGroup") {
+        try {
+          this.world.vpc.deleteGroup(resource.ref, (id) => this.world.interfacesWith(id));
+        } catch (error) {
+          const reason = `${String(error instanceof Error ? error.message : error)} (DependencyViolation)`;
           this.event(stack, logicalId, resource.type, "DELETE_FAILED", { reason });
           stack.reason = reason;
           return false;
         }
+        this.world.noteNetworkChange();
+      } else if (resource.type === "AWS::EC2::SecurityGroupIngress") {
+        this.world.vpc.removeRule(resource.ref);
+        this.world.noteNetworkChange();
       } else if (resource.type === "AWS::SecretsManager::Secret") {
         this.world.secrets.delete(resource.ref);
       } else if (resource.type === "AWS::IAM::Role") {

@@ -5,18 +5,20 @@ import {
   createInstanceNetwork,
   deleteNamespaceAsync,
   instanceNamespace,
-  SUBNET,
+  RESOLVER_ADDRESS,
 } from "../network.js";
 import { startNode, stopNode } from "../node-container.js";
 import type { Role } from "./iam.js";
 import type { Instance, World } from "./world.js";
 
 /*
- * EC2 instances of the fake: launching one starts a rehearsal node that runs
- * its real user data; terminating one kills it. What an AMI and EC2's
- * network give an instance is written into its image: its host name, the
- * VPC resolver (dns.ts: it knows the AWS endpoints are the fake) and the
- * fake's CA among the trusted certificates.
+ * EC2 instances of the fake: launching one gives it an address in its subnet
+ * and its security groups, puts both in the packet filter and the resolver,
+ * then starts a rehearsal node that runs its real user data; terminating one
+ * kills it and takes it out of both. What an AMI and EC2's network give an
+ * instance is written into its image: its host name, the VPC resolver
+ * (dns.ts: it knows the AWS endpoints are the fake) and the fake's CA among
+ * the trusted certificates.
  */
 
 export interface LaunchSpec {
@@ -29,6 +31,8 @@ export interface LaunchSpec {
   /** MetadataOptions.InstanceMetadataTags is enabled. */
   readonly metadataTags: boolean;
   readonly publicIp: boolean;
+  readonly subnetId: string;
+  readonly securityGroupIds: readonly string[];
   readonly group?: string;
 }
 
@@ -61,8 +65,10 @@ export class Ec2 {
   /** Launches an instance: its namespace, its image, then its boot. */
   launch(spec: LaunchSpec): Instance {
     const { world } = this;
+    const subnet = world.vpc.subnet(spec.subnetId);
+    world.vpc.checkGroups(spec.securityGroupIds);
     const id = world.id("i");
-    const ip = world.allocateAddress();
+    const ip = world.vpc.allocateAddress(subnet);
     const hostname = `ip-${ip.replaceAll(".", "-")}`;
     const dir = join(world.config.runDir, "instances", id);
     const netns = instanceNamespace(world.config.runId, id);
@@ -70,7 +76,10 @@ export class Ec2 {
       id,
       kind: spec.kind,
       ip,
-      publicIp: spec.publicIp ? `203.0.113.${ip.split(".").at(-1)}` : undefined,
+      publicIp: spec.publicIp ? world.allocatePublicAddress() : undefined,
+      subnetId: subnet.id,
+      zone: subnet.zone,
+      securityGroups: [...spec.securityGroupIds],
       instanceType: spec.instanceType,
       role: spec.role,
       tags: new Map(Object.entries(spec.tags)),
@@ -94,18 +103,19 @@ export class Ec2 {
       ),
       "etc/hostname": `${hostname}\n`,
       "etc/hosts": "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n",
-      "etc/resolv.conf": `nameserver ${SUBNET.dns}\nsearch ${region}.compute.internal\n`,
+      "etc/resolv.conf": `nameserver ${RESOLVER_ADDRESS}\nsearch ${region}.compute.internal\n`,
       "etc/ssl/certs/ca-certificates.crt":
         readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + this.caCertificate,
     };
     // Pending, then running: as on EC2 the machine boots a moment after the
     // launch (Slurm only accepts a resumed node that booted after its resume).
     const pending = new Promise((resolve) => setTimeout(resolve, PENDING_MS));
-    instance.launched = createInstanceNetwork(world.config.runId, id, ip)
-      .then(() => pending)
+    // Its address is in the packet filter and the resolver before its machine boots.
+    instance.launched = createInstanceNetwork(world.config.runId, id, ip, subnet.cidr)
+      .then(() => Promise.all([world.networkChanged(), pending]))
       .then(() => {
         if (instance.state !== "pending") return;
-        instance.node = startNode({ dir, netns, home: join(world.config.runDir, "home"), files });
+        instance.node = startNode({ dir, netns, files });
         instance.state = "running";
       })
       .catch((error: unknown) => {
@@ -116,6 +126,7 @@ export class Ec2 {
 
   /** Terminates an instance: its node and namespace go. */
   async terminate(instance: Instance, by: string): Promise<void> {
+    const { world } = this;
     if (instance.state === "terminated" || instance.state === "shutting-down") return;
     instance.state = "shutting-down";
     instance.terminatedBy = by;
@@ -124,5 +135,10 @@ export class Ec2 {
     await deleteNamespaceAsync(instance.netns);
     instance.state = "terminated";
     instance.terminatedAt = Date.now();
+    await world
+      .networkChanged()
+      .catch((error: unknown) =>
+        console.error(`fake-aws: ${instance.id} is not out of the packet filter:`, error),
+      );
   }
 }

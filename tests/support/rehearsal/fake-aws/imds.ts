@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { privateName } from "./dns.js";
 import { isoTime, send } from "./protocol.js";
 import type { World } from "./world.js";
 
@@ -38,7 +39,7 @@ export class Imds {
     if (!path.startsWith(prefix)) return text(404, "Not Found");
     const item = path.slice(prefix.length);
     const { region } = this.world.config;
-    const hostname = `ip-${instance.ip.replaceAll(".", "-")}.${region}.compute.internal`;
+    const hostname = privateName(instance.ip, region);
     const fixed: Record<string, string | undefined> = {
       "instance-id": instance.id,
       "instance-type": instance.instanceType,
@@ -47,7 +48,7 @@ export class Imds {
       hostname,
       "local-hostname": hostname,
       "placement/region": region,
-      "placement/availability-zone": `${region}a`,
+      "placement/availability-zone": instance.zone,
       "iam/security-credentials/": instance.role.name,
       "iam/info": JSON.stringify({
         Code: "Success",

@@ -2,25 +2,30 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import { join } from "node:path";
-import { ENDPOINT_ADDRESS, METADATA_ADDRESS, SUBNET } from "../network.js";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { ENDPOINT_ADDRESS, METADATA_ADDRESS, RESOLVER_ADDRESS } from "../network.js";
 import { Api } from "./api.js";
 import { AutoScaling } from "./auto-scaling.js";
+import { AutoScalingApi } from "./auto-scaling-api.js";
 import { CloudFormation } from "./cloudformation.js";
+import { Control } from "./control.js";
+import type { ZoneSnapshot } from "./dns.js";
 import { Ec2 } from "./ec2.js";
+import { Efs } from "./efs.js";
 import { Imds } from "./imds.js";
-import { serveDns } from "./dns.js";
-import { bodyOf } from "./protocol.js";
+import { PacketFilter } from "./packet-filter.js";
 import { endpointNames, makeCertificates } from "./tls.js";
-import { World, type FakeAwsConfig, type FaultKind } from "./world.js";
+import { VpcResolver } from "./vpc-resolver.js";
+import { World, type FakeAwsConfig } from "./world.js";
 
 /*
  * The rehearsal's AWS, one process per run, started inside the run's AWS
- * network namespace (fake-aws-client.ts). It serves the metadata service
- * and the regional endpoints to the nodes, and takes orders from the test
- * over a control socket in the run folder (HTTP, JSON): create and delete
- * stacks, put S3 objects, set the spot price, inject faults, and report
- * instances, scaling activities, calls and signals. It stops, terminating
- * every node, when the test's end of its stdin closes or on SIGTERM.
+ * network namespace (fake-aws-client.ts). It serves the metadata service,
+ * the regional endpoints, the VPC's resolver and the EFS mount targets to
+ * the nodes, enforces the security groups on the VPC's bridge, and takes
+ * orders from the test over a control socket in the run folder (control.ts).
+ * It stops, terminating every node, when the test's end of its stdin closes
+ * or on SIGTERM.
  */
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as FakeAwsConfig;
@@ -29,138 +34,46 @@ const certificates = makeCertificates(join(config.runDir, "tls"), config.region)
 const ec2 = new Ec2(world, certificates.ca);
 const autoScaling = new AutoScaling(world, ec2);
 const cloudFormation = new CloudFormation(world, ec2, autoScaling);
-const api = new Api(world, cloudFormation, autoScaling);
+const api = new Api(world, cloudFormation, new AutoScalingApi(world, autoScaling, ec2));
 const imds = new Imds(world);
+const efs = new Efs(world);
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+const control = new Control(world, cloudFormation, autoScaling, loopDelay);
 
-/** What the VPC resolver answers: instances' private names and the AWS endpoints. */
-function resolveName(name: string): string | undefined {
-  const privateName = new RegExp(
-    `^ip-(\\d+)-(\\d+)-(\\d+)-(\\d+)\\.${config.region}\\.compute\\.internal$`,
-  ).exec(name);
-  if (privateName !== null) {
-    const ip = privateName.slice(1, 5).join(".");
-    return world.instanceAt(ip) === undefined ? undefined : ip;
+/** The names the VPC resolver answers now. */
+function zoneSnapshot(): ZoneSnapshot {
+  const owners = new Map<string, { zone: string; ip: string }[]>();
+  for (const target of world.vpc.mountTargets) {
+    owners.set(target.fileSystemId, [...(owners.get(target.fileSystemId) ?? []), target]);
   }
-  return endpointNames(config.region, [...world.objects.keys()]).includes(name)
-    ? ENDPOINT_ADDRESS
-    : undefined;
-}
-
-function json(response: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-  });
-  response.end(body);
-}
-
-function report() {
   return {
-    instances: [...world.instances.values()].map((i) => ({
-      id: i.id,
-      kind: i.kind,
-      ip: i.ip,
-      state: i.state,
-      instanceType: i.instanceType,
-      tags: Object.fromEntries(i.tags),
-      launchedAt: i.launchedAt,
-      terminatedAt: i.terminatedAt,
-      terminatedBy: i.terminatedBy,
-      group: i.group,
-      faults: i.faults,
-      initPid: i.state === "terminated" ? undefined : i.node?.initPid(),
-      dir: i.dir,
-    })),
-    groups: [...autoScaling.groups.values()].map((g) => ({
-      name: g.name,
-      desired: g.desired,
-      min: g.minSize,
-      max: g.maxSize,
-    })),
-    activities: autoScaling.activities,
-    calls: world.calls,
-    stacks: cloudFormation.stacks.map((s) => ({
-      id: s.id,
-      name: s.name,
-      status: s.status,
-      reason: s.reason,
-      events: s.events,
-      signals: s.signals,
-      outputs: s.outputs,
-    })),
+    region: config.region,
+    endpoints: endpointNames(config.region, [...world.objects.keys()]),
+    endpointAddress: ENDPOINT_ADDRESS,
+    instances: [...world.instances.values()]
+      .filter((i) => i.state !== "terminated")
+      .map((i) => ({ ip: i.ip, zone: i.zone })),
+    fileSystems: [...owners].map(([id, mountTargets]) => ({ id, mountTargets })),
   };
 }
 
-async function control(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const body = (await bodyOf(request)).toString("utf8");
-  const input = (body === "" ? {} : JSON.parse(body)) as Record<string, unknown>;
-  const route = `${request.method} ${request.url}`;
-  try {
-    if (route === "GET /report") return json(response, 200, report());
-    if (route === "POST /stacks") {
-      const stack = cloudFormation.create(
-        String(input["name"]),
-        input["template"] as Record<string, unknown>,
-        input["parameters"] as Record<string, string>,
-      );
-      return json(response, 200, { id: stack.id });
-    }
-    if (route === "POST /stacks/delete")
-      return json(response, 200, { status: cloudFormation.delete(String(input["name"])).status });
-    if (route === "POST /buckets") {
-      world.objects.set(
-        String(input["bucket"]),
-        world.objects.get(String(input["bucket"])) ?? new Map(),
-      );
-      return json(response, 200, {});
-    }
-    if (route === "POST /objects") {
-      const bucket = world.objects.get(String(input["bucket"]));
-      if (bucket === undefined) return json(response, 404, { error: "no such bucket" });
-      bucket.set(String(input["key"]), Buffer.from(String(input["body"])));
-      return json(response, 200, {});
-    }
-    if (route === "POST /objects/list") {
-      const bucket = world.objects.get(String(input["bucket"]));
-      if (bucket === undefined) return json(response, 404, { error: "no such bucket" });
-      const prefix = String(input["prefix"] ?? "");
-      const found = [...bucket.entries()].filter(([key]) => key.startsWith(prefix));
-      return json(response, 200, {
-        objects: Object.fromEntries(found.map(([key, value]) => [key, value.toString("utf8")])),
-      });
-    }
-    if (route === "POST /spot-price") {
-      world.spotPrice = Number(input["price"]);
-      return json(response, 200, {});
-    }
-    if (route === "POST /faults") {
-      world.pendingFaults.push({
-        kind: input["kind"] as FaultKind,
-        target: input["target"] as "master" | "compute",
-        ...(input["exit"] === undefined ? {} : { exit: Number(input["exit"]) }),
-      });
-      return json(response, 200, {});
-    }
-    if (route === "POST /launch-errors") {
-      world.launchErrors.push({
-        code: String(input["code"]),
-        message: String(input["message"]),
-        remaining: Number(input["count"] ?? 1),
-      });
-      return json(response, 200, {});
-    }
-    return json(response, 404, { error: `no route ${route}` });
-  } catch (error) {
-    return json(response, 500, { error: String(error) });
-  }
-}
+const filter = new PacketFilter(() => ({
+  interfaces: [
+    ...[...world.instances.values()]
+      .filter((i) => i.state !== "terminated")
+      .map((i) => ({ ip: i.ip, groups: i.securityGroups, publicIp: i.publicIp })),
+    ...world.vpc.mountTargets.map((t) => ({ ip: t.ip, groups: t.securityGroups })),
+  ],
+  groups: world.vpc.groups,
+}));
 
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     autoScaling.stop();
+    efs.stop();
     await Promise.all(
       [...world.instances.values()].map((i) => ec2.terminate(i, "the end of the rehearsal")),
     );
@@ -173,13 +86,22 @@ const errors =
   (q: IncomingMessage, r: ServerResponse) => {
     Promise.resolve(handler(q, r)).catch((error: unknown) => {
       console.error("fake-aws:", error);
-      if (!r.headersSent) json(r, 500, { error: String(error) });
+      if (!r.headersSent) {
+        r.writeHead(500, { "content-type": "application/json" });
+        r.end(JSON.stringify({ error: String(error) }));
+      }
     });
   };
 
 const socket = join(config.runDir, "aws.sock");
 rmSync(socket, { force: true });
 mkdirSync(join(config.runDir, "instances"), { recursive: true });
+// The security groups hold from the start: no interface is open before its rules are in.
+await filter.sync();
+const resolver = await VpcResolver.start(RESOLVER_ADDRESS, zoneSnapshot());
+world.onNetworkChange(async () => {
+  await Promise.all([filter.sync(), resolver.update(zoneSnapshot())]);
+});
 await Promise.all([
   new Promise<void>((resolve) =>
     createServer(errors((q, r) => imds.serve(q, r))).listen(80, METADATA_ADDRESS, resolve),
@@ -190,14 +112,10 @@ await Promise.all([
       errors((q, r) => api.serve(q, r)),
     ).listen(443, ENDPOINT_ADDRESS, resolve),
   ),
-  new Promise<void>((resolve) => createServer(errors(control)).listen(socket, resolve)),
-  serveDns(SUBNET.dns, {
-    address: resolveName,
-    name: (ip) =>
-      world.instanceAt(ip) === undefined
-        ? undefined
-        : `ip-${ip.replaceAll(".", "-")}.${config.region}.compute.internal`,
-  }),
+  new Promise<void>((resolve) =>
+    createServer(errors((q, r) => control.serve(q, r))).listen(socket, resolve),
+  ),
+  efs.start(),
 ]);
 autoScaling.start();
 process.stdin.on("close", () => void shutdown(0));

@@ -1,16 +1,19 @@
 import { randomBytes } from "node:crypto";
-import type { CreatedResource, StackScope } from "../template-resolver.js";
+import type { CreatedResource, ParameterValue, StackScope } from "../template-resolver.js";
 import type { AutoScaling } from "./auto-scaling.js";
 import type { Ec2 } from "./ec2.js";
+import { privateName } from "./dns.js";
 import type { PolicyDocument, Role } from "./iam.js";
+import { ruleFrom } from "./vpc.js";
 import type { World } from "./world.js";
 
 /*
  * What creating each resource of a cluster stack does in the fake: the
- * munge key's secret gets a value, roles and their policies are what IAM
- * decides calls by, launch templates are kept for the master and the
- * group, the master instance boots, and the Auto Scaling group starts
- * keeping its capacity. Every other type only gets an id.
+ * secrets get a value, roles and their policies are what IAM decides calls
+ * by, security groups and their rules are what the packet filter enforces,
+ * launch templates are kept for the master and the group, the master
+ * instance boots in its subnet, and the Auto Scaling group starts keeping
+ * its capacity in its subnets. Every other type only gets an id.
  */
 
 type Json = Record<string, unknown>;
@@ -29,7 +32,7 @@ export interface Stack {
   readonly id: string;
   readonly name: string;
   readonly template: Json;
-  readonly parameters: Record<string, string>;
+  readonly parameters: Record<string, ParameterValue>;
   status: string;
   reason?: string;
   readonly events: StackEvent[];
@@ -55,11 +58,21 @@ export class StackResources {
     const { region, accountId } = this.world.config;
     const suffix = randomBytes(6).toString("hex").toUpperCase();
     switch (type) {
-      case "AWS::EC2::VPC":
-        return {
-          ref: this.world.id("vpc"),
-          attributes: { CidrBlock: String(properties["CidrBlock"]) },
-        };
+      case "AWS::EC2::SecurityGroup": {
+        const group = this.world.vpc.createGroup(
+          String(properties["VpcId"]),
+          String(properties["GroupDescription"] ?? ""),
+          ((properties["SecurityGroupIngress"] ?? []) as Json[]).map(ruleFrom),
+        );
+        this.world.noteNetworkChange();
+        return { ref: group.id, attributes: { GroupId: group.id, VpcId: group.vpcId } };
+      }
+      case "AWS::EC2::SecurityGroupIngress": {
+        const rule = ruleFrom(properties);
+        this.world.vpc.addRule(String(properties["GroupId"]), rule);
+        this.world.noteNetworkChange();
+        return { ref: rule.id, attributes: {} };
+      }
       case "AWS::SecretsManager::Secret": {
         const name = String(properties["Name"] ?? `${logicalId}-${suffix}`);
         const arn = `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${suffix.slice(0, 6)}`;
@@ -146,10 +159,13 @@ export class StackResources {
     return {
       kind,
       role,
+      securityGroupIds: ((data["SecurityGroupIds"] ?? []) as unknown[]).map(String),
       userData: Buffer.from(String(data["UserData"] ?? ""), "base64").toString("utf8"),
       instanceType: String(data["InstanceType"]),
       tags,
       metadataTags: metadata["InstanceMetadataTags"] === "enabled",
+      // Only the login node's public address is ever used (the access host's SSH);
+      // a compute node's would be dropped by its groups all the same.
       publicIp: kind === "master",
     } as const;
   }
@@ -169,16 +185,17 @@ export class StackResources {
     const tags = Object.fromEntries(
       ((properties["Tags"] ?? []) as Json[]).map((t) => [String(t["Key"]), String(t["Value"])]),
     );
-    const instance = this.ec2.launch(
-      this.launchSpec(stack, data, { ...tags, ...this.stackTags(stack, logicalId) }, "master"),
-    );
+    const instance = this.ec2.launch({
+      ...this.launchSpec(stack, data, { ...tags, ...this.stackTags(stack, logicalId) }, "master"),
+      subnetId: String(data["SubnetId"]),
+    });
     return {
       ref: instance.id,
       attributes: {
         PrivateIp: instance.ip,
         PublicIp: instance.publicIp ?? "",
-        AvailabilityZone: `${this.world.config.region}a`,
-        PrivateDnsName: `ip-${instance.ip.replaceAll(".", "-")}.${this.world.config.region}.compute.internal`,
+        AvailabilityZone: instance.zone,
+        PrivateDnsName: privateName(instance.ip, this.world.config.region),
       },
     };
   }
@@ -214,6 +231,8 @@ export class StackResources {
         market["MarketType"] === "spot" && spot["MaxPrice"] !== undefined
           ? Number(spot["MaxPrice"])
           : undefined,
+      // A group in a VPC names its subnets; there is no default VPC here.
+      subnetIds: ((properties["VPCZoneIdentifier"] ?? []) as unknown[]).map(String),
     });
     return { ref: name, attributes: { Arn: group.arn } };
   }

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { RunningNode } from "../node-container.js";
 import type { PolicyDocument, Role } from "./iam.js";
+import { Vpc, type DeploymentSeed } from "./vpc.js";
 
 /*
- * The fake AWS's state: its configuration, instances, roles, secrets, S3
- * objects, injected faults and the record of every call. The services
- * (ec2.ts, auto-scaling.ts, cloudformation.ts, api.ts, imds.ts) act on it.
+ * The fake AWS's state: its configuration, the deployment's VPC, instances,
+ * roles, secrets, S3 objects, injected faults and the record of every call.
+ * The services (ec2.ts, auto-scaling.ts, cloudformation.ts, api.ts, imds.ts,
+ * efs.ts) act on it.
  */
 
 /** What the test tells the fake when it starts it (written to a JSON file). */
@@ -22,6 +24,8 @@ export interface FakeAwsConfig {
   readonly spotPrice: number;
   /** Managed policies the account holds, by ARN: the deployment's permissions boundary. */
   readonly managedPolicies: Readonly<Record<string, PolicyDocument>>;
+  /** What the deployment built: the shared network, its parameters and the users' homes. */
+  readonly deployment: DeploymentSeed;
 }
 
 /** Something to go wrong on the next instance(s) of a kind. */
@@ -39,6 +43,9 @@ export interface Instance {
   readonly kind: "master" | "compute";
   readonly ip: string;
   readonly publicIp: string | undefined;
+  readonly subnetId: string;
+  readonly zone: string;
+  readonly securityGroups: readonly string[];
   readonly instanceType: string;
   readonly role: Role;
   readonly tags: Map<string, string>;
@@ -73,6 +80,7 @@ export interface CallRecord {
 }
 
 export class World {
+  readonly vpc: Vpc;
   readonly instances = new Map<string, Instance>();
   readonly roles = new Map<string, Role>();
   /** Secrets by ARN. */
@@ -86,10 +94,40 @@ export class World {
   readonly launchErrors: Array<{ code: string; message: string; remaining: number }> = [];
   /** The spot market price, USD/hour, for every instance type (the test can move it). */
   spotPrice: number;
-  private nextAddress = 10;
+  private nextPublicAddress = 10;
+  /** Brings the packet filter and the resolver up to date (main.ts sets it). */
+  private networkHook: () => Promise<void> = () => Promise.resolve();
 
   constructor(readonly config: FakeAwsConfig) {
     this.spotPrice = config.spotPrice;
+    this.vpc = new Vpc(config.deployment);
+  }
+
+  /** Sets what {@link networkChanged} runs. */
+  onNetworkChange(hook: () => Promise<void>): void {
+    this.networkHook = hook;
+  }
+
+  /**
+   * Applies a change of the network (an instance, a group or a rule came or
+   * went) to the packet filter and the resolver; resolves once both have it.
+   */
+  networkChanged(): Promise<void> {
+    return this.networkHook();
+  }
+
+  /** {@link networkChanged} for a change nothing waits on: a failure is reported, loudly. */
+  noteNetworkChange(): void {
+    this.networkChanged().catch((error: unknown) =>
+      console.error("fake-aws: the packet filter or the resolver did not take a change:", error),
+    );
+  }
+
+  /** The live instances carrying security group `groupId`. */
+  interfacesWith(groupId: string): string[] {
+    return [...this.instances.values()]
+      .filter((i) => i.state !== "terminated" && i.securityGroups.includes(groupId))
+      .map((i) => i.id);
   }
 
   /** Real milliseconds for `minutes` simulated minutes. */
@@ -102,11 +140,11 @@ export class World {
     return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
   }
 
-  /** The next free private address in the subnet (10.0.0.10 and up). */
-  allocateAddress(): string {
-    const n = this.nextAddress;
-    this.nextAddress += 1;
-    return `10.0.${Math.floor(n / 256)}.${n % 256}`;
+  /** The next public address (the internet gateway translates it to the instance's private one). */
+  allocatePublicAddress(): string {
+    const n = this.nextPublicAddress;
+    this.nextPublicAddress += 1;
+    return `203.0.113.${n}`;
   }
 
   /** The live instance with this address, or undefined. */
