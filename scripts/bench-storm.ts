@@ -1,10 +1,11 @@
 import { cpus } from "node:os";
-import { DEFAULT_CONCURRENCY } from "../stacks/settings/settings-shape.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_LIMITS } from "../stacks/settings/settings-shape.js";
 import type { Invocation } from "../tests/support/storm/lambda-model.js";
 import { INSTANT, type CloudBehaviour } from "../tests/support/storm/storm-cloudformation.js";
 import type { CloudStats } from "../tests/support/storm/storm-servers.js";
 import {
   STORM_CLUSTER_CONFIG,
+  stormUser,
   StormWorld,
   type StormOptions,
 } from "../tests/support/storm/storm-world.js";
@@ -21,7 +22,8 @@ import {
  * handler's own.
  *
  *   BENCH_STORM_USERS / BENCH_STORM_CLUSTERS  the storm's size (50 × 20)
- *   BENCH_STORM_ONLY       some scenarios: storm,accounts,realistic,instant (all)
+ *   BENCH_STORM_ONLY       some scenarios: storm,accounts,realistic,instant,fairness (all)
+ *   BENCH_STORM_FLOOD      uploads in scenario 5's flood (2,000)
  *   BENCH_STORM_LIFECYCLES warm lifecycles in scenario 3 (10)
  *   BENCH_STORM_INSTANT_LIFECYCLES
  *                          warm lifecycles in scenario 4 (30: its events take
@@ -33,8 +35,9 @@ import {
 const USERS = Number(process.env.BENCH_STORM_USERS ?? 50);
 const CLUSTERS = Number(process.env.BENCH_STORM_CLUSTERS ?? 20);
 const ONLY = new Set(
-  (process.env.BENCH_STORM_ONLY ?? "storm,accounts,realistic,instant").split(","),
+  (process.env.BENCH_STORM_ONLY ?? "storm,accounts,realistic,instant,fairness").split(","),
 );
+const FLOOD = Number(process.env.BENCH_STORM_FLOOD ?? 2000);
 const LIFECYCLES = Number(process.env.BENCH_STORM_LIFECYCLES ?? 10);
 const INSTANT_LIFECYCLES = Number(process.env.BENCH_STORM_INSTANT_LIFECYCLES ?? 30);
 
@@ -356,6 +359,175 @@ async function handlerWork(): Promise<void> {
       `wall ${wallP50.toFixed(1)} ms (own + the local servers' time)`,
   );
 }
+
+/** The user an event is for: the home of an upload's key, or the owner in a stack's name. */
+function userOf(event: unknown, users: readonly string[]): string | undefined {
+  const key = (event as { Records?: Array<{ s3?: { object?: { key?: string } } }> }).Records?.[0]
+    ?.s3?.object?.key;
+  if (key !== undefined) return key.split("/")[1];
+  const stackId = (event as { detail?: { "stack-id"?: string } }).detail?.["stack-id"] ?? "";
+  return users.find((user) => stackId.includes(`:stack/fd-${user}-`));
+}
+
+/** Whether an event is the system's own: a stack event or the sweep's tick. */
+const isSystemEvent = (i: Invocation) => i.source === "async" && !i.kind.endsWith("request");
+
+/**
+ * The flood: `size` uploads into one home, well-formed and malformed mixed: creates of fresh
+ * clusters, keys in sub-folders and with names no cluster can have, `.cf-extend` bodies that
+ * are not JSON, and deletes of clusters that never were.
+ */
+function floodOf(user: string, size: number): Array<[string, string]> {
+  const kinds = [
+    (i: number) => [`home/${user}/f${i}.cf-create`, STORM_CLUSTER_CONFIG],
+    (i: number) => [`home/${user}/deep/f${i}.cf-create`, STORM_CLUSTER_CONFIG],
+    (i: number) => [`home/${user}/${"x".repeat(80)}${i}.cf-create`, "{"],
+    (i: number) => [`home/${user}/f${i}.cf-extend`, "not json"],
+    (i: number) => [`home/${user}/f${i}.cf-delete`, "please\n"],
+  ];
+  return Array.from({ length: size }, (_, i) => kinds[i % kinds.length]?.(i) as [string, string]);
+}
+
+/** The fairness bound scenario 5 checks: what other users and the system may wait during a flood. */
+const FAIRNESS_BOUND = { systemWaitMs: 1_000, otherUsersMs: 60_000 } as const;
+
+interface FairnessRun {
+  readonly system: number[];
+  readonly systemWaits: number[];
+  readonly others: number[];
+  readonly drainedMs: number;
+  readonly deadLetters: number;
+  readonly refusedFlood: number;
+}
+
+/**
+ * One run of scenario 5: eight users each hold a running cluster; one more floods its home;
+ * while the flood is uploaded, the eight create a second cluster (at a quarter of the flood)
+ * and delete their first (at half), and the sweep ticks every second.
+ */
+async function fairnessRun(via: "queue" | "direct"): Promise<FairnessRun> {
+  const others = Array.from({ length: 8 }, (_, i) => stormUser(i));
+  const world = await new StormWorld({
+    ...base(SINGLE, others.length, 2),
+    // The limits a deployment has by default, and no more than 10 requests a minute.
+    limits: { ...DEFAULT_LIMITS },
+    extraUsers: ["mallory"],
+    uploadsVia: via,
+  }).start();
+  try {
+    await Promise.all(
+      others.map((user) => world.put(`home/${user}/keep.cf-create`, STORM_CLUSTER_CONFIG)),
+    );
+    await world.drained();
+    const since = {
+      create: world.create.invocations.length,
+      delete: world.delete.invocations.length,
+    };
+    const flood = floodOf("mallory", FLOOD);
+    const started = performance.now();
+    const ticks = setInterval(() => world.sweep(), 1000);
+    let next = 0;
+    const othersAt = new Map([
+      [
+        Math.floor(FLOOD / 4),
+        (user: string) => world.put(`home/${user}/new.cf-create`, STORM_CLUSTER_CONFIG),
+      ],
+      [
+        Math.floor(FLOOD / 2),
+        (user: string) => world.put(`home/${user}/keep.cf-delete`, "please\n"),
+      ],
+    ]);
+    const worker = async () => {
+      while (next < flood.length) {
+        const index = next;
+        next += 1;
+        const own = othersAt.get(index);
+        if (own !== undefined) await Promise.all(others.map(own));
+        const [key, body] = flood[index] ?? ["", ""];
+        await world.put(key, body);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 20 }, worker));
+      await world.drained();
+    } finally {
+      clearInterval(ticks);
+    }
+    const drainedMs = performance.now() - started;
+    const invocations = [
+      ...world.create.invocations.slice(since.create),
+      ...world.delete.invocations.slice(since.delete),
+    ];
+    const end = (i: Invocation) => i.startedAt + i.durationMs - i.acceptedAt;
+    // A request's time: from its upload to the end of its last invocation (retries included).
+    const requests = new Map<string, number>();
+    for (const i of invocations.filter((i) => !isSystemEvent(i))) {
+      const key =
+        (i.event as { Records: Array<{ s3: { object: { key: string } } }> }).Records[0]?.s3.object
+          .key ?? "";
+      if (others.includes(userOf(i.event, others) ?? ""))
+        requests.set(key, Math.max(requests.get(key) ?? 0, end(i)));
+    }
+    const system = invocations.filter(isSystemEvent);
+    const refusedFlood = (await world.servers.homeKeys()).filter(
+      (key) => key.startsWith("home/mallory/") && key.endsWith(".cf-failed"),
+    ).length;
+    return {
+      system: system.map(end),
+      systemWaits: system.map((i) => i.waitedMs),
+      others: [...requests.values()],
+      drainedMs,
+      deadLetters: world.create.deadLetters.length + world.delete.deadLetters.length,
+      refusedFlood,
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
+/** Scenario 5: one user's flood against everyone else's work, through the queues and without. */
+async function fairness(): Promise<void> {
+  console.log(
+    `\n## 5. Fairness: one user floods ${FLOOD.toLocaleString("en")} uploads (well-formed and malformed) while 8 others create and delete`,
+  );
+  const row = (label: string, values: readonly number[]) =>
+    console.log(
+      `  ${label.padEnd(44)} ${String(values.length).padStart(5)} ${ms(pct(values, 50)).padStart(9)} ${ms(pct(values, 95)).padStart(9)} ${ms(Math.max(...values)).padStart(9)}`,
+    );
+  const runs: Array<[string, FairnessRun]> = [];
+  for (const via of ["queue", "direct"] as const) {
+    const run = await fairnessRun(via);
+    runs.push([via, run]);
+    console.log(
+      via === "queue"
+        ? "\n### as deployed: uploads through the upload queues (uploads capped at reserved − 2)"
+        : "\n### as before the queues: S3 invokes the functions directly (for comparison)",
+    );
+    console.log(
+      `  flood drained in ${seconds(run.drainedMs)}; flood uploads answered .cf-failed: ${run.refusedFlood}; dead-lettered: ${run.deadLetters}`,
+    );
+    console.log(
+      "                                               count       p50       p95       max",
+    );
+    row("other users' creates and deletes (upload → done)", run.others);
+    row("stack events and sweep ticks (accepted → done)", run.system);
+    row("stack events and sweep ticks (wait to start)", run.systemWaits);
+  }
+  const queued = runs[0]?.[1];
+  const direct = runs[1]?.[1];
+  if (queued === undefined || direct === undefined) return;
+  const systemWait = Math.max(...queued.systemWaits);
+  const othersMax = Math.max(...queued.others);
+  console.log(
+    `\n  bound: stack events and the sweep start within ${ms(FAIRNESS_BOUND.systemWaitMs)} → ${verdict(systemWait <= FAIRNESS_BOUND.systemWaitMs)} (longest wait ${ms(systemWait)}; ` +
+      `${(Math.max(...direct.systemWaits) / Math.max(systemWait, 1)).toFixed(0)}× shorter than without the queues, ${ms(Math.max(...direct.systemWaits))})`,
+  );
+  console.log(
+    `  bound: other users' requests done within ${seconds(FAIRNESS_BOUND.otherUsersMs)} of their upload → ${verdict(othersMax <= FAIRNESS_BOUND.otherUsersMs)} (longest ${seconds(othersMax)})`,
+  );
+}
+
+if (ONLY.has("fairness")) await phase("fairness, queued and direct", fairness);
 console.log("\n## Wall time per phase");
 for (const [name, took] of phases) console.log(`  ${name.padEnd(36)} ${seconds(took).padStart(8)}`);
 console.log(`\nbench:storm took ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,7 +1,11 @@
 /*
  * What a message in FlightDeck's dead-letter queue asks to be replayed, and
- * to which function. Two senders park events there:
+ * to which function. Three senders park events there:
  *
+ * - SQS, after an upload failed its last receive from an upload queue: the
+ *   body is S3's notification itself, `{ Records: [{ eventSource: "aws:s3",
+ *   s3: { object: { key } } }] }`, and the key's suffix names the function,
+ *   as the bucket's notification filters do;
  * - Lambda, after an asynchronous invocation failed its retries: the body is
  *   an invocation record, `{ requestContext: { functionArn, … },
  *   requestPayload: <the event> , … }`;
@@ -12,6 +16,8 @@
  * Only FlightDeck's own two functions are ever invoked, so a message that
  * names anything else (or cannot be read) is left in the queue for a person.
  */
+
+import { TRIGGER_FILTERS, type TriggerFilter } from "../../functions/shared/trigger-filters.js";
 
 /** A received message, reduced to what is read here. */
 export interface DeadLetter {
@@ -28,6 +34,29 @@ export type Replay =
 /** The function name in a Lambda ARN, without a version or alias. */
 export function functionNameOfArn(arn: string): string | undefined {
   return /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]+)(:[^:]+)?$/.exec(arn)?.[1];
+}
+
+/**
+ * The function an upload queue feeds, for a parked S3 notification: the
+ * handler every record's key goes to under the notification filters, or
+ * `undefined` when a key matches none or the records disagree. The function
+ * is named as the deployment names it (`<name>-cf-create`, `<name>-cf-delete`).
+ */
+function uploadTarget(body: unknown, functions: readonly string[]): string | undefined {
+  const records = (body as { Records?: unknown }).Records;
+  if (!Array.isArray(records) || records.length === 0) return undefined;
+  const handlers = new Set<TriggerFilter["handler"] | undefined>(
+    records.map((record: { eventSource?: unknown; s3?: { object?: { key?: unknown } } }) => {
+      const key = record?.eventSource === "aws:s3" ? record.s3?.object?.key : undefined;
+      if (typeof key !== "string") return undefined;
+      // S3 sends keys URL-encoded, with "+" for a space; suffixes hold neither.
+      return TRIGGER_FILTERS.find((f) => key.startsWith(f.prefix) && key.endsWith(f.suffix))
+        ?.handler;
+    }),
+  );
+  const [handler] = handlers;
+  if (handlers.size !== 1 || handler === undefined) return undefined;
+  return functions.find((name) => name.endsWith(`-cf-${handler}`));
 }
 
 function parse(body: string): unknown {
@@ -54,6 +83,11 @@ export function replayOf(message: DeadLetter, functions: readonly string[]): Rep
   if (body !== undefined && typeof body === "object" && body !== null && "requestPayload" in body) {
     arn = body.requestContext?.functionArn;
     payload = body.requestPayload;
+  } else if (body !== null && typeof body === "object" && "Records" in body) {
+    const name = uploadTarget(body, functions);
+    if (name === undefined)
+      return { kind: "leave", reason: "its uploads are not all for one of the functions" };
+    return { kind: "replay", functionName: name, payload: message.body };
   } else if (body !== undefined) {
     arn = message.attributes["TARGET_ARN"];
     payload = body;

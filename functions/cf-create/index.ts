@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { CreateEnvironmentCodec } from "../shared/handler-environment.js";
 import { dispatch } from "../shared/runtime/event-dispatch.js";
+import type { SqsBatchResponse } from "../shared/s3-event.js";
 import { publicIpOfInstance } from "../shared/runtime/instance-address.js";
 import { Stacks } from "../shared/runtime/stacks.js";
 import { wireHandler } from "../shared/runtime/wiring.js";
@@ -35,9 +36,12 @@ const deps: CreateDeps = {
 };
 
 /** The Lambda entry point: S3 `.cf-create` uploads and CloudFormation stack-status events. */
-export const handler = async (event: unknown, context: Context): Promise<void> => {
+export const handler = async (
+  event: unknown,
+  context: Context,
+): Promise<SqsBatchResponse | undefined> => {
   logger.addContext(context);
-  await dispatch(
+  return dispatch(
     event,
     {
       s3Record: (record) => handleCreateRequest(deps, record),

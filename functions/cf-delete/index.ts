@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import { DeleteEnvironmentCodec } from "../shared/handler-environment.js";
 import { FILE_SUFFIXES } from "../shared/result-files.js";
 import { dispatch } from "../shared/runtime/event-dispatch.js";
+import type { SqsBatchResponse } from "../shared/s3-event.js";
 import { Stacks } from "../shared/runtime/stacks.js";
 import { wireHandler } from "../shared/runtime/wiring.js";
 import type { DeleteDeps } from "./delete-deps.js";
@@ -30,9 +31,12 @@ const deps: DeleteDeps = {
  * The Lambda entry point: S3 `.cf-delete` and `.cf-extend` uploads,
  * CloudFormation stack-status events, and the lifetime sweep's schedule.
  */
-export const handler = async (event: unknown, context: Context): Promise<void> => {
+export const handler = async (
+  event: unknown,
+  context: Context,
+): Promise<SqsBatchResponse | undefined> => {
   logger.addContext(context);
-  await dispatch(
+  return dispatch(
     event,
     {
       s3Record: (record) =>

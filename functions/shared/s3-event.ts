@@ -26,3 +26,29 @@ export function requestIdOf(record: S3EventRecord): string {
   const { versionId, sequencer, eTag } = record.s3.object;
   return versionId ?? sequencer ?? eTag ?? record.s3.object.key;
 }
+
+/**
+ * One message of an SQS event, as Lambda's event source mapping delivers
+ * the users' uploads: S3 notifies a queue, and the queue feeds the function
+ * (see stacks/triggers/). Its body is the S3 notification, as JSON.
+ */
+export const SqsMessageCodec = t.type({
+  eventSource: t.literal("aws:sqs"),
+  messageId: t.string,
+  body: t.string,
+});
+export type SqsMessage = t.TypeOf<typeof SqsMessageCodec>;
+
+/** Whether an event is an SQS batch: every record from SQS. */
+export function isSqsEvent(event: unknown): event is { Records: unknown[] } {
+  return (
+    S3EventCodec.is(event) &&
+    event.Records.length > 0 &&
+    event.Records.every((r) => (r as { eventSource?: unknown })?.eventSource === "aws:sqs")
+  );
+}
+
+/** What Lambda reads back from a handler of an SQS batch: the messages to deliver again. */
+export interface SqsBatchResponse {
+  readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: string }>;
+}

@@ -18,9 +18,13 @@ export interface DeadLetterQueueProps {
 const MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 /**
- * Where events go that the handlers could not process after their retries,
- * or that EventBridge could not deliver: encrypted (SSE-SQS) and kept for
- * 14 days, so no trigger or stack event is lost silently.
+ * Where events go that the handlers could not process after their retries
+ * (an upload after its third receive from its upload queue, a stack event
+ * after Lambda's two retries), or that EventBridge could not deliver:
+ * encrypted (SSE-SQS) and kept for 14 days, so no trigger or stack event is
+ * lost silently. An upload keeps the age it had in its queue (SQS counts
+ * from the first enqueue), which the upload queues' default 4 days leaves
+ * 10 days of.
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: SqsQueue;

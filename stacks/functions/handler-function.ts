@@ -56,6 +56,8 @@ const RETRY_ATTEMPTS = 2;
 export class HandlerFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
+  /** The role's one inline policy: whatever must wait for the function's permissions depends on it. */
+  readonly permissions: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
@@ -64,11 +66,11 @@ export class HandlerFunction extends Construct {
       name: props.functionName,
       assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
     });
-    const policy = new IamRolePolicy(this, "permissions", {
+    const policy = (this.permissions = new IamRolePolicy(this, "permissions", {
       name: "least-privilege",
       role: this.role.id,
       policy: policyJson(policyDocument(props.statements)),
-    });
+    }));
     // Terraform owns the group, so the role needs no logs:CreateLogGroup and
     // the logs expire instead of piling up forever.
     const logGroup = (this.logGroup = new CloudwatchLogGroup(this, "logs", {

@@ -24,6 +24,8 @@ export interface HandlerPermissionContext {
   readonly policyKey: string;
   readonly logGroupName: string;
   readonly deadLetterQueueArn: string;
+  /** The queue S3 puts this function's uploads in, which its event source mapping reads. */
+  readonly uploadQueueArn: string;
   /** The cluster registry's table. */
   readonly registryTableArn: string;
   /** SES sender and its region; `undefined` when notifications are off. */
@@ -99,6 +101,13 @@ function sharedStatements(context: HandlerPermissionContext): PolicyStatement[] 
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       Resource: [context.registryTableArn],
+    },
+    {
+      // What Lambda's event source mapping does with the function's role.
+      Sid: "ReceiveOwnUploads",
+      Effect: "Allow",
+      Action: ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+      Resource: [context.uploadQueueArn],
     },
     {
       Sid: "ReportFailedInvocations",

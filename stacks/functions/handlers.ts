@@ -6,13 +6,14 @@ import {
 } from "../../functions/shared/stack-status-event.js";
 import type { ServiceRole } from "../cloudformation/service-role.js";
 import type { DeploymentDocuments } from "../deployment/deployment-documents.js";
-import type { ArnScope } from "../iam/arns.js";
+import { regionalArn, type ArnScope } from "../iam/arns.js";
 import type { DeploymentNames } from "../settings/names.js";
 import type { NotificationSettings } from "../settings/settings-shape.js";
 import type { UserBucket } from "../storage/user-bucket.js";
 import { BucketTriggers } from "../triggers/bucket-triggers.js";
 import { LifetimeSchedule } from "../triggers/lifetime-schedule.js";
 import { StackStatusRule } from "../triggers/stack-status-rule.js";
+import { UploadQueue } from "../triggers/upload-queue.js";
 import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
 import type { DeadLetterQueue } from "./dead-letter-queue.js";
 import { handlerEnvironments } from "./handler-environments.js";
@@ -65,7 +66,8 @@ export interface HandlersProps {
 /**
  * The two handlers and everything that calls them: cf-create and cf-delete
  * with their environments and least-privilege roles, the user bucket's
- * notifications, the stack-status rules, the lifetime sweep's schedule, and the dead-letter queue's
+ * notifications through one upload queue per function, the stack-status
+ * rules, the lifetime sweep's schedule, and the dead-letter queue's
  * acceptance of events the rules could not deliver.
  */
 export class Handlers extends Construct {
@@ -86,7 +88,12 @@ export class Handlers extends Construct {
       accountId: props.accountId,
       notifications,
     });
-    const permissionContext = (functionName: string) => ({
+    // Built from the names: each role must name its queue, and each queue's mapping its function.
+    const uploadQueueArn = {
+      create: regionalArn(props.scope, "sqs", names.createUploads),
+      delete: regionalArn(props.scope, "sqs", names.deleteUploads),
+    };
+    const permissionContext = (functionName: string, queueArn: string) => ({
       scope: props.scope,
       stackPrefix,
       userBucket: names.userBucket,
@@ -94,6 +101,7 @@ export class Handlers extends Construct {
       policyKey: documents.policyKey,
       logGroupName: logGroupNameFor(functionName),
       deadLetterQueueArn: deadLetters.queueArn,
+      uploadQueueArn: queueArn,
       registryTableArn: props.registry.tableArn,
       notifications,
     });
@@ -109,7 +117,7 @@ export class Handlers extends Construct {
       bundleDir: `${props.bundlesDir}/cf-create`,
       environment: environments.create,
       statements: createHandlerStatements({
-        ...permissionContext(names.createFunction),
+        ...permissionContext(names.createFunction, uploadQueueArn.create),
         customizerPrefix: props.customizerPrefix,
         templateKey: documents.templateKey,
         templateUrl: documents.templateUrl,
@@ -124,14 +132,29 @@ export class Handlers extends Construct {
       reservedConcurrency: props.concurrency.delete,
       bundleDir: `${props.bundlesDir}/cf-delete`,
       environment: environments.delete,
-      statements: deleteHandlerStatements(permissionContext(names.deleteFunction)),
+      statements: deleteHandlerStatements(
+        permissionContext(names.deleteFunction, uploadQueueArn.delete),
+      ),
     });
 
+    const uploadQueue = (handler: "create" | "delete", target: HandlerFunction) =>
+      new UploadQueue(this, `${handler}-uploads`, {
+        queueName: handler === "create" ? names.createUploads : names.deleteUploads,
+        scope: props.scope,
+        bucketArn: props.userBucket.bucketArn,
+        accountId: props.accountId,
+        deadLetterQueueArn: deadLetters.queue.arn,
+        target: target.function,
+        targetPermissions: target.permissions,
+        functionTimeout: HANDLER_SIZING.timeout,
+        reservedConcurrency: props.concurrency[handler],
+      });
     new BucketTriggers(this, "bucket-triggers", {
       bucketId: props.userBucket.bucketId,
-      bucketArn: props.userBucket.bucketArn,
-      accountId: props.accountId,
-      handlers: { create: this.createHandler.function, delete: this.deleteHandler.function },
+      queues: {
+        create: uploadQueue("create", this.createHandler),
+        delete: uploadQueue("delete", this.deleteHandler),
+      },
     });
     const ruleBase = { scope: props.scope, stackPrefix, deadLetterQueueArn: deadLetters.queue.arn };
     const createdRule = new StackStatusRule(this, "create-outcomes", {

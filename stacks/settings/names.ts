@@ -10,6 +10,8 @@ export interface DeploymentNames {
   readonly deleteFunction: string;
   readonly serviceRole: string;
   readonly deadLetterQueue: string;
+  readonly createUploads: string;
+  readonly deleteUploads: string;
   readonly createdRule: string;
   readonly deletedRule: string;
   readonly sweepSchedule: string;
@@ -38,6 +40,8 @@ export function namesFor(
     deleteFunction: `${name}-cf-delete`,
     serviceRole: `${name}-cloudformation`,
     deadLetterQueue: `${name}-handler-failures`,
+    createUploads: `${name}-create-uploads`,
+    deleteUploads: `${name}-delete-uploads`,
     createdRule: `${name}-stack-create-outcome`,
     deletedRule: `${name}-stack-delete-outcome`,
     sweepSchedule: `${name}-lifetime-sweep`,

@@ -18,6 +18,7 @@ import { closedObject, sentenceCodec } from "../../functions/shared/readable-err
 import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
 import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
 import { networkFrom, NetworkFileCodec, type DeploymentNetwork } from "./network-settings.js";
+import { MIN_RESERVED_CONCURRENCY, SYSTEM_HEADROOM } from "./upload-concurrency.js";
 import {
   AccountId,
   BucketName,
@@ -98,13 +99,20 @@ const HomesCodec = closedObject(
   ["alarmGiB", "deletable"],
 );
 
-/** Reserved concurrency of one function: a number of executions, or "unreserved". */
+/**
+ * Reserved concurrency of one function: a number of executions, or
+ * "unreserved". At least {@link MIN_RESERVED_CONCURRENCY}: two executions
+ * are kept for stack events and the sweep, and uploads need two of their own.
+ */
 const Concurrency = sentenceCodec<string>(
   "Concurrency",
-  'a whole number of concurrent executions from 1 to 1000, or "unreserved"',
+  `a whole number of concurrent executions from ${MIN_RESERVED_CONCURRENCY} to 1000 (${SYSTEM_HEADROOM} of them are kept for stack events and the sweep), or "unreserved"`,
   (input) =>
     input === "unreserved" ||
-    (typeof input === "number" && Number.isInteger(input) && input >= 1 && input <= 1000)
+    (typeof input === "number" &&
+      Number.isInteger(input) &&
+      input >= MIN_RESERVED_CONCURRENCY &&
+      input <= 1000)
       ? String(input)
       : undefined,
 );

@@ -45,7 +45,7 @@ describe("the built Lambda bundles, for any IAM user name", function () {
     it(`builds ${id}'s cluster and tells them to log in as ${login}`, async () => {
       const stackName = stackNameFor("fd" as StackPrefix, id as UserId, "c1" as ClusterName);
       const event = await aws.upload(`home/${id}/c1.cf-create`, seedExample);
-      await aws.createHandler({ Records: [event] }, aws.context());
+      await aws.deliver(event);
       const stack = aws.cfn.live(stackName);
       expect(stack?.parameters, `a stack named ${stackName}`).to.include({
         AccessUsername: login,

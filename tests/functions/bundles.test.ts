@@ -38,10 +38,8 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
   });
   afterEach(async () => aws.stop());
 
-  const create = async (key: string, body: string) =>
-    aws.createHandler({ Records: [await aws.upload(key, body)] }, aws.context());
-  const remove = async (key: string) =>
-    aws.deleteHandler({ Records: [await aws.upload(key, "")] }, aws.context());
+  const create = async (key: string, body: string) => aws.deliver(await aws.upload(key, body));
+  const remove = async (key: string) => aws.deliver(await aws.upload(key, ""));
   const reasons = (text: string | undefined) => parseFailureBody(text ?? "")?.reasons;
 
   it("turns the seed's example into a cluster and reports its login IP", async () => {
@@ -119,8 +117,8 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
 
   it("creates nothing twice for duplicate and out-of-order events", async () => {
     const upload = await aws.upload("home/alice/c1.cf-create", seedExample);
-    await aws.createHandler({ Records: [upload] }, aws.context());
-    await aws.createHandler({ Records: [upload] }, aws.context());
+    await aws.deliver(upload);
+    await aws.deliver(upload);
     // A status event that overtakes the stack: the stack is re-read and is still in progress.
     await aws.statusEvent("fd-alice-c1", { status: "CREATE_COMPLETE" });
     expect(await aws.home("alice")).to.have.keys("c1.cf-create");
@@ -135,7 +133,7 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
     expect(await aws.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.7\n" });
   });
 
-  it("retries throttling: the SDK first, then Lambda's own retry of the event", async () => {
+  it("retries throttling: the SDK first, then the queue's next receive of the upload", async () => {
     aws.cfn.fail("CreateStack", "Throttling", 2);
     await create("home/alice/c1.cf-create", seedExample);
     expect(aws.cfn.callsOf("CreateStack")).to.have.length(3);
@@ -144,15 +142,28 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
     aws.cfn.fail("CreateStack", "Throttling", 100);
     const upload = await aws.upload("home/alice/c2.cf-create", seedExample);
     let thrown: unknown;
-    await aws
-      .createHandler({ Records: [upload] }, aws.context())
-      .catch((e: unknown) => (thrown = e));
-    expect((thrown as Error).name).to.equal("RecordsFailed");
+    await aws.deliver(upload).catch((e: unknown) => (thrown = e));
+    // The function names the message as failed: SQS delivers it again, the rest of the batch not.
+    expect((thrown as Error).name).to.equal("MessageFailed");
     expect(await aws.home("alice")).to.have.keys("c1.cf-create", "c2.cf-create");
 
     aws.cfn.faults.clear();
-    await aws.createHandler({ Records: [upload] }, aws.context());
+    await aws.deliver(upload);
     expect(aws.cfn.live("fd-alice-c2")?.status).to.equal("CREATE_IN_PROGRESS");
+  });
+
+  it("still runs an S3 notification that invokes it directly, as those in flight at an upgrade do", async () => {
+    aws.cfn.fail("CreateStack", "Throttling", 100);
+    const upload = await aws.upload("home/alice/c1.cf-create", seedExample);
+    let thrown: unknown;
+    await aws
+      .createHandler({ Records: [upload] }, aws.context())
+      .catch((e: unknown) => (thrown = e));
+    // Invoked directly, a failure throws, so Lambda retries the event and then dead-letters it.
+    expect((thrown as Error).name).to.equal("RecordsFailed");
+    aws.cfn.faults.clear();
+    expect(await aws.createHandler({ Records: [upload] }, aws.context())).to.equal(undefined);
+    expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("CREATE_IN_PROGRESS");
   });
 
   it("still writes .cf-created when SES is down", async () => {

@@ -99,10 +99,10 @@ describe("hostile: requests that must not go unanswered", function () {
     async () => {
       await clusterIn("CREATE_COMPLETE");
       const event = await world.aws.upload("home/alice/c1.cf-delete", "");
-      await world.aws.deleteHandler({ Records: [event] }, world.aws.context());
+      await world.aws.deliver(event);
       const first = world.aws.cfn.callsOf("DeleteStack")[0]?.get("ClientRequestToken");
       world.aws.cfn.transition("fd-alice-c1", "DELETE_FAILED");
-      await world.aws.deleteHandler({ Records: [event] }, world.aws.context());
+      await world.aws.deliver(event);
       const tokens = world.aws.cfn.callsOf("DeleteStack").map((p) => p.get("ClientRequestToken"));
       expect(new Set(tokens)).to.deep.equal(new Set([first]));
     },

@@ -79,14 +79,12 @@ describe("hostile: floods and faults", function () {
       world = await new HostileWorld().start();
       world.aws.s3Faults.fail("PUT", /c1\.cf-failed/, 4);
       const event = await world.aws.upload("home/alice/c1.cf-create", '{"ComputeSpotPrice": "0"}');
-      const first = await world.aws.createHandler({ Records: [event] }, world.aws.context()).then(
+      const first = await world.aws.deliver(event).then(
         () => undefined,
         (error: unknown) => error,
       );
       expect(first, "the invocation fails, so Lambda retries it").to.be.instanceOf(Error);
-      await world.asUser("alice", () =>
-        world.aws.createHandler({ Records: [event] }, world.aws.context()),
-      );
+      await world.asUser("alice", () => world.aws.deliver(event));
       expect((await world.failure("alice", "c1")).join(" ")).to.match(/allowOnDemand/);
       expect(world.liveStacks()).to.deep.equal([]);
     },
@@ -121,7 +119,7 @@ describe("hostile: floods and faults", function () {
       world.aws.cfn.fail("CreateStack", "Throttling", 4);
       const event = await world.aws.upload("home/alice/c1.cf-create", SPOT);
       const invoke = () =>
-        world.aws.createHandler({ Records: [event] }, world.aws.context()).then(
+        world.aws.deliver(event).then(
           () => undefined,
           (error: unknown) => error,
         );
@@ -146,7 +144,7 @@ describe("hostile: floods and faults", function () {
         env: { FD_REGISTRY_TABLE: "no-such-table" },
       }).start();
       const event = await world.aws.upload("home/alice/c1.cf-create", SPOT);
-      const outcome = await world.aws.createHandler({ Records: [event] }, world.aws.context()).then(
+      const outcome = await world.aws.deliver(event).then(
         () => undefined,
         (error: unknown) => error,
       );

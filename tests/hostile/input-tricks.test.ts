@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { s3EventKey, USER_BUCKET } from "../support/local-aws.js";
+import type { S3EventRecord } from "../../functions/shared/s3-event.js";
+import { deliverUpload } from "../support/upload-queue.js";
 import { hostileCase } from "./support/hostile-cases.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
 
@@ -21,21 +23,21 @@ describe("hostile: keys and configs", function () {
   });
   afterEach(async () => world.stop());
 
-  /** Delivers an S3 event for `key` (as S3 would encode it) without storing it: for keys s3rver cannot hold. */
+  /**
+   * Delivers an S3 event for `key` (as S3 would encode it) through the upload
+   * queue, without storing it: for keys s3rver cannot hold.
+   */
   const deliver = (key: string, handler = world.aws.createHandler) =>
-    handler(
+    deliverUpload(
+      handler,
       {
-        Records: [
-          {
-            eventSource: "aws:s3",
-            eventName: "ObjectCreated:Put",
-            s3: {
-              bucket: { name: USER_BUCKET },
-              object: { key: s3EventKey(key), size: 2, sequencer: "01" },
-            },
-          },
-        ],
-      },
+        eventSource: "aws:s3",
+        eventName: "ObjectCreated:Put",
+        s3: {
+          bucket: { name: USER_BUCKET },
+          object: { key: s3EventKey(key), size: 2, sequencer: "01" },
+        },
+      } as S3EventRecord,
       world.aws.context(),
     );
 
@@ -150,19 +152,16 @@ describe("hostile: keys and configs", function () {
     "a malformed percent escape in an event key is logged, not obeyed",
     async () => {
       await world.asUser("alice", () =>
-        world.aws.createHandler(
+        deliverUpload(
+          world.aws.createHandler,
           {
-            Records: [
-              {
-                eventSource: "aws:s3",
-                eventName: "ObjectCreated:Put",
-                s3: {
-                  bucket: { name: USER_BUCKET },
-                  object: { key: "home/alice/c1%E0%A4%A.cf-create" },
-                },
-              },
-            ],
-          },
+            eventSource: "aws:s3",
+            eventName: "ObjectCreated:Put",
+            s3: {
+              bucket: { name: USER_BUCKET },
+              object: { key: "home/alice/c1%E0%A4%A.cf-create" },
+            },
+          } as S3EventRecord,
           world.aws.context(),
         ),
       );

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { stackStatusEventOf, type FakeStack } from "../support/fake-cloudformation.js";
 import { injectClock, type InjectedClock } from "../support/injected-clock.js";
 import { hostileCase } from "./support/hostile-cases.js";
+import { deliverUpload } from "../support/upload-queue.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
 import { slotViolations } from "./support/slot-invariants.js";
 
@@ -46,21 +47,35 @@ interface Model {
   steps: number;
 }
 
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
 interface Real {
   readonly world: HostileWorld;
   readonly clock: InjectedClock;
   now: number;
+  /**
+   * Two execution environments of each function, taken in turn: racing
+   * invocations run in environments of their own, as Lambda gives them.
+   */
+  readonly environments: { readonly "cf-create": Handler[]; readonly "cf-delete": Handler[] };
+  turns: number;
+}
+
+/** The next environment of a function, in turn. */
+function environment(real: Real, name: "cf-create" | "cf-delete"): Handler {
+  real.turns += 1;
+  const pool = real.environments[name];
+  return pool[real.turns % pool.length] as Handler;
 }
 
 const config = (nodes: number) =>
   JSON.stringify({ ComputeMaxNodes: nodes, ComputeSpotPrice: "0.10" });
 
+/** An upload, delivered through its queue; a failure is left for the model's checks to judge. */
 async function upload(real: Real, key: string, body: string): Promise<void> {
-  const handler = await real.world.aws.freshHandler(
-    key.endsWith(".cf-create") ? "cf-create" : "cf-delete",
-  );
+  const handler = environment(real, key.endsWith(".cf-create") ? "cf-create" : "cf-delete");
   const event = await real.world.aws.upload(key, body);
-  await handler({ Records: [event] }, real.world.aws.context()).catch(() => undefined);
+  await deliverUpload(handler, event, real.world.aws.context()).catch(() => undefined);
 }
 
 /** Stacks in one status, oldest first. */
@@ -104,14 +119,14 @@ class Race implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
     const key = `home/${this.user}/${this.cluster}.cf-create`;
-    const handlers = await Promise.all(
-      this.sizes.map(() => real.world.aws.freshHandler("cf-create")),
-    );
+    const handlers = this.sizes.map(() => environment(real, "cf-create"));
     const events = [];
     for (const nodes of this.sizes) events.push(await real.world.aws.upload(key, config(nodes)));
     await Promise.all(
       events.map((event, i) =>
-        handlers[i]?.({ Records: [event] }, real.world.aws.context()).catch(() => undefined),
+        deliverUpload(handlers[i] as Handler, event, real.world.aws.context()).catch(
+          () => undefined,
+        ),
       ),
     );
     model.steps += 1;
@@ -176,7 +191,7 @@ class Deliver implements fc.AsyncCommand<Model, Real> {
       .liveStacks()
       .find((s) => s.name === pending.stack && s.stackId !== pending.stackId);
     const before = newer === undefined ? undefined : await clusterFiles(real, user, cluster);
-    const handler = await real.world.aws.freshHandler(deleting ? "cf-delete" : "cf-create");
+    const handler = environment(real, deleting ? "cf-delete" : "cf-create");
     await handler(pending.event, real.world.aws.context()).catch(() => undefined);
     if (deleting && before !== undefined) {
       expect(
@@ -196,7 +211,7 @@ class Sweep implements fc.AsyncCommand<Model, Real> {
     real.now += this.minutes * 60_000;
     real.clock.set(real.now);
     const tick = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
-    const handler = await real.world.aws.freshHandler("cf-delete");
+    const handler = environment(real, "cf-delete");
     await handler(tick, real.world.aws.context()).catch(() => undefined);
     model.steps += 1;
   }
@@ -265,40 +280,49 @@ describe("hostile: slots bound to their stacks, under every interleaving (model-
     async () => {
       let runs = 0;
       let steps = 0;
-      await fc.assert(
-        fc.asyncProperty(commands, async (sequence) => {
-          runs += 1;
-          const world = await new HostileWorld({
-            policy: hostilePolicy({
-              limits: { ...LIMITS, maxSpotPrice: "0.50", maxRequestsPerMinute: 1000 },
-            }),
-          }).start();
-          const clock = injectClock(START);
-          const real: Real = { world, clock, now: START };
-          const model: Model = { pending: [], steps: 0 };
-          try {
-            await fc.asyncModelRun(
-              () => ({ model, real }),
-              [...sequence].map((command) => ({
-                check: (m: Readonly<Model>) => command.check(m),
-                toString: () => command.toString(),
-                run: async (m: Model, r: Real) => {
-                  await command.run(m, r);
-                  for (const u of USERS) {
-                    const problems = await slotViolations(r.world, u, LIMITS);
-                    expect(problems, `after "${command.toString()}"`).to.deep.equal([]);
-                  }
-                },
-              })),
-            );
-          } finally {
-            steps += model.steps;
-            clock.restore();
-            await world.stop();
-          }
+      // One world for every run, reset between them: see LocalAws.reset.
+      const world = await new HostileWorld({
+        policy: hostilePolicy({
+          limits: { ...LIMITS, maxSpotPrice: "0.50", maxRequestsPerMinute: 1000 },
         }),
-        { numRuns: NUM_RUNS },
-      );
+      }).start();
+      const environments = {
+        "cf-create": [world.aws.createHandler, await world.aws.freshHandler("cf-create")],
+        "cf-delete": [world.aws.deleteHandler, await world.aws.freshHandler("cf-delete")],
+      };
+      try {
+        await fc.assert(
+          fc.asyncProperty(commands, async (sequence) => {
+            runs += 1;
+            await world.reset();
+            const clock = injectClock(START);
+            const real: Real = { world, clock, now: START, environments, turns: 0 };
+            const model: Model = { pending: [], steps: 0 };
+            try {
+              await fc.asyncModelRun(
+                () => ({ model, real }),
+                [...sequence].map((command) => ({
+                  check: (m: Readonly<Model>) => command.check(m),
+                  toString: () => command.toString(),
+                  run: async (m: Model, r: Real) => {
+                    await command.run(m, r);
+                    for (const u of USERS) {
+                      const problems = await slotViolations(r.world, u, LIMITS);
+                      expect(problems, `after "${command.toString()}"`).to.deep.equal([]);
+                    }
+                  },
+                })),
+              );
+            } finally {
+              steps += model.steps;
+              clock.restore();
+            }
+          }),
+          { numRuns: NUM_RUNS },
+        );
+      } finally {
+        await world.stop();
+      }
       console.log(
         `      slot model: ${runs} runs, ${steps} steps, every invariant held after each`,
       );

@@ -18,7 +18,7 @@ import type { Settings } from "../../stacks/settings/settings-shape.js";
 import { decodeSettings } from "../../stacks/settings/settings.js";
 import { rightOf } from "../support/either.js";
 import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
-import { TRIGGER_FILTERS } from "../../stacks/triggers/trigger-filters.js";
+import { TRIGGER_FILTERS } from "../../functions/shared/trigger-filters.js";
 import { asList, type Statement } from "./support/policies.js";
 import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "./support/synth.js";
 
@@ -165,6 +165,8 @@ describe("FlightDeckStack, planned by terraform", function () {
       "aws_cloudwatch_event_target",
       "aws_cloudwatch_log_group",
       "aws_sqs_queue",
+      "aws_sqs_queue_policy",
+      "aws_lambda_event_source_mapping",
       "aws_s3_object",
       "aws_ses_email_identity",
       "aws_dynamodb_table",
@@ -182,7 +184,7 @@ describe("FlightDeckStack, planned by terraform", function () {
 
   it("sends only trigger files to the handlers, so nothing they write can recurse", () => {
     const [notification] = ofType("aws_s3_bucket_notification");
-    const filters = (notification?.values["lambda_function"] as Array<Record<string, unknown>>).map(
+    const filters = (notification?.values["queue"] as Array<Record<string, unknown>>).map(
       (f) => ({
         prefix: f["filter_prefix"],
         suffix: f["filter_suffix"],

@@ -129,6 +129,15 @@ export class FakeCloudFormation {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
+  /** Forgets every stack, call, email and fault, keeping the server: for a property test's next run. */
+  reset(): void {
+    this.stacks.length = 0;
+    this.calls.length = 0;
+    this.emails.length = 0;
+    this.faults.clear();
+    this.sesDown = false;
+  }
+
   /** Makes the next `times` calls of `action` fail with `code`. */
   fail(action: string, code: string, times: number, status = 400): void {
     this.faults.set(action, { code, status, times });

@@ -1,5 +1,12 @@
 import { isLeft } from "fp-ts/lib/Either.js";
-import { S3EventCodec, S3EventRecordCodec, type S3EventRecord } from "../s3-event.js";
+import {
+  isSqsEvent,
+  S3EventCodec,
+  S3EventRecordCodec,
+  SqsMessageCodec,
+  type S3EventRecord,
+  type SqsBatchResponse,
+} from "../s3-event.js";
 import { decodeStackStatusEvent, type StackStatusEvent } from "../stack-status-event.js";
 import type { DecisionLog } from "./decision-log.js";
 import { describeError, isTransient } from "./faults.js";
@@ -27,49 +34,104 @@ export class RecordsFailed extends Error {
   }
 }
 
+/** Runs every record of an S3 notification; the failures, so a caller can retry. */
+async function s3Records(
+  records: readonly unknown[],
+  routes: EventRoutes,
+  log: DecisionLog,
+): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const raw of records) {
+    const record = S3EventRecordCodec.decode(raw);
+    if (isLeft(record) || !record.right.eventName.startsWith("ObjectCreated")) {
+      log.warn("record is not an S3 object creation; ignored");
+      continue;
+    }
+    try {
+      await routes.s3Record(record.right);
+    } catch (error) {
+      failures.push(error);
+      log.error("record failed; the event will be retried", {
+        key: record.right.s3.object.key,
+        transient: isTransient(error),
+        ...describeError(error),
+      });
+    }
+  }
+  return failures;
+}
+
 /**
- * Routes an invocation: every record of an S3 notification (the seed read
- * only `Records[0]`), one stack-status event, or the schedule's tick. A record that throws does
- * not stop the others; the invocation then fails so Lambda retries it, and
- * after two retries the event goes to the dead-letter queue.
+ * The users' uploads, as the upload queue delivers them: each message holds
+ * an S3 notification. A message whose records all ran is done; one that
+ * failed is named in the response, so SQS delivers it again (and, after its
+ * last receive, moves it to the dead-letter queue), and the rest of the
+ * batch is not repeated. S3's test event, sent when the notification is
+ * configured, and anything unreadable are logged and dropped.
+ */
+async function sqsBatch(
+  records: readonly unknown[],
+  routes: EventRoutes,
+  log: DecisionLog,
+): Promise<SqsBatchResponse> {
+  const batchItemFailures: Array<{ itemIdentifier: string }> = [];
+  for (const raw of records) {
+    const message = SqsMessageCodec.decode(raw);
+    if (isLeft(message)) {
+      log.warn("queue record is not an SQS message; ignored");
+      continue;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(message.right.body);
+    } catch {
+      log.warn("queue message is not JSON; dropped", { messageId: message.right.messageId });
+      continue;
+    }
+    if (!S3EventCodec.is(body)) {
+      log.info("queue message holds no S3 records (S3's test event); dropped", {
+        messageId: message.right.messageId,
+      });
+      continue;
+    }
+    const failures = await s3Records(body.Records, routes, log);
+    if (failures.length > 0) batchItemFailures.push({ itemIdentifier: message.right.messageId });
+  }
+  return { batchItemFailures };
+}
+
+/**
+ * Routes an invocation: a batch from the upload queue (each message an S3
+ * notification), an S3 notification invoking the function itself (as before
+ * the queues, so events already in flight at an upgrade still run), one
+ * stack-status event, or the schedule's tick. Every record of a notification
+ * runs (the seed read only `Records[0]`), and one that throws does not stop
+ * the others. A failed queue message is returned for SQS to deliver again;
+ * a failed direct invocation throws, so Lambda retries it, and after two
+ * retries the event goes to the dead-letter queue.
  */
 export async function dispatch(
   event: unknown,
   routes: EventRoutes,
   log: DecisionLog,
-): Promise<void> {
+): Promise<SqsBatchResponse | undefined> {
+  if (isSqsEvent(event)) return sqsBatch(event.Records, routes, log);
   if (S3EventCodec.is(event)) {
-    const failures: unknown[] = [];
-    for (const raw of event.Records) {
-      const record = S3EventRecordCodec.decode(raw);
-      if (isLeft(record) || !record.right.eventName.startsWith("ObjectCreated")) {
-        log.warn("record is not an S3 object creation; ignored");
-        continue;
-      }
-      try {
-        await routes.s3Record(record.right);
-      } catch (error) {
-        failures.push(error);
-        log.error("record failed; the event will be retried", {
-          key: record.right.s3.object.key,
-          transient: isTransient(error),
-          ...describeError(error),
-        });
-      }
-    }
+    const failures = await s3Records(event.Records, routes, log);
     if (failures.length > 0) throw new RecordsFailed(failures);
-    return;
+    return undefined;
   }
   if (routes.scheduled !== undefined && isScheduledEvent(event)) {
     await routes.scheduled();
-    return;
+    return undefined;
   }
   const statusEvent = decodeStackStatusEvent(event);
   if (isLeft(statusEvent)) {
     log.warn("event is neither an S3 notification nor a stack status change; ignored", {
       problems: statusEvent.left.slice(0, 3),
     });
-    return;
+    return undefined;
   }
   await routes.stackStatus(statusEvent.right);
+  return undefined;
 }

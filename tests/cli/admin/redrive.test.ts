@@ -97,6 +97,34 @@ describe("flightdeck admin redrive", () => {
     expect(replayOf({ body: "not json", attributes: {} }, FUNCTIONS).kind).to.equal("leave");
   });
 
+  it("reads an upload its queue parked by the key's suffix, as the bucket's notification routes it", () => {
+    const upload = (...keys: string[]) =>
+      JSON.stringify({
+        Records: keys.map((key) => ({ eventSource: "aws:s3", s3: { object: { key } } })),
+      });
+    const replay = (body: string) => replayOf({ body, attributes: {} }, FUNCTIONS);
+    expect(replay(upload("home/alice/c1.cf-create"))).to.deep.equal({
+      kind: "replay",
+      functionName: "fdtest-cf-create",
+      payload: upload("home/alice/c1.cf-create"),
+    });
+    expect(replay(upload("home/alice/c1.cf-delete"))).to.deep.include({
+      functionName: "fdtest-cf-delete",
+    });
+    expect(replay(upload("home/alice/c1.cf-extend"))).to.deep.include({
+      functionName: "fdtest-cf-delete",
+    });
+    // A key no filter sends anywhere, records for both functions, or none: left for a person.
+    for (const body of [
+      upload("home/alice/c1.cf-created"),
+      upload("other/alice/c1.cf-create"),
+      upload("home/alice/c1.cf-create", "home/alice/c1.cf-delete"),
+      upload(),
+    ]) {
+      expect(replay(body), body).to.deep.include({ kind: "leave" });
+    }
+  });
+
   it("invokes each original event asynchronously, then deletes its message", async () => {
     sqs
       .on(ReceiveMessageCommand)

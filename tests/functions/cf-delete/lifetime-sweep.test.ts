@@ -220,7 +220,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     await running("alice", "c1");
     const event = await aws.upload("home/alice/c1.cf-extend", '{"hours": 1}');
     await aws.settled();
-    await aws.deleteHandler({ Records: [event] }, aws.context());
+    await aws.deliver(event);
     const record = await lifetimeRecord("alice", "c1.cf-extended");
     expect(Date.parse(record?.expiresAt ?? "")).to.be.closeTo(t0 + 5 * HOUR, 1000);
   });

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { parseFailureBody } from "../../../functions/shared/result-files.js";
 import { LocalAws, USER_BUCKET, type LocalAwsOptions } from "../../support/local-aws.js";
+import { deliverUpload } from "../../support/upload-queue.js";
 
 /*
  * One FlightDeck on loopback for a hostile case: the built bundles, s3rver,
@@ -11,7 +12,7 @@ import { LocalAws, USER_BUCKET, type LocalAwsOptions } from "../../support/local
  * case can prove none of them changed.
  */
 
-type Handler = (event: unknown, context: unknown) => Promise<void>;
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export const TEMPLATE = JSON.parse(readFileSync("template/cluster.json", "utf8")) as unknown;
 
@@ -67,12 +68,24 @@ export class HostileWorld {
     await this.aws.stop();
   }
 
-  /** Uploads a file and delivers its S3 event to the handler the notification routes it to. */
+  /** Back to how {@link start} left it, with the same servers and handlers (see LocalAws.reset). */
+  async reset(): Promise<void> {
+    await this.aws.reset();
+    for (const [key, body] of Object.entries(BYSTANDER_FILES)) {
+      await this.aws.put(USER_BUCKET, key, body);
+    }
+    this.aws.s3Events.length = 0;
+  }
+
+  /**
+   * Uploads a file and delivers its S3 event through the upload queue to the
+   * handler the notification routes it to (or to `handler`, for a key no
+   * filter routes).
+   */
   async upload(key: string, body: string | Uint8Array, handler?: Handler): Promise<void> {
     const event = await this.aws.upload(key, body as string);
-    const route =
-      handler ?? (key.endsWith(".cf-delete") ? this.aws.deleteHandler : this.aws.createHandler);
-    await route({ Records: [event] }, this.aws.context());
+    if (handler === undefined) await this.aws.deliver(event);
+    else await deliverUpload(handler, event, this.aws.context());
   }
 
   /** Every object in the users' bucket outside `home/<user>/`, with its body. */
@@ -89,7 +102,7 @@ export class HostileWorld {
   }
 
   /** Runs `act` as `user` and fails if anything outside their home changed meanwhile. */
-  async asUser(user: string, act: () => Promise<void>): Promise<void> {
+  async asUser(user: string, act: () => Promise<unknown>): Promise<void> {
     const before = await this.outside(user);
     await act();
     await this.aws.settled();

@@ -216,6 +216,27 @@ describe("the handlers' execution roles (simulated)", () => {
         "ImplicitlyDenied",
       );
     });
+
+    it("receive and delete uploads from their own upload queue only, and send it none", async () => {
+      const queue = (name: string) => `arn:aws:sqs:eu-west-2:${ACCOUNT}:${name}`;
+      for (const [asRole, own, other] of [
+        [asCreate, "fdtest-create-uploads", "fdtest-delete-uploads"],
+        [asDelete, "fdtest-delete-uploads", "fdtest-create-uploads"],
+      ] as const) {
+        for (const action of [
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+        ]) {
+          expect(await asRole(action, queue(own)), `${action} on ${own}`).to.equal("Allowed");
+          expect(await asRole(action, queue(other)), `${action} on ${other}`).to.equal(
+            "ImplicitlyDenied",
+          );
+        }
+        expect(await asRole("sqs:SendMessage", queue(own))).to.equal("ImplicitlyDenied");
+        expect(await asRole("sqs:PurgeQueue", queue(own))).to.equal("ImplicitlyDenied");
+      }
+    });
   });
 
   describe("cf-delete", () => {
@@ -305,6 +326,7 @@ describe("the handlers' execution roles (simulated)", () => {
         policyKey: "p.json",
         logGroupName: "/aws/lambda/fd-cf-create",
         deadLetterQueueArn: `arn:aws:sqs:eu-west-2:${ACCOUNT}:dlq`,
+        uploadQueueArn: `arn:aws:sqs:eu-west-2:${ACCOUNT}:fd-create-uploads`,
         registryTableArn: `arn:aws:dynamodb:eu-west-2:${ACCOUNT}:table/fd-clusters`,
         customizerPrefix: "customizer",
         templateKey: "t.json",

@@ -89,12 +89,18 @@ describe("Handlers", () => {
     expect(variables("fdtest-cf-delete")).not.to.have.property("FD_TEMPLATE_KEY");
   });
 
-  it("sends each trigger suffix and each stack-status rule to its own handler", () => {
+  it("sends each trigger suffix through its handler's upload queue, and each stack-status rule to its handler", () => {
     const notification = onlyResource(synthesized, "aws_s3_bucket_notification") as {
-      lambda_function: Array<{ filter_suffix: string; lambda_function_arn: string }>;
+      queue: Array<{ filter_suffix: string; queue_arn: string }>;
     };
-    const target = (suffix: string) =>
-      notification.lambda_function.find((l) => l.filter_suffix === suffix)?.lambda_function_arn;
+    const mappings = Object.values(resourcesOf(synthesized, "aws_lambda_event_source_mapping"));
+    // The function the queue a suffix goes to feeds: the mapping whose source is that queue.
+    const target = (suffix: string) => {
+      const queueArn = notification.queue.find((q) => q.filter_suffix === suffix)?.queue_arn;
+      const fed = mappings.filter((m) => m["event_source_arn"] === queueArn);
+      expect(fed, `one mapping reads the ${suffix} queue`).to.have.length(1);
+      return fed[0]?.["function_name"];
+    };
     expect(target(".cf-create")).to.equal(
       `\${aws_lambda_function.${functionId("fdtest-cf-create")}.arn}`,
     );
@@ -116,10 +122,45 @@ describe("Handlers", () => {
   });
 
   it("lets the dead-letter queue accept what the three rules could not deliver", () => {
-    const policy = JSON.parse(
-      String(onlyResource(synthesized, "aws_sqs_queue_policy")["policy"]),
-    ) as { Statement: Array<{ Condition?: { ArnEquals?: { "aws:SourceArn": string[] } } }> };
+    const queues = resourcesOf(synthesized, "aws_sqs_queue");
+    const deadLetterId = Object.entries(queues).find(
+      ([, q]) => q["name"] === "fdtest-handler-failures",
+    )?.[0];
+    const policies = Object.values(resourcesOf(synthesized, "aws_sqs_queue_policy")).filter(
+      (p) => p["queue_url"] === `\${aws_sqs_queue.${deadLetterId}.url}`,
+    );
+    expect(policies).to.have.length(1);
+    const policy = JSON.parse(String(policies[0]?.["policy"])) as {
+      Statement: Array<{ Condition?: { ArnEquals?: { "aws:SourceArn": string[] } } }>;
+    };
     expect(policy.Statement[0]?.Condition?.ArnEquals?.["aws:SourceArn"]).to.have.length(3);
+  });
+
+  it("gives each upload queue the reservation less two, and parks its failures with the rules'", () => {
+    const queues = Object.values(resourcesOf(synthesized, "aws_sqs_queue"));
+    const uploads = queues.filter((q) => String(q["name"]).endsWith("-uploads"));
+    expect(uploads.map((q) => q["name"])).to.have.members([
+      "fdtest-create-uploads",
+      "fdtest-delete-uploads",
+    ]);
+    for (const queue of uploads) {
+      expect(JSON.parse(String(queue["redrive_policy"])).deadLetterTargetArn).to.match(
+        /^\$\{aws_sqs_queue\.dead-letters_queue_\w+\.arn\}$/,
+      );
+    }
+    const mappings = Object.values(resourcesOf(synthesized, "aws_lambda_event_source_mapping"));
+    const reserved = Object.fromEntries(
+      Object.values(resourcesOf(synthesized, "aws_lambda_function")).map((f) => [
+        `\${aws_lambda_function.${functionId(String(f["function_name"]))}.arn}`,
+        Number(f["reserved_concurrent_executions"]),
+      ]),
+    );
+    expect(mappings).to.have.length(2);
+    for (const mapping of mappings) {
+      const cap = (mapping["scaling_config"] as { maximum_concurrency: number })
+        .maximum_concurrency;
+      expect(cap).to.equal((reserved[String(mapping["function_name"])] ?? NaN) - 2);
+    }
   });
 
   it("under cdktf's hidden id Default, keeps the logical ids its resources had as the stack's own", () => {

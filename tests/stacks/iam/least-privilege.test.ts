@@ -32,7 +32,8 @@ for (const [mode, synthesized] of [
         "fdtest-user-access",
       ]);
       expect(policies.filter((p) => p.kind === "trust")).to.have.length(3);
-      expect(policies.filter((p) => p.kind === "resource")).to.have.length(3);
+      // The users' and customizer buckets', the dead-letter queue's and the two upload queues'.
+      expect(policies.filter((p) => p.kind === "resource")).to.have.length(5);
     });
 
     it("allows no wildcard action, in any policy", () => {

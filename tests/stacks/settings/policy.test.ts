@@ -66,6 +66,8 @@ describe("namesFor", () => {
       deleteFunction: "fdtest-cf-delete",
       serviceRole: "fdtest-cloudformation",
       deadLetterQueue: "fdtest-handler-failures",
+      createUploads: "fdtest-create-uploads",
+      deleteUploads: "fdtest-delete-uploads",
       createdRule: "fdtest-stack-create-outcome",
       deletedRule: "fdtest-stack-delete-outcome",
       registryTable: "fdtest-clusters",

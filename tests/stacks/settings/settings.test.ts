@@ -55,13 +55,14 @@ describe("deployment settings", () => {
 
   it('reserves concurrency as told, or not at all with "unreserved"', () => {
     expect(
-      decoded({ ...minimal, concurrency: { create: 3, delete: "unreserved" } }).concurrency,
+      decoded({ ...minimal, concurrency: { create: 4, delete: "unreserved" } }).concurrency,
     ).to.deep.equal({
-      create: 3,
+      create: 4,
       delete: undefined,
     });
-    expect(problems({ ...minimal, concurrency: { create: 0 } })).to.deep.equal([
-      'concurrency.create must be a whole number of concurrent executions from 1 to 1000, or "unreserved" (got 0).',
+    // Two are kept for stack events and the sweep, and uploads need two: 3 leaves them one.
+    expect(problems({ ...minimal, concurrency: { create: 3 } })).to.deep.equal([
+      'concurrency.create must be a whole number of concurrent executions from 4 to 1000 (2 of them are kept for stack events and the sweep), or "unreserved" (got 3).',
     ]);
   });
 

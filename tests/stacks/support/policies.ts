@@ -19,8 +19,17 @@ export interface FoundPolicy {
   readonly document: { readonly Version: string; readonly Statement: Statement[] };
 }
 
+/**
+ * A policy as JSON. A Terraform expression with string literals of its own
+ * (`${element(split(":", …), 4)}`, filled in at apply) is not JSON until
+ * Terraform evaluates it, so it reads as the placeholder `<terraform-expression>`.
+ */
 const parse = (text: unknown) =>
-  JSON.parse(unescapeTerraform(String(text))) as FoundPolicy["document"];
+  JSON.parse(
+    unescapeTerraform(
+      String(text).replace(/(?<!\$)\$\{[^{}]*"[^{}]*\}/g, "<terraform-expression>"),
+    ),
+  ) as FoundPolicy["document"];
 
 /** Every policy document in the synthesized stack: identity, trust and resource policies. */
 export function policiesIn(synthesized: string): FoundPolicy[] {

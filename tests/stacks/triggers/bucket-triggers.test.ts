@@ -1,86 +1,63 @@
 import { expect } from "chai";
-import { Testing } from "cdktf";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { BucketTriggers } from "../../../stacks/triggers/bucket-triggers.js";
-import { resourcesOf, synthScope } from "../support/synth.js";
+import { UploadQueue } from "../../../stacks/triggers/upload-queue.js";
+import { FIXTURE_SCOPE, resourcesOf, synthScope } from "../support/synth.js";
 
 describe("BucketTriggers", () => {
-  const build = (accountId?: string) =>
-    synthScope((scope) => {
-      const lambda = (name: string) =>
-        new LambdaFunction(scope, name, {
-          functionName: name,
-          role: "arn:aws:iam::123456789012:role/r",
-        });
-      new BucketTriggers(scope, "triggers", {
-        bucketId: "fd-users",
+  const synthesized = synthScope((scope) => {
+    const queue = (handler: string) =>
+      new UploadQueue(scope, `${handler}-uploads`, {
+        queueName: `fd-${handler}-uploads`,
+        scope: FIXTURE_SCOPE,
         bucketArn: "arn:aws:s3:::fd-users",
-        accountId,
-        handlers: { create: lambda("fd-cf-create"), delete: lambda("fd-cf-delete") },
-      });
-    });
-  const synthesized = build("123456789012");
-
-  it("sends new home/….cf-create objects to cf-create, ….cf-delete and ….cf-extend to cf-delete", () => {
-    const notification = Object.values(resourcesOf(synthesized, "aws_s3_bucket_notification"))[0];
-    const targets = (notification?.["lambda_function"] as Array<Record<string, unknown>>).map(
-      (t) => ({
-        events: t["events"],
-        prefix: t["filter_prefix"],
-        suffix: t["filter_suffix"],
-        arn: t["lambda_function_arn"],
-      }),
-    );
-    expect(targets).to.have.deep.members([
-      {
-        events: ["s3:ObjectCreated:*"],
-        prefix: "home/",
-        suffix: ".cf-create",
-        arn: "${aws_lambda_function.fd-cf-create.arn}",
-      },
-      {
-        events: ["s3:ObjectCreated:*"],
-        prefix: "home/",
-        suffix: ".cf-delete",
-        arn: "${aws_lambda_function.fd-cf-delete.arn}",
-      },
-      {
-        events: ["s3:ObjectCreated:*"],
-        prefix: "home/",
-        suffix: ".cf-extend",
-        arn: "${aws_lambda_function.fd-cf-delete.arn}",
-      },
-    ]);
-  });
-
-  it("lets only this bucket in this account invoke each function", () => {
-    for (const name of ["fd-cf-create", "fd-cf-delete"]) {
-      expect(
-        Testing.toHaveResourceWithProperties(synthesized, "aws_lambda_permission", {
-          action: "lambda:InvokeFunction",
-          function_name: `\${aws_lambda_function.${name}.function_name}`,
-          principal: "s3.amazonaws.com",
-          source_arn: "arn:aws:s3:::fd-users",
-          source_account: "123456789012",
+        accountId: "123456789012",
+        deadLetterQueueArn: "arn:aws:sqs:eu-west-2:123456789012:fd-failures",
+        target: new LambdaFunction(scope, `fd-cf-${handler}`, {
+          functionName: `fd-cf-${handler}`,
+          role: "arn:aws:iam::123456789012:role/r",
         }),
-      ).to.equal(true);
-    }
+        targetPermissions: new IamRolePolicy(scope, `${handler}-permissions`, {
+          role: "r",
+          policy: "{}",
+        }),
+        functionTimeout: 60,
+        reservedConcurrency: 10,
+      });
+    new BucketTriggers(scope, "triggers", {
+      bucketId: "fd-users",
+      queues: { create: queue("create"), delete: queue("delete") },
+    });
   });
+  const notification = Object.values(resourcesOf(synthesized, "aws_s3_bucket_notification"))[0];
 
-  it("takes the account from the function's own ARN when the settings name none", () => {
-    const permissions = Object.values(resourcesOf(build(undefined), "aws_lambda_permission"));
-    expect(permissions.map((p) => p["source_account"]).sort()).to.deep.equal([
-      '${element(split(":", aws_lambda_function.fd-cf-create.arn), 4)}',
-      '${element(split(":", aws_lambda_function.fd-cf-delete.arn), 4)}',
+  it("sends new home/….cf-create objects to cf-create's queue, ….cf-delete and ….cf-extend to cf-delete's", () => {
+    const targets = (notification?.["queue"] as Array<Record<string, unknown>>).map((t) => ({
+      events: t["events"],
+      prefix: t["filter_prefix"],
+      suffix: t["filter_suffix"],
+      arn: t["queue_arn"],
+    }));
+    expect(targets.map((t) => [t.events, t.prefix, t.suffix])).to.have.deep.members([
+      [["s3:ObjectCreated:*"], "home/", ".cf-create"],
+      [["s3:ObjectCreated:*"], "home/", ".cf-delete"],
+      [["s3:ObjectCreated:*"], "home/", ".cf-extend"],
     ]);
+    const bySuffix = Object.fromEntries(targets.map((t) => [t.suffix, String(t.arn)]));
+    expect(bySuffix[".cf-create"]).to.match(/^\$\{aws_sqs_queue\.create-uploads_queue_\w+\.arn\}$/);
+    expect(bySuffix[".cf-delete"]).to.match(/^\$\{aws_sqs_queue\.delete-uploads_queue_\w+\.arn\}$/);
+    expect(bySuffix[".cf-extend"]).to.equal(bySuffix[".cf-delete"]);
   });
 
-  it("configures the notification only once S3 may invoke the functions", () => {
-    const notification = Object.values(resourcesOf(synthesized, "aws_s3_bucket_notification"))[0];
-    expect(
-      (notification?.["depends_on"] as string[]).every((d) =>
-        d.startsWith("aws_lambda_permission."),
-      ),
-    ).to.equal(true);
+  it("invokes no function directly: every upload goes through a queue", () => {
+    expect(notification?.["lambda_function"]).to.equal(undefined);
+    expect(resourcesOf(synthesized, "aws_lambda_permission")).to.deep.equal({});
+  });
+
+  it("is configured only once S3 may send to both queues", () => {
+    const dependsOn = notification?.["depends_on"] as string[];
+    expect(dependsOn).to.have.length(2);
+    expect(dependsOn.every((d) => d.startsWith("aws_sqs_queue_policy."))).to.equal(true);
   });
 });

@@ -10,7 +10,7 @@ import {
   TRIGGER_SUFFIXES,
   type Outcome,
 } from "../../../functions/shared/result-files.js";
-import { TRIGGER_FILTERS, triggersHandler } from "../../../stacks/triggers/trigger-filters.js";
+import { TRIGGER_FILTERS, triggersHandler } from "../../../functions/shared/trigger-filters.js";
 import { asList, identityPolicy } from "../support/policies.js";
 import { resourcesOf, synthFlightDeck } from "../support/synth.js";
 
@@ -23,7 +23,7 @@ describe("no recursion between the bucket and the handlers", () => {
 
   it("synthesizes exactly the trigger filters, one per trigger suffix", () => {
     const notification = Object.values(resourcesOf(synthesized, "aws_s3_bucket_notification"))[0];
-    const filters = (notification?.["lambda_function"] as Array<Record<string, unknown>>).map(
+    const filters = (notification?.["queue"] as Array<Record<string, unknown>>).map(
       (t) => `${String(t["filter_prefix"])}*${String(t["filter_suffix"])}`,
     );
     expect(filters.sort()).to.deep.equal(

@@ -1,26 +1,46 @@
 import { randomUUID } from "node:crypto";
+import type { SqsBatchResponse } from "../../../functions/shared/s3-event.js";
+import { queueEvent } from "../upload-queue.js";
 
 /*
- * A function as Lambda runs it for asynchronous invocations (S3 notifications
- * and EventBridge both invoke that way): events queue; at most
- * `reservedConcurrency` run at once, each in an execution environment of its
- * own, cold-started on first use and kept warm for the next event; an event
- * whose invocation throws is retried twice, after a delay and a longer one;
- * after that it goes to the dead-letter queue. Every invocation's duration is
- * recorded, with the billed figure Lambda would charge (rounded up to 1 ms).
+ * A function as Lambda runs it, fed two ways:
+ *
+ * - asynchronous invocations (EventBridge's stack events and schedule):
+ *   events queue; an event whose invocation throws is retried twice, after a
+ *   delay and a longer one; after that it goes to the dead-letter queue;
+ * - an upload queue's event source mapping (the users' uploads): messages
+ *   wait in the queue, at most `maximumConcurrency` of them run at once, one
+ *   per invocation, and a message the function reports failed is received
+ *   again after the visibility timeout, until its last receive parks it in the
+ *   dead-letter queue.
+ *
+ * At most `reservedConcurrency` invocations run at once in all, each in an
+ * execution environment of its own, cold-started on first use and kept warm
+ * for the next event. Every invocation's wait and duration are recorded, with
+ * the billed figure Lambda would charge (rounded up to 1 ms).
  *
  * Environments here are module instances in one Node process (the bundle
  * imported afresh; its chunks are shared), so they share the process's CPU:
  * under a storm a duration includes waiting for the event loop.
  */
 
-export type Handler = (event: unknown, context: unknown) => Promise<void>;
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** One run of the handler. */
 export interface Invocation {
   readonly kind: string;
-  /** 0 for the first delivery, 1 and 2 for Lambda's retries. */
+  /** How the event came: an upload from the queue, or an asynchronous invocation. */
+  readonly source: "queue" | "async";
+  /** The event as first delivered: for an upload, S3's notification of it. */
+  readonly event: unknown;
+  /** 0 for the first delivery, then 1, 2… for Lambda's retries or SQS's receives again. */
   readonly attempt: number;
+  /** performance.now() when the event was first accepted (invoked, or sent to the queue). */
+  readonly acceptedAt: number;
+  /** Time from being accepted (or made visible again) to starting. */
+  readonly waitedMs: number;
+  /** performance.now() when it started. */
+  readonly startedAt: number;
   /** Whether a new execution environment was started for it. */
   readonly cold: boolean;
   /** Time to load the bundle into the new environment, when cold. */
@@ -47,6 +67,13 @@ export interface DeadLetter {
 export interface LambdaModelOptions {
   readonly name: string;
   readonly reservedConcurrency: number;
+  /** The upload queue's mapping: how many uploads may run at once, and receives before parking one. */
+  readonly uploads?: {
+    readonly maximumConcurrency: number;
+    readonly maxReceives: number;
+    /** The visibility timeout, scaled to the run. */
+    readonly visibilityTimeoutMs: number;
+  };
   /** Starts a new execution environment: loads the bundle afresh and returns its handler. */
   readonly coldStart: () => Promise<Handler>;
   /** Lambda waits about 1 and then 2 minutes before its retries; a benchmark scales them down. */
@@ -57,8 +84,12 @@ export interface LambdaModelOptions {
 
 interface Queued {
   readonly event: unknown;
+  readonly source: "queue" | "async";
   readonly attempt: number;
   readonly requestId: string;
+  readonly acceptedAt: number;
+  /** When it last became ready to run. */
+  readonly readyAt: number;
 }
 
 export class LambdaModel {
@@ -68,7 +99,11 @@ export class LambdaModel {
   environments = 0;
   private readonly idle: Handler[] = [];
   private busy = 0;
+  /** Invocations running uploads from the queue. */
+  private uploadsBusy = 0;
   private readonly queue: Queued[] = [];
+  /** The upload queue's visible messages, oldest first. */
+  private readonly messages: Queued[] = [];
   /** Events accepted and not yet done with: queued, running, or waiting to be retried. */
   private outstanding = 0;
   /** Called at each recorded invocation, and when the last outstanding event is done with. */
@@ -79,7 +114,30 @@ export class LambdaModel {
   /** Accepts an event, as Lambda's asynchronous Invoke does: it runs when a slot is free. */
   invokeAsync(event: unknown): void {
     this.outstanding += 1;
-    this.enqueue({ event, attempt: 0, requestId: randomUUID() });
+    const now = performance.now();
+    this.enqueue({
+      event,
+      source: "async",
+      attempt: 0,
+      requestId: randomUUID(),
+      acceptedAt: now,
+      readyAt: now,
+    });
+  }
+
+  /** Accepts an S3 notification into the upload queue, as S3 sends it there. */
+  sendToQueue(notification: unknown): void {
+    if (this.options.uploads === undefined) throw new Error(`${this.options.name} has no queue`);
+    this.outstanding += 1;
+    const now = performance.now();
+    this.enqueue({
+      event: notification,
+      source: "queue",
+      attempt: 0,
+      requestId: randomUUID(),
+      acceptedAt: now,
+      readyAt: now,
+    });
   }
 
   /** Whether every event accepted so far is done with (succeeded or dead-lettered). */
@@ -120,24 +178,30 @@ export class LambdaModel {
   }
 
   private enqueue(item: Queued): void {
-    this.queue.push(item);
+    (item.source === "queue" ? this.messages : this.queue).push(item);
     this.pump();
   }
 
+  /** Starts what may start: asynchronous events first, uploads while the mapping's cap allows. */
   private pump(): void {
-    while (
-      this.queue.length > 0 &&
-      (this.idle.length > 0 || this.busy < this.options.reservedConcurrency)
-    ) {
-      const item = this.queue.shift();
+    const uploads = this.options.uploads;
+    while (this.busy < this.options.reservedConcurrency) {
+      const item =
+        this.queue.shift() ??
+        (uploads !== undefined && this.uploadsBusy < uploads.maximumConcurrency
+          ? this.messages.shift()
+          : undefined);
       if (item === undefined) return;
       this.busy += 1;
+      if (item.source === "queue") this.uploadsBusy += 1;
       void this.run(item);
     }
   }
 
   private async run(item: Queued): Promise<void> {
     const kind = this.options.kindOf(item.event);
+    const startedAt = performance.now();
+    const waitedMs = startedAt - item.readyAt;
     let environment = this.idle.pop();
     let initMs = 0;
     let error: unknown;
@@ -153,7 +217,18 @@ export class LambdaModel {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       try {
-        await environment(item.event, this.context(item.requestId));
+        if (item.source === "async") {
+          await environment(item.event, this.context(item.requestId));
+        } else {
+          const records = (item.event as { Records: unknown[] }).Records;
+          const response = (await environment(
+            queueEvent(records, item.requestId),
+            this.context(randomUUID()),
+          )) as SqsBatchResponse | undefined;
+          if (!Array.isArray(response?.batchItemFailures))
+            throw new Error(`the handler answered an SQS batch with ${JSON.stringify(response)}`);
+          if (response.batchItemFailures.length > 0) throw new Error("the upload failed");
+        }
       } catch (thrown) {
         error = thrown ?? new Error("handler threw");
       }
@@ -167,7 +242,12 @@ export class LambdaModel {
     }
     this.invocations.push({
       kind,
+      source: item.source,
+      event: item.event,
       attempt: item.attempt,
+      acceptedAt: item.acceptedAt,
+      waitedMs,
+      startedAt,
       cold: initMs > 0,
       initMs,
       durationMs,
@@ -176,11 +256,22 @@ export class LambdaModel {
       failed: error !== undefined,
     });
     this.busy -= 1;
+    if (item.source === "queue") this.uploadsBusy -= 1;
+    const retries =
+      item.source === "queue"
+        ? Array.from(
+            { length: (this.options.uploads?.maxReceives ?? 1) - 1 },
+            () => this.options.uploads?.visibilityTimeoutMs ?? 0,
+          )
+        : this.options.retryDelaysMs;
     if (error === undefined) {
       this.outstanding -= 1;
-    } else if (item.attempt < this.options.retryDelaysMs.length) {
-      const delay = this.options.retryDelaysMs[item.attempt] ?? 0;
-      setTimeout(() => this.enqueue({ ...item, attempt: item.attempt + 1 }), delay);
+    } else if (item.attempt < retries.length) {
+      const delay = retries[item.attempt] ?? 0;
+      setTimeout(
+        () => this.enqueue({ ...item, attempt: item.attempt + 1, readyAt: performance.now() }),
+        delay,
+      );
     } else {
       this.deadLetters.push({ kind, event: item.event, error });
       this.outstanding -= 1;

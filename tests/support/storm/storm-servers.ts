@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsCommand } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
 import type { FakeStack } from "../fake-cloudformation.js";
@@ -110,19 +110,18 @@ export class LocalStormServers implements StormServers {
     const latency = this.aws.s3Faults.latencyMs;
     this.aws.s3Faults.latencyMs = () => 0;
     try {
+      // ListObjects (V1) with a marker: s3rver makes V2's continuation tokens with DES,
+      // which OpenSSL 3 no longer offers, so a V2 listing past 1,000 keys fails there.
       const keys: string[] = [];
-      let token: string | undefined;
+      let marker: string | undefined;
       do {
         const page = await this.aws.s3.send(
-          new ListObjectsV2Command({
-            Bucket: USER_BUCKET,
-            Prefix: "home/",
-            ContinuationToken: token,
-          }),
+          new ListObjectsCommand({ Bucket: USER_BUCKET, Prefix: "home/", Marker: marker }),
         );
-        keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ""));
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+        const found = (page.Contents ?? []).map((o) => o.Key ?? "");
+        keys.push(...found);
+        marker = page.IsTruncated === true ? found.at(-1) : undefined;
+      } while (marker !== undefined);
       return keys;
     } finally {
       this.aws.s3Faults.latencyMs = latency;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   CREATE_OUTCOME_STATUSES,
@@ -5,6 +6,9 @@ import {
 } from "../../../functions/shared/stack-status-event.js";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
 import { freshHandler, USER_BUCKET } from "../local-aws.js";
+import { TRIGGER_FILTERS } from "../../../functions/shared/trigger-filters.js";
+import { uploadConcurrency } from "../../../stacks/settings/upload-concurrency.js";
+import { MAX_RECEIVES } from "../../../stacks/triggers/upload-queue.js";
 import { LambdaModel } from "./lambda-model.js";
 import { seededRandom, type MsRange, type Random } from "./seeded-random.js";
 import type { CloudBehaviour } from "./storm-cloudformation.js";
@@ -15,8 +19,8 @@ import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared
 
 /*
  * A whole deployment under a storm, on loopback: the BUILT bundles run as
- * Lambda would run them (see lambda-model.ts) behind S3 notifications and two
- * EventBridge rules, against s3rver, dynalite and a CloudFormation that is
+ * Lambda would run them (see lambda-model.ts) behind the upload queues S3
+ * notifies and two EventBridge rules, against s3rver, dynalite and a CloudFormation that is
  * slow, throttled and settles stacks on its own (storm-cloudformation.ts).
  */
 
@@ -39,6 +43,16 @@ export interface StormOptions {
   readonly s3DuplicateRate: number;
   /** Uploads in flight at once while the storm is being dropped in. */
   readonly uploadParallelism: number;
+  /**
+   * How S3 reaches the functions: through an upload queue per function, as
+   * deployed (the default), or by invoking them directly, as before the
+   * queues (to compare).
+   */
+  readonly uploadsVia?: "queue" | "direct";
+  /** The policy's limits, in place of the storm's own (which let every user have all their clusters). */
+  readonly limits?: Readonly<Record<string, string>>;
+  /** Users beyond the storm's own, with their clusters' limits from `limits` too. */
+  readonly extraUsers?: readonly string[];
   /**
    * Runs s3rver, dynalite and the fake CloudFormation in a child process, so
    * that the handlers' process does nothing else (a benchmark's choice; the
@@ -66,12 +80,16 @@ function dropJsonLines(): () => void {
 export const stormUser = (i: number) => `student${String(i + 1).padStart(2, "0")}`;
 
 /** The deployment policy of a storm: limits that let every user have all their clusters. */
-export function stormPolicy(users: readonly string[], clustersPerUser: number): unknown {
+export function stormPolicy(
+  users: readonly string[],
+  clustersPerUser: number,
+  limits?: Readonly<Record<string, string>>,
+): unknown {
   return {
     stackPrefix: "fd",
     customizer: { bucket: "fd-customizer", prefix: "customizer" },
     defaults: { AccessNetwork: "203.0.113.0/24" },
-    limits: {
+    limits: limits ?? {
       maxClusters: String(clustersPerUser),
       maxComputeNodes: "32",
       maxSpotPrice: "0.50",
@@ -92,7 +110,11 @@ export function stormPolicy(users: readonly string[], clustersPerUser: number): 
 export function eventKindOf(event: unknown): string {
   const records = (event as { Records?: Array<{ s3?: { object?: { key?: string } } }> }).Records;
   const key = records?.[0]?.s3?.object?.key;
-  if (key !== undefined) return key.endsWith(".cf-delete") ? "delete request" : "create request";
+  if (key !== undefined) {
+    if (key.endsWith(".cf-delete")) return "delete request";
+    return key.endsWith(".cf-extend") ? "extend request" : "create request";
+  }
+  if ((event as { "detail-type"?: string })["detail-type"] === "Scheduled Event") return "sweep";
   const status = (event as { detail?: { "status-details"?: { status?: string } } }).detail?.[
     "status-details"
   ]?.status;
@@ -119,10 +141,11 @@ export class StormWorld {
     this.random = seededRandom(options.cloud.seed + 1);
     this.users = Array.from({ length: options.users }, (_, i) => stormUser(i));
     this.clusters = Array.from({ length: options.clustersPerUser }, (_, i) => `c${i + 1}`);
+    const everyone = [...this.users, ...(options.extraUsers ?? [])];
     const serverOptions = {
-      policy: stormPolicy(this.users, options.clustersPerUser),
+      policy: stormPolicy(everyone, options.clustersPerUser, options.limits),
       template: TEMPLATE,
-      users: this.users,
+      users: everyone,
       cloud: options.cloud,
       s3LatencyMs: options.s3LatencyMs,
     };
@@ -136,6 +159,16 @@ export class StormWorld {
       new LambdaModel({
         name,
         reservedConcurrency,
+        ...(options.uploadsVia === "direct"
+          ? {}
+          : {
+              uploads: {
+                maximumConcurrency: uploadConcurrency(reservedConcurrency),
+                maxReceives: MAX_RECEIVES,
+                // SQS hides a message for six function timeouts; scaled down as the retries are.
+                visibilityTimeoutMs: options.retryDelaysMs[0],
+              },
+            }),
         coldStart: () => freshHandler(name),
         retryDelaysMs: options.retryDelaysMs,
         kindOf: eventKindOf,
@@ -189,6 +222,21 @@ export class StormWorld {
       }
     };
     await Promise.all(Array.from({ length: this.options.uploadParallelism }, worker));
+  }
+
+  /** EventBridge's schedule: one tick of the lifetime sweep, to cf-delete. */
+  sweep(): void {
+    this.delete.invokeAsync({
+      version: "0",
+      id: randomUUID(),
+      source: "aws.events",
+      account: "111122223333",
+      time: new Date().toISOString(),
+      region: "eu-west-2",
+      resources: ["arn:aws:events:eu-west-2:111122223333:rule/fdstorm-lifetime-sweep"],
+      "detail-type": "Scheduled Event",
+      detail: {},
+    });
   }
 
   /** Waits until no event is queued, running, awaiting a retry or still to be delivered. */
@@ -246,14 +294,14 @@ export class StormWorld {
     // The notifications FlightDeck configures are for new objects only.
     if (!record.eventName.startsWith("ObjectCreated")) return;
     const key = record.s3.object.key;
-    const target = key.endsWith(".cf-create")
-      ? this.create
-      : key.endsWith(".cf-delete")
-        ? this.delete
-        : undefined;
-    if (target === undefined || !key.startsWith("home/")) return;
+    const filter = TRIGGER_FILTERS.find((f) => key.startsWith(f.prefix) && key.endsWith(f.suffix));
+    if (filter === undefined) return;
+    const target = filter.handler === "create" ? this.create : this.delete;
     const copies = this.random() < this.options.s3DuplicateRate ? 2 : 1;
-    for (let i = 0; i < copies; i += 1) target.invokeAsync({ Records: [record] });
+    for (let i = 0; i < copies; i += 1) {
+      if (this.options.uploadsVia === "direct") target.invokeAsync({ Records: [record] });
+      else target.sendToQueue({ Records: [record] });
+    }
   }
 
   /** EventBridge: the two rules match FlightDeck's stacks' final statuses. */

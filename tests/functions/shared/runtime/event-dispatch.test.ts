@@ -3,6 +3,7 @@ import { dispatch, RecordsFailed } from "../../../../functions/shared/runtime/ev
 import type { S3EventRecord } from "../../../../functions/shared/s3-event.js";
 import { Recorder, s3Record, statusEvent } from "../../../support/handler-harness.js";
 import { fixtureJson } from "../../../support/fixtures.js";
+import { queueEvent } from "../../../support/upload-queue.js";
 
 describe("event dispatch", () => {
   it("handles every record of an S3 event, not only the first", async () => {
@@ -107,5 +108,97 @@ describe("event dispatch", () => {
       log,
     );
     expect(swept).to.equal(1);
+  });
+
+  describe("a batch from an upload queue", () => {
+    const seenBy = (seen: string[], failOn?: string) => ({
+      s3Record: async (r: S3EventRecord) => {
+        seen.push(r.s3.object.key);
+        if (failOn !== undefined && r.s3.object.key.includes(failOn))
+          throw Object.assign(new Error("slow down"), { name: "SlowDown" });
+      },
+      stackStatus: async () => expect.fail(),
+    });
+    /** One batch of several messages, as a mapping with a larger batch size would send. */
+    const batch = (...messages: Array<[string, unknown[]]>) => ({
+      Records: messages.flatMap(
+        ([id, records]) => (queueEvent(records, id) as { Records: unknown[] }).Records,
+      ),
+    });
+
+    it("runs every upload in every message and reports none failed", async () => {
+      const seen: string[] = [];
+      const response = await dispatch(
+        batch(
+          ["m1", [s3Record("home/alice/a.cf-create")]],
+          ["m2", [s3Record("home/bob/b.cf-create"), s3Record("home/bob/c.cf-create")]],
+        ),
+        seenBy(seen),
+        new Recorder(),
+      );
+      expect(seen).to.deep.equal([
+        "home/alice/a.cf-create",
+        "home/bob/b.cf-create",
+        "home/bob/c.cf-create",
+      ]);
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+    });
+
+    it("names only the message that failed, so SQS delivers it alone again, and never throws", async () => {
+      const seen: string[] = [];
+      const log = new Recorder();
+      const response = await dispatch(
+        batch(
+          ["m1", [s3Record("home/alice/a.cf-create")]],
+          ["m2", [s3Record("home/bob/b.cf-create")]],
+          ["m3", [s3Record("home/carol/c.cf-create")]],
+        ),
+        seenBy(seen, "bob"),
+        log,
+      );
+      expect(seen).to.have.length(3);
+      expect(response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: "m2" }] });
+      expect(log.lines[0]?.extra).to.include({ key: "home/bob/b.cf-create", transient: true });
+    });
+
+    it("drops S3's test event, a body that is not JSON, and a record that is not a message", async () => {
+      const log = new Recorder();
+      const testEvent = {
+        Service: "Amazon S3",
+        Event: "s3:TestEvent",
+        Time: "2026-12-06T10:00:00.000Z",
+        Bucket: "fdtest-users",
+      };
+      const [message] = (queueEvent([], "m1") as { Records: Array<Record<string, unknown>> })
+        .Records;
+      const response = await dispatch(
+        {
+          Records: [
+            { ...message, messageId: "t1", body: JSON.stringify(testEvent) },
+            { ...message, messageId: "t2", body: "{not json" },
+            { eventSource: "aws:sqs" },
+          ],
+        },
+        { s3Record: async () => expect.fail(), stackStatus: async () => expect.fail() },
+        log,
+      );
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      expect(log.messages()).to.deep.equal([
+        "queue message holds no S3 records (S3's test event); dropped",
+        "queue message is not JSON; dropped",
+        "queue record is not an SQS message; ignored",
+      ]);
+    });
+
+    it("still runs an S3 notification that invokes the function itself, as before the queues", async () => {
+      const seen: string[] = [];
+      const response = await dispatch(
+        { Records: [s3Record("home/alice/a.cf-create")] },
+        seenBy(seen),
+        new Recorder(),
+      );
+      expect(seen).to.deep.equal(["home/alice/a.cf-create"]);
+      expect(response).to.equal(undefined);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { FILE_SUFFIXES, HOME_PREFIX } from "../../functions/shared/result-files.js";
+import { FILE_SUFFIXES, HOME_PREFIX } from "./result-files.js";
 
 /** One S3 notification filter: objects created under `prefix` whose key ends in `suffix`. */
 export interface TriggerFilter {
