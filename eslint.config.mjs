@@ -90,6 +90,18 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
+  {
+    // Type-aware: a promise nobody awaits (or handed where a void callback goes) loses its
+    // failure, the way an unawaited S3 write would lose a result file.
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
   // The layers. A file gets one list of restricted imports (a later block
   // replaces an earlier one's), so each list below is complete for its files.
   // tests/lint/layers.test.ts trips every pattern with a fixture.

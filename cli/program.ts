@@ -206,7 +206,9 @@ function versionRun(argv: readonly string[], io: CliIo): number | undefined {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let pending: Promise<number> | undefined;
-  const program = buildProgram(io, (code) => (pending = code));
+  const program = buildProgram(io, (code) => {
+    pending = code;
+  });
   try {
     const version = versionRun(argv, io);
     if (version !== undefined) return version;

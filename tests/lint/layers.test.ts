@@ -210,9 +210,36 @@ async function configuredPatterns(eslint: ESLint, filePath: string): Promise<str
 
 describe("layers (eslint.config.mjs)", function () {
   this.timeout(60_000);
-  const eslint = new ESLint();
+  // The fixtures are no files of the project, so the type-aware rules (which need the
+  // project's type information) are off for them; the layers are syntactic.
+  const eslint = new ESLint({
+    overrideConfig: {
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: {
+        "@typescript-eslint/no-floating-promises": "off",
+        "@typescript-eslint/no-misused-promises": "off",
+      },
+    },
+  });
   const lint = async (source: string, filePath: string) =>
     (await eslint.lintText(source, { filePath }))[0]?.messages ?? [];
+
+  it("type-aware rules: a promise left floating, or passed where a void callback goes, fails", async () => {
+    // Linted as this very file, which the project holds, so its types are known.
+    const typed = new ESLint();
+    const source = [
+      "const later = async (): Promise<number> => 1;",
+      "later();",
+      "[1].forEach(async () => later());",
+      "export {};",
+    ].join("\n");
+    const messages = (await typed.lintText(source, { filePath: "tests/lint/layers.test.ts" }))[0]
+      ?.messages;
+    expect(messages?.map((m) => m.ruleId)).to.deep.equal([
+      "@typescript-eslint/no-floating-promises",
+      "@typescript-eslint/no-misused-promises",
+    ]);
+  });
 
   for (const layer of LAYERS) {
     describe(layer.name, () => {

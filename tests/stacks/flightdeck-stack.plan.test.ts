@@ -243,6 +243,7 @@ describe("FlightDeckStack, planned by terraform", function () {
         },
       ]);
     }
+    expect(ofType("aws_s3_bucket_ownership_controls")).to.have.length(2);
     expect(
       ofType("aws_s3_bucket_ownership_controls").every((o) =>
         JSON.stringify(o.values).includes("BucketOwnerEnforced"),

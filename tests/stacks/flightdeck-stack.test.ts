@@ -145,6 +145,7 @@ describe("FlightDeckStack", () => {
     const create = Object.values(resourcesOf(quiet, "aws_lambda_function")).map(
       (f) => (f["environment"] as { variables: Record<string, string> }).variables,
     );
+    expect(create).to.have.length(2);
     expect(
       create.every((v) =>
         Object.keys(v).every((k) => !k.startsWith("FD_NOTIFY") && k !== "FD_SES_REGION"),
@@ -162,6 +163,7 @@ describe("FlightDeckStack", () => {
     const buckets = Object.values(resourcesOf(existing, "aws_s3_bucket")).map((b) => b["bucket"]);
     expect(buckets).to.deep.equal(["fdtest-users-123456789012-eu-west-2"]);
     const objects = Object.values(resourcesOf(existing, "aws_s3_object"));
+    expect(objects, "the template, the policy and the customizer scripts").to.have.length.above(2);
     expect(objects.every((o) => o["bucket"] === "alces-flight-abcdef")).to.equal(true);
     expect(objects.every((o) => o["depends_on"] === undefined)).to.equal(true);
   });

@@ -15,23 +15,29 @@ export interface NotifierSettings {
 /** Sends a notice; never throws, since a lost email must not fail or block a cluster. */
 export type Notify = (notice: Notice, userEmail: string | undefined) => Promise<void>;
 
+/** The SES client for a region (tests pass their own, to mock that one instance). */
+export type SesClientFor = (region: string) => Pick<SESClient, "send">;
+
 /**
  * The SES notifier. Off when no sender is configured. The SES client is
  * loaded on the first notice only, so events that send no email (most of
  * them) do not pay for loading it; it uses its own region, since SES is not
  * in every region.
  */
-export function createNotifier(settings: NotifierSettings, log: DecisionLog): Notify {
+export function createNotifier(
+  settings: NotifierSettings,
+  log: DecisionLog,
+  clientFor?: SesClientFor,
+): Notify {
   const from = settings.FD_NOTIFY_FROM;
   if (from === undefined) return async () => undefined;
-  let client: Promise<{ ses: SESClient; SendEmailCommand: typeof SendEmailCommand }> | undefined;
+  const region = settings.FD_SES_REGION ?? settings.AWS_REGION;
+  let client:
+    | Promise<{ ses: Pick<SESClient, "send">; SendEmailCommand: typeof SendEmailCommand }>
+    | undefined;
   const sesClient = () =>
     (client ??= import("./ses-client.js").then(({ SESClient, SendEmailCommand }) => ({
-      ses: new SESClient({
-        region: settings.FD_SES_REGION ?? settings.AWS_REGION,
-        ...SDK_CLIENT_DEFAULTS,
-        maxAttempts: 2,
-      }),
+      ses: clientFor?.(region) ?? new SESClient({ region, ...SDK_CLIENT_DEFAULTS, maxAttempts: 2 }),
       SendEmailCommand,
     })));
   return async (notice, userEmail) => {

@@ -50,8 +50,11 @@ const eventBridgeRecord = (id: string, fn: string, event: unknown): Message => (
 });
 
 describe("flightdeck admin redrive", () => {
-  const sqs = mockClient(SQSClient);
-  const lambda = mockClient(LambdaClient);
+  // These two instances are mocked, not the classes: a class-wide mock would catch other suites' clients.
+  const sqsClient = new SQSClient({ region: "eu-west-2" });
+  const lambdaClient = new LambdaClient({ region: "eu-west-2" });
+  const sqs = mockClient(sqsClient);
+  const lambda = mockClient(lambdaClient);
   afterEach(() => {
     sqs.reset();
     lambda.reset();
@@ -60,8 +63,6 @@ describe("flightdeck admin redrive", () => {
     sqs.restore();
     lambda.restore();
   });
-  const sqsClient = new SQSClient({ region: "eu-west-2" });
-  const lambdaClient = new LambdaClient({ region: "eu-west-2" });
   const options = { queueUrl: QUEUE, functions: FUNCTIONS, max: 100, dryRun: false };
 
   it("knows the deployment's two functions from its queue's name", () => {

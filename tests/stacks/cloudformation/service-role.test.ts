@@ -178,6 +178,7 @@ describe("the service role's permissions for a template", () => {
     };
     // Only the naming rules fail here; the merge itself must not throw.
     const problems = templateProblems(everything);
+    expect(problems).to.have.length.above(0);
     expect(problems.every((p) => /Path|Name|PermissionsBoundary/.test(p))).to.equal(true);
     const allowed: CfnTemplate = {
       Resources: Object.fromEntries(
