@@ -184,13 +184,11 @@ describe("FlightDeckStack, planned by terraform", function () {
 
   it("sends only trigger files to the handlers, so nothing they write can recurse", () => {
     const [notification] = ofType("aws_s3_bucket_notification");
-    const filters = (notification?.values["queue"] as Array<Record<string, unknown>>).map(
-      (f) => ({
-        prefix: f["filter_prefix"],
-        suffix: f["filter_suffix"],
-        events: f["events"],
-      }),
-    );
+    const filters = (notification?.values["queue"] as Array<Record<string, unknown>>).map((f) => ({
+      prefix: f["filter_prefix"],
+      suffix: f["filter_suffix"],
+      events: f["events"],
+    }));
     expect(filters).to.have.deep.members(
       TRIGGER_FILTERS.map((f) => ({
         prefix: f.prefix,
