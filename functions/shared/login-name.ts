@@ -73,9 +73,10 @@ export const RESERVED_LOGINS: ReadonlySet<string> = new Set([
   "statd",
   "postfix",
   "admin",
-  // the cluster's own packages
+  // the cluster's own packages (MariaDB, for slurmdbd on the master, runs as mysql)
   "slurm",
   "munge",
+  "mysql",
   // FlightDeck: the customizer folder every cluster runs
   "default",
 ]);

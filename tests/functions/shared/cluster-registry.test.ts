@@ -61,6 +61,26 @@ describe("cluster registry decisions", () => {
     expect(slotsToCheck(r, c3, now).map(([name]) => name)).to.deep.equal(["old"]);
   });
 
+  it("checks a slot from the very end of its grace period, not a moment sooner", () => {
+    const acquired = 5_000;
+    const r = record([["old", slot(acquired, 1)]]);
+    expect(slotsToCheck(r, c3, acquired + SLOT_GRACE_MS - 1)).to.deep.equal([]);
+    expect(slotsToCheck(r, c3, acquired + SLOT_GRACE_MS).map(([name]) => name)).to.deep.equal([
+      "old",
+    ]);
+    const seen = record([["old", slot(0, 1, { checkedAt: acquired })]]);
+    expect(slotsToCheck(seen, c3, acquired + SLOT_GRACE_MS - 1)).to.deep.equal([]);
+    expect(slotsToCheck(seen, c3, acquired + SLOT_GRACE_MS)).to.have.length(1);
+  });
+
+  it("speaks of one cluster and one vCPU in the singular", () => {
+    const one = record([["c1", slot(1, 1)]]);
+    expect(quotaRefusal(c3, 1, { maxClusters: 1, maxVcpus: 1 }, one)).to.deep.equal([
+      "You already have 1 cluster (c1) and your limit is 1 cluster; delete one first (upload its .cf-delete), then upload c3.cf-create again.",
+      "Cluster c3 may use up to 1 vCPU, but your clusters c1 (1) already hold 1 of your limit of 1 vCPU; delete one or ask for fewer nodes, then upload c3.cf-create again.",
+    ]);
+  });
+
   it("counts requests in whole minutes", () => {
     expect(rateWindowOf(59_999)).to.equal(0);
     expect(rateWindowOf(60_000)).to.equal(1);

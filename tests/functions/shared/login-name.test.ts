@@ -80,6 +80,8 @@ describe("cluster logins", () => {
         "munge",
         "sshd",
         "messagebus",
+        // MariaDB's account on the master (slurmdbd's database): a user by that name would own it.
+        "mysql",
       ]) {
         expect(RESERVED_LOGINS.has(login), login).to.equal(true);
         expect(loginProblem(login), login).to.equal(

@@ -29,11 +29,27 @@ describe("client request tokens", () => {
     );
   });
 
+  it("tell one user's delete of a stack from the next, and from the same stack's other purposes", () => {
+    expect(deleteTokenFor(stackId, "delete", "v1")).to.equal(
+      deleteTokenFor(stackId, "delete", "v1"),
+    );
+    expect(deleteTokenFor(stackId, "delete", "v1")).not.to.equal(
+      deleteTokenFor(stackId, "delete", "v2"),
+    );
+    expect(deleteTokenFor(stackId, "delete", "v1")).not.to.equal(deleteTokenFor(stackId, "delete"));
+    expect(deleteTokenFor(stackId, "delete")).to.match(/^fd-delete-[0-9a-f]{48}$/);
+  });
+
   it("record why a stack was deleted", () => {
     expect(deletePurposeOf(deleteTokenFor(stackId, "delete"))).to.equal("delete");
     expect(deletePurposeOf(deleteTokenFor(stackId, "cleanup"))).to.equal("cleanup");
     expect(deleteTokenFor(stackId, "delete")).not.to.equal(deleteTokenFor(stackId, "cleanup"));
     expect(deletePurposeOf("Console-DeleteStack-7f59c3cf")).to.equal(undefined);
+    // Only a whole FlightDeck token: nothing before it, nothing after.
+    const token = deleteTokenFor(stackId, "expire");
+    expect(deletePurposeOf(token)).to.equal("expire");
+    expect(deletePurposeOf(`x${token}`)).to.equal(undefined);
+    expect(deletePurposeOf(`${token}0`)).to.equal(undefined);
     expect(deletePurposeOf(undefined)).to.equal(undefined);
   });
 });

@@ -92,6 +92,27 @@ describe("trigger keys", () => {
     }
   });
 
+  it("says for the log why a key is no user's trigger", () => {
+    const reasonOf = (key: string) => leftOf(parseTriggerKey(key)).reason;
+    expect(reasonOf("home/ali%ZZce/c1.cf-create")).to.equal(
+      'The key "home/ali%ZZce/c1.cf-create" is not validly URL-encoded.',
+    );
+    expect(reasonOf("other/alice/c1.cf-create")).to.equal(
+      'The key "other/alice/c1.cf-create" is not inside a user\'s home folder.',
+    );
+    expect(reasonOf("home/al+ice/c1.cf-create")).to.match(
+      /^The folder name "al ice" is not a valid user name \(.+\)\.$/,
+    );
+  });
+
+  it("reads .cf-extend as an extension of the cluster it names", () => {
+    expect(rightOf(parseTriggerKey("home/alice/c1.cf-extend"))).to.deep.include({
+      user: "alice",
+      cluster: "c1",
+      action: "extend",
+    });
+  });
+
   it("only ever points a failure file into the same user's home, where it cannot trigger anything", () => {
     fc.assert(
       fc.property(
