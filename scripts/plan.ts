@@ -2,18 +2,23 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planVariables, terraform } from "./terraform-cli.js";
 import { DEFAULT_LIMITS } from "../stacks/settings/settings-shape.js";
-import { loadSettings, settingsPath } from "../stacks/settings/settings.js";
+import { settingsPath } from "../stacks/settings/settings.js";
+import { loadCheckedSettings } from "../stacks/settings/template-checks.js";
+import { outputsHint, planWarnings } from "./plan-warnings.js";
 import { limitsSummary, planSummary, type PlanJson } from "./terraform-plan.js";
 import { prepareStack, STACK_DIR } from "./terraform-stack.js";
 
 /*
- * `npm run plan [-- settings.json]`: build, synthesize, then `terraform
- * init` and `plan` the stack, with no AWS account needed (fake credentials
- * and the providers' skip flags when none are configured). Writes the plan
- * as JSON to cdktf.out/stacks/flightdeck/plan.json and prints a summary.
+ * `npm run plan [-- settings.json]`: check the settings against their
+ * template, build, synthesize, then `terraform init` and `plan` the stack,
+ * with no AWS account needed (fake credentials and the providers' skip flags
+ * when none are configured). Writes the plan as JSON to
+ * <STACK_DIR>/plan.json and prints a summary, the limits in force and what
+ * the settings leave out.
  */
 
 function main(): void {
+  const { settings } = loadCheckedSettings(settingsPath(process.argv[2], process.env));
   const session = prepareStack(process.argv[2]);
   const cwd = resolve(STACK_DIR);
   terraform(["plan", "-input=false", "-no-color", "-out=plan.tfplan", ...planVariables(session)], {
@@ -26,9 +31,10 @@ function main(): void {
     `\nPlanned ${session.offline ? "offline (no AWS account: fake credentials, skip flags)" : "with your AWS credentials"}.`,
   );
   console.log(planSummary(JSON.parse(json) as PlanJson));
-  const settings = loadSettings(settingsPath(process.argv[2], process.env));
   console.log(limitsSummary(settings.limits, DEFAULT_LIMITS));
+  for (const warning of planWarnings(settings)) console.log(`\nWarning: ${warning}`);
   console.log(`\nFull plan: ${join(STACK_DIR, "plan.json")}`);
+  console.log(outputsHint(STACK_DIR));
 }
 
 try {

@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { MIN_TERRAFORM, terraformVersionProblem } from "./tool-versions.js";
 
 /*
  * Running plain terraform on the synthesized stack, the same way for
@@ -17,7 +18,7 @@ export const PROVIDER_MIRROR = "/opt/tf-plugins";
 export class TerraformMissingError extends Error {
   constructor(options?: { cause?: unknown }) {
     super(
-      "terraform is not installed or not on PATH. Install Terraform 1.11 or later " +
+      `terraform is not installed or not on PATH. Install Terraform ${MIN_TERRAFORM.join(".")} or later ` +
         "(https://developer.hashicorp.com/terraform/install) and try again.",
       options,
     );
@@ -147,4 +148,34 @@ export function terraformAvailable(): boolean {
     env: { ...process.env, CHECKPOINT_DISABLE: "1" },
   });
   return result.error === undefined && result.status === 0;
+}
+
+/** A terraform too old for FlightDeck. */
+export class TerraformVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TerraformVersionError";
+  }
+}
+
+/**
+ * Refuses a terraform older than {@link MIN_TERRAFORM}, before anything is
+ * synthesized or planned. Throws {@link TerraformMissingError} when there is none.
+ */
+export function requireTerraformVersion(env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync("terraform", ["version", "-json"], {
+    encoding: "utf8",
+    env: { ...env, CHECKPOINT_DISABLE: "1" },
+  });
+  if (result.error !== undefined) throw new TerraformMissingError({ cause: result.error });
+  let version = "(unknown version)";
+  try {
+    version = String(
+      (JSON.parse(result.stdout) as { terraform_version?: unknown }).terraform_version,
+    );
+  } catch {
+    // Older than 0.13, which had no -json: refused below as an unknown version.
+  }
+  const problem = terraformVersionProblem(version);
+  if (problem !== undefined) throw new TerraformVersionError(problem);
 }

@@ -1,15 +1,27 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { terraform, terraformSession, type TerraformSession } from "./terraform-cli.js";
+import {
+  requireTerraformVersion,
+  terraform,
+  terraformSession,
+  type TerraformSession,
+} from "./terraform-cli.js";
+import { DESTROY_OVERRIDE } from "./destroy-guard.js";
+import { nodeVersionProblem } from "./tool-versions.js";
 
 /*
- * The steps `npm run plan` and `npm run deploy` share: build the bundles,
- * synthesize the stack with the chosen settings, and `terraform init` it.
+ * The steps `npm run plan`, `deploy` and `destroy` share: check the Node.js
+ * and Terraform versions, build the bundles, synthesize the stack with the
+ * chosen settings, and `terraform init` it.
  */
 
-/** Where `main.ts` writes the stack (cdktf's default output folder). */
-export const OUT_DIR = "cdktf.out";
+/**
+ * Where `main.ts` writes the stack: cdktf's own `CDKTF_OUTDIR` when set (the
+ * App reads it too), else cdktf's default folder. Terraform runs, and
+ * `terraform output` works, in {@link STACK_DIR} under it.
+ */
+export const OUT_DIR = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
 export const STACK_DIR = join(OUT_DIR, "stacks", "flightdeck");
 
 /** A step that failed, with what to do about it. */
@@ -53,13 +65,33 @@ export function usesRemoteState(stackDir: string): boolean {
   return Object.keys(config.terraform?.backend ?? {}).some((type) => type !== "local");
 }
 
-/** Builds, synthesizes and initializes the stack; returns the session to run terraform with. */
-export function prepareStack(settingsPath: string | undefined): TerraformSession {
-  buildBundles();
+/** Where main.ts takes the Lambda bundles from. */
+const BUNDLES = ["cf-create", "cf-delete"].map((name) => join("dist", "functions", `${name}.zip`));
+
+/** Refuses a Node.js or Terraform FlightDeck does not support (tool-versions.ts). */
+export function requireSupportedTools(): void {
+  const node = nodeVersionProblem(process.version);
+  if (node !== undefined) throw new StepError(node);
+  requireTerraformVersion();
+}
+
+/**
+ * Checks the tools, builds (with `build: "if-missing"`, only when no bundle
+ * has been built: a teardown does not need the code to compile),
+ * synthesizes and initializes the stack; returns the session to run terraform with.
+ */
+export function prepareStack(
+  settingsPath: string | undefined,
+  options: { build: "always" | "if-missing" } = { build: "always" },
+): TerraformSession {
+  requireSupportedTools();
+  if (options.build === "always" || !BUNDLES.every((bundle) => existsSync(bundle))) buildBundles();
   synthesize(settingsPath);
   if (!existsSync(join(STACK_DIR, "cdk.tf.json"))) {
     throw new StepError(`${STACK_DIR}/cdk.tf.json was not written.`);
   }
+  // A teardown that was stopped may have left its override behind: it must never reach a deploy.
+  rmSync(join(STACK_DIR, DESTROY_OVERRIDE), { force: true });
   const session = terraformSession(OUT_DIR);
   if (session.offline && usesRemoteState(STACK_DIR)) {
     throw new StepError(

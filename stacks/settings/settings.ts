@@ -5,6 +5,7 @@ import { decodeReadably } from "../../functions/shared/readable-errors.js";
 import { policyFromSettings } from "./policy.js";
 import { derivedLogin, loginProblem } from "../../functions/shared/login-name.js";
 import { idProblemUnder } from "./identity-settings.js";
+import { lifetimeErrors } from "./lifetime-settings.js";
 import { networkProblems } from "./network-settings.js";
 import { SettingsFileCodec, withDefaults, type Settings } from "./settings-shape.js";
 
@@ -28,6 +29,7 @@ function crossFieldErrors(settings: Settings): string[] {
   errors.push(...homeOwnerErrors(settings.homes.owners));
   errors.push(...networkProblems(settings.region, settings.network));
   errors.push(...mountTargetErrors(settings));
+  errors.push(...lifetimeErrors(settings));
   if ("AccessNetwork" in settings.defaults) {
     errors.push("defaults: set AccessNetwork with the top-level accessNetwork setting instead.");
   }

@@ -121,12 +121,12 @@ describe("deployment settings", () => {
       ...minimal,
       users: [{ id: "alice", sshPublicKey: "ssh-ed25519 not-base64!" }],
     });
-    expect(message).to.match(/^users\.sshPublicKey must be an OpenSSH public key/);
+    expect(message).to.match(/^users: alice: sshPublicKey must be an OpenSSH public key/);
   });
 
   it("rejects a user id IAM would not allow, naming the field", () => {
     const [message] = problems({ ...minimal, users: [{ id: "alice smith", sshPublicKey: KEY }] });
-    expect(message).to.match(/^users\.id must be an IAM user name: 1 to 64 letters/);
+    expect(message).to.match(/^users\[0\]: id must be an IAM user name: 1 to 64 letters/);
     expect(
       problems({ ...minimal, users: [{ id: "a".repeat(65), sshPublicKey: KEY }] }),
     ).to.have.length(1);

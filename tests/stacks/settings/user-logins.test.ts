@@ -79,7 +79,7 @@ describe("users' logins in the settings", () => {
 
   it("refuses a login that is not a Linux login, naming the field", () => {
     expect(settingsProblems(withUsers({ id: "alice", login: "Alice" }))[0]).to.match(
-      /^users\.login must be a Linux login: a lowercase letter/,
+      /^users: alice: login must be a Linux login: a lowercase letter/,
     );
     expect(settingsProblems(withUsers({ id: "alice", login: "a".repeat(33) }))).to.have.length(1);
   });
