@@ -1,11 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as prettier from "prettier";
+import { COMPUTE_TYPES_PARAMETER, MAX_COMPUTE_TYPES } from "../functions/shared/compute-types.js";
 import { LOGIN_IP_OUTPUT } from "../functions/shared/template-contract.js";
 import { OTHER_CHOICE, PRESET_MAPPING } from "./instance-types.js";
 import { getAtt, ref } from "./intrinsics.js";
 import { networkResources } from "./network.js";
-import { MASTER_RESOURCE, nodeResources } from "./nodes.js";
+import { computeTypeSlot, MASTER_RESOURCE, nodeResources } from "./nodes.js";
 import { clusterParameters, ON_DEMAND_PRICES } from "./parameters.js";
 
 /*
@@ -30,6 +31,27 @@ function conditions(): Record<string, unknown> {
       })),
     },
     UseSpot: { "Fn::Not": [{ Condition: "OnDemand" }] },
+    // The compute groups' override slots: one per listed type.
+    HasComputeTypes: { "Fn::Not": [{ "Fn::Equals": [ref(COMPUTE_TYPES_PARAMETER), ""] }] },
+    ...Object.fromEntries(
+      Array.from({ length: MAX_COMPUTE_TYPES - 1 }, (_, i) => [
+        `HasComputeType${i + 1}`,
+        { "Fn::Not": [{ "Fn::Equals": [computeTypeSlot(i + 1), ""] }] },
+      ]),
+    ),
+    // Spot nodes whose limits allow on-demand, and that did not ask for spot
+    // only. Written as not-any-of: cfn-lint 1.9.7 cannot evaluate Fn::And.
+    UseOnDemandFallback: {
+      "Fn::Not": [
+        {
+          "Fn::Or": [
+            { Condition: "OnDemand" },
+            { "Fn::Not": [{ "Fn::Equals": [ref("ComputeOnDemandAllowed"), "true"] }] },
+            { "Fn::Equals": [ref("SpotFallbackMinutes"), "0"] },
+          ],
+        },
+      ],
+    },
     UsePlacementGroup: {
       "Fn::Equals": [
         { "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "PlacementGroup"] },

@@ -4,11 +4,10 @@
  * (`r4.large-2C-15.25GB`: type, vCPUs, memory in GiB).
  *
  * Only x86_64 types are listed, because the template boots the amd64 Ubuntu
- * image. Burstable (t*) types appear only as a preset and never as a label:
- * they cannot join a cluster placement group, and the template decides on a
- * placement group from the preset mapping alone (`other` always gets one).
- * The same goes for the older families EC2 keeps out of cluster placement
- * groups (C3, R3, I2, G2, A1, …), which are simply not listed.
+ * image. Burstable (t*) types appear only as a preset and never as a label
+ * (nor as a default alternative): their CPU credits make nodes of one shape
+ * run at different speeds. The older families EC2 keeps out of cluster
+ * placement groups (C3, R3, I2, G2, A1, …) are not listed either.
  */
 
 /** vCPUs and memory (GiB) of one instance size, as EC2 documents them. */
@@ -125,25 +124,26 @@ export const DEFAULT_INSTANCE_LABEL = "m7i.large-2C-8GB";
  * The named presets. Each mapping entry carries the EC2 type under
  * `InstanceType` (the key `resolveInstanceType` in the merge library reads),
  * its label in the seed's format under `Label` (so a preset's vCPUs and
- * memory are known exactly as an `other` label's are), and whether a cluster
- * placement group may hold it.
+ * memory are known exactly as an `other` label's are), and whether its
+ * compute nodes go in a cluster placement group. Only `hpc` does: a cluster
+ * placement group lives in one Availability Zone, so its nodes give up the
+ * other zones' capacity for the lowest latency between them; every other
+ * choice spreads over every zone of the deployment.
  */
 export const INSTANCE_PRESETS = {
   small: { InstanceType: "t3.medium", Label: "t3.medium-2C-4GB", PlacementGroup: "false" },
-  medium: { InstanceType: "m7i.xlarge", Label: "m7i.xlarge-4C-16GB", PlacementGroup: "true" },
-  large: { InstanceType: "c7i.8xlarge", Label: "c7i.8xlarge-32C-64GB", PlacementGroup: "true" },
+  medium: { InstanceType: "m7i.xlarge", Label: "m7i.xlarge-4C-16GB", PlacementGroup: "false" },
+  large: { InstanceType: "c7i.8xlarge", Label: "c7i.8xlarge-32C-64GB", PlacementGroup: "false" },
   hpc: { InstanceType: "c5n.18xlarge", Label: "c5n.18xlarge-72C-192GB", PlacementGroup: "true" },
 } as const;
 
 /**
- * Hardware threads per core of a type: 1 for the HPC families, which run
- * without simultaneous multithreading, 2 for every other x86_64 type offered.
- * The default customizer turns the second thread off on compute nodes, so a
- * node has vCPUs / threads cores (master.sh computes the same from a label).
+ * Hardware threads per core of a type (1 for the HPC families, 2 for the
+ * rest); the merge's compute types share it. The default customizer turns the
+ * second thread off on compute nodes, so a node has vCPUs / threads cores
+ * (master.sh computes the same from a label).
  */
-export function threadsPerCore(type: string): number {
-  return type.startsWith("hpc") ? 1 : 2;
-}
+export { threadsPerCore } from "../functions/shared/compute-types.js";
 
 /** The choice that selects `*InstanceTypeOther` instead of a preset. */
 export const OTHER_CHOICE = "other";
@@ -152,9 +152,9 @@ export const OTHER_CHOICE = "other";
  * The preset mapping as the template declares it. `Fn::FindInMap` needs an
  * entry for every choice it may be evaluated with, so `other` has one too;
  * its `InstanceType` and `Label` name no type, so nothing resolves through them, and
- * every label in the `other` list may join a placement group.
+ * its nodes spread over every zone, with no placement group.
  */
 export const PRESET_MAPPING = {
   ...INSTANCE_PRESETS,
-  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, Label: OTHER_CHOICE, PlacementGroup: "true" },
+  [OTHER_CHOICE]: { InstanceType: OTHER_CHOICE, Label: OTHER_CHOICE, PlacementGroup: "false" },
 } as const;

@@ -1,3 +1,4 @@
+import { COMPUTE_TYPES_PARAMETER, MAX_COMPUTE_TYPES } from "../functions/shared/compute-types.js";
 import {
   NODE_BOUNDARY_PARAMETER,
   NODE_IAM_PATH,
@@ -18,11 +19,33 @@ import { bootMetadataFor, userDataFor, type BootSpec } from "./user-data.js";
 /** Fixed so the master's IAM policy and node manager can name it without a dependency cycle. */
 export const COMPUTE_GROUP_NAME = "${AWS::StackName}-compute";
 
+/** The on-demand group pending nodes fall back to when spot fails (where the limits allow it). */
+export const FALLBACK_GROUP_NAME = "${AWS::StackName}-compute-on-demand";
+
 /** The master's logical id: its CreationPolicy waits for the boot script's signal. */
 export const MASTER_RESOURCE = "MasterInstance";
 
-/** The subnet the cluster runs in: the first of the deployment's. */
+/** The master's subnet: the first of the deployment's. */
 const CLUSTER_SUBNET = { "Fn::Select": [0, ref("SubnetIds")] };
+
+/**
+ * The compute groups' subnets: every zone of the deployment, so that the
+ * groups can launch wherever a pool has capacity; the master's alone for a
+ * cluster placement group, which lives in one zone.
+ */
+const COMPUTE_SUBNETS = ifCondition("UsePlacementGroup", [CLUSTER_SUBNET], ref("SubnetIds"));
+
+/**
+ * The `index`th label of ComputeInstanceTypes, or "" past its end: the list
+ * is padded with empty items so that Fn::Select never runs off it.
+ */
+export function computeTypeSlot(index: number) {
+  const padded = sub(`\${${COMPUTE_TYPES_PARAMETER}}${",".repeat(MAX_COMPUTE_TYPES - 1)}`);
+  return { "Fn::Select": [index, { "Fn::Split": [",", padded] }] };
+}
+
+/** The EC2 type of a label: `c7i.large-2C-4GB` → `c7i.large`. */
+const typeOfLabel = (label: unknown) => ({ "Fn::Select": [0, { "Fn::Split": ["-", label] }] });
 
 /** The EC2 type a role's choice selects: the label's type for `other`, else the preset's. */
 function instanceType(role: "Compute" | "Master") {
@@ -126,19 +149,30 @@ const masterBoot: BootSpec = {
     FD_MAX_NODES: "${ComputeMaxNodes}",
     FD_INITIAL_NODES: "${ComputeInitialNodes}",
     FD_AUTOSCALING: "${AutoscalingPolicy}",
-    FD_COMPUTE_INSTANCE: "${ComputeInstanceLabel}",
+    FD_COMPUTE_INSTANCES: "${ComputeInstanceLabels}",
     FD_ASG: COMPUTE_GROUP_NAME,
+    FD_ASG_FALLBACK: "${FallbackGroupName}",
+    FD_COMPUTE_MARKET: "${ComputeMarket}",
+    FD_SPOT_FALLBACK_MINUTES: "${SpotFallbackMinutes}",
+    FD_ON_DEMAND_ALLOWED: "${ComputeOnDemandAllowed}",
     FD_NODE_TAG: NODE_TAG_KEY,
     FD_SIGNAL_RESOURCE: MASTER_RESOURCE,
     FD_USER_BUCKET: "${FlightDeckBucket}",
     FD_USER_PREFIX: "${UserHomePrefix}",
     FD_IDLE_MINUTES: "${IdleDeleteMinutes}",
   },
-  // The compute instance's label (type-<vCPUs>C-<GiB>GB), from which the master sizes its nodes.
+  // The compute types' labels (type-<vCPUs>C-<GiB>GB), from which the master
+  // sizes its nodes (the smallest of each); the fallback group, if any.
   variables: {
-    ComputeInstanceLabel: ifCondition("ComputeIsOther", ref("ComputeInstanceTypeOther"), {
-      "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "Label"],
-    }),
+    ComputeInstanceLabels: ifCondition(
+      "HasComputeTypes",
+      ref(COMPUTE_TYPES_PARAMETER),
+      ifCondition("ComputeIsOther", ref("ComputeInstanceTypeOther"), {
+        "Fn::FindInMap": ["InstancePresets", ref("ComputeInstanceType"), "Label"],
+      }),
+    ),
+    FallbackGroupName: ifCondition("UseOnDemandFallback", sub(FALLBACK_GROUP_NAME), ""),
+    ComputeMarket: ifCondition("UseSpot", "spot", "on-demand"),
   },
   files: [
     "common.sh",
@@ -165,31 +199,41 @@ const computeBoot: BootSpec = {
     "day-one.sh",
     "flightdeck-aws.py",
     "flightdeck-node-connect.py",
+    "flightdeck-interruptions.py",
     "compute.sh",
   ],
 };
 
 /**
  * What the master's compute node manager (flightdeck-nodes.py) may do: size
- * and shrink its own cluster's compute group, read groups and their scaling
- * activities (Describe calls take no resource), and name the group's
- * instances, with the node-name tag only. The group's MaxSize stays the cap
- * on instances, whatever a user with sudo on the master runs.
+ * and shrink its own cluster's compute groups (the main one and the
+ * on-demand fallback, which exists only where the limits allow on-demand),
+ * read groups and their scaling activities (Describe calls take no
+ * resource), and name the groups' instances, with the node-name tag only.
+ * Each group's MaxSize stays a cap AWS enforces, whatever a user with sudo
+ * on the master runs.
  */
 function nodeManagerStatements() {
+  const groupArn = (name: string) =>
+    sub(
+      `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`,
+    );
   return [
     allow(
       ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-      sub(
-        `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${COMPUTE_GROUP_NAME}`,
-      ),
+      [groupArn(COMPUTE_GROUP_NAME), groupArn(FALLBACK_GROUP_NAME)],
     ),
     allow(["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"], "*"),
     allow(
       "ec2:CreateTags",
       sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"),
       {
-        StringEquals: { "aws:ResourceTag/aws:autoscaling:groupName": sub(COMPUTE_GROUP_NAME) },
+        StringEquals: {
+          "aws:ResourceTag/aws:autoscaling:groupName": [
+            sub(COMPUTE_GROUP_NAME),
+            sub(FALLBACK_GROUP_NAME),
+          ],
+        },
         "ForAllValues:StringEquals": { "aws:TagKeys": [NODE_TAG_KEY] },
       },
     ),
@@ -261,6 +305,52 @@ function master() {
   };
 }
 
+/**
+ * A compute group over the launch template: every type of ComputeInstanceTypes
+ * (or the one ComputeInstanceType selects), in every subnet. Spot goes in the
+ * group's instances distribution, not the launch template, which a mixed
+ * instances policy refuses when it asks for spot.
+ */
+function computeGroup(name: string, distribution: Record<string, unknown>, condition?: string) {
+  const slots = Array.from({ length: MAX_COMPUTE_TYPES - 1 }, (_, i) =>
+    ifCondition(
+      `HasComputeType${i + 1}`,
+      { InstanceType: typeOfLabel(computeTypeSlot(i + 1)) },
+      noValue,
+    ),
+  );
+  return {
+    Type: "AWS::AutoScaling::AutoScalingGroup",
+    ...(condition === undefined ? {} : { Condition: condition }),
+    Properties: {
+      AutoScalingGroupName: sub(name),
+      MixedInstancesPolicy: {
+        InstancesDistribution: distribution,
+        LaunchTemplate: {
+          LaunchTemplateSpecification: {
+            LaunchTemplateId: ref(computeBoot.resource),
+            Version: getAtt(computeBoot.resource, "LatestVersionNumber"),
+          },
+          Overrides: ifCondition(
+            "HasComputeTypes",
+            [{ InstanceType: typeOfLabel(computeTypeSlot(0)) }, ...slots],
+            [{ InstanceType: instanceType("Compute") }],
+          ),
+        },
+      },
+      // No replacement launched ahead of a spot interruption: it would
+      // terminate the old instance, job and all, once the new one runs. The
+      // nodes drain themselves instead (flightdeck-interruptions.py).
+      CapacityRebalance: false,
+      MinSize: "0",
+      MaxSize: ref("ComputeMaxNodes"),
+      VPCZoneIdentifier: COMPUTE_SUBNETS,
+      PlacementGroup: ifCondition("UsePlacementGroup", ref("ComputePlacementGroup"), noValue),
+      Tags: [{ Key: "Name", Value: sub("${ClusterName}-compute"), PropagateAtLaunch: true }],
+    },
+  };
+}
+
 function compute() {
   return {
     ComputeRole: role("flightdeck-compute", nodeStatements()),
@@ -276,48 +366,46 @@ function compute() {
       Properties: {
         LaunchTemplateData: {
           ImageId: ref("ImageId"),
-          InstanceType: instanceType("Compute"),
+          // The groups' overrides choose the type; this one is the first.
+          InstanceType: ifCondition(
+            "HasComputeTypes",
+            typeOfLabel(computeTypeSlot(0)),
+            instanceType("Compute"),
+          ),
           IamInstanceProfile: { Arn: getAtt("ComputeInstanceProfile", "Arn") },
           SecurityGroupIds: [ref("ClusterSecurityGroup"), ref("HomeSecurityGroup")],
           MetadataOptions: computeMetadataOptions,
           BlockDeviceMappings: rootVolume(16),
-          // `terminate` on interruption: a stopped spot node cannot be in a placement group.
-          InstanceMarketOptions: ifCondition(
-            "UseSpot",
-            {
-              MarketType: "spot",
-              SpotOptions: {
-                SpotInstanceType: "one-time",
-                InstanceInterruptionBehavior: "terminate",
-                MaxPrice: ref("ComputeSpotPrice"),
-              },
-            },
-            noValue,
-          ),
           UserData: userDataFor(computeBoot),
         },
       },
     },
-    // No DesiredCapacity: the group starts empty (MinSize) and the master's
-    // node manager owns the desired capacity; a stack update cannot reset it.
-    // Every instance stays in this group, so deleting the stack deletes the
-    // group, and with it every compute instance, before the security groups.
-    // One subnet, the master's: a cluster placement group lives in one zone.
-    ComputeGroup: {
-      Type: "AWS::AutoScaling::AutoScalingGroup",
-      Properties: {
-        AutoScalingGroupName: sub(COMPUTE_GROUP_NAME),
-        LaunchTemplate: {
-          LaunchTemplateId: ref(computeBoot.resource),
-          Version: getAtt(computeBoot.resource, "LatestVersionNumber"),
-        },
-        MinSize: "0",
-        MaxSize: ref("ComputeMaxNodes"),
-        VPCZoneIdentifier: [CLUSTER_SUBNET],
-        PlacementGroup: ifCondition("UsePlacementGroup", ref("ComputePlacementGroup"), noValue),
-        Tags: [{ Key: "Name", Value: sub("${ClusterName}-compute"), PropagateAtLaunch: true }],
+    // No DesiredCapacity: the groups start empty (MinSize) and the master's
+    // node manager owns their desired capacities; a stack update cannot
+    // reset them. Every instance stays in a group, so deleting the stack
+    // deletes the groups, and with them every compute instance, before the
+    // security groups.
+    // Spot at the user's cap, from the pools with the most capacity at the
+    // lowest price; or on-demand, at the lowest price, when the cap is 0.
+    // `terminate` is the only interruption behaviour a group's spot has.
+    ComputeGroup: computeGroup(COMPUTE_GROUP_NAME, {
+      OnDemandAllocationStrategy: "lowest-price",
+      OnDemandBaseCapacity: 0,
+      OnDemandPercentageAboveBaseCapacity: ifCondition("UseSpot", 0, 100),
+      SpotAllocationStrategy: "price-capacity-optimized",
+      SpotMaxPrice: ifCondition("UseSpot", ref("ComputeSpotPrice"), noValue),
+    }),
+    // Where spot has failed for SpotFallbackMinutes and the limits allow
+    // on-demand, the node manager launches waiting nodes here instead.
+    ComputeOnDemandGroup: computeGroup(
+      FALLBACK_GROUP_NAME,
+      {
+        OnDemandAllocationStrategy: "lowest-price",
+        OnDemandBaseCapacity: 0,
+        OnDemandPercentageAboveBaseCapacity: 100,
       },
-    },
+      "UseOnDemandFallback",
+    ),
   };
 }
 

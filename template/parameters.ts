@@ -1,4 +1,9 @@
-import { FIELD_RULES, MIN_SPOT_PRICE } from "../functions/shared/cluster-config.js";
+import {
+  FIELD_RULES,
+  INSTANCE_LABEL_PATTERN,
+  MIN_SPOT_PRICE,
+} from "../functions/shared/cluster-config.js";
+import { COMPUTE_TYPES_PARAMETER } from "../functions/shared/compute-types.js";
 import { MAX_UID, MIN_UID } from "../functions/shared/user-uid.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
 import { LOGIN_PATTERN } from "../functions/shared/login-name.js";
@@ -50,7 +55,12 @@ export const UBUNTU_IMAGE_PARAMETER =
   "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
 function integer(
-  field: "ComputeInitialNodes" | "ComputeMaxNodes" | "MasterSystemVolumeSize" | "IdleDeleteMinutes",
+  field:
+    | "ComputeInitialNodes"
+    | "ComputeMaxNodes"
+    | "MasterSystemVolumeSize"
+    | "IdleDeleteMinutes"
+    | "SpotFallbackMinutes",
 ) {
   const { min, max } = FIELD_RULES[field];
   return { Type: "Number", MinValue: min, MaxValue: max };
@@ -79,6 +89,17 @@ function instanceLabel(role: string) {
   };
 }
 
+/**
+ * The compute group's types as the merge sends them: up to the codec's most
+ * instance labels, comma-separated, or empty for the type ComputeInstanceType
+ * selects alone. Which labels is the merge's check (the template's own table);
+ * the form is CloudFormation's.
+ */
+export const COMPUTE_TYPES_PATTERN = (() => {
+  const label = unanchored(INSTANCE_LABEL_PATTERN).replace(/\((?!\?)/g, "(?:");
+  return `(${label}(,${label}){0,${FIELD_RULES.ComputeInstanceTypes.max - 1}})?`;
+})();
+
 /** The `Parameters` section, in the order the console shows them. */
 export function clusterParameters(): Record<string, Record<string, unknown>> {
   return {
@@ -86,6 +107,13 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
     ComputeInstanceTypeOther: instanceLabel("Compute"),
     MasterInstanceType: instanceChoice("Master"),
     MasterInstanceTypeOther: instanceLabel("Master"),
+    [COMPUTE_TYPES_PARAMETER]: {
+      Type: "String",
+      Default: "",
+      AllowedPattern: COMPUTE_TYPES_PATTERN,
+      Description: `Instance labels the compute group may launch, comma-separated (at most ${FIELD_RULES.ComputeInstanceTypes.max}, one shape); set by FlightDeck from your ComputeInstanceTypes, or from ComputeInstanceType and alternatives of its shape. Empty: that type alone.`,
+      ConstraintDescription: `must be at most ${FIELD_RULES.ComputeInstanceTypes.max} instance labels separated by commas, such as c7i.large-2C-4GB,c6i.large-2C-4GB`,
+    },
     ComputeSpotPrice: {
       Type: "String",
       Default: "0",
@@ -121,6 +149,21 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
       Description:
         "Size in GiB of the master's disk (the system, Slurm's state and job history; /home is the user's own file system).",
       ConstraintDescription: `must be a size in GiB from ${FIELD_RULES.MasterSystemVolumeSize.min} to ${FIELD_RULES.MasterSystemVolumeSize.max}`,
+    },
+    SpotFallbackMinutes: {
+      ...integer("SpotFallbackMinutes"),
+      Default: "10",
+      Description:
+        "Minutes spot must fail before waiting compute nodes launch on-demand, if your administrator allows on-demand; 0 is never (spot only).",
+      ConstraintDescription: `must be a whole number of minutes from ${FIELD_RULES.SpotFallbackMinutes.min} to ${FIELD_RULES.SpotFallbackMinutes.max}`,
+    },
+    ComputeOnDemandAllowed: {
+      Type: "String",
+      Default: "false",
+      AllowedValues: ["true", "false"],
+      Description:
+        "Whether your limits let compute nodes fall back to on-demand (allowOnDemand); set by FlightDeck.",
+      ConstraintDescription: "must be true or false",
     },
     IdleDeleteMinutes: {
       ...integer("IdleDeleteMinutes"),
@@ -212,7 +255,7 @@ export function clusterParameters(): Record<string, Record<string, unknown>> {
     SubnetIds: {
       Type: "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
       Description:
-        "SSM parameter naming the deployment's subnets, one per Availability Zone (the cluster runs in the first); set by FlightDeck.",
+        "SSM parameter naming the deployment's subnets, one per Availability Zone (the master runs in the first, compute nodes in all); set by FlightDeck.",
     },
     HomeFileSystem: {
       Type: "AWS::SSM::Parameter::Value<String>",

@@ -27,6 +27,8 @@ export const MAX_CONFIG_DEPTH = 32;
 export const FIELD_RULES = {
   ComputeInstanceType: { kind: "choice" },
   ComputeInstanceTypeOther: { kind: "instance-label" },
+  /** Types the compute group may launch, of one shape; empty for the template's own choice. */
+  ComputeInstanceTypes: { kind: "instance-types", max: 4 },
   MasterInstanceType: { kind: "choice" },
   MasterInstanceTypeOther: { kind: "instance-label" },
   ComputeSpotPrice: { kind: "price", max: 1000 },
@@ -36,6 +38,8 @@ export const FIELD_RULES = {
   MasterSystemVolumeSize: { kind: "integer", min: 8, max: 16384 },
   /** Minutes without jobs or logins before the master deletes its cluster; 0 is never. */
   IdleDeleteMinutes: { kind: "integer", min: 0, max: 10080 },
+  /** Minutes spot must fail before waiting nodes launch on-demand (when allowed); 0 is never. */
+  SpotFallbackMinutes: { kind: "integer", min: 0, max: 1440 },
 } as const;
 
 export type ClusterConfigField = keyof typeof FIELD_RULES;
@@ -60,6 +64,8 @@ export const SYSTEM_PARAMETERS = [
   /** The owner's home: its file system, and the security group that may reach it. */
   "HomeFileSystem",
   "HomeSecurityGroup",
+  /** Whether the admin's limits let compute nodes fall back to on-demand: "true" or "false". */
+  "ComputeOnDemandAllowed",
 ] as const;
 export type SystemParameter = (typeof SYSTEM_PARAMETERS)[number];
 
@@ -79,6 +85,8 @@ export const RESERVED_PARAMETERS: readonly string[] = [...SYSTEM_PARAMETERS, ...
 export const INSTANCE_LABEL_PATTERN =
   /^([a-z][a-z0-9-]*\.[a-z0-9-]+?)-([1-9]\d*)C-(\d+(?:\.\d+)?)GB$/;
 const INSTANCE_CHOICE_PATTERN = /^[A-Za-z0-9][-A-Za-z0-9.]{0,63}$/;
+/** One item of `ComputeInstanceTypes`: an EC2 instance type, or an instance label. */
+const INSTANCE_TYPE_ITEM = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 /** A price in USD: whole dollars, then up to five decimals. */
 export const PRICE_PATTERN = /^(0|[1-9]\d*)(\.\d{1,5})?$/;
 /** EC2 refuses a set spot `MaxPrice` at or below this; 0 means on-demand instead. */
@@ -109,6 +117,30 @@ function spotPrice(max: number) {
   };
 }
 
+/**
+ * A list of instance types: a comma-separated string or a JSON array, each
+ * item a type (`c7i.large`) or a label (`c7i.large-2C-4GB`), at most `max`,
+ * none twice. Normalized to `a,b`; empty means the template's own choice.
+ */
+function instanceTypeList(max: number) {
+  return (input: unknown): string | undefined => {
+    const items = Array.isArray(input)
+      ? input
+      : typeof input === "string"
+        ? input.split(",").map((item) => item.trim())
+        : undefined;
+    if (items === undefined || !items.every((item) => typeof item === "string")) return undefined;
+    const list = (items as string[]).filter((item) => item !== "");
+    const types = list.map((item) => instanceTypeOfLabel(item) ?? item);
+    const valid = list.every(
+      (item) => INSTANCE_TYPE_ITEM.test(item) || INSTANCE_LABEL_PATTERN.test(item),
+    );
+    return valid && list.length <= max && new Set(types).size === types.length
+      ? list.join(",")
+      : undefined;
+  };
+}
+
 declare const nodeCountBrand: unique symbol;
 /** A whole number of nodes, as the decimal string CloudFormation takes. */
 export type NodeCount = string & { readonly [nodeCountBrand]: true };
@@ -121,6 +153,9 @@ export type VolumeSize = string & { readonly [volumeSizeBrand]: true };
 declare const instanceChoiceBrand: unique symbol;
 /** A preset name or `other`; the template's `AllowedValues` says which. */
 export type InstanceChoice = string & { readonly [instanceChoiceBrand]: true };
+declare const instanceTypesBrand: unique symbol;
+/** Instance types or labels, comma-separated (`c7i.large,c6i.large`). */
+export type InstanceTypes = string & { readonly [instanceTypesBrand]: true };
 declare const instanceLabelBrand: unique symbol;
 /** An instance label such as `r4.large-2C-15.25GB`. */
 export type InstanceLabel = string & { readonly [instanceLabelBrand]: true };
@@ -145,6 +180,12 @@ const InstanceLabelCodec = patternCodec<InstanceLabel>(
   "InstanceLabel",
   INSTANCE_LABEL_PATTERN,
   'an instance label such as "r4.large-2C-15.25GB" (type, then vCPUs and memory)',
+);
+
+const InstanceTypesCodec = sentenceCodec<InstanceTypes>(
+  "InstanceTypes",
+  `at most ${rules.ComputeInstanceTypes.max} different instance types, such as "c7i.large,c6i.large" or ["c7i.large", "c6i.large"]`,
+  instanceTypeList(rules.ComputeInstanceTypes.max),
 );
 
 const SpotPriceCodec = sentenceCodec<SpotPrice>(
@@ -172,6 +213,7 @@ const VolumeSizeCodec = sentenceCodec<VolumeSize>(
 const fieldCodecs = {
   ComputeInstanceType: InstanceChoiceCodec,
   ComputeInstanceTypeOther: InstanceLabelCodec,
+  ComputeInstanceTypes: InstanceTypesCodec,
   MasterInstanceType: InstanceChoiceCodec,
   MasterInstanceTypeOther: InstanceLabelCodec,
   ComputeSpotPrice: SpotPriceCodec,
@@ -183,6 +225,11 @@ const fieldCodecs = {
     "IdleDeleteMinutes",
     `a whole number of minutes from ${rules.IdleDeleteMinutes.min} (never) to ${rules.IdleDeleteMinutes.max}`,
     wholeNumber(rules.IdleDeleteMinutes.min, rules.IdleDeleteMinutes.max),
+  ),
+  SpotFallbackMinutes: sentenceCodec<NodeCount>(
+    "SpotFallbackMinutes",
+    `a whole number of minutes from ${rules.SpotFallbackMinutes.min} (never: spot only) to ${rules.SpotFallbackMinutes.max}`,
+    wholeNumber(rules.SpotFallbackMinutes.min, rules.SpotFallbackMinutes.max),
   ),
 } satisfies Record<ClusterConfigField, t.Mixed>;
 

@@ -1,5 +1,6 @@
 import { type Either } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import { BudgetAmountCodec, BudgetPolicyCodec } from "./budget-policy.js";
 import { ADMIN_PARAMETERS, PRICE_PATTERN, SYSTEM_PARAMETERS } from "./cluster-config.js";
 import { EmailCodec, StackPrefixCodec, UserIdCodec, type UserId } from "./identifiers.js";
 import { derivedLogin, LoginNameCodec, type LoginName } from "./login-name.js";
@@ -60,6 +61,8 @@ const LIMIT_KEYS = [
   "extendHours",
   "maxIdleDeleteMinutes",
   "allowNeverIdleDelete",
+  "monthlyBudget",
+  "minSpotFallbackMinutes",
 ] as const;
 
 /** Admin limits. Each is optional; an absent limit leaves only the template's own constraints. */
@@ -84,6 +87,15 @@ export const LimitsCodec = closedObject(
     maxIdleDeleteMinutes: wholeNumber("MaxIdleDeleteMinutes", 1),
     /** Whether IdleDeleteMinutes may be 0 (never delete an idle cluster); not unless the admin says. */
     allowNeverIdleDelete: yesNo,
+    /** USD a user may spend a month, by FlightDeck's estimate (budget.ts). */
+    monthlyBudget: BudgetAmountCodec,
+    /**
+     * The shortest SpotFallbackMinutes a cluster may set: how long spot must
+     * fail before waiting nodes launch on-demand, where allowOnDemand lets
+     * them. 0 (spot only) is always allowed; a cluster that does not choose
+     * gets this when it is above the template's default.
+     */
+    minSpotFallbackMinutes: wholeNumber("MinSpotFallbackMinutes", 1),
   }),
   LIMIT_KEYS,
 );
@@ -212,6 +224,7 @@ const POLICY_KEYS = [
   "limits",
   "users",
   "tags",
+  "budgets",
 ] as const;
 
 /** The deployment's name, as its stacks' deployment tag carries it. */
@@ -223,27 +236,31 @@ const DeploymentId = patternCodec(
 
 /** The whole deployment policy, as the Lambdas read it from S3. */
 export const DeploymentPolicyCodec = closedObject(
-  t.type({
-    deployment: DeploymentId,
-    /** The managed policy every role a cluster creates must carry as its permissions boundary. */
-    nodePermissionsBoundary: patternCodec(
-      "PolicyArn",
-      /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
-      "an IAM policy ARN",
-    ),
-    /** The bucket of users' homes: the master's flightdeck-sync results and its idle `.cf-delete`. */
-    userBucket: patternCodec(
-      "BucketName",
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,
-      "an S3 bucket name",
-    ),
-    stackPrefix: StackPrefixCodec,
-    customizer: CustomizerLocationCodec,
-    defaults: ParameterDefaultsCodec,
-    limits: LimitsCodec,
-    users: UsersCodec,
-    tags: TagsCodec,
-  }),
+  t.intersection([
+    t.type({
+      deployment: DeploymentId,
+      /** The managed policy every role a cluster creates must carry as its permissions boundary. */
+      nodePermissionsBoundary: patternCodec(
+        "PolicyArn",
+        /^arn:aws[a-z-]*:iam::(\d{12}|\*):policy\/[A-Za-z0-9+=,.@_/-]+$/,
+        "an IAM policy ARN",
+      ),
+      /** The bucket of users' homes: the master's flightdeck-sync results and its idle `.cf-delete`. */
+      userBucket: patternCodec(
+        "BucketName",
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,
+        "an S3 bucket name",
+      ),
+      stackPrefix: StackPrefixCodec,
+      customizer: CustomizerLocationCodec,
+      defaults: ParameterDefaultsCodec,
+      limits: LimitsCodec,
+      users: UsersCodec,
+      tags: TagsCodec,
+    }),
+    /** The deployment's monthly budget, the grace and the warning's share (budget-policy.ts). */
+    t.partial({ budgets: BudgetPolicyCodec }),
+  ]),
   POLICY_KEYS,
 );
 export type DeploymentPolicy = t.TypeOf<typeof DeploymentPolicyCodec>;

@@ -1,7 +1,5 @@
 import { left, right, type Either } from "fp-ts/lib/Either.js";
 import {
-  INSTANCE_LABEL_PATTERN,
-  instanceTypeOfLabel,
   nodeCountProblem,
   type ClusterConfig,
   type ClusterConfigField,
@@ -25,6 +23,13 @@ import {
   type DeploymentPolicy,
   type Limits,
 } from "./deployment-policy.js";
+import {
+  COMPUTE_TYPES_PARAMETER,
+  instanceVcpus,
+  resolveInstanceType,
+  settleComputeTypes,
+  type InstanceEntry,
+} from "./compute-types.js";
 import { homeParameterNames, networkParameterNames } from "./deployment-parameters.js";
 import type { ClusterName, UserId } from "./identifiers.js";
 import { loginProblem } from "./login-name.js";
@@ -61,8 +66,8 @@ export interface CreateStackPlan {
   readonly template: TemplateReference;
   /**
    * The most vCPUs the cluster may run: the master plus ComputeMaxNodes ×
-   * the compute type's. Its weight in the user's `maxVcpus`; 0 when the
-   * instance types' sizes are unknown and no vCPU limit applies.
+   * the largest compute type's. Its weight in the user's `maxVcpus`; 0 when
+   * the instance types' sizes are unknown and no vCPU limit applies.
    */
   readonly vcpus: number;
 }
@@ -137,10 +142,46 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     SubnetIds: network.subnetIds,
     HomeFileSystem: home.fileSystemId,
     HomeSecurityGroup: home.clientSecurityGroupId,
+    ComputeOnDemandAllowed: String(onDemandAllowed(limitsFor(policy, user))),
   };
   for (const [key, value] of Object.entries(system)) {
     if (declared.has(key)) values.set(key, { value, source: "system" });
   }
+
+  const limits = limitsFor(policy, user);
+  const choiceValue = (key: ClusterConfigField) =>
+    values.get(key)?.value ??
+    (declared.get(key)?.Default === undefined ? undefined : String(declared.get(key)?.Default));
+  // The compute group's types, settled once: listed by the user, or the
+  // defaults for their compute type; sent as labels, which the nodes size by.
+  let computeTypes: ComputeTypes = { entries: [], listed: false };
+  if (declared.has(COMPUTE_TYPES_PARAMETER)) {
+    const listed = values.get(COMPUTE_TYPES_PARAMETER);
+    const settled = settleComputeTypes({
+      template,
+      listed: listed?.value,
+      choice: choiceValue("ComputeInstanceType"),
+      other: choiceValue("ComputeInstanceTypeOther"),
+      choiceFromConfig:
+        config.ComputeInstanceType !== undefined || config.ComputeInstanceTypeOther !== undefined,
+      allowed: (type) => isAllowedType(limits, type),
+    });
+    if (settled.ok) {
+      computeTypes = {
+        entries: settled.entries,
+        listed: listed !== undefined && listed.value !== "",
+      };
+      if (settled.entries.length > 0) {
+        const value = settled.entries.map((entry) => entry.label).join(",");
+        values.set(COMPUTE_TYPES_PARAMETER, { value, source: listed?.source ?? "default" });
+      }
+    } else {
+      errors.push(...settled.errors);
+      // Its problems are said; the template's pattern would only repeat them.
+      values.delete(COMPUTE_TYPES_PARAMETER);
+    }
+  }
+  raiseSpotFallbackToMinimum(values, declared, limits);
 
   for (const [key, declaration] of declared) {
     const entry = values.get(key);
@@ -168,9 +209,8 @@ export function mergeTemplate(input: MergeInput): Either<string[], CreateStackPl
     effective("ComputeMaxNodes"),
   );
   if (nodeCounts !== undefined) errors.push(nodeCounts);
-  const limits = limitsFor(policy, user);
-  errors.push(...limitErrors(effective, limits, template));
-  const footprint = clusterFootprint(effective, template);
+  errors.push(...limitErrors(effective, limits, template, computeTypes));
+  const footprint = clusterFootprint(effective, template, computeTypes);
   errors.push(...vcpuErrors(footprint, limits));
 
   if (errors.length > 0) return left([...new Set(errors)]);
@@ -210,7 +250,43 @@ function tagsFor(
 
 type Effective = (key: ClusterConfigField) => string | undefined;
 
-function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate): string[] {
+/** The compute group's types, and whether the user (or a deployment default) listed them. */
+interface ComputeTypes {
+  readonly entries: readonly InstanceEntry[];
+  readonly listed: boolean;
+}
+
+/** Whether the admin's `allowedInstanceTypes` (if any) accept `type`. */
+function isAllowedType(limits: Limits, type: string): boolean {
+  const allowed = limits.allowedInstanceTypes;
+  return allowed === undefined || allowed.some((pattern) => globMatches(pattern, type));
+}
+
+/**
+ * A cluster that does not choose SpotFallbackMinutes (no config or
+ * deployment default sets it) waits at least the admin's minimum: the
+ * template's default is raised to it, rather than refused.
+ */
+function raiseSpotFallbackToMinimum(
+  values: Values,
+  declared: ReadonlyMap<string, { readonly Default?: unknown }>,
+  limits: Limits,
+): void {
+  const field = "SpotFallbackMinutes";
+  const minimum = limits.minSpotFallbackMinutes;
+  if (!declared.has(field) || values.has(field) || minimum === undefined) return;
+  const fallback = Number(declared.get(field)?.Default ?? 0);
+  if (fallback !== 0 && fallback < Number(minimum)) {
+    values.set(field, { value: minimum, source: "default" });
+  }
+}
+
+function limitErrors(
+  effective: Effective,
+  limits: Limits,
+  template: CfnTemplate,
+  computeTypes: ComputeTypes,
+): string[] {
   const errors: string[] = [];
   const atMost = (field: ClusterConfigField, limit: string | undefined, unit = "") => {
     const value = effective(field);
@@ -225,6 +301,18 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   atMost("ComputeSpotPrice", limits.maxSpotPrice, " USD/hour");
   atMost("MasterSystemVolumeSize", limits.maxMasterVolumeSize, " GiB");
   atMost("IdleDeleteMinutes", limits.maxIdleDeleteMinutes, " minutes");
+  const fallback = effective("SpotFallbackMinutes");
+  const minFallback = limits.minSpotFallbackMinutes;
+  if (
+    fallback !== undefined &&
+    minFallback !== undefined &&
+    Number(fallback) !== 0 &&
+    Number(fallback) < Number(minFallback)
+  ) {
+    errors.push(
+      `SpotFallbackMinutes is ${fallback} minutes, below your limit of ${minFallback}: spot must fail that long before your nodes launch on-demand; set at least ${minFallback}, or 0 for spot only.`,
+    );
+  }
   const idle = effective("IdleDeleteMinutes");
   if (idle !== undefined && Number(idle) === 0 && limits.allowNeverIdleDelete !== "true") {
     errors.push(
@@ -245,8 +333,18 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
   }
 
   const allowed = limits.allowedInstanceTypes;
+  // Every type of the compute group must be allowed. Defaults were narrowed
+  // to the allowed ones already, so only the user's own choice can fail here.
+  const computeSettled = computeTypes.entries.length > 0;
   if (allowed !== undefined) {
-    for (const role of ["Compute", "Master"] as const) {
+    for (const { type } of computeTypes.entries) {
+      if (isAllowedType(limits, type)) continue;
+      const field = computeTypes.listed ? COMPUTE_TYPES_PARAMETER : "ComputeInstanceType";
+      errors.push(
+        `${field} selects ${type}, which is not among your allowed instance types (${allowed.join(", ")}).`,
+      );
+    }
+    for (const role of computeSettled ? (["Master"] as const) : (["Compute", "Master"] as const)) {
       const choiceField = `${role}InstanceType` as const;
       const choice = effective(choiceField);
       if (choice === undefined) continue;
@@ -257,7 +355,7 @@ function limitErrors(effective: Effective, limits: Limits, template: CfnTemplate
         errors.push(
           `${shownField}: cannot tell which instance type ${JSON.stringify(choice === "other" ? effective(otherField) : choice)} is, so it cannot be checked against your allowed types.`,
         );
-      } else if (!allowed.some((pattern) => globMatches(pattern, type))) {
+      } else if (!isAllowedType(limits, type)) {
         errors.push(
           `${shownField} selects ${type}, which is not among your allowed instance types (${allowed.join(", ")}).`,
         );
@@ -275,7 +373,12 @@ interface Footprint {
   readonly total: number | undefined;
 }
 
-function clusterFootprint(effective: Effective, template: CfnTemplate): Footprint {
+/** The compute nodes count as the largest type of their group: any of them may launch. */
+function clusterFootprint(
+  effective: Effective,
+  template: CfnTemplate,
+  computeTypes: ComputeTypes,
+): Footprint {
   const vcpusOf = (role: "Compute" | "Master") => {
     const choice = effective(`${role}InstanceType`);
     return choice === undefined
@@ -283,7 +386,9 @@ function clusterFootprint(effective: Effective, template: CfnTemplate): Footprin
       : instanceVcpus(template, choice, effective(`${role}InstanceTypeOther`));
   };
   const master = vcpusOf("Master");
-  const compute = vcpusOf("Compute");
+  const { entries } = computeTypes;
+  const compute =
+    entries.length > 0 ? Math.max(...entries.map((e) => e.vcpus)) : vcpusOf("Compute");
   const maxNodes = Number(effective("ComputeMaxNodes") ?? 0);
   const total =
     master === undefined || compute === undefined ? undefined : master + maxNodes * compute;
@@ -311,56 +416,8 @@ function vcpuErrors(footprint: Footprint, limits: Limits): string[] {
     : [];
 }
 
-/**
- * The vCPUs of the instance a choice selects, from its label: the
- * `*InstanceTypeOther` label for `other`, else the `Label` of the template's
- * mapping entry for the preset (as the default template declares them), else
- * the choice itself when it is a label.
- */
-export function instanceVcpus(
-  template: CfnTemplate,
-  choice: string,
-  other: string | undefined,
-): number | undefined {
-  const vcpusOfLabel = (label: string | undefined) => {
-    const count = label === undefined ? undefined : INSTANCE_LABEL_PATTERN.exec(label)?.[2];
-    return count === undefined ? undefined : Number(count);
-  };
-  if (choice === "other") return vcpusOfLabel(other);
-  for (const mapping of Object.values(template.Mappings ?? {})) {
-    const entry = Object.hasOwn(mapping, choice) ? mapping[choice] : undefined;
-    const label = entry?.["Label"];
-    if (typeof label === "string" && vcpusOfLabel(label) !== undefined) return vcpusOfLabel(label);
-  }
-  return vcpusOfLabel(choice);
-}
-
-/** An EC2 instance type: a family (`c7i`, `m7i-flex`, `u-6tb1`) then a size (`large`, `metal-24xl`). */
-const INSTANCE_TYPE = /^(?:[a-z]+\d[a-z0-9]*(?:-[a-z0-9]+)?|u-[a-z0-9]+)\.[a-z0-9-]+$/;
-/** A preset name ending in an instance type, as the seed's template named them: `compute-small-c5.large`. */
-const TRAILING_INSTANCE_TYPE =
-  /(?:^|-)((?:[a-z]+\d[a-z0-9]*(?:-[a-z0-9]+)?|u-[a-z0-9]+)\.[a-z0-9]+)$/;
-
-/**
- * The EC2 instance type a choice selects: the `*InstanceTypeOther` label when
- * the choice is `other`; else a template mapping entry named after the choice
- * with an `InstanceType` value (how presets are declared); else the choice
- * itself when it is a label, a bare instance type or a name ending in one.
- */
-export function resolveInstanceType(
-  template: CfnTemplate,
-  choice: string,
-  other: string | undefined,
-): string | undefined {
-  if (choice === "other") return other === undefined ? undefined : instanceTypeOfLabel(other);
-  for (const mapping of Object.values(template.Mappings ?? {})) {
-    const entry = Object.hasOwn(mapping, choice) ? mapping[choice] : undefined;
-    const type = entry?.["InstanceType"];
-    if (typeof type === "string" && INSTANCE_TYPE.test(type)) return type;
-  }
-  if (INSTANCE_TYPE.test(choice)) return choice;
-  return instanceTypeOfLabel(choice) ?? TRAILING_INSTANCE_TYPE.exec(choice)?.[1];
-}
+/** Where the merge library's callers have long found them. */
+export { instanceVcpus, resolveInstanceType };
 
 function globMatches(pattern: string, value: string): boolean {
   const source = pattern

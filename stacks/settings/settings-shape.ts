@@ -1,10 +1,5 @@
 import * as t from "io-ts";
-import {
-  LimitsCodec,
-  ParameterDefaultsCodec,
-  UserParameterDefaultsCodec,
-  type Limits,
-} from "../../functions/shared/deployment-policy.js";
+import { LimitsCodec, type Limits } from "../../functions/shared/deployment-policy.js";
 import {
   EmailCodec,
   StackPrefixCodec,
@@ -15,8 +10,11 @@ import {
 import { derivedLogin, LoginNameCodec, type LoginName } from "../../functions/shared/login-name.js";
 import { derivedUid, UidCodec } from "../../functions/shared/user-uid.js";
 import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
+import { BudgetSettingsCodec, type BudgetSettings } from "./budget-settings.js";
 import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
+import { DeploymentDefaultsCodec, UserDefaultsCodec } from "./default-settings.js";
 import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
+import { namedEntries } from "./named-entries.js";
 import { networkFrom, NetworkFileCodec, type DeploymentNetwork } from "./network-settings.js";
 import { MIN_RESERVED_CONCURRENCY, SYSTEM_HEADROOM } from "./upload-concurrency.js";
 import {
@@ -71,7 +69,7 @@ const UserCodec = closedObject(
       uid: UidCodec,
       email: EmailCodec,
       limits: LimitsCodec,
-      defaults: UserParameterDefaultsCodec,
+      defaults: UserDefaultsCodec,
       homeAlarmGiB: AlarmGiB,
       retired: t.boolean,
     }),
@@ -155,6 +153,7 @@ const SETTINGS_KEYS = [
   "network",
   "homes",
   "refusedRequestsAlarm",
+  "budgets",
 ] as const;
 
 /** The settings file as written: required fields plus optional ones that have defaults. */
@@ -169,9 +168,9 @@ export const SettingsFileCodec = closedObject(
       stackPrefix: StackPrefixCodec,
       identity: IdentityCodec,
       notifications: NotificationsCodec,
-      defaults: ParameterDefaultsCodec,
+      defaults: DeploymentDefaultsCodec,
       limits: LimitsCodec,
-      users: t.array(UserCodec),
+      users: namedEntries(UserCodec, "users"),
       // IAM user names follow one rule, whether or not the user is a FlightDeck user too.
       iamUsers: t.array(UserIdCodec),
       tags: t.record(t.string, t.string),
@@ -183,6 +182,7 @@ export const SettingsFileCodec = closedObject(
       network: NetworkFileCodec,
       homes: HomesCodec,
       refusedRequestsAlarm: RefusedRequestsThreshold,
+      budgets: BudgetSettingsCodec,
     }),
   ]),
   SETTINGS_KEYS,
@@ -274,6 +274,8 @@ export interface Settings {
   readonly alarmEmail?: string;
   /** Refused requests of one user in five minutes at which their flood alarm goes off. */
   readonly refusedRequestsAlarm: number;
+  /** The deployment's monthly budget, the grace and the warning's share (budget-settings.ts). */
+  readonly budgets?: BudgetSettings | undefined;
 }
 
 /**
@@ -365,5 +367,6 @@ export function withDefaults(file: SettingsFile): Settings {
     registry: { deletionProtection: file.registry?.deletionProtection ?? true },
     alarmEmail: file.alarmEmail ?? notifications?.adminEmail,
     refusedRequestsAlarm: file.refusedRequestsAlarm ?? DEFAULT_REFUSED_REQUESTS_ALARM,
+    budgets: file.budgets,
   };
 }

@@ -81,4 +81,31 @@ EOF
 systemctl daemon-reload
 systemctl enable slurmd
 systemctl restart slurmd
+
+# A spot node drains itself and requeues its jobs when AWS says it will
+# reclaim the instance (flightdeck-interruptions.py); AWS advises polling the
+# metadata every 5 seconds of its 2-minute notice.
+fd_step "watching for spot interruptions"
+{
+  echo "FD_NODE=$FD_NODE"
+  echo "FD_INTERRUPTION_POLL_SECONDS=$(fd_seconds 1/12)"
+} >/etc/flightdeck/interruptions.env
+cat >/etc/systemd/system/flightdeck-interruptions.service <<'UNIT'
+[Unit]
+Description=FlightDeck spot interruption watcher: drain and requeue on AWS's notice
+After=slurmd.service
+
+[Service]
+Type=simple
+EnvironmentFile=/etc/flightdeck/boot.env
+EnvironmentFile=/etc/flightdeck/interruptions.env
+ExecStart=/usr/bin/python3 /opt/flightdeck/flightdeck-interruptions.py
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now flightdeck-interruptions
 fd_log "ready"

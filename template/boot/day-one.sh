@@ -161,11 +161,18 @@ SYNC
   # cluster's IdleDeleteMinutes; absent, none applies.
   local lifetime="This cluster is deleted only when you delete it."
   [ -s /etc/flightdeck/lifetime.txt ] && lifetime=$(cat /etc/flightdeck/lifetime.txt)
+  # The first label is the type the user chose; the others are alternatives of its shape.
+  local first=${FD_COMPUTE_INSTANCES%%,*} market="$FD_COMPUTE_MARKET"
+  [ "$first" = "$FD_COMPUTE_INSTANCES" ] ||
+    market+=", on whichever has capacity: ${FD_COMPUTE_INSTANCES//,/, }"
+  [ -z "${FD_ASG_FALLBACK:-}" ] ||
+    market+="; on-demand after $FD_SPOT_FALLBACK_MINUTES minutes without spot"
   cat >/etc/motd <<EOF
 
 FlightDeck cluster "$FD_CLUSTER" (login node $(hostname -s))
-  Compute nodes: up to $FD_MAX_NODES x $FD_COMPUTE_INSTANCE, started by Slurm when
+  Compute nodes: up to $FD_MAX_NODES x $first, started by Slurm when
   jobs need them (sinfo, sbatch, srun --mpi=pmix, sacct).
+  Instances: $market.
   $lifetime
 
   Your home, /home/$FD_USER, is kept when this cluster is deleted: it is the

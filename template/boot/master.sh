@@ -25,20 +25,29 @@ fd_on_exit() {
 }
 trap fd_on_exit EXIT
 
-# Slurm's view of a compute node from its instance label (type-<vCPUs>C-<GiB>GB):
-# "<cores> <MiB>". Cores, because the default customizer turns hyper-threading
-# off (the HPC families already run one thread per core); 95% of the memory,
-# leaving the kernel room.
+# Slurm's view of a compute node from its instance labels (type-<vCPUs>C-<GiB>GB,
+# comma-separated: the types its group may launch): "<cores> <MiB>", the
+# smallest of each, so that a job fits whichever type the node gets. Cores,
+# because the default customizer turns hyper-threading off (the HPC families
+# already run one thread per core); 95% of the memory, leaving the kernel room.
 fd_node_shape() {
-  local label=$1 type vcpus gib threads=2
-  type=${label%%-*}
-  vcpus=${label#*-}
-  vcpus=${vcpus%%C-*}
-  gib=${label##*C-}
-  gib=${gib%GB}
-  case $type in hpc*) threads=1 ;; esac
-  awk -v v="$vcpus" -v t="$threads" -v g="$gib" \
-    'BEGIN { c = int(v / t); printf "%d %d\n", (c < 1 ? 1 : c), int(g * 1024 * 0.95) }'
+  local label type vcpus gib threads cores=0 memory=0 c m
+  local -a labels
+  IFS=, read -r -a labels <<<"$1"
+  for label in "${labels[@]}"; do
+    type=${label%%-*}
+    vcpus=${label#*-}
+    vcpus=${vcpus%%C-*}
+    gib=${label##*C-}
+    gib=${gib%GB}
+    threads=2
+    case $type in hpc*) threads=1 ;; esac
+    read -r c m < <(awk -v v="$vcpus" -v t="$threads" -v g="$gib" \
+      'BEGIN { c = int(v / t); printf "%d %d\n", (c < 1 ? 1 : c), int(g * 1024 * 0.95) }')
+    if [ "$cores" -eq 0 ] || [ "$c" -lt "$cores" ]; then cores=$c; fi
+    if [ "$memory" -eq 0 ] || [ "$m" -lt "$memory" ]; then memory=$m; fi
+  done
+  echo "$cores $memory"
 }
 
 fd_step "installing packages"
@@ -62,7 +71,7 @@ chmod 0755 /opt/flightdeck/flightdeck-nodes.py
 for event in resume suspend resume-fail; do
   ln -sf ../flightdeck-nodes.py "/opt/flightdeck/power/$event"
 done
-read -r node_cpus node_memory < <(fd_node_shape "$FD_COMPUTE_INSTANCE")
+read -r node_cpus node_memory < <(fd_node_shape "$FD_COMPUTE_INSTANCES")
 node_count=$FD_MAX_NODES
 [ "$FD_AUTOSCALING" = enabled ] || node_count=$FD_INITIAL_NODES
 # Power saving: Slurm decides which nodes run and calls flightdeck-nodes.py,
@@ -101,7 +110,7 @@ version=$(slurmctld -V | awk '{ split($2, v, "."); printf "%d", v[1] * 100 + v[2
   # Cloud nodes have no DNS names: slurmctld talks to each one directly.
   echo "TreeWidth=65533"
   [ "$version" -ge 2302 ] || echo "PrivateData=cloud"
-  # Only the rehearsal sets this (config_overrides: see README, "Cluster template").
+  # Only the rehearsal sets this (config_overrides: see docs/rehearsal.md, its seams).
   [ -z "${FD_SLURMD_PARAMETERS:-}" ] || echo "SlurmdParameters=$FD_SLURMD_PARAMETERS"
   echo "ResumeProgram=/opt/flightdeck/power/resume"
   echo "SuspendProgram=/opt/flightdeck/power/suspend"
@@ -200,10 +209,15 @@ UNIT
 }
 
 fd_step "starting the compute node manager"
+# An instance nobody claims (one the group launched on its own, to replace
+# one that went) is terminated after 3 minutes; a pool without capacity is
+# tried again after 2 (a requeued job waits that long anyway: cred_expire).
 {
-  echo "FD_CLAIM_SECONDS=$(fd_seconds 10)"
+  echo "FD_CLAIM_SECONDS=$(fd_seconds 3)"
   echo "FD_LAUNCH_GRACE_SECONDS=$(fd_seconds 5)"
   echo "FD_BACKOFF_SECONDS=$(fd_seconds 10)"
+  echo "FD_CAPACITY_RETRY_SECONDS=$(fd_seconds 2)"
+  echo "FD_SPOT_FALLBACK_SECONDS=$(fd_seconds "$FD_SPOT_FALLBACK_MINUTES")"
   echo "FD_POLL_SECONDS=$(fd_seconds 1/6)"
 } >/etc/flightdeck/nodes.env
 fd_service flightdeck-nodes \

@@ -3,10 +3,11 @@ import type { Cluster } from "../support/rehearsal/cluster.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
- * Autoscaling on a cluster of 4-core nodes (c7i.2xlarge: 8 vCPUs, hyper-
- * threading off): nodes start for waiting jobs and stop after the idle
- * time, a job no cluster this size can run is refused, and 100 one-core
- * jobs ask for about 25 nodes, not 100.
+ * Autoscaling on a cluster of 4-core nodes (c7i.2xlarge or m7i.2xlarge: 8
+ * vCPUs, hyper-threading off): nodes start for waiting jobs and stop after
+ * the idle time, a job no cluster this size can run is refused, and 100
+ * one-core jobs ask for about 25 nodes, not 100, from both types in both
+ * zones.
  */
 
 const SECONDS_PER_MINUTE = 4;
@@ -26,6 +27,7 @@ rehearsalSuite(
       cluster = await rehearsal().createCluster("alice", "scaling", {
         ComputeInstanceType: "other",
         ComputeInstanceTypeOther: "c7i.2xlarge-8C-16GB",
+        ComputeInstanceTypes: "c7i.2xlarge,m7i.2xlarge",
         ComputeMaxNodes: String(MAX_NODES),
       });
     });
@@ -109,8 +111,17 @@ rehearsalSuite(
       expect(completed, "jobs completed").to.have.length(100);
       const lastJob = await cluster.jobRecord(String(last));
       expect(launched.length, "instances launched").to.be.within(25, 26);
+      const count = (key: (i: (typeof launched)[number]) => string) => {
+        const counts: Record<string, number> = {};
+        for (const instance of launched) counts[key(instance)] = (counts[key(instance)] ?? 0) + 1;
+        return counts;
+      };
+      const zones = count((i) => i.zone);
+      const types = count((i) => i.instanceType);
+      expect(Object.keys(zones).sort(), "zones").to.have.length(2);
+      expect(Object.keys(types).sort(), "types").to.deep.equal(["c7i.2xlarge", "m7i.2xlarge"]);
       console.log(
-        `      100 one-core jobs: ${launched.length} instances launched, ${peak} at once`,
+        `      100 one-core jobs: ${launched.length} instances launched, ${peak} at once; by zone ${JSON.stringify(zones)}, by type ${JSON.stringify(types)}`,
       );
       rehearsal().figure("100 jobs: submit to the last job's end", (lastJob.end ?? 0) - submitted);
     });

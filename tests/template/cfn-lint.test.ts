@@ -5,6 +5,7 @@ import {
   chooseBranches,
   loadClusterTemplate,
   parameterValues,
+  section,
   type Json,
   type JsonObject,
 } from "./cluster-template-support.js";
@@ -19,9 +20,10 @@ import {
  * intrinsic), cfn-lint 1.9.7 walks into it without recording where it is
  * (validator.js, doIntrinsicIf → recursiveDecent pops one path element too
  * many), and then reports every later intrinsic in the template as "not
- * supported here". The template has one such `Fn::If`: the spot options on
- * UseSpot. For variants where UseSpot holds, the test substitutes that
- * `Fn::If` by its spot branch first, so cfn-lint still checks the spot options.
+ * supported here". The template's such `Fn::If`s are on UseSpot (the
+ * instances distribution) and on the compute types' override slots
+ * (HasComputeTypes…): the test substitutes each by the branch CloudFormation
+ * would take first, so cfn-lint still checks what it yields.
  *
  * cfn-lint 1.9.7 knows no `AWS::SSM::Parameter::Value<…>` type, so the
  * parameters of that type without a default (the shared network and the
@@ -69,6 +71,12 @@ const VARIANTS: Record<string, Record<string, string>> = {
   "the seed's example (other labels, spot, autoscaling)": JSON.parse(
     readFileSync(new URL("../fixtures/configs/seed-example.json", import.meta.url), "utf8"),
   ) as Record<string, string>,
+  "several compute types, spot with an on-demand fallback": {
+    ComputeInstanceTypes: "c7i.large-2C-4GB,c6i.large-2C-4GB,m7i.large-2C-8GB",
+    ComputeSpotPrice: "0.05",
+    ComputeOnDemandAllowed: "true",
+    SpotFallbackMinutes: "10",
+  },
   "an HPC preset in a placement group, without autoscaling": {
     ComputeInstanceType: "hpc",
     MasterInstanceType: "medium",
@@ -79,7 +87,10 @@ const VARIANTS: Record<string, Record<string, string>> = {
 
 function lint(template: JsonObject, values: Record<string, string>): LintResult {
   const all = { ...SYSTEM_VALUES, ...values };
-  const prepared = chooseBranches(template, template, ["UseSpot"], parameterValues(template, all));
+  const conditions = Object.keys(section(template, "Conditions")).filter(
+    (name) => name === "UseSpot" || name.startsWith("HasComputeType"),
+  );
+  const prepared = chooseBranches(template, template, conditions, parameterValues(template, all));
   return cfnLint.validateJsonObject(structuredClone(prepared), {
     parameters: { ...all, ...RESOLVED_SSM_VALUES },
   });

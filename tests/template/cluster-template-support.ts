@@ -13,7 +13,7 @@ import { CLUSTER_TEMPLATE_PATH } from "../../template/build-template.js";
  * Test helpers for the default template: load it, walk it, and evaluate its
  * conditions for given parameter values (only the intrinsics the template
  * uses in conditions: Ref, Fn::Equals, Fn::Or, Fn::Not, Condition,
- * Fn::FindInMap).
+ * Fn::FindInMap, and Fn::Select, Fn::Split and Fn::Sub over parameters).
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -103,6 +103,21 @@ function evaluate(template: JsonObject, node: Json, params: Record<string, strin
       if (value === undefined) throw new Error(`no mapping entry ${map}.${top}.${second}`);
       return value;
     }
+    case "Fn::Select": {
+      const list = evaluate(template, args[1] ?? null, params);
+      if (!Array.isArray(list)) throw new Error("Fn::Select needs a list");
+      const item = list[Number(args[0])];
+      if (item === undefined) throw new Error("Fn::Select index out of range");
+      return item;
+    }
+    case "Fn::Split":
+      return String(evaluate(template, args[1] ?? null, params)).split(String(args[0]));
+    case "Fn::Sub":
+      return String(argument).replace(/\$\{([^!}][^}]*)\}/g, (_, name: string) => {
+        const value = params[name];
+        if (value === undefined) throw new Error(`no value for \${${name}}`);
+        return value;
+      });
     default:
       throw new Error(`cannot evaluate ${String(key)} in a condition`);
   }

@@ -63,8 +63,8 @@ describe("the default template's instance types", () => {
       const listed = OTHER_INSTANCE_TYPES.get(entry.InstanceType);
       if (listed !== undefined)
         expect(entry.Label, preset).to.equal(instanceLabelFor(entry.InstanceType, listed));
-      // Burstable types cannot be in a cluster placement group.
-      expect(entry.PlacementGroup).to.equal(entry.InstanceType.startsWith("t") ? "false" : "true");
+      // Only the HPC preset trades the other zones' capacity for a cluster placement group.
+      expect(entry.PlacementGroup, preset).to.equal(preset === "hpc" ? "true" : "false");
     }
     expect(resolveInstanceType(cfn, OTHER_CHOICE, "r4.large-2C-15.25GB")).to.equal("r4.large");
     expect(resolveInstanceType(cfn, OTHER_CHOICE, undefined)).to.equal(undefined);
@@ -91,12 +91,30 @@ describe("the default template's instance types", () => {
     expect(run.stdout.trim().split("\n")).to.deep.equal(expected);
   });
 
-  it("uses a placement group unless the compute preset is burstable", () => {
+  it("uses a placement group, in one zone, for the HPC preset only: every other choice spreads over every zone", () => {
     const use = (choice: string) =>
       evaluateCondition(template, "UsePlacementGroup", { ComputeInstanceType: choice });
     expect(use("small")).to.equal(false);
-    expect(use("medium")).to.equal(true);
+    expect(use("medium")).to.equal(false);
+    expect(use("large")).to.equal(false);
     expect(use("hpc")).to.equal(true);
-    expect(use(OTHER_CHOICE)).to.equal(true);
+    expect(use(OTHER_CHOICE)).to.equal(false);
+  });
+
+  it("sizes Slurm's nodes by the smallest cores and memory of several labels", () => {
+    const master = readFileSync(new URL("../../template/boot/master.sh", import.meta.url), "utf8");
+    const shape = /^fd_node_shape\(\) \{\n[\s\S]*?\n\}\n/m.exec(master)?.[0] ?? "";
+    const run = spawnSync(
+      "bash",
+      [
+        "-c",
+        `${shape}\nfd_node_shape "$1"`,
+        "bash",
+        "r7i.large-2C-16GB,c7i.large-2C-4GB,m7i.large-2C-8GB",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout.trim()).to.equal(`1 ${Math.floor(4 * 1024 * 0.95)}`);
   });
 });

@@ -86,10 +86,14 @@ describe("the default template's network", () => {
     expect(cidrs).to.deep.equal([{ Ref: "AccessNetwork" }]);
   });
 
-  it("runs the master and the compute group in the first subnet, with the owner's home group", () => {
+  it("runs the master in the first subnet and the compute groups in every one (the first alone in a placement group), with the owner's home group", () => {
     const firstSubnet = { "Fn::Select": [0, { Ref: "SubnetIds" }] };
     expect(properties(MASTER_RESOURCE)["SubnetId"]).to.deep.equal(firstSubnet);
-    expect(properties("ComputeGroup")["VPCZoneIdentifier"]).to.deep.equal([firstSubnet]);
+    for (const group of ["ComputeGroup", "ComputeOnDemandGroup"]) {
+      expect(properties(group)["VPCZoneIdentifier"], group).to.deep.equal({
+        "Fn::If": ["UsePlacementGroup", [firstSubnet], { Ref: "SubnetIds" }],
+      });
+    }
     expect(properties(MASTER_RESOURCE)["SecurityGroupIds"]).to.deep.equal([
       { Ref: "ClusterSecurityGroup" },
       { Ref: "LoginSecurityGroup" },

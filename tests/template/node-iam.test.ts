@@ -9,7 +9,7 @@ import {
 import { NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
 import { nodeBoundaryStatements } from "../../stacks/cloudformation/node-boundary.js";
 import { policyDocument } from "../../stacks/iam/policy-document.js";
-import { COMPUTE_GROUP_NAME } from "../../template/nodes.js";
+import { COMPUTE_GROUP_NAME, FALLBACK_GROUP_NAME } from "../../template/nodes.js";
 import {
   evaluateConditions,
   resolveValue,
@@ -28,8 +28,8 @@ import { parameterValues, section, template, type JsonObject } from "./cluster-t
 const REGION = "eu-west-2";
 const USER_BUCKET = "flightdeck-users-eu-west-2";
 const userObject = (key: string) => `arn:aws:s3:::${USER_BUCKET}/${key}`;
-const groupArn = (stack: string) =>
-  `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:autoScalingGroupName/${COMPUTE_GROUP_NAME.replace("${AWS::StackName}", stack)}`;
+const groupArn = (stack: string, name = COMPUTE_GROUP_NAME) =>
+  `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:autoScalingGroupName/${name.replace("${AWS::StackName}", stack)}`;
 const instanceArn = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
 
 /** A role's identity policies as a stack named `stack` would create them. */
@@ -156,11 +156,20 @@ describe("the node roles (simulated)", () => {
   });
 
   describe("the master's compute node manager", () => {
-    it("may size and shrink its own cluster's compute group", async () => {
+    it("may size and shrink its own cluster's compute groups, the on-demand fallback's too", async () => {
       for (const action of ["SetDesiredCapacity", "TerminateInstanceInAutoScalingGroup"]) {
         expect(await byMaster(`autoscaling:${action}`, groupArn("fd-alice-c1")), action).to.equal(
           "Allowed",
         );
+        expect(
+          await byMaster(`autoscaling:${action}`, groupArn("fd-alice-c1", FALLBACK_GROUP_NAME)),
+          action,
+        ).to.equal("Allowed");
+        // Not a group of another cluster whose name starts like this one's.
+        expect(
+          await byMaster(`autoscaling:${action}`, groupArn("fd-alice-c1-compute")),
+          action,
+        ).to.equal("ImplicitlyDenied");
       }
     });
 
@@ -182,11 +191,13 @@ describe("the node roles (simulated)", () => {
       }
     });
 
-    it("may name its own group's instances with the node tag", async () => {
-      const group = "fd-alice-c1-compute";
-      expect(
-        await byMaster("ec2:CreateTags", instanceArn("i-0a1"), tagging(group, [NODE_TAG_KEY])),
-      ).to.equal("Allowed");
+    it("may name its own groups' instances with the node tag", async () => {
+      for (const group of ["fd-alice-c1-compute", "fd-alice-c1-compute-on-demand"]) {
+        expect(
+          await byMaster("ec2:CreateTags", instanceArn("i-0a1"), tagging(group, [NODE_TAG_KEY])),
+          group,
+        ).to.equal("Allowed");
+      }
     });
 
     it("may not tag another cluster's instances, an instance outside a group, or with another key", async () => {

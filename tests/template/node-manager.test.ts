@@ -1,6 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { callBootPython, requirePython, type Call } from "./boot-python.js";
 
 /*
  * The compute node manager's decisions (template/boot/flightdeck-nodes.py):
@@ -8,34 +7,19 @@ import { expect } from "chai";
  * cases in one python3 process. The rehearsal runs the same file for real.
  */
 
-const manager = fileURLToPath(new URL("../../template/boot/flightdeck-nodes.py", import.meta.url));
-const python = ["python3", "python"].find(
-  (name) => spawnSync(name, ["--version"]).error === undefined,
-);
-
-const DRIVER = `
-import importlib.machinery, importlib.util, json, sys
-loader = importlib.machinery.SourceFileLoader("nodes", sys.argv[1])
-spec = importlib.util.spec_from_loader("nodes", loader)
-nodes = importlib.util.module_from_spec(spec)
-loader.exec_module(nodes)
-print(json.dumps([getattr(nodes, c["call"])(*c["args"]) for c in json.load(sys.stdin)]))
-`;
-
-type Call = { call: string; args: unknown[] };
-
-function evaluate(calls: Call[]): unknown[] {
-  if (python === undefined) throw new Error("python3 is needed to test the node manager");
-  const result = spawnSync(python, ["-B", "-c", DRIVER, manager], {
-    input: JSON.stringify(calls),
-    encoding: "utf8",
-  });
-  expect(result.status, result.stderr).to.equal(0);
-  return JSON.parse(result.stdout) as unknown[];
-}
+const evaluate = (calls: Call[]) => callBootPython("flightdeck-nodes.py", calls);
 
 const NOW = 1_700_000_000;
-const CONFIG = { claim_seconds: 600, grace_seconds: 300, backoff_seconds: 600 };
+const CONFIG = {
+  claim_seconds: 180,
+  grace_seconds: 300,
+  backoff_seconds: 600,
+  capacity_retry_seconds: 120,
+  fallback_seconds: 600,
+  fallback_minutes: "10",
+  on_demand_allowed: true,
+  main_market: "spot",
+};
 type Node = {
   name: string;
   base: string;
@@ -53,6 +37,7 @@ const node = (name: string, state: string, reason = "", reasonAge?: number): Nod
     reason_time: reasonAge === undefined ? null : NOW - reasonAge,
   };
 };
+type Group = ReturnType<typeof group>;
 const group = (desired: number, instances: Array<[string, string]> = [], max = 25) => ({
   desired,
   max,
@@ -62,25 +47,36 @@ const state = (over: Record<string, unknown> = {}) => ({
   claims: {},
   seen: {},
   raised: null,
+  raised_group: "main",
   pending_down: {},
+  spot_trouble: null,
+  failure_seen: null,
   ...over,
 });
 type Actions = Array<[string, unknown, unknown]>;
 type Plan = [Actions, ReturnType<typeof state>];
+/** One pass with the main group only (or none), its activities and the default config. */
 const plan = (
   nodes: Node[],
-  grp: unknown,
+  main: Group | null,
   st: ReturnType<typeof state>,
   activities: unknown[] = [],
-): Call => ({ call: "plan", args: [nodes, grp, activities, st, NOW, CONFIG] });
+  options: { fallback?: Group | null; fallbackActivities?: unknown[]; config?: object } = {},
+): Call => ({
+  call: "plan",
+  args: [
+    nodes,
+    { main, fallback: options.fallback ?? null },
+    { main: activities, fallback: options.fallbackActivities ?? [] },
+    st,
+    NOW,
+    { ...CONFIG, ...options.config },
+  ],
+});
 
 describe("the compute node manager (flightdeck-nodes.py)", function () {
   before(function () {
-    if (python === undefined) {
-      if (process.env["CI"])
-        expect.fail("python3 is not installed, and CI must test the node manager");
-      this.skip();
-    }
+    requirePython(this, "the node manager");
   });
 
   it("parses scontrol's one-line node records, reasons and their times", () => {
@@ -106,8 +102,7 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
     const failed = {
       status: "Failed",
       start: NOW - 5,
-      message:
-        "Could not launch Spot Instances. SpotMaxPriceTooLow - too low. Launching EC2 instance failed.",
+      message: "You are not authorized to use launch template lt-1. Launching EC2 instance failed.",
     };
     const cases: Array<[string, Call, Actions, Record<string, unknown>?]> = [
       [
@@ -122,7 +117,7 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
           group(0),
           state(),
         ),
-        [["set-desired", 2, null]],
+        [["set-desired", 2, "main"]],
         { raised: NOW },
       ],
       [
@@ -132,7 +127,7 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
           group(0, [], 1),
           state(),
         ),
-        [["set-desired", 1, null]],
+        [["set-desired", 1, "main"]],
       ],
       [
         "claims unclaimed instances, the oldest first, without raising again",
@@ -212,16 +207,16 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
           [
             "down",
             ["compute-2"],
-            "launch failed: Could not launch Spot Instances. SpotMaxPriceTooLow - too low.",
+            "launch failed: You are not authorized to use launch template lt-1.",
           ],
-          ["set-desired", 1, null],
+          ["set-desired", 1, "main"],
         ],
         {
           raised: null,
           pending_down: {
-            "compute-1":
-              "launch failed: Could not launch Spot Instances. SpotMaxPriceTooLow - too low.",
+            "compute-1": "launch failed: You are not authorized to use launch template lt-1.",
           },
+          spot_trouble: null,
         },
       ],
       [
@@ -236,7 +231,7 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
         plan([node("compute-1", "IDLE+POWERING_UP")], group(1), state({ raised: NOW - 301 })),
         [
           ["power-down", ["compute-1"], null],
-          ["set-desired", 0, null],
+          ["set-desired", 0, "main"],
         ],
       ],
       [
@@ -296,9 +291,9 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
             ["i-old", "InService"],
             ["i-new", "Pending"],
           ]),
-          state({ seen: { "i-old": NOW - 601, "i-new": NOW - 10 } }),
+          state({ seen: { "i-old": NOW - 181, "i-new": NOW - 10 } }),
         ),
-        [["terminate", "i-old", "no node claimed it within 600 s"]],
+        [["terminate", "i-old", "no node claimed it within 180 s"]],
       ],
       [
         "does not lower the capacity while a launch is on its way, whatever waits",
@@ -314,10 +309,272 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
     });
   });
 
+  it("waits for capacity, falls back to on-demand, and handles spot interruptions", () => {
+    const ice = {
+      status: "Failed",
+      start: NOW - 5,
+      message:
+        "Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.",
+    };
+    const iceReason =
+      "InsufficientInstanceCapacity - There is no Spot capacity available that matches your request";
+    const localTime = (at: number) => new Date(at * 1000).toTimeString().slice(0, 8);
+    const waitingSpot = (config: object = {}) =>
+      plan(
+        [node("compute-1", "ALLOCATED+POWERING_UP"), node("compute-2", "IDLE+POWERED_DOWN")],
+        group(1),
+        state({ raised: NOW - 30 }),
+        [ice],
+        { fallback: group(0), config },
+      );
+    const cases: Array<[string, Call, Actions, Record<string, unknown>?]> = [
+      [
+        "no spot capacity: the waiting node keeps waiting, the others go DOWN with AWS's words and when on-demand comes",
+        waitingSpot(),
+        [
+          [
+            "down",
+            ["compute-2"],
+            `spot capacity: ${iceReason}. Still trying other types and zones; on-demand if spot still fails at ${localTime(NOW + 600)}`,
+          ],
+        ],
+        { spot_trouble: { since: NOW, last: NOW }, raised: NOW - 30, failure_seen: NOW - 5 },
+      ],
+      [
+        "acts on a failed launch once",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP"), node("compute-2", "IDLE+POWERED_DOWN")],
+          group(1),
+          state({
+            raised: NOW - 30,
+            failure_seen: NOW - 5,
+            spot_trouble: { since: NOW, last: NOW },
+          }),
+          [ice],
+          { fallback: group(0) },
+        ),
+        [],
+      ],
+      [
+        "keeps waiting past the launch grace while the failures are for capacity",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP")],
+          group(1),
+          state({ raised: NOW - 400, failure_seen: NOW - 5 }),
+          [
+            { ...ice, start: NOW - 100 },
+            { ...ice, start: NOW - 5 },
+          ],
+          { fallback: group(0) },
+        ),
+        [],
+      ],
+      [
+        "no spot capacity, on-demand not allowed: says so, and what the user can do",
+        waitingSpot({ fallback_seconds: null, on_demand_allowed: false }),
+        [
+          [
+            "down",
+            ["compute-2"],
+            `spot capacity: ${iceReason}. Still trying other types and zones; on-demand is not allowed for you (allowOnDemand): wait, raise ComputeSpotPrice, or ask your administrator`,
+          ],
+        ],
+      ],
+      [
+        "no spot capacity, spot only by choice (SpotFallbackMinutes 0)",
+        waitingSpot({ fallback_seconds: null, fallback_minutes: "0" }),
+        [
+          [
+            "down",
+            ["compute-2"],
+            `spot capacity: ${iceReason}. Still trying other types and zones; SpotFallbackMinutes is 0: spot only`,
+          ],
+        ],
+      ],
+      [
+        "moves nodes waiting on spot to the on-demand group once spot has failed for SpotFallbackMinutes",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP")],
+          group(1),
+          state({
+            raised: NOW - 600,
+            failure_seen: NOW - 20,
+            spot_trouble: { since: NOW - 600, last: NOW - 20 },
+          }),
+          [{ ...ice, start: NOW - 20 }],
+          { fallback: group(0) },
+        ),
+        [
+          ["set-desired", 0, "main"],
+          ["set-desired", 1, "fallback"],
+        ],
+        { raised_group: "fallback", raised: NOW },
+      ],
+      [
+        "returns nodes DOWN for capacity after the capacity retry, or when the fallback starts, whichever is first",
+        plan(
+          [
+            node("compute-1", "DOWN+POWERED_DOWN", "spot capacity: x", 121),
+            node("compute-2", "DOWN+POWERED_DOWN", "spot capacity: x", 60),
+            node("compute-3", "DOWN+POWERED_DOWN", "on-demand capacity: x", 30),
+          ],
+          group(0),
+          state({ spot_trouble: { since: NOW - 600, last: NOW - 60 } }),
+          [],
+          { fallback: group(0) },
+        ),
+        [["resume", ["compute-1", "compute-2"], null]],
+      ],
+      [
+        "after SpotFallbackMinutes of spot failing, raises the on-demand group for waiting nodes",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP")],
+          group(0),
+          state({ spot_trouble: { since: NOW - 700, last: NOW - 100 } }),
+          [],
+          { fallback: group(0) },
+        ),
+        [["set-desired", 1, "fallback"]],
+        { raised_group: "fallback", raised: NOW },
+      ],
+      [
+        "tries spot again first once it has not been tried for SpotFallbackMinutes",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP")],
+          group(0),
+          state({ spot_trouble: { since: NOW - 3000, last: NOW - 601 } }),
+          [],
+          { fallback: group(0) },
+        ),
+        [["set-desired", 1, "main"]],
+        { raised_group: "main" },
+      ],
+      [
+        "claims an on-demand instance, and forgets spot's trouble when a spot instance comes",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP"), node("compute-2", "ALLOCATED+POWERING_UP")],
+          group(1, [["i-spot", "Pending"]]),
+          state({
+            raised: NOW - 20,
+            raised_group: "fallback",
+            spot_trouble: { since: NOW - 700, last: NOW - 100 },
+          }),
+          [],
+          { fallback: group(1, [["i-od", "Pending"]]) },
+        ),
+        [
+          ["claim", "compute-1", "i-od"],
+          ["claim", "compute-2", "i-spot"],
+        ],
+        { spot_trouble: null, raised: null },
+      ],
+      [
+        "an on-demand launch without capacity says so, and keeps waiting",
+        plan(
+          [node("compute-1", "ALLOCATED+POWERING_UP"), node("compute-2", "IDLE+POWERED_DOWN")],
+          group(0),
+          state({
+            raised: NOW - 30,
+            raised_group: "fallback",
+            spot_trouble: { since: NOW - 700, last: NOW - 100 },
+          }),
+          [],
+          {
+            fallback: group(1),
+            fallbackActivities: [
+              {
+                status: "Failed",
+                start: NOW - 3,
+                message:
+                  "Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient c7i.large capacity.",
+              },
+            ],
+          },
+        ),
+        [
+          [
+            "down",
+            ["compute-2"],
+            "on-demand capacity: InsufficientInstanceCapacity - We currently do not have sufficient c7i.large capacity. Still trying other types and zones",
+          ],
+        ],
+        { raised_group: "fallback", failure_seen: NOW - 3 },
+      ],
+      [
+        "gives back the instance of a node drained for a spot interruption, and powers it down",
+        plan(
+          [node("compute-1", "IDLE+DRAIN", "spot interruption: AWS terminates this instance", 5)],
+          group(1, [["i-1", "InService"]]),
+          state({ claims: { "compute-1": "i-1" }, seen: { "i-1": NOW - 100 } }),
+        ),
+        [
+          ["terminate", "i-1", "node compute-1 is IDLE+CLOUD+DRAIN"],
+          ["power-down", ["compute-1"], null],
+        ],
+        { claims: {}, pending_down: {} },
+      ],
+      [
+        "powers down a node drained for an interruption whose instance AWS already took, and waits for a busy one",
+        plan(
+          [
+            node("compute-1", "IDLE+DRAIN", "spot interruption: x", 5),
+            node("compute-2", "MIXED+DRAIN", "spot interruption: rebalance recommendation", 5),
+          ],
+          group(1, [["i-2", "InService"]]),
+          state({ claims: { "compute-1": "i-1", "compute-2": "i-2" }, seen: { "i-2": NOW - 100 } }),
+        ),
+        [["power-down", ["compute-1"], null]],
+        { claims: { "compute-2": "i-2" } },
+      ],
+      [
+        "returns a node powered down after an interruption to service at once",
+        plan(
+          [node("compute-1", "IDLE+DRAIN+POWERED_DOWN", "spot interruption: x", 5)],
+          group(0),
+          state(),
+        ),
+        [["resume", ["compute-1"], null]],
+      ],
+      [
+        "powers down a node DOWN because its instance was lost, to return it after the backoff",
+        plan(
+          [
+            node(
+              "compute-1",
+              "DOWN+NOT_RESPONDING",
+              "instance lost: i-1 left the Auto Scaling group",
+              5,
+            ),
+            node("compute-2", "DOWN", "disk replaced by admin", 5),
+          ],
+          group(0),
+          state(),
+        ),
+        [["power-down", ["compute-1"], null]],
+        { pending_down: { "compute-1": "instance lost: i-1 left the Auto Scaling group" } },
+      ],
+      [
+        "claims a replacement the group launched on its own for a waiting node",
+        plan(
+          [node("compute-2", "ALLOCATED+POWERING_UP")],
+          group(1, [["i-replacement", "InService"]]),
+          state({ seen: { "i-replacement": NOW - 60 } }),
+        ),
+        [["claim", "compute-2", "i-replacement"]],
+      ],
+    ];
+    const results = evaluate(cases.map(([, call]) => call)) as Plan[];
+    cases.forEach(([name, , actions, expectedState], index) => {
+      const [planned, after] = results[index] as Plan;
+      expect(planned, name).to.deep.equal(actions);
+      if (expectedState !== undefined) expect(after, name).to.deep.include(expectedState);
+    });
+  });
+
   it("shortens AWS's messages into a Slurm reason", () => {
-    const long = `Could not launch Spot Instances. ${"x".repeat(200)} Launching EC2 instance failed.`;
+    const long = `Could not launch Spot Instances. ${"x".repeat(300)} Launching EC2 instance failed.`;
     const [reason] = evaluate([{ call: "short", args: [long] }]) as [string];
-    expect(reason).to.have.length(120);
+    expect(reason).to.have.length(160);
     expect(reason.endsWith("...")).to.equal(true);
   });
 });

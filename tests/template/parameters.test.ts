@@ -7,12 +7,16 @@ import {
 } from "../../functions/shared/cluster-config.js";
 import { OTHER_CHOICE } from "../../template/instance-types.js";
 import {
+  chooseBranches,
   codecValue,
   declaration,
   decoded,
   evaluateCondition,
   parameters,
+  parameterValues,
+  properties,
   resources,
+  section,
   template,
   templateAccepts,
   type JsonObject,
@@ -141,6 +145,7 @@ describe("the default template's parameters", () => {
       "ClusterName",
       "CustomizerBucket",
       "CustomizerPrefix",
+      "ComputeInstanceTypes",
     ];
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.constantFrom(...quoted), (before, after, name) => {
@@ -150,28 +155,100 @@ describe("the default template's parameters", () => {
     );
   });
 
-  it("uses spot exactly when the price is not zero", () => {
+  it("uses spot exactly when the price is not zero, in the group's instances distribution", () => {
     const spot = (price: string) =>
       evaluateCondition(template, "UseSpot", { ComputeSpotPrice: price });
     for (const zero of ["0", "0.0", "0.00", "0.000", "0.0000", "0.00000"])
       expect(spot(zero), zero).to.equal(false);
     for (const price of ["0.03", "0.0011", "1000"]) expect(spot(price), price).to.equal(true);
-    const options = (
-      (resources["ComputeLaunchTemplate"] as JsonObject)["Properties"] as JsonObject
-    )["LaunchTemplateData"] as JsonObject;
-    expect(options["InstanceMarketOptions"]).to.deep.include({
-      "Fn::If": [
-        "UseSpot",
-        {
-          MarketType: "spot",
-          SpotOptions: {
-            SpotInstanceType: "one-time",
-            InstanceInterruptionBehavior: "terminate",
-            MaxPrice: { Ref: "ComputeSpotPrice" },
-          },
-        },
-        { Ref: "AWS::NoValue" },
-      ],
+    const data = ((resources["ComputeLaunchTemplate"] as JsonObject)["Properties"] as JsonObject)[
+      "LaunchTemplateData"
+    ] as JsonObject;
+    // A mixed instances policy refuses a launch template that asks for spot.
+    expect(data["InstanceMarketOptions"]).to.equal(undefined);
+    const policy = (name: string) =>
+      ((resources[name] as JsonObject)["Properties"] as JsonObject)[
+        "MixedInstancesPolicy"
+      ] as JsonObject;
+    expect(policy("ComputeGroup")["InstancesDistribution"]).to.deep.equal({
+      OnDemandAllocationStrategy: "lowest-price",
+      OnDemandBaseCapacity: 0,
+      OnDemandPercentageAboveBaseCapacity: { "Fn::If": ["UseSpot", 0, 100] },
+      SpotAllocationStrategy: "price-capacity-optimized",
+      SpotMaxPrice: { "Fn::If": ["UseSpot", { Ref: "ComputeSpotPrice" }, { Ref: "AWS::NoValue" }] },
     });
+    expect(policy("ComputeOnDemandGroup")["InstancesDistribution"]).to.deep.include({
+      OnDemandPercentageAboveBaseCapacity: 100,
+    });
+  });
+
+  it("has an on-demand fallback group only for spot clusters whose limits allow on-demand, unless spot only", () => {
+    const fallback = (values: Record<string, string>) =>
+      evaluateCondition(template, "UseOnDemandFallback", values);
+    const spot = { ComputeSpotPrice: "0.05", ComputeOnDemandAllowed: "true" };
+    expect(fallback(spot)).to.equal(true);
+    expect(fallback({ ...spot, ComputeOnDemandAllowed: "false" })).to.equal(false);
+    expect(fallback({ ...spot, SpotFallbackMinutes: "0" })).to.equal(false);
+    expect(fallback({ ...spot, ComputeSpotPrice: "0" })).to.equal(false);
+    expect((resources["ComputeOnDemandGroup"] as JsonObject)["Condition"]).to.equal(
+      "UseOnDemandFallback",
+    );
+  });
+
+  it("gives the compute groups one override per listed type, or the chosen type alone", () => {
+    const overrides = (values: Record<string, string>) => {
+      const policy = properties("ComputeGroup")["MixedInstancesPolicy"] as JsonObject;
+      const launch = policy["LaunchTemplate"] as JsonObject;
+      const chosen = chooseBranches(
+        template,
+        launch["Overrides"] ?? null,
+        Object.keys(section(template, "Conditions")),
+        parameterValues(template, values),
+      );
+      return JSON.stringify(chosen);
+    };
+    const two = overrides({ ComputeInstanceTypes: "c7i.large-2C-4GB,m7i.large-2C-8GB" });
+    expect((two.match(/"InstanceType":/g) ?? []).length).to.equal(2);
+    const four = overrides({
+      ComputeInstanceTypes: "c5.large-2C-4GB,c6i.large-2C-4GB,c7i.large-2C-4GB,m7i.large-2C-8GB",
+    });
+    expect((four.match(/"InstanceType":/g) ?? []).length).to.equal(4);
+    expect(overrides({})).to.include("InstancePresets");
+    for (const [count, list] of [
+      [1, "c7i.large-2C-4GB"],
+      [3, "c7i.large-2C-4GB,c6i.large-2C-4GB,c5.large-2C-4GB"],
+    ] as const) {
+      expect(
+        evaluateCondition(template, "HasComputeTypes", { ComputeInstanceTypes: list }),
+      ).to.equal(true);
+      for (let slot = 1; slot < 4; slot += 1) {
+        expect(
+          evaluateCondition(template, `HasComputeType${slot}`, { ComputeInstanceTypes: list }),
+          `${list} slot ${slot}`,
+        ).to.equal(slot < count);
+      }
+    }
+  });
+
+  it("accepts in ComputeInstanceTypes the labels the merge sends, up to the codec's most", () => {
+    const labels = (declaration("ComputeInstanceTypeOther").AllowedValues ?? []).map(String);
+    fc.assert(
+      fc.property(fc.subarray(labels, { minLength: 0, maxLength: 6 }), (chosen) => {
+        expect(
+          templateAccepts("ComputeInstanceTypes", chosen.join(",")),
+          chosen.join(","),
+        ).to.equal(chosen.length <= FIELD_RULES.ComputeInstanceTypes.max);
+      }),
+    );
+    expect(templateAccepts("ComputeInstanceTypes", "c7i.large")).to.equal(false);
+    expect(templateAccepts("ComputeInstanceTypes", "c7i.large-2C-4GB,")).to.equal(false);
+  });
+
+  it("bounds SpotFallbackMinutes exactly as the codec does", () => {
+    const { min, max } = FIELD_RULES.SpotFallbackMinutes;
+    expect(Number(declaration("SpotFallbackMinutes").MinValue)).to.equal(min);
+    expect(Number(declaration("SpotFallbackMinutes").MaxValue)).to.equal(max);
+    expect(codecValue("SpotFallbackMinutes", String(max + 1))).to.equal(undefined);
+    expect(templateAccepts("SpotFallbackMinutes", String(max + 1))).to.equal(false);
   });
 });

@@ -160,7 +160,7 @@ describe("cluster config codec", () => {
           for (const message of result.left) {
             expect(message).not.to.match(/Invalid value|supplied to/);
             expect(message).to.match(
-              /^(Compute|Master|Autoscaling|Idle)\w+ must be .* \(got .*\)\.$/s,
+              /^(Compute|Master|Autoscaling|Idle|Spot)\w+ must be .* \(got .*\)\.$/s,
             );
           }
         },

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeConfig } from "../../../functions/shared/cluster-config.js";
 import { decodeTemplate, type CfnTemplate } from "../../../functions/shared/cfn-template.js";
 import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
+import { computeInstanceTypes } from "../../../functions/shared/compute-types.js";
 import { derivedLogin } from "../../../functions/shared/login-name.js";
 import { mergeTemplate, resolveInstanceType } from "../../../functions/shared/template-merge.js";
 import { leftOf, rightOf } from "../../support/either.js";
@@ -362,5 +364,117 @@ describe("template merge", () => {
       { numRuns: 1000 },
     );
     expect(({} as Record<string, unknown>)["polluted"]).to.equal(undefined);
+  });
+});
+
+describe("template merge: the compute group's types and spot fallback (default template)", () => {
+  const clusterTemplate = rightOf(
+    decodeTemplate(
+      JSON.parse(
+        readFileSync(new URL("../../../template/cluster.json", import.meta.url), "utf8"),
+      ) as unknown,
+    ),
+  );
+  const mergeDefault = (
+    raw: Record<string, unknown>,
+    overrides: Partial<Parameters<typeof mergeTemplate>[0]> = {},
+  ) => merge(raw, { template: clusterTemplate, ...overrides });
+  const other = (label: string) => ({
+    ComputeInstanceType: "other",
+    ComputeInstanceTypeOther: label,
+  });
+
+  it("fills ComputeInstanceTypes with the chosen type and alternatives of its shape, as labels", () => {
+    const plan = rightOf(mergeDefault({ ...other("c7i.large-2C-4GB") }));
+    expect(params(plan)["ComputeInstanceTypes"]).to.equal(
+      "c7i.large-2C-4GB,c6i.large-2C-4GB,c5.large-2C-4GB,c5n.large-2C-5.25GB",
+    );
+    expect(computeInstanceTypes(params(plan), clusterTemplate)).to.deep.equal([
+      "c7i.large",
+      "c6i.large",
+      "c5.large",
+      "c5n.large",
+    ]);
+  });
+
+  it("narrows the alternatives to the types the admin allows", () => {
+    const policy = basePolicy({
+      limits: { allowedInstanceTypes: ["c7i.*", "m7i.*", "r4.*", "t3.*"] },
+    });
+    const plan = rightOf(mergeDefault({ ...other("c7i.large-2C-4GB") }, { policy }));
+    expect(params(plan)["ComputeInstanceTypes"]).to.equal(
+      "c7i.large-2C-4GB,m7i.large-2C-8GB,r4.large-2C-15.25GB",
+    );
+  });
+
+  it("takes the user's own list, normalised to labels, and refuses one the admin does not allow", () => {
+    const plan = rightOf(
+      mergeDefault({
+        ...other("c7i.large-2C-4GB"),
+        ComputeInstanceTypes: ["c7i.large", "m7i.large"],
+      }),
+    );
+    expect(params(plan)["ComputeInstanceTypes"]).to.equal("c7i.large-2C-4GB,m7i.large-2C-8GB");
+    const policy = basePolicy({ limits: { allowedInstanceTypes: ["c7i.*", "t3.*"] } });
+    expect(
+      leftOf(
+        mergeDefault(
+          { ...other("c7i.large-2C-4GB"), ComputeInstanceTypes: "c7i.large,m7i.large" },
+          { policy },
+        ),
+      ),
+    ).to.deep.equal([
+      "ComputeInstanceTypes selects m7i.large, which is not among your allowed instance types (c7i.*, t3.*).",
+    ]);
+  });
+
+  it("refuses a list of two shapes, or one without the type the user chose", () => {
+    expect(leftOf(mergeDefault({ ComputeInstanceTypes: "c7i.large,c7i.xlarge" }))[0]).to.match(
+      /every compute type must have the same cores and vCPUs/,
+    );
+    expect(
+      leftOf(mergeDefault({ ...other("c7i.large-2C-4GB"), ComputeInstanceTypes: "m7i.large" })),
+    ).to.deep.equal([
+      "ComputeInstanceType selects c7i.large, which ComputeInstanceTypes does not list; add it to the list, or leave ComputeInstanceType out.",
+    ]);
+  });
+
+  it("counts each compute node as the largest type of its group in the vCPU limit", () => {
+    const policy = basePolicy({ limits: { maxVcpus: 20 } });
+    // master small (t3.medium, 2) + 8 × 2 = 18: within 20.
+    rightOf(mergeDefault({ ComputeInstanceTypes: "c7i.large,m7i.large" }, { policy }));
+    expect(
+      leftOf(mergeDefault({ ...other("c7i.xlarge-4C-8GB"), ComputeMaxNodes: "5" }, { policy })),
+    ).to.deep.equal([
+      "This cluster may use up to 22 vCPUs (master 2 + ComputeMaxNodes 5 × 4), above your limit of 20 vCPUs across all your clusters; lower ComputeMaxNodes or choose a smaller instance type.",
+    ]);
+    expect(rightOf(mergeDefault({ ComputeInstanceTypes: "c7i.large,m7i.large" })).vcpus).to.equal(
+      18,
+    );
+  });
+
+  it("tells the template whether the limits allow an on-demand fallback", () => {
+    const allowed = (limits: Record<string, unknown>) =>
+      params(
+        rightOf(mergeDefault({ ComputeSpotPrice: "0.05" }, { policy: basePolicy({ limits }) })),
+      )["ComputeOnDemandAllowed"];
+    expect(allowed({})).to.equal("true");
+    expect(allowed({ maxSpotPrice: "0.10" })).to.equal("false");
+    expect(allowed({ maxSpotPrice: "0.10", allowOnDemand: true })).to.equal("true");
+    expect(leftOf(decodeConfig({ ComputeOnDemandAllowed: "true" }))).to.deep.equal([
+      "ComputeOnDemandAllowed is set by FlightDeck itself and cannot be changed in a cluster config.",
+    ]);
+  });
+
+  it("holds SpotFallbackMinutes to the admin's minimum, raising the template's default to it", () => {
+    const policy = basePolicy({ limits: { minSpotFallbackMinutes: 30 } });
+    expect(params(rightOf(mergeDefault({}, { policy })))["SpotFallbackMinutes"]).to.equal("30");
+    expect(
+      params(rightOf(mergeDefault({ SpotFallbackMinutes: 0 }, { policy })))["SpotFallbackMinutes"],
+    ).to.equal("0");
+    expect(leftOf(mergeDefault({ SpotFallbackMinutes: 5 }, { policy }))).to.deep.equal([
+      "SpotFallbackMinutes is 5 minutes, below your limit of 30: spot must fail that long before your nodes launch on-demand; set at least 30, or 0 for spot only.",
+    ]);
+    expect(params(rightOf(mergeDefault({})))["SpotFallbackMinutes"]).to.equal(undefined);
   });
 });

@@ -163,6 +163,21 @@ export class Cluster {
     };
   }
 
+  /**
+   * Waits up to `seconds` for a job to complete, adding every `sinfo -R`
+   * reason seen meanwhile to `reasons`; fails at once if it ends otherwise.
+   */
+  async completion(id: string, seconds: number, reasons = new Set<string>()): Promise<JobRecord> {
+    return this.rehearsal.waitFor(`job ${id} to complete`, seconds, async () => {
+      for (const reason of Object.values(await this.nodeReasons())) reasons.add(reason);
+      const job = await this.jobRecord(id);
+      if (["FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL"].includes(job.state)) {
+        throw new Error(`job ${id} ended ${job.state}`);
+      }
+      return job.state === "COMPLETED" ? job : undefined;
+    });
+  }
+
   /** `sinfo -R`, one line per node: node name to reason. */
   async nodeReasons(): Promise<Record<string, string>> {
     const out = await this.login(`sinfo -R -N -h -o '%N|%E'`);

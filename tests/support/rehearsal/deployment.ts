@@ -49,7 +49,10 @@ export const DOTTED_USER = "John.Smith";
  * the deployment decodes it, so every default (the network, the homes, the
  * UIDs) is the real one.
  */
-export function rehearsalSettings(): Settings {
+export function rehearsalSettings(
+  /** Limits to add for particular users, by user id: what a test's admin allows them. */
+  userLimits: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+): Settings {
   const path = join(REPO_ROOT, DEFAULT_SETTINGS_PATH);
   // The file as an admin writes it: decodeSettings checks all of it.
   const example = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
@@ -62,7 +65,11 @@ export function rehearsalSettings(): Settings {
     accessNetwork: ACCESS_NETWORK,
     users: [...users, { id: DOTTED_USER, sshPublicKey: first["sshPublicKey"] }].map((user) => ({
       ...user,
-      limits: { ...(user["limits"] as object | undefined), maxVcpus: REHEARSAL_MAX_VCPUS },
+      limits: {
+        ...(user["limits"] as object | undefined),
+        maxVcpus: REHEARSAL_MAX_VCPUS,
+        ...userLimits[String(user["id"])],
+      },
     })),
   };
   const decoded = decodeSettings(file);

@@ -8,7 +8,13 @@ import type { RehearsalRun } from "./run.js";
 import type { StackEvent } from "./fake-aws/stack-resources.js";
 import type { Activity } from "./fake-aws/auto-scaling.js";
 import type { SecurityGroup } from "./fake-aws/vpc.js";
-import type { CallRecord, FakeAwsConfig, FaultKind, InstanceFaults } from "./fake-aws/world.js";
+import type {
+  CallRecord,
+  FakeAwsConfig,
+  FaultKind,
+  InstanceFaults,
+  Market,
+} from "./fake-aws/world.js";
 
 /*
  * The test's side of the fake AWS: starts its process in the run's AWS
@@ -25,6 +31,9 @@ export interface InstanceReport {
   readonly securityGroups: readonly string[];
   readonly state: string;
   readonly instanceType: string;
+  readonly market: Market;
+  /** When EC2 reclaims it, once it has had the notice. */
+  readonly interruptionAt?: number;
   readonly tags: Record<string, string>;
   readonly launchedAt: number;
   readonly terminatedAt?: number;
@@ -49,7 +58,15 @@ export interface StackReport {
 
 export interface AwsReport {
   readonly instances: InstanceReport[];
-  readonly groups: Array<{ name: string; desired: number; min: number; max: number }>;
+  readonly groups: Array<{
+    name: string;
+    desired: number;
+    min: number;
+    max: number;
+    market: Market;
+    instanceTypes: string[];
+    subnetIds: string[];
+  }>;
   readonly activities: Activity[];
   readonly securityGroups: readonly SecurityGroup[];
   readonly calls: CallRecord[];
@@ -162,6 +179,41 @@ export class FakeAwsProcess {
   /** Sets the spot market price for every instance type. */
   setSpotPrice(price: number): Promise<void> {
     return this.call("POST", "/spot-price", { price });
+  }
+
+  /** Sets the spot market price of one instance type. */
+  setSpotPriceOf(type: string, price: number): Promise<void> {
+    return this.call("POST", "/spot-prices", { type, price });
+  }
+
+  /**
+   * Limits a capacity pool (a market, type and zone; each left out matches
+   * any) to `limit` live instances, for `minutes` simulated minutes or until
+   * cleared. Resolves with when the limit ends (epoch ms), if it does.
+   */
+  limitCapacity(rule: {
+    market?: Market;
+    type?: string;
+    zone?: string;
+    limit?: number;
+    minutes?: number;
+  }): Promise<{ until?: number }> {
+    return this.call("POST", "/capacity", rule);
+  }
+
+  /** Lifts every capacity limit. */
+  clearCapacityLimits(): Promise<void> {
+    return this.call("POST", "/capacity/clear", {});
+  }
+
+  /** EC2 reclaims a spot instance after `noticeMinutes` simulated minutes of notice (2 on AWS). */
+  reclaim(instanceId: string, noticeMinutes = 2): Promise<void> {
+    return this.call("POST", "/reclaim", { instanceId, noticeMinutes });
+  }
+
+  /** EC2 recommends rebalancing an instance. */
+  recommendRebalance(instanceId: string): Promise<void> {
+    return this.call("POST", "/rebalance", { instanceId });
   }
 
   /** The next instance of `target` kind gets this fault. */

@@ -41,6 +41,8 @@ export interface RehearsalOptions {
   readonly secondsPerMinute: number;
   /** The spot market price, USD/hour. */
   readonly spotPrice?: number;
+  /** Limits the deployment's admin adds for particular users, by user id (`allowOnDemand`, say). */
+  readonly userLimits?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Why the rehearsal cannot run on this machine; empty when it can. */
@@ -73,7 +75,7 @@ export class Rehearsal {
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     const run = RehearsalRun.create(options.name);
     try {
-      const settings = rehearsalSettings();
+      const settings = rehearsalSettings(options.userLimits);
       const { seed, homes } = deploymentSeed(settings);
       const aws = await FakeAwsProcess.start(run, {
         region: settings.region,

@@ -3,13 +3,16 @@ import type { IntervalHistogram } from "node:perf_hooks";
 import type { AutoScaling } from "./auto-scaling.js";
 import type { CloudFormation } from "./cloudformation.js";
 import { AwsError, bodyOf } from "./protocol.js";
-import type { FaultKind, World } from "./world.js";
+import type { Ec2 } from "./ec2.js";
+import type { CapacityRule, FaultKind, World } from "./world.js";
 
 /*
  * The fake's control socket, the test's side of it (fake-aws-client.ts):
- * create and delete stacks, put and list S3 objects, set the spot price,
- * inject faults, and report instances, groups, scaling activities, calls,
- * stacks and how long the fake's event loop was ever held up.
+ * create and delete stacks, put and list S3 objects, set the spot price
+ * (of every type, or of one), limit capacity pools, reclaim a spot instance
+ * (with EC2's notice) or recommend rebalancing it, inject faults, and report
+ * instances, groups, scaling activities, calls, stacks and how long the
+ * fake's event loop was ever held up.
  */
 
 function json(response: ServerResponse, status: number, value: unknown): void {
@@ -26,6 +29,7 @@ export class Control {
     private readonly world: World,
     private readonly cloudFormation: CloudFormation,
     private readonly autoScaling: AutoScaling,
+    private readonly ec2: Ec2,
     private readonly loopDelay: IntervalHistogram,
   ) {}
 
@@ -42,6 +46,8 @@ export class Control {
         securityGroups: i.securityGroups,
         state: i.state,
         instanceType: i.instanceType,
+        market: i.market,
+        interruptionAt: i.interruptionAt,
         tags: Object.fromEntries(i.tags),
         launchedAt: i.launchedAt,
         terminatedAt: i.terminatedAt,
@@ -57,6 +63,9 @@ export class Control {
         desired: g.desired,
         min: g.minSize,
         max: g.maxSize,
+        market: g.market,
+        instanceTypes: g.instanceTypes,
+        subnetIds: g.subnetIds,
       })),
       securityGroups: [...world.vpc.groups.values()],
       activities: autoScaling.activities,
@@ -126,6 +135,32 @@ export class Control {
       case "POST /spot-price":
         world.spotPrice = Number(input["price"]);
         return {};
+      case "POST /spot-prices":
+        world.spotPrices.set(String(input["type"]), Number(input["price"]));
+        return {};
+      case "POST /capacity": {
+        const minutes = input["minutes"];
+        const rule: CapacityRule = {
+          ...(input["market"] === undefined
+            ? {}
+            : { market: input["market"] as CapacityRule["market"] }),
+          ...(input["type"] === undefined ? {} : { type: String(input["type"]) }),
+          ...(input["zone"] === undefined ? {} : { zone: String(input["zone"]) }),
+          limit: Number(input["limit"] ?? 0),
+          ...(minutes === undefined ? {} : { until: Date.now() + world.minutes(Number(minutes)) }),
+        };
+        world.capacityRules.push(rule);
+        return { until: rule.until };
+      }
+      case "POST /capacity/clear":
+        world.capacityRules = [];
+        return {};
+      case "POST /reclaim":
+        this.ec2.reclaim(this.instance(input), world.minutes(Number(input["noticeMinutes"] ?? 2)));
+        return {};
+      case "POST /rebalance":
+        this.ec2.recommendRebalance(this.instance(input));
+        return {};
       case "POST /faults":
         world.pendingFaults.push({
           kind: input["kind"] as FaultKind,
@@ -143,6 +178,13 @@ export class Control {
       default:
         return undefined;
     }
+  }
+
+  private instance(input: Record<string, unknown>) {
+    const instance = this.world.instances.get(String(input["instanceId"]));
+    if (instance === undefined)
+      throw new AwsError("InvalidInstanceID.NotFound", "no such instance");
+    return instance;
   }
 
   private bucket(input: Record<string, unknown>): Map<string, Buffer> {

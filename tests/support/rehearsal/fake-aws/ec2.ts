@@ -9,7 +9,7 @@ import {
 } from "../network.js";
 import { startNode, stopNode } from "../node-container.js";
 import type { Role } from "./iam.js";
-import type { Instance, World } from "./world.js";
+import type { Instance, Market, World } from "./world.js";
 
 /*
  * EC2 instances of the fake: launching one gives it an address in its subnet
@@ -27,6 +27,8 @@ export interface LaunchSpec {
   /** The user data as EC2 hands it to cloud-init (decoded from base64). */
   readonly userData: string;
   readonly instanceType: string;
+  /** Spot or on-demand (the master is always on-demand). */
+  readonly market: Market;
   readonly tags: Readonly<Record<string, string>>;
   /** MetadataOptions.InstanceMetadataTags is enabled. */
   readonly metadataTags: boolean;
@@ -81,6 +83,7 @@ export class Ec2 {
       zone: subnet.zone,
       securityGroups: [...spec.securityGroupIds],
       instanceType: spec.instanceType,
+      market: spec.market,
       role: spec.role,
       tags: new Map(Object.entries(spec.tags)),
       metadataTags: spec.metadataTags,
@@ -122,6 +125,25 @@ export class Ec2 {
         console.error(`fake-aws: ${id} did not start:`, error);
       });
     return instance;
+  }
+
+  /**
+   * EC2 reclaims a spot instance: its metadata carries the interruption
+   * notice (spot/instance-action) from now, and it is terminated `noticeMs`
+   * later (two minutes on AWS), whatever its group or its node is doing.
+   * A notice of 0 takes it at once, as a reclaim nobody saw coming.
+   */
+  reclaim(instance: Instance, noticeMs: number): void {
+    if (instance.state === "terminated" || instance.state === "shutting-down") return;
+    instance.interruptionAt = Date.now() + noticeMs;
+    setTimeout(() => {
+      void this.terminate(instance, "EC2 (spot interruption)");
+    }, noticeMs).unref();
+  }
+
+  /** EC2 recommends rebalancing: the instance is at higher risk of a reclaim. */
+  recommendRebalance(instance: Instance): void {
+    instance.rebalanceAt = Date.now();
   }
 
   /** Terminates an instance: its node and namespace go. */

@@ -9,7 +9,9 @@ import type { World } from "./world.js";
  * MetadataOptions require): PUT /latest/api/token, then GETs carrying the
  * token; 401 without one. The instance is the one whose address the request
  * comes from. Instance tags are served only when the launch template
- * enables InstanceMetadataTags, as EC2 does.
+ * enables InstanceMetadataTags, as EC2 does. A spot instance EC2 is about to
+ * reclaim has spot/instance-action, and one it recommends rebalancing has
+ * events/recommendations/rebalance; both are 404 until then, as on EC2.
  */
 
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
@@ -49,6 +51,15 @@ export class Imds {
       "local-hostname": hostname,
       "placement/region": region,
       "placement/availability-zone": instance.zone,
+      "instance-life-cycle": instance.market === "spot" ? "spot" : "on-demand",
+      "spot/instance-action":
+        instance.interruptionAt === undefined
+          ? undefined
+          : JSON.stringify({ action: "terminate", time: isoTime(instance.interruptionAt) }),
+      "events/recommendations/rebalance":
+        instance.rebalanceAt === undefined
+          ? undefined
+          : JSON.stringify({ noticeTime: isoTime(instance.rebalanceAt) }),
       "iam/security-credentials/": instance.role.name,
       "iam/info": JSON.stringify({
         Code: "Success",

@@ -39,7 +39,7 @@ const imds = new Imds(world);
 const efs = new Efs(world);
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
-const control = new Control(world, cloudFormation, autoScaling, loopDelay);
+const control = new Control(world, cloudFormation, autoScaling, ec2, loopDelay);
 
 /** The names the VPC resolver answers now. */
 function zoneSnapshot(): ZoneSnapshot {

@@ -5,15 +5,16 @@ import type { Ec2 } from "./ec2.js";
 import { privateName } from "./dns.js";
 import type { PolicyDocument, Role } from "./iam.js";
 import { ruleFrom } from "./vpc.js";
-import type { World } from "./world.js";
+import type { Market, World } from "./world.js";
 
 /*
  * What creating each resource of a cluster stack does in the fake: the
  * secrets get a value, roles and their policies are what IAM decides calls
  * by, security groups and their rules are what the packet filter enforces,
- * launch templates are kept for the master and the group, the master
- * instance boots in its subnet, and the Auto Scaling group starts keeping
- * its capacity in its subnets. Every other type only gets an id.
+ * launch templates are kept for the master and the groups, the master
+ * instance boots in its subnet, and each Auto Scaling group starts keeping
+ * its capacity in its subnets, from its types (a mixed instances policy's
+ * overrides) on its market. Every other type only gets an id.
  */
 
 type Json = Record<string, unknown>;
@@ -161,7 +162,6 @@ export class StackResources {
       role,
       securityGroupIds: ((data["SecurityGroupIds"] ?? []) as unknown[]).map(String),
       userData: Buffer.from(String(data["UserData"] ?? ""), "base64").toString("utf8"),
-      instanceType: String(data["InstanceType"]),
       tags,
       metadataTags: metadata["InstanceMetadataTags"] === "enabled",
       // Only the login node's public address is ever used (the access host's SSH);
@@ -187,6 +187,8 @@ export class StackResources {
     );
     const instance = this.ec2.launch({
       ...this.launchSpec(stack, data, { ...tags, ...this.stackTags(stack, logicalId) }, "master"),
+      instanceType: String(data["InstanceType"]),
+      market: "on-demand",
       subnetId: String(data["SubnetId"]),
     });
     return {
@@ -201,7 +203,11 @@ export class StackResources {
   }
 
   private createGroup(stack: Stack, logicalId: string, properties: Json): CreatedResource {
-    const template = (properties["LaunchTemplate"] ?? {}) as Json;
+    const mixed = properties["MixedInstancesPolicy"] as Json | undefined;
+    const mixedTemplate = (mixed?.["LaunchTemplate"] ?? {}) as Json;
+    const template = (mixedTemplate["LaunchTemplateSpecification"] ??
+      properties["LaunchTemplate"] ??
+      {}) as Json;
     const data = stack.launchTemplates.get(String(template["LaunchTemplateId"]));
     if (data === undefined) throw new Error(`${logicalId}: unknown launch template`);
     const name = String(properties["AutoScalingGroupName"] ?? `${stack.name}-${logicalId}`);
@@ -213,6 +219,30 @@ export class StackResources {
     const market = (data["InstanceMarketOptions"] ?? {}) as Json;
     const spot = (market["SpotOptions"] ?? {}) as Json;
     const minSize = Number(properties["MinSize"]);
+    let instanceTypes = [String(data["InstanceType"])];
+    let buys: Market = market["MarketType"] === "spot" ? "spot" : "on-demand";
+    let spotMaxPrice =
+      market["MarketType"] === "spot" && spot["MaxPrice"] !== undefined
+        ? Number(spot["MaxPrice"])
+        : undefined;
+    if (mixed !== undefined) {
+      // As AWS refuses it: spot belongs in the instances distribution.
+      if (market["MarketType"] !== undefined) {
+        throw new Error(
+          `${logicalId}: Incompatible launch template: You cannot use a launch template that is set to request Spot Instances (InstanceMarketOptions) when you configure an Auto Scaling group with a mixed instances policy.`,
+        );
+      }
+      const overrides = (mixedTemplate["Overrides"] ?? []) as Json[];
+      if (overrides.length > 0) instanceTypes = overrides.map((o) => String(o["InstanceType"]));
+      const distribution = (mixed["InstancesDistribution"] ?? {}) as Json;
+      // AWS's default is all on-demand; FlightDeck's spot groups say 0.
+      const onDemand = Number(distribution["OnDemandPercentageAboveBaseCapacity"] ?? 100);
+      buys = onDemand === 0 ? "spot" : "on-demand";
+      spotMaxPrice =
+        buys === "spot" && distribution["SpotMaxPrice"] !== undefined
+          ? Number(distribution["SpotMaxPrice"])
+          : undefined;
+    }
     const group = this.autoScaling.create({
       name,
       minSize,
@@ -227,10 +257,9 @@ export class StackResources {
         { ...propagated, ...this.stackTags(stack, logicalId), "aws:autoscaling:groupName": name },
         "compute",
       ),
-      spotMaxPrice:
-        market["MarketType"] === "spot" && spot["MaxPrice"] !== undefined
-          ? Number(spot["MaxPrice"])
-          : undefined,
+      instanceTypes,
+      market: buys,
+      spotMaxPrice,
       // A group in a VPC names its subnets; there is no default VPC here.
       subnetIds: ((properties["VPCZoneIdentifier"] ?? []) as unknown[]).map(String),
     });

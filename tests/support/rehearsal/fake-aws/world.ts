@@ -38,6 +38,23 @@ export interface InstanceFaults {
 
 export type InstanceState = "pending" | "running" | "shutting-down" | "terminated";
 
+/** How an instance is bought. */
+export type Market = "spot" | "on-demand";
+
+/**
+ * A limit on a capacity pool (a market, type and zone; each left out matches
+ * any): at most `limit` live instances of the pool, until `until` (epoch ms)
+ * if set. 0 is no capacity at all. A launch the limit refuses fails with
+ * InsufficientInstanceCapacity, as EC2 reports it.
+ */
+export interface CapacityRule {
+  readonly market?: Market;
+  readonly type?: string;
+  readonly zone?: string;
+  readonly limit: number;
+  readonly until?: number;
+}
+
 export interface Instance {
   readonly id: string;
   readonly kind: "master" | "compute";
@@ -47,6 +64,7 @@ export interface Instance {
   readonly zone: string;
   readonly securityGroups: readonly string[];
   readonly instanceType: string;
+  readonly market: Market;
   readonly role: Role;
   readonly tags: Map<string, string>;
   readonly metadataTags: boolean;
@@ -63,6 +81,10 @@ export interface Instance {
   terminatedAt?: number;
   /** Why it ended: e.g. the stack resource whose deletion terminated it. */
   terminatedBy?: string;
+  /** When EC2 reclaims it (epoch ms): its metadata carries the interruption notice from now. */
+  interruptionAt?: number;
+  /** When EC2 recommended rebalancing it (epoch ms). */
+  rebalanceAt?: number;
   node?: RunningNode;
   /** Settles once the instance's network and machine are up (or it was terminated first). */
   launched?: Promise<void>;
@@ -94,6 +116,10 @@ export class World {
   readonly launchErrors: Array<{ code: string; message: string; remaining: number }> = [];
   /** The spot market price, USD/hour, for every instance type (the test can move it). */
   spotPrice: number;
+  /** Spot prices of particular types, over {@link spotPrice}. */
+  readonly spotPrices = new Map<string, number>();
+  /** Limits on capacity pools (the test adds and clears them). */
+  capacityRules: CapacityRule[] = [];
   private nextPublicAddress = 10;
   /** Brings the packet filter and the resolver up to date (main.ts sets it). */
   private networkHook: () => Promise<void> = () => Promise.resolve();
@@ -154,6 +180,35 @@ export class World {
 
   instanceWithKey(accessKeyId: string): Instance | undefined {
     return [...this.instances.values()].find((i) => i.accessKeyId === accessKeyId);
+  }
+
+  /** The spot price of a type, USD/hour. */
+  spotPriceOf(type: string): number {
+    return this.spotPrices.get(type) ?? this.spotPrice;
+  }
+
+  /** Whether a capacity rule in force covers a pool. */
+  covers(rule: CapacityRule, market: Market, type: string, zone: string): boolean {
+    return (
+      (rule.until === undefined || Date.now() < rule.until) &&
+      (rule.market === undefined || rule.market === market) &&
+      (rule.type === undefined || rule.type === type) &&
+      (rule.zone === undefined || rule.zone === zone)
+    );
+  }
+
+  /** The capacity rule that leaves a pool no room for one more instance, if any. */
+  capacityRefusal(market: Market, type: string, zone: string): CapacityRule | undefined {
+    const live = [...this.instances.values()].filter(
+      (i) => i.state !== "terminated" && i.state !== "shutting-down" && i.kind === "compute",
+    );
+    return this.capacityRules.find(
+      (rule) =>
+        this.covers(rule, market, type, zone) &&
+        live.filter((i) =>
+          this.covers({ ...rule, until: undefined }, i.market, i.instanceType, i.zone),
+        ).length >= rule.limit,
+    );
   }
 
   /** Takes the faults waiting for the next instance of this kind. */
