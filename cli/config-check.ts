@@ -1,9 +1,9 @@
-import { isLeft } from "fp-ts/lib/Either.js";
+import { isLeft, type Either } from "fp-ts/lib/Either.js";
 import { decodeTemplate, type CfnTemplate } from "../functions/shared/cfn-template.js";
 import type { ClusterConfig } from "../functions/shared/cluster-config.js";
 import { decodePolicy, type DeploymentPolicy } from "../functions/shared/deployment-policy.js";
 import type { ClusterName, UserId } from "../functions/shared/identifiers.js";
-import { mergeTemplate } from "../functions/shared/template-merge.js";
+import { mergeTemplate, type CreateStackPlan } from "../functions/shared/template-merge.js";
 import shippedTemplateJson from "../template/cluster.json" with { type: "json" };
 import { CliError } from "./cli-context.js";
 
@@ -81,7 +81,17 @@ export function configProblems(
   rules: ConfigRules,
   cluster: ClusterName = CLUSTER,
 ): string[] {
-  const plan = mergeTemplate({
+  const plan = configPlan(config, rules, cluster);
+  return isLeft(plan) ? plan.left : [];
+}
+
+/** The merge cf-create runs, under `rules`: the CreateStack plan, or every reason it refuses. */
+export function configPlan(
+  config: ClusterConfig,
+  rules: ConfigRules,
+  cluster: ClusterName = CLUSTER,
+): Either<string[], CreateStackPlan> {
+  return mergeTemplate({
     template: rules.template,
     policy: rules.policy,
     user: rules.user,
@@ -89,5 +99,4 @@ export function configProblems(
     config,
     requestId: "validate",
   });
-  return isLeft(plan) ? plan.left : [];
 }

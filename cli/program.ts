@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
 import type { RedriveCommandOptions } from "./commands/admin-redrive.js";
+import type { UsageCommandOptions } from "./commands/admin-usage.js";
 import type { RenderOptions } from "./commands/render.js";
 import { extendCommand, type ExtendOptions } from "./commands/extend.js";
 import { statusCommand } from "./commands/status.js";
@@ -18,11 +19,14 @@ Your clusters live as files in s3://<bucket>/home/<you>/:
   <cluster>.cf-failed   it went wrong; says why   (failed)
   <cluster>.cf-extend   you asked for more time   (state unchanged)
   <cluster>.cf-extended the answer: new expiry or why not
-  <cluster>.cf-expiring it is deleted within the hour unless extended
+  <cluster>.cf-expiring it is deleted soon: its lifetime, or a spent budget
+  flightdeck-usage.json this month's spend per cluster and your budget (an estimate)
+  budget.warning        a monthly budget is 80 % spent, or spent
 
 Environment: FLIGHTDECK_BUCKET, FLIGHTDECK_USER, AWS_PROFILE, AWS_REGION,
 AWS_ENDPOINT_URL_S3, FLIGHTDECK_S3_FORCE_PATH_STYLE=true, NO_COLOR, and
-FLIGHTDECK_POLL_SECONDS (how often --wait looks: 0.1 to 3600 seconds; default 5).
+FLIGHTDECK_POLL_SECONDS (how often --wait looks: 0.1 to 3600 seconds; default 5),
+FLIGHTDECK_PRICES (the price book validate and render use; default ~/.cache/flightdeck/prices.json).
 Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
 
 /** Builds the `flightdeck` command line; `run` receives each command's exit code. */
@@ -149,6 +153,25 @@ export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): C
       run(
         import("./commands/admin-redrive.js").then(({ redriveCommand }) =>
           redriveCommand(context(command), opts),
+        ),
+      ),
+    );
+
+  admin
+    .command("usage")
+    .description(
+      "what each user and cluster spent in a month, by FlightDeck's estimate (from the usage ledger)",
+    )
+    .option("--month <YYYY-MM>", "the month (default: this one, in UTC)")
+    .option("--table <name>", "the usage table: terraform output usage_table")
+    .option(
+      "--settings <file>",
+      "the deployment settings: the table's name and the budgets (default: FD_SETTINGS, else settings/example.json)",
+    )
+    .action((opts: UsageCommandOptions, command: Command) =>
+      run(
+        import("./commands/admin-usage.js").then(({ usageCommand }) =>
+          usageCommand(context(command), opts),
         ),
       ),
     );

@@ -25,6 +25,9 @@ import { namesFor } from "./settings/names.js";
 import { policyFromSettings } from "./settings/policy.js";
 import type { Settings } from "./settings/settings-shape.js";
 import { ClusterRegistryTable } from "./registry/cluster-registry-table.js";
+import { budgetAlertsFor } from "./budgets/budget-alerts.js";
+import { UsageTable } from "./budgets/usage-table.js";
+import { moneyNamesFor } from "./settings/budget-settings.js";
 import { PrivateBucket } from "./storage/private-bucket.js";
 import { UserBucket } from "./storage/user-bucket.js";
 
@@ -143,6 +146,13 @@ export class FlightDeckStack extends TerraformStack {
       scope: arns,
       deletionProtection: settings.registry.deletionProtection,
     });
+    const money = moneyNamesFor(settings);
+    const usage = new UsageTable(this, "usage", {
+      tableName: money.usageTable,
+      scope: arns,
+      deletionProtection: settings.registry.deletionProtection,
+    });
+    budgetAlertsFor(this, settings);
     if (notifications !== undefined) {
       new SenderIdentity(this, "sender", {
         senderEmail: notifications.senderEmail,
@@ -170,6 +180,7 @@ export class FlightDeckStack extends TerraformStack {
       serviceRole,
       deadLetters,
       registry,
+      usage,
       concurrency: settings.concurrency,
     });
 
@@ -196,5 +207,9 @@ export class FlightDeckStack extends TerraformStack {
       homes,
     });
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
+    new TerraformOutput(this, "usage_table", {
+      value: usage.table.name,
+      description: "The usage ledger: flightdeck admin usage --table <this>",
+    });
   }
 }

@@ -13,7 +13,8 @@ import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT, printable } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, pollIntervalMs, waitForCluster } from "../wait-for-cluster.js";
-import { checkConfig } from "./validate.js";
+import type { ClusterConfig } from "../../functions/shared/cluster-config.js";
+import { checkConfig, priceOf } from "./validate.js";
 
 /** The requests that change a cluster's state (an extension does not). */
 export type ClusterRequest = Exclude<TriggerAction, "extend">;
@@ -107,8 +108,11 @@ export async function clusterRequestCommand(
   const intervalMs = options.wait === true ? pollIntervalMs(ctx.io.env) : 0;
 
   let body: Uint8Array = new Uint8Array();
+  let config: ClusterConfig = {};
   if (action === "create") {
-    const { bytes, errors } = await checkConfig(options.config, undefined, cluster);
+    const checked = await checkConfig(options.config, undefined, cluster);
+    const { bytes, errors } = checked;
+    config = checked.config;
     if (errors.length > 0) {
       out.error(`${printable(options.config ?? "the config")} is not valid; nothing was uploaded:`);
       for (const error of errors) out.io.stderr.write(`  - ${printable(error)}\n`);
@@ -118,6 +122,13 @@ export async function clusterRequestCommand(
   }
 
   const bucket = await ctx.userBucket();
+  if (action === "create") {
+    // The price before launch: FlightDeck's published prices, kept for validate and render.
+    const { refreshPrices } = await import("../price-cache.js");
+    const book = await refreshPrices(bucket, ctx.io.env);
+    const price = await priceOf(ctx, config, undefined, book, cluster);
+    if (price !== undefined) out.note(`Price: ${printable(price.text)}`);
+  }
   const current = clusterStates(bucket.user, await bucket.list()).find(
     (s) => s.cluster === cluster,
   );

@@ -15,7 +15,7 @@ import { policyFromSettings } from "../../stacks/settings/policy.js";
 import { loadSettings, SettingsError, settingsPath } from "../../stacks/settings/settings.js";
 import { CliError, type CliContext } from "../cli-context.js";
 import { EXIT } from "../output.js";
-import { readConfig } from "./validate.js";
+import { priceOf, readConfig } from "./validate.js";
 
 export interface RenderOptions {
   readonly settings?: string | undefined;
@@ -80,6 +80,9 @@ export async function renderCommand(
         iamArn(arnScope(settings), `role/${names.serviceRole}`),
       );
       ctx.out.data(request);
+      const rules = { template: templateFile.template, policy, user, source: path };
+      const price = await priceOf(ctx, config, rules, undefined, cluster);
+      if (price !== undefined) ctx.out.note(`Price: ${price.text}`);
       const login = loginFor(policy, user);
       ctx.out.note(`Note: ${user} logs in to this cluster as ${login} (ssh ${login}@<login IP>).`);
       if (settings.accountId === undefined) {

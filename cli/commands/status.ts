@@ -6,6 +6,13 @@ import {
 } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, timeLeft, type ClusterState } from "../cluster-state.js";
 import { CliError, type CliContext } from "../cli-context.js";
+import { cents, usd } from "../../functions/shared/money.js";
+import {
+  homeFileKey,
+  parseUsageReport,
+  USAGE_FILE,
+  type UsageReport,
+} from "../../functions/shared/usage-files.js";
 import { EXIT, printable, table } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 
@@ -22,6 +29,10 @@ interface StatusRow {
   readonly timeLeft?: string;
   /** Running clusters: minutes without jobs or logins before it deletes itself; 0 is never. */
   readonly idleDeleteMinutes?: number;
+  /** Running clusters: the most it costs per hour, USD (an estimate, quoted at its create). */
+  readonly maxCostPerHour?: number;
+  /** What it has cost this month so far, USD (FlightDeck's estimate, from flightdeck-usage.json). */
+  readonly spent?: number;
 }
 
 /** A running cluster's lifetime, from `.cf-created`'s metadata and any newer lifetime file. */
@@ -30,7 +41,8 @@ async function lifetimeOf(
   state: ClusterState,
   metadata: Record<string, string>,
   now: Date,
-): Promise<Pick<StatusRow, "expiresAt" | "timeLeft" | "idleDeleteMinutes">> {
+): Promise<Pick<StatusRow, "expiresAt" | "timeLeft" | "idleDeleteMinutes" | "maxCostPerHour">> {
+  const rate = Number(metadata[LIFETIME_METADATA.maxCostPerHour] ?? Number.NaN);
   let expires = metadata[LIFETIME_METADATA.expiresAt];
   if (state.lifetimeKey !== undefined) {
     const record = parseLifetimeBody((await bucket.read(state.lifetimeKey)) ?? "");
@@ -43,15 +55,23 @@ async function lifetimeOf(
       ? {}
       : { expiresAt: expiresAt.toISOString(), timeLeft: timeLeft(expiresAt, now) }),
     ...(idle !== undefined && /^\d+$/.test(idle) ? { idleDeleteMinutes: Number(idle) } : {}),
+    ...(Number.isFinite(rate) && rate >= 0 ? { maxCostPerHour: rate } : {}),
   };
 }
 
-async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promise<StatusRow> {
+async function rowFor(
+  bucket: UserBucket,
+  state: ClusterState,
+  now: Date,
+  usage: UsageReport | undefined,
+): Promise<StatusRow> {
+  const spent = usage?.clusters.find((c) => c.cluster === state.cluster)?.usd;
   const base = {
     cluster: state.cluster,
     state: state.state,
     since: state.since.toISOString(),
     age: ageOf(state.since, now),
+    ...(spent === undefined ? {} : { spent }),
   };
   if (state.state === "running") {
     const created = await bucket.readFile(state.key);
@@ -74,7 +94,13 @@ async function rowFor(bucket: UserBucket, state: ClusterState, now: Date): Promi
 export async function statusCommand(ctx: CliContext, cluster: string | undefined): Promise<number> {
   const bucket = await ctx.userBucket();
   const now = new Date();
-  const states = clusterStates(bucket.user, await bucket.list()).filter(
+  const [files, usage] = await Promise.all([
+    bucket.list(),
+    readUsage(bucket, now),
+    // Kept for validate and render, which price configs offline.
+    import("../price-cache.js").then(({ refreshPrices }) => refreshPrices(bucket, ctx.io.env)),
+  ]);
+  const states = clusterStates(bucket.user, files).filter(
     (s) => cluster === undefined || s.cluster === cluster,
   );
   if (cluster !== undefined && states.length === 0) {
@@ -82,7 +108,7 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
       `No cluster named ${cluster} in s3://${bucket.bucket}/home/${bucket.user}/.`,
     );
   }
-  const rows = await Promise.all(states.map((s) => rowFor(bucket, s, now)));
+  const rows = await Promise.all(states.map((s) => rowFor(bucket, s, now, usage)));
   const { out } = ctx;
   if (out.json) {
     out.data(rows);
@@ -102,7 +128,7 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
     deleted: out.dim,
   };
   const cells = [
-    ["CLUSTER", "STATE", "AGE", "EXPIRES IN", "IDLE DELETE", "DETAIL"],
+    ["CLUSTER", "STATE", "AGE", "EXPIRES IN", "IDLE DELETE", "MAX/HOUR", "SPENT", "DETAIL"],
     ...rows.map((r) => [
       // A key can hold anything; the name is shown as its key spells it, escaped.
       printable(r.cluster),
@@ -114,6 +140,8 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
         : r.idleDeleteMinutes === 0
           ? "never"
           : `${r.idleDeleteMinutes}m`,
+      r.maxCostPerHour === undefined ? "-" : usd(r.maxCostPerHour),
+      r.spent === undefined ? "-" : cents(r.spent),
       r.ip !== undefined ? `ssh ${r.login}@${r.ip}` : (r.reasons ?? []).join(" "),
     ]),
   ];
@@ -122,5 +150,30 @@ export async function statusCommand(ctx: CliContext, cluster: string | undefined
     return r > 0 && c === 1 && row !== undefined ? paint[row.state](padded) : padded;
   });
   for (const line of lines) out.line(line);
+  if (usage !== undefined) for (const line of usageLines(usage)) out.line(line);
   return EXIT.ok;
+}
+
+/** This month's `flightdeck-usage.json`, if the sweep has written one (an older month's is stale). */
+async function readUsage(bucket: UserBucket, now: Date): Promise<UsageReport | undefined> {
+  const text = await bucket.read(homeFileKey(bucket.user, USAGE_FILE)).catch(() => undefined);
+  const usage = text === undefined ? undefined : parseUsageReport(text);
+  return usage?.month === now.toISOString().slice(0, 7) ? usage : undefined;
+}
+
+/** The month's spend and budget, under the table. */
+function usageLines(usage: UsageReport): string[] {
+  const budget =
+    usage.budget === undefined
+      ? ""
+      : ` of your ${cents(usage.budget)} monthly budget (${cents(usage.left ?? 0)} left)`;
+  const lines = [
+    `Spent in ${usage.month}: ${cents(usage.spent)}${budget}, as of ${usage.updatedAt.slice(11, 16)} UTC.`,
+  ];
+  if (usage.stopAt !== undefined)
+    lines.push(
+      `A budget is spent: no cluster can be created or extended, and running clusters are deleted at ${usage.stopAt.slice(0, 16)}Z (your home is kept).`,
+    );
+  lines.push(`Every figure is ${usage.estimate}.`);
+  return lines.map(printable);
 }

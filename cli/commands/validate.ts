@@ -8,6 +8,8 @@ import {
 import type { ClusterName } from "../../functions/shared/identifiers.js";
 import { CliError, type CliContext } from "../cli-context.js";
 import type { ConfigRules } from "../config-check.js";
+import type { PriceBook } from "../../functions/shared/price-book.js";
+import type { PriceQuote } from "../price-quote.js";
 import { EXIT, printable } from "../output.js";
 
 export interface ValidateOptions {
@@ -89,6 +91,26 @@ export async function checkConfig(
   return { ...read, errors: configProblems(read.config, rules ?? shippedRules(), cluster) };
 }
 
+/**
+ * A valid config's price before launch, with the last price book this
+ * `flightdeck` fetched (offline: nothing is asked of AWS here).
+ */
+export async function priceOf(
+  ctx: CliContext,
+  config: ClusterConfig,
+  rules: ConfigRules | undefined,
+  book?: PriceBook | undefined,
+  cluster?: ClusterName,
+): Promise<PriceQuote | undefined> {
+  const [{ quoteConfig }, { shippedRules }, { cachedPrices }] = await Promise.all([
+    import("../price-quote.js"),
+    import("../config-check.js"),
+    import("../price-cache.js"),
+  ]);
+  const prices = book ?? (await cachedPrices(ctx.io.env));
+  return quoteConfig(config, rules ?? shippedRules(), prices, Date.now(), cluster);
+}
+
 /** `flightdeck validate <config.json> [--settings <file>]`: checks a config offline. */
 export async function validateCommand(
   ctx: CliContext,
@@ -104,8 +126,9 @@ export async function validateCommand(
         );
   const { config, errors } = await checkConfig(path, rules);
   const { out } = ctx;
+  const price = errors.length === 0 ? await priceOf(ctx, config, rules) : undefined;
   if (out.json) {
-    out.data(errors.length === 0 ? { valid: true, config } : { valid: false, errors });
+    out.data(errors.length === 0 ? { valid: true, config, price } : { valid: false, errors });
     return errors.length === 0 ? EXIT.ok : EXIT.failed;
   }
   if (errors.length > 0) {
@@ -116,6 +139,7 @@ export async function validateCommand(
   out.line(`${out.good("✔")} ${printable(path)} is a valid cluster config.`);
   for (const [key, value] of Object.entries(config)) out.line(`  ${key} = ${printable(value)}`);
   if (Object.keys(config).length === 0) out.line("  (all settings at their defaults)");
+  if (price !== undefined) out.line(`Price: ${printable(price.text)}`);
   if (rules !== undefined) out.note(`Checked against ${printable(rules.source)}.`);
   return EXIT.ok;
 }

@@ -3,6 +3,7 @@ import type { CreateEnvironment } from "../shared/handler-environment.js";
 import type { ClusterRegistry } from "../shared/runtime/cluster-registry.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { Deployment } from "../shared/runtime/deployment-source.js";
+import type { MoneyLoader } from "../shared/runtime/money.js";
 import type { OutcomeReporter } from "../shared/runtime/outcome-reporter.js";
 import type { Stacks } from "../shared/runtime/stacks.js";
 import type { UserHome } from "../shared/runtime/user-home.js";
@@ -19,4 +20,6 @@ export interface CreateDeps {
   /** Users' slots and request counts: the quota that holds under concurrency. */
   readonly registry: ClusterRegistry;
   readonly log: DecisionLog;
+  /** The usage ledger and the prices; `undefined` when the deployment keeps no usage. */
+  readonly money?: MoneyLoader | undefined;
 }

@@ -6,7 +6,9 @@ import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
 import { foreignStackReason, type StackOwnership } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
 import { meaningOfStatus } from "../shared/stack-status-event.js";
-import { mergeTemplate } from "../shared/template-merge.js";
+import { mergeTemplate, type CreateStackPlan } from "../shared/template-merge.js";
+import type { CfnTemplate } from "../shared/cfn-template.js";
+import type { CostQuote } from "../shared/cluster-cost.js";
 import { isProvisioned } from "../shared/runtime/customizer.js";
 import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { DeploymentFault, UserFacingFailure } from "../shared/runtime/faults.js";
@@ -15,6 +17,7 @@ import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handlin
 import type { ClusterRef, ClusterTarget } from "../shared/runtime/outcome-reporter.js";
 import { templateUrlFor } from "../shared/template-url.js";
 import type { CreateDeps } from "./create-deps.js";
+import { openUsage } from "./open-usage.js";
 import { takeSlot } from "./quota-slot.js";
 import { settleCreate } from "./settle-create.js";
 
@@ -101,6 +104,7 @@ async function createCluster(
   });
   if (isLeft(plan)) throw new UserFacingFailure(plan.left);
 
+  const quote = await priceOrRefuse(deps, policy, template, plan.right, ref, log);
   await takeSlot(deps, policy, ref, plan.right, log);
 
   const templateUrl = templateUrlFor(
@@ -112,7 +116,10 @@ async function createCluster(
   const created = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
   switch (created.kind) {
     case "started":
-      if (created.stackId !== undefined) await bindSlot(deps, ref, token, created.stackId, log);
+      if (created.stackId !== undefined) {
+        await bindSlot(deps, ref, token, created.stackId, log);
+        await openUsage(deps, ref, created.stackId, quote, log);
+      }
       log.info("stack creation started", {
         stackId: created.stackId,
         parameters: plan.right.parameters.length,
@@ -132,6 +139,26 @@ async function createCluster(
       await deps.registry.release(ref.user, ref.cluster, { token });
       throw new UserFacingFailure([created.reason]);
   }
+}
+
+/**
+ * The cluster's price before launch, or the budgets' refusal (budget-gate.ts),
+ * when the deployment keeps usage; loaded only then, so a cold start without
+ * money does not pay for it.
+ */
+async function priceOrRefuse(
+  deps: CreateDeps,
+  policy: DeploymentPolicy,
+  template: CfnTemplate,
+  plan: CreateStackPlan,
+  ref: ClusterRef,
+  log: DecisionLog,
+): Promise<CostQuote | undefined> {
+  if (deps.money === undefined) return undefined;
+  const { priceAndBudget } = await import("./budget-gate.js");
+  const priced = await priceAndBudget(deps, policy, template, plan, ref.user, log);
+  if (priced.refusals.length > 0) throw new UserFacingFailure([...priced.refusals]);
+  return priced.quote;
 }
 
 /**

@@ -10,7 +10,7 @@ import { handleCreateRequest } from "./create-request.js";
 import { handleCreateOutcome } from "./settle-create.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, s3, cfn, home, deployment, reporter, registry } = wireHandler(
+const { env, logger, log, s3, cfn, home, deployment, reporter, registry, money } = wireHandler(
   "flightdeck-cf-create",
   CreateEnvironmentCodec,
   process.env,
@@ -33,6 +33,7 @@ const deps: CreateDeps = {
   reporter,
   registry,
   log,
+  money,
 };
 
 /** The Lambda entry point: S3 `.cf-create` uploads and CloudFormation stack-status events. */

@@ -121,7 +121,8 @@ function unslottedReason(ref: ClusterRef): string {
 
 /**
  * What `.cf-created` says of the cluster's lifetime: its expiry from its
- * slot, and its idle policy from the stack's parameters. The CLI shows both,
+ * slot, its idle policy from the stack's parameters, and its most per hour
+ * as quoted at its create (the usage ledger's). The CLI shows all three,
  * reading only the user's own files.
  */
 async function lifetimeOf(
@@ -134,7 +135,19 @@ async function lifetimeOf(
   const idleDeleteMinutes = stack.Parameters?.find(
     (p) => p.ParameterKey === IDLE_DELETE_PARAMETER,
   )?.ParameterValue;
-  return { expiresAt: expiryOf(slot, lifetimeFor(policy, ref.user)), idleDeleteMinutes };
+  const stackId = stack.StackId ?? slot.stackId;
+  const usage =
+    deps.money === undefined || stackId === undefined
+      ? undefined
+      : await deps
+          .money()
+          .then(({ ledger }) => ledger.cluster(ref.user, stackId))
+          .catch(() => undefined);
+  return {
+    expiresAt: expiryOf(slot, lifetimeFor(policy, ref.user)),
+    idleDeleteMinutes,
+    maxCostPerHour: usage?.maxPerHour,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DeleteEnvironment } from "../shared/handler-environment.js";
 import type { ClusterRegistry } from "../shared/runtime/cluster-registry.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import type { Deployment } from "../shared/runtime/deployment-source.js";
+import type { MoneyLoader } from "../shared/runtime/money.js";
 import type { OutcomeReporter } from "../shared/runtime/outcome-reporter.js";
 import type { Stacks } from "../shared/runtime/stacks.js";
 import type { UserHome } from "../shared/runtime/user-home.js";
@@ -16,4 +17,6 @@ export interface DeleteDeps {
   /** Users' slots and request counts: the quota that holds under concurrency. */
   readonly registry: ClusterRegistry;
   readonly log: DecisionLog;
+  /** The usage ledger, EC2's records and the prices; `undefined` when the deployment keeps no usage. */
+  readonly money?: MoneyLoader | undefined;
 }

@@ -61,9 +61,16 @@ export async function handleDeleteOutcome(
       return;
     }
   }
+  // What the cluster cost, accrued one last time (the ledger's record becomes final).
+  const cost =
+    meaning === "deleted" && deps.money !== undefined
+      ? await (
+          await import("./final-cost.js")
+        ).finalCost(deps, policy, { ...ref, stackId }, slot, Date.now(), scoped)
+      : undefined;
   const outcome: Outcome =
     meaning === "deleted"
-      ? { kind: "deleted", why }
+      ? { kind: "deleted", why, cost }
       : {
           kind: "failed",
           action: "delete",

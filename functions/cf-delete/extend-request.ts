@@ -1,4 +1,11 @@
-import { decideExtension, latestExpiryOf, lifetimeFor } from "../shared/cluster-lifetime.js";
+import {
+  decideExtension,
+  expiryOf,
+  latestExpiryOf,
+  lifetimeFor,
+} from "../shared/cluster-lifetime.js";
+import type { ClusterSlot } from "../shared/cluster-registry.js";
+import type { DeploymentPolicy } from "../shared/deployment-policy.js";
 import { extendedFile, MAX_EXTEND_BYTES, parseExtendRequest } from "../shared/lifetime-files.js";
 import { clusterFileKey } from "../shared/result-files.js";
 import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
@@ -87,6 +94,10 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
     if (!decision.granted) {
       return refuse(decision.reason, decision.expiresAt, decision.latestExpiry);
     }
+    const overBudget = await budgetRefusals(deps, policy, user, slot, decision.expiresAt);
+    if (overBudget.length > 0) {
+      return refuse(overBudget.join(" "), expiryOf(slot, lifetime), decision.latestExpiry);
+    }
     const moved = await deps.registry.extend(user, cluster, {
       token: slot.token,
       from: slot.expiresAt,
@@ -113,4 +124,29 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
     clusterFileKey(user, cluster, "expiring"),
   ]);
   log.info("cluster extended", { hours, expiresAt: slot.expiresAt });
+}
+
+/**
+ * Why the budgets refuse moving the cluster's expiry to `newExpiry`: a spent
+ * budget, or too little left for the cluster's most per hour (as quoted at
+ * its create) until then. None when the deployment keeps no usage.
+ */
+async function budgetRefusals(
+  deps: DeleteDeps,
+  policy: DeploymentPolicy,
+  user: UserId,
+  slot: ClusterSlot,
+  newExpiry: number,
+): Promise<string[]> {
+  if (deps.money === undefined) return [];
+  const [money, { standingsFor, extensionRefusals }] = await Promise.all([
+    deps.money(),
+    import("../shared/runtime/budget-check.js"),
+  ]);
+  const now = Date.now();
+  const standings = await standingsFor(money, policy, user, now);
+  if (standings.budgets.length === 0) return [];
+  const usage =
+    slot.stackId === undefined ? undefined : await money.ledger.cluster(user, slot.stackId);
+  return extensionRefusals(standings, usage?.maxPerHour, newExpiry, now);
 }

@@ -12,7 +12,7 @@ import { handleExtendRequest } from "./extend-request.js";
 import { sweepLifetimes } from "./lifetime-sweep.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, cfn, home, deployment, reporter, registry } = wireHandler(
+const { env, logger, log, cfn, home, deployment, reporter, registry, money } = wireHandler(
   "flightdeck-cf-delete",
   DeleteEnvironmentCodec,
   process.env,
@@ -25,6 +25,7 @@ const deps: DeleteDeps = {
   reporter,
   registry,
   log,
+  money,
 };
 
 /**

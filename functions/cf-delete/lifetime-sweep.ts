@@ -1,6 +1,7 @@
-import type { ClusterSlot } from "../shared/cluster-registry.js";
+import type { ClusterSlot, RegistryRecord } from "../shared/cluster-registry.js";
 import {
   expiredReason,
+  expiryOf,
   expiryText,
   lifetimeFor,
   sweepActionFor,
@@ -15,6 +16,8 @@ import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { describeError, isTransient } from "../shared/runtime/faults.js";
 import type { DeploymentPolicy } from "../shared/deployment-policy.js";
 import type { DeleteDeps } from "./delete-deps.js";
+import type { BudgetStop, MoneySweep } from "./money-sweep.js";
+import type { ClusterRun } from "./spend-accrual.js";
 
 /** What one sweep did, for its log line and for tests. */
 export interface SweepSummary {
@@ -48,6 +51,7 @@ export async function sweepLifetimes(deps: DeleteDeps, nowMs: number): Promise<S
     deferred: [] as string[],
   };
   const records = await deps.registry.allRecords();
+  const money = await moneyOf(deps, policy, records, nowMs);
   for (const { user, record } of records) {
     for (const [cluster, slot] of record.clusters) {
       if (!isUserId(user) || !isClusterName(cluster)) {
@@ -57,7 +61,8 @@ export async function sweepLifetimes(deps: DeleteDeps, nowMs: number): Promise<S
       summary.clusters += 1;
       const log = withKeys(deps.log, { user, cluster });
       try {
-        const done = await sweepCluster(deps, policy, user, cluster, slot, nowMs, log);
+        const stop = money?.stopFor(user);
+        const done = await sweepCluster(deps, policy, { user, cluster, slot, stop }, nowMs, log);
         if (done === "expired") summary.expired.push(`${user}/${cluster}`);
         if (done === "warned") summary.warned.push(`${user}/${cluster}`);
       } catch (error) {
@@ -77,16 +82,32 @@ export async function sweepLifetimes(deps: DeleteDeps, nowMs: number): Promise<S
   return summary;
 }
 
+/** One registered cluster, and its budget's stop when its budget is spent. */
+interface SweptCluster {
+  readonly user: UserId;
+  readonly cluster: ClusterName;
+  readonly slot: ClusterSlot;
+  readonly stop?: BudgetStop | undefined;
+}
+
 async function sweepCluster(
   deps: DeleteDeps,
   policy: DeploymentPolicy,
-  user: UserId,
-  cluster: ClusterName,
-  slot: ClusterSlot,
+  swept: SweptCluster,
   nowMs: number,
   log: DecisionLog,
 ): Promise<"expired" | "warned" | "none"> {
-  const action = sweepActionFor(slot, lifetimeFor(policy, user), nowMs);
+  const { user, cluster, slot, stop } = swept;
+  const lifetime = lifetimeFor(policy, user);
+  // A spent budget ends the cluster before its lifetime would: a notice, then the delete.
+  if (stop !== undefined && stop.stopAt <= expiryOf(slot, lifetime)) {
+    if (nowMs < stop.stopAt) {
+      await deps.home.write(stop.notice(cluster));
+      return "warned";
+    }
+    return endCluster(deps, policy, swept, nowMs, log, stop.reason);
+  }
+  const action = sweepActionFor(slot, lifetime, nowMs);
   if (action.kind === "none") return "none";
   if (action.kind === "warn") {
     // The file first (rewriting it is harmless), then the mark, and the email
@@ -102,6 +123,32 @@ async function sweepCluster(
     }
     return "warned";
   }
+  return endCluster(
+    deps,
+    policy,
+    swept,
+    nowMs,
+    log,
+    expiredReason(action.lifetimeHours),
+    action.expiresAt,
+  );
+}
+
+/**
+ * Deletes a registered cluster FlightDeck itself ends (its lifetime, its
+ * budget): re-reads its stack, checks it is this deployment's, records why,
+ * and deletes it with an `expire` token of the sweep's window.
+ */
+async function endCluster(
+  deps: DeleteDeps,
+  policy: DeploymentPolicy,
+  swept: SweptCluster,
+  nowMs: number,
+  log: DecisionLog,
+  reason: string,
+  expiresAt?: number,
+): Promise<"expired" | "none"> {
+  const { user, cluster, slot } = swept;
   const stackName = stackNameFor(policy.stackPrefix, user, cluster);
   const stack = await deps.stacks.describe(slot.stackId ?? stackName);
   if (stack === undefined || stack.StackStatus === "DELETE_COMPLETE") {
@@ -127,12 +174,41 @@ async function sweepCluster(
     return "none";
   }
   const stackId = stack.StackId ?? stackName;
-  await deps.registry.markEnding(user, cluster, expiredReason(action.lifetimeHours));
+  await deps.registry.markEnding(user, cluster, reason);
   await deps.stacks.delete(stackId, "expire", sweepWindowOf(nowMs));
-  log.info("expired cluster's deletion started", {
-    stackName,
-    stackId,
-    expiresAt: action.expiresAt,
-  });
+  log.info("expired cluster's deletion started", { stackName, stackId, expiresAt, reason });
   return "expired";
+}
+
+/**
+ * The money half of the sweep (money-sweep.ts), when the deployment keeps
+ * usage. Its failure (throttled, say) is logged and leaves lifetimes to go
+ * on: the next sweep accrues up to its own moment, so nothing is lost.
+ */
+async function moneyOf(
+  deps: DeleteDeps,
+  policy: DeploymentPolicy,
+  records: ReadonlyArray<{ readonly user: string; readonly record: RegistryRecord }>,
+  nowMs: number,
+): Promise<MoneySweep | undefined> {
+  if (deps.money === undefined) return undefined;
+  const runs: ClusterRun[] = records.flatMap(({ user, record }) =>
+    [...record.clusters].flatMap(([cluster, slot]) =>
+      slot.stackId === undefined || !isUserId(user) || !isClusterName(cluster)
+        ? []
+        : [{ user, cluster, stackId: slot.stackId, createdAt: slot.acquiredAt }],
+    ),
+  );
+  try {
+    // Loaded for the sweep only: no upload or stack event pays for it at cold start.
+    const [{ sweepMoney }, money] = await Promise.all([import("./money-sweep.js"), deps.money()]);
+    return await sweepMoney(deps, money, policy, runs, nowMs);
+  } catch (error) {
+    const level = isTransient(error) ? "warn" : "error";
+    deps.log[level](
+      "spend and budgets not swept; the next sweep tries again",
+      describeError(error),
+    );
+    return undefined;
+  }
 }

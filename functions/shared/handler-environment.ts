@@ -5,10 +5,11 @@ import { patternCodec, sentenceCodec } from "./readable-errors.js";
 /*
  * The handlers' configuration, read only from environment variables and
  * decoded once per cold start with `decodeReadably`. The infrastructure sets
- * these names (it imports {@link HandlerEnvironment} to type them), and the
- * README lists them. Decoding keeps only the declared variables, so what a
- * handler's configuration holds follows from its type: cf-delete's has no
- * template key, whatever else the process carries.
+ * these names (it imports {@link HandlerEnvironment} to type them), and
+ * docs/how-it-works.md lists them (tests/docs/figures.test.ts checks that).
+ * Decoding keeps only the declared variables, so what a handler's
+ * configuration holds follows from its type: cf-delete's has no template
+ * key, whatever else the process carries.
  */
 
 const NonEmpty = sentenceCodec<string>("NonEmpty", "set and not empty", (input) =>
@@ -58,6 +59,10 @@ const Common = t.intersection([
       FD_S3_FORCE_PATH_STYLE: Flag,
       /** The deployment's account: every S3 call names it as the expected bucket owner. */
       FD_ACCOUNT_ID: patternCodec("AccountId", /^\d{12}$/, "a 12-digit AWS account id"),
+      /** The usage ledger's DynamoDB table: spend per cluster and month, and budgets' state. Money is off without it. */
+      FD_USAGE_TABLE: NonEmpty,
+      /** Where the Price List API is asked (us-east-1 unless set: it answers in few regions). */
+      FD_PRICING_REGION: NonEmpty,
     }),
   ),
 ]);
@@ -84,7 +89,7 @@ export type CreateEnvironment = t.TypeOf<typeof CreateEnvironmentCodec>;
 export const DeleteEnvironmentCodec = Common;
 export type DeleteEnvironment = t.TypeOf<typeof DeleteEnvironmentCodec>;
 
-/** Every variable either handler reads, for the infrastructure and the README. */
+/** Every variable either handler reads, for the infrastructure and the docs. */
 export type HandlerEnvironment = Partial<
   Record<keyof CreateEnvironment | keyof DeleteEnvironment, string>
 >;

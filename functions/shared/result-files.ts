@@ -49,7 +49,12 @@ export type Outcome =
       readonly lifetime?: LifetimeMetadata | undefined;
     }
   /** `why`: set when FlightDeck itself ended the cluster (its lifetime, idleness). */
-  | { readonly kind: "deleted"; readonly why?: string | undefined }
+  | {
+      readonly kind: "deleted";
+      readonly why?: string | undefined;
+      /** What it cost, in a sentence (an estimate: see money.ts). */
+      readonly cost?: string | undefined;
+    }
   | {
       readonly kind: "failed";
       readonly action: TriggerAction;
@@ -89,12 +94,15 @@ export interface LifetimeMetadata {
   readonly expiresAt: number;
   /** The cluster's `IdleDeleteMinutes`, when its template has one. */
   readonly idleDeleteMinutes?: string | undefined;
+  /** The most it costs per hour, USD (an estimate: see cluster-cost.ts). */
+  readonly maxCostPerHour?: number | undefined;
 }
 
 /** The metadata names `.cf-created` carries its lifetime under (as `x-amz-meta-<name>`). */
 export const LIFETIME_METADATA = {
   expiresAt: "flightdeck-expires-at",
   idleDeleteMinutes: "flightdeck-idle-delete-minutes",
+  maxCostPerHour: "flightdeck-max-cost-per-hour",
 } as const;
 
 /** The machine-readable last line of a `.cf-failed` file. */
@@ -149,13 +157,19 @@ export function parseFailureBody(body: string): FailureRecord | undefined {
  * file system, did not, and neither did what they copied out with
  * `flightdeck-sync` on the master.
  */
-function deletedBody(user: UserId, cluster: ClusterName, why: string | undefined): string {
+function deletedBody(
+  user: UserId,
+  cluster: ClusterName,
+  why: string | undefined,
+  cost: string | undefined,
+): string {
   const deleted =
     why === undefined
       ? `Cluster "${cluster}" has been deleted.\n`
       : `Cluster "${cluster}" has been deleted: ${why}.\n`;
   return (
     deleted +
+    (cost === undefined ? "" : `${cost}\n`) +
     `Your home directory is kept: your next cluster mounts it again. Its /scratch and everything else outside your home went with it.\n` +
     `Results copied out with flightdeck-sync (on the cluster) are kept in ${userHomePrefix(user)}/results/${cluster}/.\n`
   );
@@ -188,13 +202,19 @@ export function resultFileFor(user: UserId, cluster: ClusterName, outcome: Outco
                 ...(outcome.lifetime.idleDeleteMinutes === undefined
                   ? {}
                   : { [LIFETIME_METADATA.idleDeleteMinutes]: outcome.lifetime.idleDeleteMinutes }),
+                ...(outcome.lifetime.maxCostPerHour === undefined
+                  ? {}
+                  : {
+                      [LIFETIME_METADATA.maxCostPerHour]:
+                        outcome.lifetime.maxCostPerHour.toFixed(4),
+                    }),
               }),
         },
       };
     case "deleted":
       return {
         key: clusterFileKey(user, cluster, "deleted"),
-        body: deletedBody(user, cluster, outcome.why),
+        body: deletedBody(user, cluster, outcome.why, outcome.cost),
         contentType,
       };
     case "failed":

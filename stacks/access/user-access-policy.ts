@@ -1,3 +1,4 @@
+import { PRICE_BOOK_KEY } from "../../functions/shared/price-book.js";
 import { HOME_PREFIX } from "../../functions/shared/result-files.js";
 import { s3Arn, type ArnScope } from "../iam/arns.js";
 import type { PolicyStatement } from "../iam/policy-document.js";
@@ -58,6 +59,14 @@ export function userAccessStatements(
       Effect: "Allow",
       Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
       Resource: [s3Arn(scope, userBucket, `${ownHome}*`)],
+    },
+    {
+      // The price book FlightDeck publishes (public AWS prices): `flightdeck`
+      // prices a cluster with it before it is asked for.
+      Sid: "ReadPublishedPrices",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [s3Arn(scope, userBucket, PRICE_BOOK_KEY)],
     },
   ];
   if (identity.source === "iam-user") return statements;

@@ -26,7 +26,7 @@ export interface UserAccessProps {
  * without removing any other group a user belongs to. For a session-tag
  * identity there is no group: the admin attaches the policy to the IAM
  * Identity Center permission set (as a customer managed policy) or to the
- * federated role, as the README says.
+ * federated role, as docs/admin-guide.md ("Who users are") says.
  */
 export class UserAccess extends Construct {
   readonly policy: IamPolicy;

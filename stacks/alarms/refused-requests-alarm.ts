@@ -26,7 +26,7 @@ const PERIOD_SECONDS = 300;
  * by their limits) from the handlers' own log lines, which carry the user
  * and `requestRefused` (functions/shared/runtime/request-admission.ts), and
  * alarms, by name, for a user past the threshold: a flood, or a script
- * gone wrong. The README says how to cut such a user off.
+ * gone wrong. docs/admin-guide.md ("Cutting a user off") says how to cut such a user off.
  */
 export class RefusedRequestsAlarm extends Construct {
   /** The metric's namespace and name, one series per user (dimension `User`). */
@@ -53,7 +53,7 @@ export class RefusedRequestsAlarm extends Construct {
     for (const user of props.users) {
       new CloudwatchMetricAlarm(this, `alarm-${encodeUser(user)}`, {
         alarmName: `${props.deployment}-refused-requests-${encodeUser(user)}`,
-        alarmDescription: `FlightDeck: user ${user} had ${props.threshold} or more requests refused within 5 minutes (a flood, or a script gone wrong). See the README, "Cutting a user off".`,
+        alarmDescription: `FlightDeck: user ${user} had ${props.threshold} or more requests refused within 5 minutes (a flood, or a script gone wrong). See docs/admin-guide.md, "Cutting a user off".`,
         namespace: this.namespace,
         metricName: RefusedRequestsAlarm.METRIC,
         dimensions: { User: user },

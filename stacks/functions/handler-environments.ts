@@ -10,6 +10,8 @@ export interface EnvironmentInputs {
   readonly templateKey: string;
   readonly serviceRoleArn: string;
   readonly registryTable: string;
+  /** The usage ledger's table; money is off without it. */
+  readonly usageTable?: string | undefined;
   /** When known, every S3 call names it as the expected bucket owner. */
   readonly accountId?: string | undefined;
   readonly notifications?: NotificationSettings;
@@ -30,6 +32,7 @@ export function handlerEnvironments(inputs: EnvironmentInputs): {
     FD_CUSTOMIZER_BUCKET: inputs.customizerBucket,
     FD_POLICY_KEY: inputs.policyKey,
     FD_REGISTRY_TABLE: inputs.registryTable,
+    ...(inputs.usageTable === undefined ? {} : { FD_USAGE_TABLE: inputs.usageTable }),
     FD_SERVICE_ROLE_ARN: inputs.serviceRoleArn,
     ...(inputs.accountId === undefined ? {} : { FD_ACCOUNT_ID: inputs.accountId }),
     ...(notifications === undefined

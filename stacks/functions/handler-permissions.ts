@@ -8,6 +8,11 @@ import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
 import { LOGIN_IP_OUTPUT } from "../../functions/shared/template-contract.js";
 import type { PolicyStatement } from "../iam/policy-document.js";
 import { resolveParameterStatements } from "../cloudformation/service-role-permissions.js";
+import {
+  createMoneyStatements,
+  deleteMoneyStatements,
+  type MoneyPermissionContext,
+} from "./money-permissions.js";
 
 /*
  * What each handler may do, and nothing more. The statements are plain data
@@ -28,6 +33,8 @@ export interface HandlerPermissionContext {
   readonly uploadQueueArn: string;
   /** The cluster registry's table. */
   readonly registryTableArn: string;
+  /** The usage ledger's table: money's permissions (money-permissions.ts) when set. */
+  readonly usageTableArn?: string | undefined;
   /** SES sender and its region; `undefined` when notifications are off. */
   readonly notifications?: { readonly senderEmail: string; readonly sesRegion: string };
 }
@@ -224,7 +231,11 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
       },
     );
   }
-  return [...statements, ...resolveParameterStatements(context.ssmParameterArns)];
+  return [
+    ...statements,
+    ...resolveParameterStatements(context.ssmParameterArns),
+    ...moneyOf(context, createMoneyStatements),
+  ];
 }
 
 /**
@@ -276,5 +287,17 @@ export function deleteHandlerStatements(context: HandlerPermissionContext): Poli
       Resource: [context.registryTableArn],
     },
     ...sharedStatements(context),
+    ...moneyOf(context, deleteMoneyStatements),
   ];
+}
+
+/** Money's statements for a handler, when the deployment keeps usage. */
+function moneyOf(
+  context: HandlerPermissionContext,
+  statements: (money: MoneyPermissionContext) => PolicyStatement[],
+): PolicyStatement[] {
+  const { usageTableArn } = context;
+  return usageTableArn === undefined
+    ? []
+    : statements({ scope: context.scope, userBucket: context.userBucket, usageTableArn });
 }

@@ -15,6 +15,7 @@ import { LifetimeSchedule } from "../triggers/lifetime-schedule.js";
 import { StackStatusRule } from "../triggers/stack-status-rule.js";
 import { UploadQueue } from "../triggers/upload-queue.js";
 import type { ClusterRegistryTable } from "../registry/cluster-registry-table.js";
+import type { UsageTable } from "../budgets/usage-table.js";
 import type { DeadLetterQueue } from "./dead-letter-queue.js";
 import { handlerEnvironments } from "./handler-environments.js";
 import { HandlerFunction, logGroupNameFor } from "./handler-function.js";
@@ -56,6 +57,8 @@ export interface HandlersProps {
   readonly serviceRole: ServiceRole;
   readonly deadLetters: DeadLetterQueue;
   readonly registry: ClusterRegistryTable;
+  /** The usage ledger, when the deployment keeps usage (money). */
+  readonly usage?: UsageTable | undefined;
   /** Reserved concurrency per function; `undefined` for the unreserved pool. */
   readonly concurrency: {
     readonly create?: number | undefined;
@@ -85,6 +88,7 @@ export class Handlers extends Construct {
       templateKey: documents.templateObject.key,
       serviceRoleArn: props.serviceRole.role.arn,
       registryTable: props.registry.table.name,
+      usageTable: props.usage?.table.name,
       accountId: props.accountId,
       notifications,
     });
@@ -103,6 +107,7 @@ export class Handlers extends Construct {
       deadLetterQueueArn: deadLetters.queueArn,
       uploadQueueArn: queueArn,
       registryTableArn: props.registry.tableArn,
+      usageTableArn: props.usage?.tableArn,
       notifications,
     });
     const handlerBase = {

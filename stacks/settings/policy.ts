@@ -2,6 +2,7 @@ import type { DeploymentPolicy, UserPolicy } from "../../functions/shared/deploy
 import type { UserId } from "../../functions/shared/identifiers.js";
 import { NODE_IAM_PATH } from "../../functions/shared/template-contract.js";
 import { arnScope, iamArn } from "../iam/arns.js";
+import { budgetsOf } from "./budget-settings.js";
 import { namesFor } from "./names.js";
 import type { Settings } from "./settings-shape.js";
 
@@ -41,5 +42,6 @@ export function policyFromSettings(settings: Settings): DeploymentPolicy {
     limits: settings.limits,
     users,
     tags: { ...settings.tags },
+    ...budgetsOf(settings),
   };
 }

@@ -37,7 +37,7 @@ describe("flightdeck command line: arguments", () => {
     const file = tmpFile("ok.json", '{"ComputeMaxNodes": 4}');
     const { code, stdout } = await cli(["--json", "validate", file]);
     expect(code).to.equal(0);
-    expect(JSON.parse(stdout)).to.deep.equal({ valid: true, config: { ComputeMaxNodes: "4" } });
+    expect(JSON.parse(stdout)).to.deep.include({ valid: true, config: { ComputeMaxNodes: "4" } });
     const bad = await cli(["--json", "validate", tmpFile("bad2.json", "[1]")]);
     expect(bad.code).to.equal(1);
     expect(JSON.parse(bad.stdout).valid).to.equal(false);

@@ -428,15 +428,21 @@ describe("FlightDeckStack, planned by terraform", function () {
     ]);
     expect(allowing(create, "dynamodb:Scan")).to.deep.equal([]);
     const suffixes = (resources: string[]) => resources.map((r) => r.slice(r.lastIndexOf("*") + 1));
+    const prices = "arn:aws:s3:::fdtest-users-123456789012-eu-west-2/flightdeck/prices.json";
     expect(suffixes(userFiles(allowing(remove, "s3:PutObject")))).to.have.members([
       ".cf-deleted",
       ".cf-failed",
       ".cf-extended",
       ".cf-expiring",
+      // Money: each user's usage file and budget warning, and the price book (outside every home).
+      "/flightdeck-usage.json",
+      "/budget.warning",
+      prices,
     ]);
     expect(suffixes(userFiles(allowing(remove, "s3:GetObject")))).to.deep.equal([
       ".cf-delete",
       ".cf-extend",
+      prices,
     ]);
     expect(suffixes(userFiles(allowing(create, "s3:PutObject")))).to.have.members([
       ".cf-created",

@@ -118,6 +118,7 @@ describe("FlightDeckStack", () => {
       "service_role_arn",
       "subnet_ids",
       "template_key",
+      "usage_table",
       "user_bucket",
       "user_group",
       "user_policy_arn",

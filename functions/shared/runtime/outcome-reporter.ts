@@ -50,4 +50,9 @@ export class OutcomeReporter {
   async warn(user: UserId, notice: Notice, policy: DeploymentPolicy): Promise<void> {
     await this.sendNotice(notice, userPolicyFor(policy, user)?.email);
   }
+
+  /** Emails a notice to the admin alone (the deployment's own budget). */
+  async tellAdmin(notice: Notice): Promise<void> {
+    await this.sendNotice(notice, undefined);
+  }
 }

@@ -9,6 +9,7 @@ import { createCloudFormationClient, createS3Client } from "./aws-clients.js";
 import { DynamoClusterRegistry, type ClusterRegistry } from "./cluster-registry.js";
 import { decisionLogOf, type DecisionLog } from "./decision-log.js";
 import { deploymentSource, type Deployment } from "./deployment-source.js";
+import { moneyFor, type MoneyLoader } from "./money.js";
 import { createNotifier } from "./notifier.js";
 import { OutcomeReporter } from "./outcome-reporter.js";
 import { UserHome } from "./user-home.js";
@@ -24,6 +25,8 @@ export interface CommonWiring<E> {
   readonly deployment: () => Promise<Deployment>;
   readonly reporter: OutcomeReporter;
   readonly registry: ClusterRegistry;
+  /** The usage ledger, EC2's records and prices; `undefined` when the deployment keeps no usage. */
+  readonly money: MoneyLoader | undefined;
 }
 
 /**
@@ -45,12 +48,13 @@ export function wireHandler<E extends DeleteEnvironment>(
   const env = decoded.right;
   const s3 = createS3Client(env);
   const home = new UserHome(s3, env.FD_USER_BUCKET);
+  const cfn = createCloudFormationClient(env);
   return {
     env,
     logger,
     log,
     s3,
-    cfn: createCloudFormationClient(env),
+    cfn,
     home,
     deployment: deploymentSource(s3, {
       bucket: env.FD_CUSTOMIZER_BUCKET,
@@ -62,5 +66,6 @@ export function wireHandler<E extends DeleteEnvironment>(
     }),
     reporter: new OutcomeReporter(home, createNotifier(env, log)),
     registry: new DynamoClusterRegistry(env.FD_REGISTRY_TABLE, env.AWS_REGION),
+    money: moneyFor(env, home, cfn.config.credentials, environment),
   };
 }

@@ -77,6 +77,10 @@ describe("no recursion between the bucket and the handlers", () => {
           ".cf-failed",
           ".cf-extended",
           ".cf-expiring",
+          // Money's: the usage file and budget warning in a home, the price book outside every home.
+          "/flightdeck-usage.json",
+          "/budget.warning",
+          "flightdeck/prices.json",
         ]).to.include(ending);
       }
     }

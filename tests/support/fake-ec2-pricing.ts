@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/*
+ * EC2 and the Price List API on loopback, on their real wire protocols:
+ * EC2's Query API answering XML (DescribeInstances, DescribeVolumes,
+ * DescribeSpotPriceHistory, paged by NextToken) and the Price List's JSON
+ * 1.1 (`X-Amz-Target: AWSPriceListService.GetProducts`, paged by
+ * NextToken), so money's signed calls (functions/shared/runtime/
+ * signed-call.ts) run unchanged against them through AWS_ENDPOINT_URL_EC2 /
+ * AWS_ENDPOINT_URL_PRICING. Every request is kept, with its SigV4
+ * Authorization header, for the tests to read.
+ */
+
+/** An instance as this fake's DescribeInstances shows it. */
+export interface FakeInstance {
+  readonly id: string;
+  readonly type: string;
+  readonly zone: string;
+  readonly launchTime: string;
+  readonly state: string;
+  readonly spot?: boolean;
+  readonly reason?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly volumes: readonly string[];
+}
+
+/** A request as the fake received it. */
+export interface SeenRequest {
+  readonly service: "ec2" | "pricing";
+  readonly action: string;
+  readonly params: URLSearchParams | undefined;
+  readonly json: Record<string, unknown> | undefined;
+  readonly authorization: string;
+}
+
+const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const tag = (name: string, value: string | undefined) =>
+  value === undefined ? "" : `<${name}>${xml(value)}</${name}>`;
+const items = (list: string[]) => list.map((i) => `<item>${i}</item>`).join("");
+
+function filterValues(params: URLSearchParams, name: string): string[] | undefined {
+  for (let n = 1; params.has(`Filter.${n}.Name`); n += 1) {
+    if (params.get(`Filter.${n}.Name`) !== name) continue;
+    const values: string[] = [];
+    for (let v = 1; params.has(`Filter.${n}.Value.${v}`); v += 1)
+      values.push(params.get(`Filter.${n}.Value.${v}`) ?? "");
+    return values;
+  }
+  return undefined;
+}
+
+/** Pages a list as EC2 and the Price List do: `size` a page, the token is the next index. */
+function page<T>(list: readonly T[], token: string | null | undefined, size: number) {
+  const start = Number(token ?? 0) || 0;
+  const next = start + size < list.length ? String(start + size) : undefined;
+  return { items: list.slice(start, start + size), next };
+}
+
+export class FakeEc2Pricing {
+  readonly instances: FakeInstance[] = [];
+  readonly volumes = new Map<string, number>();
+  readonly spot: Array<{ type: string; zone: string; price: string; time: string }> = [];
+  /** GetProducts pages per ServiceCode+filter key: the test decides what answers. */
+  productPages: (json: Record<string, unknown>) => Array<{ PriceList: string[] }> = () => [];
+  /** EC2's page size for this fake (small, so tests page). */
+  pageSize = 2;
+  readonly seen: SeenRequest[] = [];
+  /** Answer the next `n` requests with this throttling error. */
+  throttleNext = 0;
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      void this.serve(request).then(
+        ({ status, type, text }) => {
+          response.writeHead(status, { "content-type": type });
+          response.end(text);
+        },
+        (error: unknown) => {
+          response.writeHead(500, { "content-type": "text/plain" });
+          response.end(String(error));
+        },
+      );
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private async serve(
+    request: IncomingMessage,
+  ): Promise<{ status: number; type: string; text: string }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const authorization = String(request.headers["authorization"] ?? "");
+    const target = request.headers["x-amz-target"];
+    if (typeof target === "string") {
+      const json = JSON.parse(body) as Record<string, unknown>;
+      this.seen.push({
+        service: "pricing",
+        action: target,
+        params: undefined,
+        json,
+        authorization,
+      });
+      if (this.throttleNext > 0) {
+        this.throttleNext -= 1;
+        return {
+          status: 400,
+          type: "application/x-amz-json-1.1",
+          text: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }),
+        };
+      }
+      const pages = this.productPages(json);
+      const index = Number(json["NextToken"] ?? 0) || 0;
+      const answer = {
+        FormatVersion: "aws_v1",
+        PriceList: pages[index]?.PriceList ?? [],
+        ...(index + 1 < pages.length ? { NextToken: String(index + 1) } : {}),
+      };
+      return { status: 200, type: "application/x-amz-json-1.1", text: JSON.stringify(answer) };
+    }
+    const params = new URLSearchParams(body);
+    const action = params.get("Action") ?? "";
+    this.seen.push({ service: "ec2", action, params, json: undefined, authorization });
+    if (this.throttleNext > 0) {
+      this.throttleNext -= 1;
+      return {
+        status: 503,
+        type: "text/xml",
+        text: `<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors></Response>`,
+      };
+    }
+    const inner = this.answer(action, params);
+    if (inner === undefined)
+      return {
+        status: 400,
+        type: "text/xml",
+        text: `<Response><Errors><Error><Code>InvalidAction</Code></Error></Errors></Response>`,
+      };
+    return {
+      status: 200,
+      type: "text/xml",
+      text: `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>${inner}</${action}Response>`,
+    };
+  }
+
+  private answer(action: string, params: URLSearchParams): string | undefined {
+    const token = params.get("NextToken");
+    switch (action) {
+      case "DescribeInstances": {
+        const stacks = filterValues(params, "tag:aws:cloudformation:stack-id") ?? [];
+        const found = this.instances.filter((i) =>
+          stacks.includes(i.tags["aws:cloudformation:stack-id"] ?? ""),
+        );
+        const { items: shown, next } = page(found, token, this.pageSize);
+        const reservations = shown.map(
+          (i) =>
+            `<reservationId>r-${i.id}</reservationId><instancesSet>${items([
+              tag("instanceId", i.id) +
+                tag("instanceType", i.type) +
+                tag("launchTime", i.launchTime) +
+                `<placement>${tag("availabilityZone", i.zone)}</placement>` +
+                `<instanceState>${tag("code", "16")}${tag("name", i.state)}</instanceState>` +
+                tag("reason", i.reason ?? "") +
+                (i.spot === true ? tag("instanceLifecycle", "spot") : "") +
+                `<blockDeviceMapping>${items(i.volumes.map((v) => tag("deviceName", "/dev/sda1") + `<ebs>${tag("volumeId", v)}</ebs>`))}</blockDeviceMapping>` +
+                `<tagSet>${items(Object.entries(i.tags).map(([k, v]) => tag("key", k) + tag("value", v)))}</tagSet>`,
+            ])}</instancesSet>`,
+        );
+        return `<reservationSet>${items(reservations)}</reservationSet>${tag("nextToken", next)}`;
+      }
+      case "DescribeVolumes": {
+        const wanted = filterValues(params, "volume-id") ?? [];
+        const found = wanted.filter((id) => this.volumes.has(id));
+        return `<volumeSet>${items(found.map((id) => tag("volumeId", id) + tag("size", String(this.volumes.get(id)))))}</volumeSet>`;
+      }
+      case "DescribeSpotPriceHistory": {
+        const types: string[] = [];
+        for (let n = 1; params.has(`InstanceType.${n}`); n += 1)
+          types.push(params.get(`InstanceType.${n}`) ?? "");
+        const zones = filterValues(params, "availability-zone");
+        const found = this.spot.filter(
+          (s) =>
+            (types.length === 0 || types.includes(s.type)) &&
+            (zones === undefined || zones.includes(s.zone)),
+        );
+        const { items: shown, next } = page(found, token, this.pageSize);
+        return `<spotPriceHistorySet>${items(
+          shown.map(
+            (s) =>
+              tag("instanceType", s.type) +
+              tag("productDescription", "Linux/UNIX") +
+              tag("spotPrice", s.price) +
+              tag("timestamp", s.time) +
+              tag("availabilityZone", s.zone),
+          ),
+        )}</spotPriceHistorySet>${tag("nextToken", next)}`;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
