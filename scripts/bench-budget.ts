@@ -4,9 +4,10 @@ import { sweepLifetimes } from "../functions/cf-delete/lifetime-sweep.js";
 import { harness, stack, stackIdOf } from "../tests/support/handler-harness.js";
 import { testMoney } from "../tests/support/money-fakes.js";
 import { basePolicy } from "../tests/support/policies.js";
+import { BenchGoals } from "./bench-goals.js";
 
 /*
- * `npx tsx scripts/bench-budget.ts`: how long after a budget's crossing the
+ * `npm run bench:budget`: how long after a budget's crossing the
  * budget acts, measured through the sweep's own code (cf-delete's
  * sweepLifetimes, with money) on an injected clock: each trial creates a
  * cluster at a random moment, spending at a random rate against a $10
@@ -15,7 +16,7 @@ import { basePolicy } from "../tests/support/policies.js";
  * goal: within one sweep interval, 15 minutes) and to the deletion (the
  * grace, plus at most one interval), and what one sweep costs the handler
  * with money for many running clusters (in-memory ledger and EC2: the
- * handler's own work, no network).
+ * handler's own work, no network). Exits 1 when a goal is missed.
  *
  *   BENCH_BUDGET_TRIALS    trials (200)
  *   BENCH_BUDGET_CLUSTERS  running clusters for the sweep-cost figure (200)
@@ -126,14 +127,32 @@ for (let i = 0; i < trials; i += 1) results.push(await trial(next));
 const notices = results.map((r) => r.notice).sort((a, b) => a - b);
 const deletions = results.map((r) => r.deletion).sort((a, b) => a - b);
 const median = (list: number[]) => list[Math.floor(list.length / 2)] ?? Number.NaN;
-console.log(`budget: ${trials} trials, $10 budget, 60-minute grace, sweeps every 15 minutes`);
+const goals = new BenchGoals("bench:budget");
+const GRACE = 60 * MINUTE;
 console.log(
-  `  crossing → notice (creates and extensions refused, .cf-expiring, email): median ${minutes(median(notices))}, max ${minutes(notices.at(-1) ?? Number.NaN)} (goal: within one sweep interval, 15 min)`,
+  `# bench:budget — ${trials} trials, $10 budget, 60-minute grace, sweeps every 15 minutes`,
 );
-console.log(
-  `  crossing → deletion started: median ${minutes(median(deletions))}, max ${minutes(deletions.at(-1) ?? Number.NaN)} (the grace, 60 min, plus the notice's delay)`,
+goals.check(
+  "crossing → notice (creates and extensions refused, .cf-expiring, email), longest",
+  `${minutes(notices.at(-1) ?? Number.NaN)} (median ${minutes(median(notices))})`,
+  `≤ ${minutes(SWEEP)}, one sweep interval`,
+  (notices.at(-1) ?? Number.NaN) <= SWEEP,
+);
+goals.check(
+  "crossing → deletion started, longest",
+  `${minutes(deletions.at(-1) ?? Number.NaN)} (median ${minutes(median(deletions))})`,
+  `≤ ${minutes(GRACE + SWEEP)}, the grace plus one interval`,
+  (deletions.at(-1) ?? Number.NaN) <= GRACE + SWEEP,
+);
+goals.check(
+  "crossing → deletion started, shortest",
+  minutes(deletions[0] ?? Number.NaN),
+  `≥ ${minutes(GRACE)}, the grace`,
+  (deletions[0] ?? Number.NaN) >= GRACE,
 );
 const cost = await sweepCost(clusterCount);
-console.log(
-  `  one sweep with money, ${clusterCount} running clusters of ${clusterCount} users (in-memory ledger and EC2): ${cost.first.toFixed(0)} ms the first, ${cost.steady.toFixed(0)} ms after (median of 5)`,
+goals.figure(
+  `one sweep with money, ${clusterCount} running clusters of ${clusterCount} users (in-memory ledger and EC2)`,
+  `${cost.first.toFixed(0)} ms the first, ${cost.steady.toFixed(0)} ms after (median of 5)`,
 );
+process.exitCode = goals.finish();

@@ -3,15 +3,18 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { planVariables, terraform, terraformSession } from "./terraform-cli.js";
 import { buildBundles, OUT_DIR, STACK_DIR } from "./terraform-stack.js";
+import { BenchGoals } from "./bench-goals.js";
 
 /*
  * `npm run bench:infra [-- settings.json]`: how long synth takes and how much
  * memory it needs, next to `terraform plan` of the same stack in the same
- * run. It prints figures and the targets; it never fails on them.
- *   targets: synth wall time <= 0.5 x plan wall time; synth peak RSS <= 200 MB.
+ * run, each figure beside its goal; exits 1 when one is missed (a peak RSS
+ * that cannot be measured meets no goal).
+ *   goals: synth wall time <= 0.5 x plan wall time; synth peak RSS <= 200 MB.
  */
 
 const RUNS = 3;
+const GOALS = { synthToPlan: 0.5, synthPeakMb: 200 } as const;
 const GNU_TIME = "/usr/bin/time";
 
 /** One measured run of a child process. */
@@ -49,32 +52,37 @@ function measure(
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const mb = (value: number | undefined) => (value === undefined ? "n/a" : `${value.toFixed(0)} MB`);
-const verdict = (ok: boolean) => (ok ? "meets target" : "MISSES target");
 
-function main(): void {
-  const settings = process.argv[2];
-  if (!existsSync("dist/functions/cf-create.zip")) buildBundles();
-
-  // Synth exactly as `npm run synth` does (tsx main.ts), in one Node process.
-  const gnuTime = existsSync(GNU_TIME);
+/** Synth exactly as `npm run synth` does (tsx main.ts), in one Node process, RUNS times. */
+function measureSynths(settings: string | undefined): Measurement[] {
   const synthArgs = [
-    ...(gnuTime ? [] : ["--import", RSS_PROBE]),
+    ...(existsSync(GNU_TIME) ? [] : ["--import", RSS_PROBE]),
     "--import",
     "tsx",
     "main.ts",
     ...(settings === undefined ? [] : [settings]),
   ];
-  const synths = Array.from({ length: RUNS }, () =>
-    measure(process.execPath, synthArgs, ".", process.env),
-  );
+  return Array.from({ length: RUNS }, () => measure(process.execPath, synthArgs, ".", process.env));
+}
 
+/** `terraform plan` of the synthesized stack, RUNS times, after one `terraform init`. */
+function measurePlans(): Measurement[] {
   const session = terraformSession(OUT_DIR);
   const cwd = resolve(STACK_DIR);
   terraform(["init", "-input=false", "-no-color"], { cwd, session });
   const planArgs = ["plan", "-input=false", "-no-color", "-lock=false", ...planVariables(session)];
-  const plans = Array.from({ length: RUNS }, () =>
-    measure("terraform", planArgs, cwd, session.env),
-  );
+  return Array.from({ length: RUNS }, () => measure("terraform", planArgs, cwd, session.env));
+}
+
+const runsOf = (runs: readonly Measurement[]) =>
+  runs.map((m) => `${m.seconds.toFixed(2)} s`).join(", ");
+
+function main(): void {
+  const settings = process.argv[2];
+  if (!existsSync("dist/functions/cf-create.zip")) buildBundles();
+  console.log(`# bench:infra — synth against terraform plan, ${RUNS} runs each, medians\n`);
+  const synths = measureSynths(settings);
+  const plans = measurePlans();
 
   const synthSeconds = median(synths.map((m) => m.seconds));
   const synthPeak = Math.max(...synths.map((m) => m.peakMb ?? Number.NaN));
@@ -84,24 +92,30 @@ function main(): void {
   const peakKnown = Number.isFinite(synthPeak);
 
   console.log(
-    `Memory measured with ${gnuTime ? "/usr/bin/time -v" : "process.resourceUsage() in the child"}.`,
+    `Memory measured with ${existsSync(GNU_TIME) ? "/usr/bin/time -v" : "process.resourceUsage() in the child"}.`,
   );
-  console.log(
-    `synth (tsx main.ts), ${RUNS} runs: ${synths.map((m) => `${m.seconds.toFixed(2)} s`).join(", ")}`,
-  );
+  console.log(`synth (tsx main.ts), ${RUNS} runs: ${runsOf(synths)}`);
   console.log(
     `  median ${synthSeconds.toFixed(2)} s, peak RSS ${mb(peakKnown ? synthPeak : undefined)}`,
   );
-  console.log(
-    `terraform plan, ${plans.length} runs: ${plans.map((m) => `${m.seconds.toFixed(2)} s`).join(", ")}`,
-  );
+  console.log(`terraform plan, ${plans.length} runs: ${runsOf(plans)}`);
   console.log(
     `  median ${planSeconds.toFixed(2)} s, peak RSS ${mb(Number.isFinite(planPeak) ? planPeak : undefined)}`,
   );
-  console.log(`synth / plan = ${ratio.toFixed(2)} (target <= 0.50): ${verdict(ratio <= 0.5)}`);
-  console.log(
-    `synth peak RSS target <= 200 MB: ${peakKnown ? verdict(synthPeak <= 200) : "not measurable here"}`,
+  const goals = new BenchGoals("bench:infra");
+  goals.check(
+    "synth / plan wall time",
+    ratio.toFixed(2),
+    `≤ ${GOALS.synthToPlan.toFixed(2)}`,
+    ratio <= GOALS.synthToPlan,
   );
+  goals.check(
+    "synth peak RSS",
+    peakKnown ? mb(synthPeak) : "not measurable here",
+    `≤ ${GOALS.synthPeakMb} MB`,
+    peakKnown && synthPeak <= GOALS.synthPeakMb,
+  );
+  process.exitCode = goals.finish();
 }
 
 try {

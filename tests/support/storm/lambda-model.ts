@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { SqsBatchResponse } from "../../../functions/shared/s3-event.js";
 import { queueEvent } from "../upload-queue.js";
+import type { ExecutionEnvironment, InvocationOutcome } from "./lambda-environment.js";
+import type { DeadLetter, Invocation } from "./lambda-invocation.js";
 
 /*
  * A function as Lambda runs it, fed two ways:
@@ -15,54 +17,12 @@ import { queueEvent } from "../upload-queue.js";
  *   dead-letter queue.
  *
  * At most `reservedConcurrency` invocations run at once in all, each in an
- * execution environment of its own, cold-started on first use and kept warm
- * for the next event. Every invocation's wait and duration are recorded, with
- * the billed figure Lambda would charge (rounded up to 1 ms).
- *
- * Environments here are module instances in one Node process (the bundle
- * imported afresh; its chunks are shared), so they share the process's CPU:
- * under a storm a duration includes waiting for the event loop.
+ * execution environment of its own (lambda-environment.ts), cold-started on
+ * first use and kept warm for the next event. Every invocation's wait, init
+ * and duration are recorded, with the figure Lambda bills: since August 2025
+ * it bills the INIT phase too, so a cold invocation's billed time is its
+ * init and its duration, rounded up to 1 ms.
  */
-
-export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-
-/** One run of the handler. */
-export interface Invocation {
-  readonly kind: string;
-  /** How the event came: an upload from the queue, or an asynchronous invocation. */
-  readonly source: "queue" | "async";
-  /** The event as first delivered: for an upload, S3's notification of it. */
-  readonly event: unknown;
-  /** 0 for the first delivery, then 1, 2… for Lambda's retries or SQS's receives again. */
-  readonly attempt: number;
-  /** performance.now() when the event was first accepted (invoked, or sent to the queue). */
-  readonly acceptedAt: number;
-  /** Time from being accepted (or made visible again) to starting. */
-  readonly waitedMs: number;
-  /** performance.now() when it started. */
-  readonly startedAt: number;
-  /** Whether a new execution environment was started for it. */
-  readonly cold: boolean;
-  /** Time to load the bundle into the new environment, when cold. */
-  readonly initMs: number;
-  readonly durationMs: number;
-  /**
-   * CPU time this process spent (user + system) during the invocation. It
-   * is the handler's own work only when the invocation ran alone and the
-   * servers it calls ran in another process; otherwise it includes theirs.
-   */
-  readonly cpuMs: number;
-  /** What Lambda bills for the handler's run: its duration rounded up to the millisecond. */
-  readonly billedMs: number;
-  readonly failed: boolean;
-}
-
-/** An event Lambda gave up on. */
-export interface DeadLetter {
-  readonly kind: string;
-  readonly event: unknown;
-  readonly error: unknown;
-}
 
 export interface LambdaModelOptions {
   readonly name: string;
@@ -74,8 +34,8 @@ export interface LambdaModelOptions {
     /** The visibility timeout, scaled to the run. */
     readonly visibilityTimeoutMs: number;
   };
-  /** Starts a new execution environment: loads the bundle afresh and returns its handler. */
-  readonly coldStart: () => Promise<Handler>;
+  /** Starts a new execution environment: loads the bundle afresh. */
+  readonly coldStart: () => Promise<ExecutionEnvironment>;
   /** Lambda waits about 1 and then 2 minutes before its retries; a benchmark scales them down. */
   readonly retryDelaysMs: readonly [number, number];
   /** A label for an event, to group durations by what the event was. */
@@ -97,7 +57,15 @@ export class LambdaModel {
   readonly deadLetters: DeadLetter[] = [];
   /** Execution environments started so far. */
   environments = 0;
-  private readonly idle: Handler[] = [];
+  /**
+   * Whether an environment is kept for the next event after an invocation
+   * (Lambda keeps it for a while); false ends it, so every event is cold, as
+   * when events come further apart than Lambda keeps idle environments.
+   */
+  reuseEnvironments = true;
+  private readonly idle: ExecutionEnvironment[] = [];
+  /** Every environment started, to end them at {@link close}. */
+  private readonly started: ExecutionEnvironment[] = [];
   private busy = 0;
   /** Invocations running uploads from the queue. */
   private uploadsBusy = 0;
@@ -108,6 +76,7 @@ export class LambdaModel {
   private outstanding = 0;
   /** Called at each recorded invocation, and when the last outstanding event is done with. */
   private readonly listeners = new Set<() => void>();
+  private closed = false;
 
   constructor(private readonly options: LambdaModelOptions) {}
 
@@ -177,6 +146,18 @@ export class LambdaModel {
     return this.invocations.filter((i) => i.attempt > 0).length;
   }
 
+  /** Ends the idle environments, as Lambda reclaims them: the next events start cold. */
+  retireIdle(): void {
+    for (const environment of this.idle.splice(0)) environment.close();
+  }
+
+  /** Ends every environment (a process environment's process); nothing starts after. */
+  close(): void {
+    this.closed = true;
+    for (const environment of this.started.splice(0)) environment.close();
+    this.idle.length = 0;
+  }
+
   private enqueue(item: Queued): void {
     (item.source === "queue" ? this.messages : this.queue).push(item);
     this.pump();
@@ -185,7 +166,7 @@ export class LambdaModel {
   /** Starts what may start: asynchronous events first, uploads while the mapping's cap allows. */
   private pump(): void {
     const uploads = this.options.uploads;
-    while (this.busy < this.options.reservedConcurrency) {
+    while (!this.closed && this.busy < this.options.reservedConcurrency) {
       const item =
         this.queue.shift() ??
         (uploads !== undefined && this.uploadsBusy < uploads.maximumConcurrency
@@ -199,60 +180,75 @@ export class LambdaModel {
   }
 
   private async run(item: Queued): Promise<void> {
-    const kind = this.options.kindOf(item.event);
     const startedAt = performance.now();
-    const waitedMs = startedAt - item.readyAt;
     let environment = this.idle.pop();
+    const cold = environment === undefined;
     let initMs = 0;
-    let error: unknown;
-    let durationMs = 0;
-    let cpuMs = 0;
+    let outcome: InvocationOutcome;
     try {
       if (environment === undefined) {
-        const started = performance.now();
         this.environments += 1;
         environment = await this.options.coldStart();
-        initMs = performance.now() - started;
+        initMs = performance.now() - startedAt;
+        this.started.push(environment);
+        // Started as the model was closed: end it too.
+        if (this.closed) this.close();
       }
-      const cpuBefore = process.cpuUsage();
-      const started = performance.now();
-      try {
-        if (item.source === "async") {
-          await environment(item.event, this.context(item.requestId));
-        } else {
-          const records = (item.event as { Records: unknown[] }).Records;
-          const response = (await environment(
-            queueEvent(records, item.requestId),
-            this.context(randomUUID()),
-          )) as SqsBatchResponse | undefined;
-          if (!Array.isArray(response?.batchItemFailures))
-            throw new Error(`the handler answered an SQS batch with ${JSON.stringify(response)}`);
-          if (response.batchItemFailures.length > 0) throw new Error("the upload failed");
-        }
-      } catch (thrown) {
-        error = thrown ?? new Error("handler threw");
-      }
-      durationMs = performance.now() - started;
-      const cpu = process.cpuUsage(cpuBefore);
-      cpuMs = (cpu.user + cpu.system) / 1000;
-      this.idle.push(environment);
+      outcome = await this.invoke(environment, item);
+      if (this.reuseEnvironments) this.idle.push(environment);
+      else environment.close();
     } catch (initError) {
       // A failed cold start is a failed invocation, and the environment is not kept.
-      error = initError ?? new Error("cold start failed");
+      outcome = { error: initError ?? new Error("cold start failed"), durationMs: 0, cpuMs: 0 };
     }
+    this.record(item, { startedAt, cold, initMs }, outcome);
+  }
+
+  /** Runs the event in the environment; an upload's failure is the SQS batch response's. */
+  private async invoke(
+    environment: ExecutionEnvironment,
+    item: Queued,
+  ): Promise<InvocationOutcome> {
+    if (item.source === "async")
+      return environment.invoke(item.event, this.context(item.requestId));
+    const records = (item.event as { Records: unknown[] }).Records;
+    const outcome = await environment.invoke(
+      queueEvent(records, item.requestId),
+      this.context(randomUUID()),
+    );
+    if (outcome.error !== undefined) return outcome;
+    const response = outcome.response as SqsBatchResponse | undefined;
+    if (!Array.isArray(response?.batchItemFailures))
+      return {
+        ...outcome,
+        error: new Error(`the handler answered an SQS batch with ${JSON.stringify(response)}`),
+      };
+    return response.batchItemFailures.length > 0
+      ? { ...outcome, error: new Error("the upload failed") }
+      : outcome;
+  }
+
+  /** Records the invocation, then retries, dead-letters or settles its event, and starts what may start. */
+  private record(
+    item: Queued,
+    { startedAt, cold, initMs }: { startedAt: number; cold: boolean; initMs: number },
+    { error, durationMs, cpuMs }: InvocationOutcome,
+  ): void {
+    const kind = this.options.kindOf(item.event);
     this.invocations.push({
       kind,
       source: item.source,
       event: item.event,
       attempt: item.attempt,
       acceptedAt: item.acceptedAt,
-      waitedMs,
+      waitedMs: startedAt - item.readyAt,
       startedAt,
-      cold: initMs > 0,
+      cold,
       initMs,
       durationMs,
+      endedAt: startedAt + initMs + durationMs,
       cpuMs,
-      billedMs: Math.ceil(durationMs),
+      billedMs: Math.ceil(initMs + durationMs),
       failed: error !== undefined,
     });
     this.busy -= 1;

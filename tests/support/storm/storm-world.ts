@@ -5,16 +5,24 @@ import {
   DELETE_OUTCOME_STATUSES,
 } from "../../../functions/shared/stack-status-event.js";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
-import { freshHandler, USER_BUCKET } from "../local-aws.js";
+import { freshHandler } from "../local-aws.js";
 import { TRIGGER_FILTERS } from "../../../functions/shared/trigger-filters.js";
 import { uploadConcurrency } from "../../../stacks/settings/upload-concurrency.js";
 import { MAX_RECEIVES } from "../../../stacks/triggers/upload-queue.js";
+import {
+  bundleUrl,
+  moduleEnvironment,
+  processEnvironment,
+  type EnvironmentKind,
+  type ExecutionEnvironment,
+} from "./lambda-environment.js";
 import { LambdaModel } from "./lambda-model.js";
 import { seededRandom, type MsRange, type Random } from "./seeded-random.js";
 import type { CloudBehaviour } from "./storm-cloudformation.js";
 import { LocalStormServers, RemoteStormServers, type StormServers } from "./storm-servers.js";
 import { auditStorm, type StormAudit, type StormPhase, type StormState } from "./storm-audit.js";
 import { stackNameFor } from "../../../functions/shared/stack-name.js";
+import { eventKindOf, STORM_CLUSTER_CONFIG, stormPolicy, stormUser } from "./storm-policy.js";
 import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared/identifiers.js";
 
 /*
@@ -25,9 +33,6 @@ import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared
  */
 
 const TEMPLATE = JSON.parse(readFileSync("template/cluster.json", "utf8")) as unknown;
-
-/** A spot cluster every storm user may have 20 of: 2 + 2 × 2 = 6 vCPUs. */
-export const STORM_CLUSTER_CONFIG = '{"ComputeMaxNodes": 2, "ComputeSpotPrice": "0.10"}';
 
 export interface StormOptions {
   readonly users: number;
@@ -59,6 +64,23 @@ export interface StormOptions {
    * tests keep everything in one process).
    */
   readonly serversOutOfProcess?: boolean;
+  /**
+   * What each execution environment is (lambda-environment.ts): a module
+   * instance in this process (the default), or a process of its own, whose
+   * cold start and first invocations are real.
+   */
+  readonly environments?: EnvironmentKind;
+}
+
+/** Starts an execution environment of the built function, of the kind asked for. */
+function coldStart(
+  name: "cf-create" | "cf-delete",
+  kind: EnvironmentKind,
+): Promise<ExecutionEnvironment> {
+  // A process environment gets the handlers' environment variables as they are at its start.
+  return kind === "process"
+    ? processEnvironment(bundleUrl(name), { ...process.env })
+    : freshHandler(name).then(moduleEnvironment);
 }
 
 /** Drops the JSON log lines written to stdout and stderr (a Lambda's go to CloudWatch); the rest passes. */
@@ -74,51 +96,6 @@ function dropJsonLines(): () => void {
     };
   });
   return () => restore.forEach((undo) => undo());
-}
-
-/** A user's id in a storm: student01, student02… */
-export const stormUser = (i: number) => `student${String(i + 1).padStart(2, "0")}`;
-
-/** The deployment policy of a storm: limits that let every user have all their clusters. */
-export function stormPolicy(
-  users: readonly string[],
-  clustersPerUser: number,
-  limits?: Readonly<Record<string, string>>,
-): unknown {
-  return {
-    stackPrefix: "fd",
-    customizer: { bucket: "fd-customizer", prefix: "customizer" },
-    defaults: { AccessNetwork: "203.0.113.0/24" },
-    limits: limits ?? {
-      maxClusters: String(clustersPerUser),
-      maxComputeNodes: "32",
-      maxSpotPrice: "0.50",
-      maxVcpus: String(clustersPerUser * 6),
-      // Every create and delete of the storm inside one minute, and room to spare; at least
-      // 100, so that a benchmark's run of single lifecycles is never refused as a flood.
-      maxRequestsPerMinute: String(Math.max(100, clustersPerUser * 4)),
-    },
-    users: Object.fromEntries(users.map((user) => [user, { email: `${user}@example.org` }])),
-    tags: { Project: "storm" },
-    deployment: "fdstorm",
-    nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdstorm-node-boundary",
-    userBucket: USER_BUCKET,
-  };
-}
-
-/** What an event is, for grouping durations: the S3 trigger's suffix or the stack status. */
-export function eventKindOf(event: unknown): string {
-  const records = (event as { Records?: Array<{ s3?: { object?: { key?: string } } }> }).Records;
-  const key = records?.[0]?.s3?.object?.key;
-  if (key !== undefined) {
-    if (key.endsWith(".cf-delete")) return "delete request";
-    return key.endsWith(".cf-extend") ? "extend request" : "create request";
-  }
-  if ((event as { "detail-type"?: string })["detail-type"] === "Scheduled Event") return "sweep";
-  const status = (event as { detail?: { "status-details"?: { status?: string } } }).detail?.[
-    "status-details"
-  ]?.status;
-  return `${status ?? "unknown"} event`;
 }
 
 const CREATE_RULE: ReadonlySet<string> = new Set(CREATE_OUTCOME_STATUSES);
@@ -169,7 +146,7 @@ export class StormWorld {
                 visibilityTimeoutMs: options.retryDelaysMs[0],
               },
             }),
-        coldStart: () => freshHandler(name),
+        coldStart: () => coldStart(name, options.environments ?? "module"),
         retryDelaysMs: options.retryDelaysMs,
         kindOf: eventKindOf,
       });
@@ -190,6 +167,8 @@ export class StormWorld {
   }
 
   async stop(): Promise<void> {
+    this.create.close();
+    this.delete.close();
     await this.servers.stop();
     if (this.options.serversOutOfProcess === true) {
       this.restoreOutput?.();
