@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planVariables, terraform } from "./terraform-cli.js";
 import { DEFAULT_LIMITS } from "../stacks/settings/settings-shape.js";
@@ -17,8 +17,17 @@ import { prepareStack, STACK_DIR } from "./terraform-stack.js";
  * the settings leave out.
  */
 
+/** The limits FlightDeck's defaults supply: those the settings file (already decoded) leaves out. */
+function defaultedLimits(path: string): Set<string> {
+  const file = JSON.parse(readFileSync(path, "utf8")) as { limits?: Record<string, unknown> };
+  return new Set(
+    Object.keys(DEFAULT_LIMITS).filter((name) => !Object.hasOwn(file.limits ?? {}, name)),
+  );
+}
+
 function main(): void {
-  const { settings } = loadCheckedSettings(settingsPath(process.argv[2], process.env));
+  const path = settingsPath(process.argv[2], process.env);
+  const { settings } = loadCheckedSettings(path);
   const session = prepareStack(process.argv[2]);
   const cwd = resolve(STACK_DIR);
   terraform(["plan", "-input=false", "-no-color", "-out=plan.tfplan", ...planVariables(session)], {
@@ -31,7 +40,7 @@ function main(): void {
     `\nPlanned ${session.offline ? "offline (no AWS account: fake credentials, skip flags)" : "with your AWS credentials"}.`,
   );
   console.log(planSummary(JSON.parse(json) as PlanJson));
-  console.log(limitsSummary(settings.limits, DEFAULT_LIMITS));
+  console.log(limitsSummary(settings.limits, defaultedLimits(path)));
   for (const warning of planWarnings(settings)) console.log(`\nWarning: ${warning}`);
   console.log(`\nFull plan: ${join(STACK_DIR, "plan.json")}`);
   console.log(outputsHint(STACK_DIR));

@@ -40,18 +40,18 @@ export function planSummary(plan: PlanJson): string {
 
 /**
  * The deployment's limits in force, one a line, each marked when it is
- * FlightDeck's default (the settings named none) rather than the admin's.
+ * FlightDeck's default, which applies because the settings file names no
+ * value for it (`defaulted`), rather than the admin's.
  */
 export function limitsSummary(
   limits: Readonly<Record<string, unknown>>,
-  defaults: Readonly<Record<string, unknown>>,
+  defaulted: ReadonlySet<string>,
 ): string {
   const lines = ["Limits in force for every user (users' own limits override them):"];
   for (const [name, value] of Object.entries(limits).sort(([a], [b]) => a.localeCompare(b))) {
     const shown = Array.isArray(value) ? value.join(", ") : String(value);
-    const fromDefault = Object.hasOwn(defaults, name) && defaults[name] === value;
     lines.push(
-      `  ${name} = ${shown}${fromDefault ? "  (FlightDeck's default: set limits to change it)" : ""}`,
+      `  ${name} = ${shown}${defaulted.has(name) ? "  (FlightDeck's default: set limits to change it)" : ""}`,
     );
   }
   return lines.join("\n");
