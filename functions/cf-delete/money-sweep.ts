@@ -58,6 +58,24 @@ interface Holder {
 
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 
+/** How long into a month the sweep looks back for the last month's graces: two days of sweeps. */
+const ROLLOVER_MS = 2 * 24 * 3_600_000;
+
+/**
+ * The month before `nowMs`'s, while `nowMs` is in the first two days of its
+ * own: when a grace that last month's spend started may still have notices out.
+ */
+function monthJustEnded(nowMs: number): string | undefined {
+  const before = monthOf(nowMs - ROLLOVER_MS);
+  return before === monthOf(nowMs) ? undefined : before;
+}
+
+/** Whether `owner`'s grace of last month still stands at the turn of the month, which ends it. */
+async function graceOfMonthJustEnded(money: Money, owner: string, nowMs: number): Promise<boolean> {
+  const ended = monthJustEnded(nowMs);
+  return ended !== undefined && (await money.ledger.month(owner, ended)).stopAt !== undefined;
+}
+
 /** A user's month's spend: the ledger's sum over their clusters. */
 export const spentIn = (month: MonthUsage) => sum(Object.values(month.clusters).map((c) => c.usd));
 
@@ -187,6 +205,8 @@ export async function sweepMoney(
     whole,
     nowMs,
   );
+  const wholeLastMonths =
+    wholeStop === undefined && (await graceOfMonthJustEnded(money, DEPLOYMENT_OWNER, nowMs));
   const stops = new Map<string, BudgetStop>();
   for (const [user, usage] of months) {
     const standing = standingOf(spentIn(usage), userBudgetOf(policy, user), rules.warnShare);
@@ -200,17 +220,25 @@ export async function sweepMoney(
           : undefined;
     if (stop !== undefined) stops.set(user, stop);
     const mine = runs.filter((run) => run.user === user);
-    if (stop === undefined && usage.stopAt !== undefined) {
-      // The grace was lifted (the budget raised): the notices on the running clusters no longer hold.
+    const lastMonths = stop === undefined && (await graceOfMonthJustEnded(money, user, nowMs));
+    if (stop === undefined && (usage.stopAt !== undefined || lastMonths || wholeLastMonths)) {
+      // The grace was lifted (the budget raised, or a new month began): the
+      // notices on the running clusters no longer hold. A lifetime's notice
+      // is written again by this sweep when its hour has come.
       await deps.home.remove(
         mine.map((run) => clusterFileKey(user, run.cluster as ClusterName, "expiring")),
       );
+      // Lifted only once its notices are gone, so a failed removal is tried again.
+      const ended = monthJustEnded(nowMs);
+      if (lastMonths && ended !== undefined) await money.ledger.liftStop(user, ended);
     }
     const running = new Map(
       usages.filter((u) => u.user === user && !u.final).map((u) => [u.stackId, u.maxPerHour]),
     );
     await publishUsage(deps, money, policy, user, nowMs, running, stop?.stopAt);
   }
+  const ended = monthJustEnded(nowMs);
+  if (wholeLastMonths && ended !== undefined) await money.ledger.liftStop(DEPLOYMENT_OWNER, ended);
   await refreshing;
   return { stopFor: (user) => stops.get(user) };
 }

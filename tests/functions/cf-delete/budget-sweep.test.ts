@@ -1,4 +1,5 @@
 import { DeleteStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { sweepLifetimes } from "../../../functions/cf-delete/lifetime-sweep.js";
 import { parseLifetimeBody } from "../../../functions/shared/lifetime-files.js";
@@ -178,5 +179,82 @@ describe("cf-delete: a budget held by the sweep", () => {
           /deployment's monthly budget is spent/.test(n.notice.subject),
       ),
     ).to.equal(true);
+  });
+});
+
+/** How many times the sweep wrote alice's c1 notice. */
+const notices = (h: Harness) =>
+  h.s3
+    .commandCalls(PutObjectCommand)
+    .filter((c) => c.args[0].input.Key === "home/alice/c1.cf-expiring").length;
+
+describe("cf-delete: a budget's grace at the turn of the month", () => {
+  // Created on 31 December, spent by 23:00; the 90-minute grace would end in January.
+  const start = Date.UTC(2026, 11, 31, 14, 7);
+  const stackId = stackIdOf("fd-alice-c1");
+  let h: Harness;
+  let world: ReturnType<typeof testMoney>;
+
+  beforeEach(() => {
+    h = harness({
+      policy: basePolicy({
+        limits: { monthlyBudget: "5", maxLifetimeHours: "168" },
+        budgets: { graceMinutes: "90" },
+        users: { alice: {} },
+      }),
+    });
+    world = testMoney();
+    h.registry.slots.set(
+      "alice",
+      new Map([
+        [
+          "c1",
+          { acquiredAt: start, vcpus: 10, token: "t", stackId, expiresAt: start + 168 * HOUR },
+        ],
+      ]),
+    );
+    world.records.add(
+      { stackId, id: "i-master", type: "r4.large", launchedAt: start, diskGiB: 30 },
+      ...[1, 2, 3, 4].map((n) => ({
+        stackId,
+        id: `i-node${n}`,
+        type: "c7i.large",
+        launchedAt: start,
+        diskGiB: 16,
+      })),
+    );
+    h.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE")] });
+    h.cfn.on(DeleteStackCommand).resolves({});
+  });
+  afterEach(() => h.restore());
+
+  it("takes last month's notice back in the new month, once, and deletes nothing", async () => {
+    const deps = { ...h.deleteDeps, money: async () => world.money };
+    const january = Date.UTC(2027, 0, 1);
+    let noticed = false;
+    const sweeps: number[] = [];
+    for (
+      let now = Math.ceil(start / (15 * MINUTE)) * 15 * MINUTE;
+      now < january;
+      now += 15 * MINUTE
+    )
+      sweeps.push(now);
+    for (const now of sweeps) {
+      world.records.now = now;
+      await sweepLifetimes(deps, now);
+      noticed ||= h.written()["home/alice/c1.cf-expiring"] !== undefined;
+    }
+    expect(sweeps.length).to.be.greaterThan(30);
+    expect(noticed, "the notice was given in December").to.equal(true);
+    expect(h.deleted()).not.to.include("home/alice/c1.cf-expiring");
+    const noticesGiven = notices(h);
+
+    for (const now of [january, january + 15 * MINUTE, january + 2 * HOUR]) {
+      world.records.now = now;
+      await sweepLifetimes(deps, now);
+    }
+    expect(h.deleted().filter((key) => key === "home/alice/c1.cf-expiring")).to.have.length(1);
+    expect(notices(h), "no notice written again").to.equal(noticesGiven);
+    expect(h.cfn.commandCalls(DeleteStackCommand)).to.have.length(0);
   });
 });
