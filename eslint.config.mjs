@@ -4,7 +4,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 /*
- * Which folder may import which (README, "Layout"). Relative specifiers are
+ * Which folder may import which (docs/development.md, "Layout"). Relative specifiers are
  * matched by regular expression, so a pattern holds at any folder depth.
  */
 

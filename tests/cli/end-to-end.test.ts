@@ -46,6 +46,17 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     writeFileSync(path.join(workdir, "bad.json"), '{"ComputeMaxNodes": "lots"}\n');
     aws = usersAws(policy, ["alice"]);
     await aws.start();
+    // FlightDeck's published prices, three hours old, which alice's flightdeck kept last time.
+    const prices = JSON.stringify({
+      flightdeck: "prices",
+      region: "eu-west-2",
+      fetchedAt: new Date(Date.now() - 3 * 3600e3).toISOString().replace(/\.\d+Z$/, "Z"),
+      onDemand: { "r4.large": 0.156, "r5.large": 0.141, "r6i.large": 0.148, "r7i.large": 0.1555 },
+      spot: { "r4.large": { "eu-west-2a": 0.0251 } },
+      gp3PerGiBMonth: 0.0928,
+    });
+    writeFileSync(path.join(workdir, ".flightdeck-prices.json"), prices);
+    await aws.put("fd-users", "flightdeck/prices.json", prices);
   });
   after(async () => {
     await aws.stop();
@@ -54,7 +65,11 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
 
   /** Runs `flightdeck` in the user's folder, as alice, against the local S3. */
   const flightdeck = (args: string[]) =>
-    flightdeckAs(aws, workdir, args, { FLIGHTDECK_USER: "alice" });
+    flightdeckAs(aws, workdir, args, {
+      FLIGHTDECK_USER: "alice",
+      // The prices alice's flightdeck kept from an earlier run (validate works offline).
+      FLIGHTDECK_PRICES: path.join(workdir, ".flightdeck-prices.json"),
+    });
 
   /** Records a command and what it printed, as a terminal would show it. */
   function record(command: string, run: CliRun): void {
@@ -71,8 +86,8 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
     const run = await flightdeck(["create", "c1", "-c", "bad.json"]);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain("ComputeMaxNodes must be a whole number");
-    expect(await aws.allKeys()).to.deep.equal([]);
-    expect(aws.s3Events).to.have.length(0);
+    expect((await aws.allKeys()).filter((key) => key.startsWith("home/"))).to.deep.equal([]);
+    expect(aws.s3Events.filter((e) => e.s3.object.key.startsWith("home/"))).to.have.length(0);
   });
 
   it("create --wait: follows the cluster until .cf-created and prints the ssh line", async () => {
@@ -99,10 +114,11 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
   it("status: shows the running cluster with its login", async () => {
     const run = await flightdeck(["status"]);
     expect(run.code).to.equal(0);
-    // 8 hours to live, less the seconds the test has taken; no idle policy in this template.
+    // 8 hours to live, less the seconds the test has taken; no idle policy in this template;
+    // no spend yet (no sweep has run) and no usage ledger in this world, so no most per hour.
     expect(run.stdout).to.match(
       new RegExp(
-        `c1\\s+running\\s+\\d+s\\s+7h59m\\s+-\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`,
+        `c1\\s+running\\s+\\d+s\\s+7h[45]\\dm\\s+-\\s+-\\s+-\\s+ssh alice@${LOGIN_IP.replace(/\./g, "\\.")}`,
       ),
     );
     record("flightdeck status", run);
@@ -181,7 +197,12 @@ describe("flightdeck command line, end to end over s3rver and the built bundles"
 
   it("the README's session is this run's real output (UPDATE_README=1 rewrites it)", function () {
     // Elapsed times and ages differ run to run; everything else must match.
-    const normalise = (text: string) => text.replace(/\d+(\.\d+)?s\b/g, "Ns");
+    // Elapsed times, ages, time left and the price book's date move with the clock.
+    const normalise = (text: string) =>
+      text
+        .replace(/\d+(\.\d+)?s\b/g, "Ns")
+        .replace(/\b\d+h\d+m\b/g, "NhNm")
+        .replace(/\b\d{4}-\d{2}-\d{2}\b/g, "YYYY-MM-DD");
     const session = ["```console", ...transcript, "```"].join("\n");
     const readme = readFileSync(README, "utf8");
     const start = readme.indexOf(START);
