@@ -1,4 +1,4 @@
-import { CliError } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 import { EXIT } from "./output.js";
 
 /*

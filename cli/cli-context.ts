@@ -1,16 +1,6 @@
+import { CliError } from "./cli-error.js";
 import { EXIT, Output, type CliIo } from "./output.js";
 import type { UserBucket } from "./user-bucket.js";
-
-/** A failure to report on stderr with an exit code; never a stack trace. */
-export class CliError extends Error {
-  override readonly name = "CliError";
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failed,
-  ) {
-    super(message);
-  }
-}
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -64,7 +54,7 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * The bucket to use, refused with a usage error when unset or not a bucket
  * name at all (an `s3://` URL, a path, a stray character), before any request.
  */
-export function bucketName(bucket: string | undefined): string {
+function bucketName(bucket: string | undefined): string {
   if (bucket === undefined || bucket === "") {
     throw new CliError(
       "Which FlightDeck bucket? Pass --bucket or set FLIGHTDECK_BUCKET (your administrator knows it).",

@@ -5,7 +5,7 @@ import { decodePolicy, type DeploymentPolicy } from "../functions/shared/deploym
 import type { ClusterName, UserId } from "../functions/shared/identifiers.js";
 import { mergeTemplate, type CreateStackPlan } from "../functions/shared/template-merge.js";
 import shippedTemplateJson from "../template/cluster.json" with { type: "json" };
-import { CliError } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 
 /*
  * A config is only valid if cf-create would take it: the codec is the start,

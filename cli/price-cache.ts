@@ -15,7 +15,7 @@ import type { UserBucket } from "./user-bucket.js";
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where the book is kept: FLIGHTDECK_PRICES, else `$XDG_CACHE_HOME/flightdeck/prices.json`. */
-export function priceCachePath(env: Env): string {
+function priceCachePath(env: Env): string {
   const named = env["FLIGHTDECK_PRICES"];
   if (named !== undefined && named !== "") return named;
   const cache = env["XDG_CACHE_HOME"] || path.join(env["HOME"] || homedir(), ".cache");

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
-import { CliContext, CliError, type GlobalOptions } from "./cli-context.js";
+import { CliContext, type GlobalOptions } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 import { clusterRequestCommand, type RequestOptions } from "./commands/cluster-request.js";
 import type { RedriveCommandOptions } from "./commands/admin-redrive.js";
 import type { UsageCommandOptions } from "./commands/admin-usage.js";
@@ -30,7 +31,7 @@ FLIGHTDECK_PRICES (the price book validate and render use; default ~/.cache/flig
 Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
 
 /** Builds the `flightdeck` command line; `run` receives each command's exit code. */
-export function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command {
+function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command {
   const program = new Command("flightdeck")
     .description("Create, watch and delete FlightDeck HPC clusters from your own S3 folder.")
     .addOption(new Option("--bucket <name>", "the FlightDeck bucket").env("FLIGHTDECK_BUCKET"))

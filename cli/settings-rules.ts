@@ -5,7 +5,7 @@ import {
 } from "../stacks/deployment/cluster-template.js";
 import { policyFromSettings } from "../stacks/settings/policy.js";
 import { loadSettings, SettingsError } from "../stacks/settings/settings.js";
-import { CliError } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 import { ANYONE, type ConfigRules } from "./config-check.js";
 
 /**

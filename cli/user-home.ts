@@ -3,7 +3,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { expectBucketOwner } from "../functions/shared/runtime/expected-bucket-owner.js";
 import { preflight } from "./aws-preflight.js";
 import { IdentityError, resolveCaller } from "./caller-identity.js";
-import { CliError } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 import { EXIT } from "./output.js";
 import { UserBucket } from "./user-bucket.js";
 

@@ -2,7 +2,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { Output, printable, type CliIo } from "./output.js";
 
 /** This flightdeck's version, from the package it was built from. */
-export const VERSION: string = packageJson.version;
+const VERSION: string = packageJson.version;
 
 /** What `--version` reports besides the version: the deployment the command would talk to. */
 export interface Deployment {

@@ -6,7 +6,7 @@ import {
   type HomeFile,
   type StateName,
 } from "./cluster-state.js";
-import { CliError } from "./cli-context.js";
+import { CliError } from "./cli-error.js";
 import { EXIT, type Output } from "./output.js";
 import type { UserBucket } from "./user-bucket.js";
 
@@ -115,7 +115,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** The variable that sets how often `--wait` looks, in seconds. */
-export const POLL_VARIABLE = "FLIGHTDECK_POLL_SECONDS";
+const POLL_VARIABLE = "FLIGHTDECK_POLL_SECONDS";
 
 /**
  * How often `--wait` lists the home, in ms: FLIGHTDECK_POLL_SECONDS, else 5 s.

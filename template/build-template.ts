@@ -6,7 +6,9 @@ import { LOGIN_IP_OUTPUT } from "../functions/shared/template-contract.js";
 import { OTHER_CHOICE, PRESET_MAPPING } from "./instance-types.js";
 import { getAtt, ref } from "./intrinsics.js";
 import { networkResources } from "./network.js";
-import { computeTypeSlot, MASTER_RESOURCE, nodeResources } from "./nodes.js";
+import { computeTypeSlot } from "./compute-nodes.js";
+import { MASTER_RESOURCE } from "./node-common.js";
+import { nodeResources } from "./nodes.js";
 import { clusterParameters, ON_DEMAND_PRICES } from "./parameters.js";
 
 /*

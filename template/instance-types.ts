@@ -143,7 +143,7 @@ export const INSTANCE_PRESETS = {
  * second thread off on compute nodes, so a node has vCPUs / threads cores
  * (master.sh computes the same from a label).
  */
-export { threadsPerCore } from "../functions/shared/compute-types.js";
+export { threadsPerCore } from "../functions/shared/instance-table.js";
 
 /** The choice that selects `*InstanceTypeOther` instead of a preset. */
 export const OTHER_CHOICE = "other";

@@ -2,7 +2,7 @@ import {
   FIELD_RULES,
   INSTANCE_LABEL_PATTERN,
   MIN_SPOT_PRICE,
-} from "../functions/shared/cluster-config.js";
+} from "../functions/shared/config-fields.js";
 import { COMPUTE_TYPES_PARAMETER } from "../functions/shared/compute-types.js";
 import { MAX_UID, MIN_UID } from "../functions/shared/user-uid.js";
 import { CLUSTER_NAME_PATTERN, USER_ID_PATTERN } from "../functions/shared/identifiers.js";
@@ -33,7 +33,7 @@ function unanchored(pattern: RegExp): string {
  * decimals), or above 0.001 and at most 1000 USD/hour, with at most five
  * decimals and no leading zeros.
  */
-export const SPOT_PRICE_PATTERN = [
+const SPOT_PRICE_PATTERN = [
   "0(\\.0{1,5})?",
   "0\\.(?:[1-9]\\d{0,4}|0[1-9]\\d{0,3}|00[2-9]\\d{0,2}|001(?:[1-9]\\d?|0[1-9]))",
   "[1-9]\\d{0,2}(\\.\\d{1,5})?",
@@ -51,7 +51,7 @@ if (FIELD_RULES.ComputeSpotPrice.max !== 1000 || MIN_SPOT_PRICE !== 0.001) {
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 
 /** The SSM public parameter naming the current Ubuntu 24.04 amd64 image. */
-export const UBUNTU_IMAGE_PARAMETER =
+const UBUNTU_IMAGE_PARAMETER =
   "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
 function integer(
@@ -95,7 +95,7 @@ function instanceLabel(role: string) {
  * selects alone. Which labels is the merge's check (the template's own table);
  * the form is CloudFormation's.
  */
-export const COMPUTE_TYPES_PATTERN = (() => {
+const COMPUTE_TYPES_PATTERN = (() => {
   const label = unanchored(INSTANCE_LABEL_PATTERN).replace(/\((?!\?)/g, "(?:");
   return `(${label}(,${label}){0,${FIELD_RULES.ComputeInstanceTypes.max - 1}})?`;
 })();

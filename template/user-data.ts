@@ -16,13 +16,13 @@ import { readFileSync } from "node:fs";
 export const MAX_USER_DATA_BYTES = 16 * 1024;
 
 /** The Metadata key under which a resource carries its boot files. */
-export const BOOT_METADATA_KEY = "FlightDeck::Boot";
+const BOOT_METADATA_KEY = "FlightDeck::Boot";
 
 const HEREDOC_END = "FLIGHTDECK_EOF";
 const BOOT_SOURCE_DIR = new URL("./boot/", import.meta.url);
 
 /** One boot file's text, as committed. */
-export function readBootFile(name: string): string {
+function readBootFile(name: string): string {
   return readFileSync(new URL(name, BOOT_SOURCE_DIR), "utf8");
 }
 

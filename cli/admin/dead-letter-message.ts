@@ -32,7 +32,7 @@ export type Replay =
   | { readonly kind: "leave"; readonly reason: string };
 
 /** The function name in a Lambda ARN, without a version or alias. */
-export function functionNameOfArn(arn: string): string | undefined {
+function functionNameOfArn(arn: string): string | undefined {
   return /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]+)(:[^:]+)?$/.exec(arn)?.[1];
 }
 

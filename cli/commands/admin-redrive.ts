@@ -2,7 +2,8 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { functionsOfQueue } from "../admin/dead-letter-message.js";
 import { redrive } from "../admin/redrive.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { EXIT } from "../output.js";
 
 export interface RedriveCommandOptions {

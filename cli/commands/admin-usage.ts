@@ -9,7 +9,8 @@ import { moneyNamesFor } from "../../stacks/settings/budget-settings.js";
 import { policyFromSettings } from "../../stacks/settings/policy.js";
 import { loadSettings, SettingsError, settingsPath } from "../../stacks/settings/settings.js";
 import { usageSummary, type UsageSummary } from "../admin/usage-report.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { EXIT, printable, table } from "../output.js";
 
 export interface UsageCommandOptions {

@@ -9,7 +9,8 @@ import {
   type TriggerAction,
 } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, type ClusterState, type StateName } from "../cluster-state.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { EXIT, printable } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, pollIntervalMs, waitForCluster } from "../wait-for-cluster.js";

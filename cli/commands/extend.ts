@@ -1,7 +1,8 @@
 import { parseLifetimeBody } from "../../functions/shared/lifetime-files.js";
 import { clusterFileKey } from "../../functions/shared/result-files.js";
 import { clusterStates, extensionAnswer } from "../cluster-state.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { EXIT, printable } from "../output.js";
 import { parseDuration, pollHome, pollIntervalMs } from "../wait-for-cluster.js";
 import { clusterNameOf, noSuchCluster, reportUnfinishedWait } from "./cluster-request.js";

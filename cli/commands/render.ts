@@ -13,7 +13,8 @@ import { arnScope, iamArn } from "../../stacks/iam/arns.js";
 import { namesFor } from "../../stacks/settings/names.js";
 import { policyFromSettings } from "../../stacks/settings/policy.js";
 import { loadSettings, SettingsError, settingsPath } from "../../stacks/settings/settings.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { EXIT } from "../output.js";
 import { priceOf, readConfig } from "./validate.js";
 

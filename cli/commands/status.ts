@@ -5,7 +5,8 @@ import {
   parseFailureBody,
 } from "../../functions/shared/result-files.js";
 import { ageOf, clusterStates, timeLeft, type ClusterState } from "../cluster-state.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import { cents, usd } from "../../functions/shared/money.js";
 import {
   homeFileKey,

@@ -6,7 +6,8 @@ import {
   type ClusterConfig,
 } from "../../functions/shared/cluster-config.js";
 import type { ClusterName } from "../../functions/shared/identifiers.js";
-import { CliError, type CliContext } from "../cli-context.js";
+import type { CliContext } from "../cli-context.js";
+import { CliError } from "../cli-error.js";
 import type { ConfigRules } from "../config-check.js";
 import type { PriceBook } from "../../functions/shared/price-book.js";
 import type { PriceQuote } from "../price-quote.js";

@@ -39,7 +39,7 @@ export async function priceAndBudget(
     book,
     lifetime.lifetimeHours,
   );
-  const standings = await standingsFor(money, policy, user, Date.now());
+  const standings = await standingsFor(money, policy, user, deps.now());
   const most =
     quote.kind === "priced"
       ? quote

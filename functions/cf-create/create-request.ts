@@ -77,11 +77,29 @@ async function createCluster(
     await reconcile(deps, policy, ref, existing, log);
     return;
   }
+  const plan = await planOf(deps, { policy, template }, ref, upload, log);
+  if (plan === undefined) return;
+  const quote = await priceOrRefuse(deps, policy, template, plan, ref, log);
+  await takeSlot(deps, policy, ref, plan, log);
+  await startStack(deps, policy, ref, { plan, quote }, log);
+}
 
+/**
+ * The stack to create for the upload: its config read and merged into the
+ * template under the policy, or `undefined` when the upload is gone.
+ * Throws a {@link UserFacingFailure} for a config the user must fix.
+ */
+async function planOf(
+  deps: CreateDeps,
+  deployment: { readonly policy: DeploymentPolicy; readonly template: CfnTemplate },
+  ref: ClusterRef,
+  upload: Upload,
+  log: DecisionLog,
+): Promise<CreateStackPlan | undefined> {
   const read = await deps.home.readTrigger(upload.key, upload.versionId);
   if (read.kind === "missing") {
     log.info("trigger file is gone (already handled or withdrawn); nothing to do");
-    return;
+    return undefined;
   }
   if (read.kind === "unreadable") {
     throw new UserFacingFailure([unreadableTriggerReason(`${ref.cluster}.cf-create`)]);
@@ -93,27 +111,37 @@ async function createCluster(
   }
   const config = parseClusterConfig(read.bytes);
   if (isLeft(config)) throw new UserFacingFailure(config.left);
-
   const plan = mergeTemplate({
-    template,
-    policy,
+    ...deployment,
     user: ref.user,
     cluster: ref.cluster,
     config: config.right,
     requestId: upload.requestId,
   });
   if (isLeft(plan)) throw new UserFacingFailure(plan.left);
+  return plan.right;
+}
 
-  const quote = await priceOrRefuse(deps, policy, template, plan.right, ref, log);
-  await takeSlot(deps, policy, ref, plan.right, log);
-
+/**
+ * Starts CreateStack for the plan, whose slot this request holds. Started,
+ * the slot learns its stack and the ledger its quote; a stack of that name
+ * already there, or CloudFormation's refusal, gives the slot back.
+ */
+async function startStack(
+  deps: CreateDeps,
+  policy: DeploymentPolicy,
+  ref: ClusterRef,
+  start: { readonly plan: CreateStackPlan; readonly quote: CostQuote | undefined },
+  log: DecisionLog,
+): Promise<void> {
+  const { plan, quote } = start;
   const templateUrl = templateUrlFor(
     deps.env.FD_CUSTOMIZER_BUCKET,
     deps.env.FD_TEMPLATE_KEY,
     deps.env.AWS_REGION,
   );
-  const token = plan.right.clientRequestToken;
-  const created = await deps.stacks.create(plan.right, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
+  const token = plan.clientRequestToken;
+  const created = await deps.stacks.create(plan, templateUrl, deps.env.FD_SERVICE_ROLE_ARN);
   switch (created.kind) {
     case "started":
       if (created.stackId !== undefined) {
@@ -122,8 +150,8 @@ async function createCluster(
       }
       log.info("stack creation started", {
         stackId: created.stackId,
-        parameters: plan.right.parameters.length,
-        vcpus: plan.right.vcpus,
+        parameters: plan.parameters.length,
+        vcpus: plan.vcpus,
       });
       return;
     case "exists": {

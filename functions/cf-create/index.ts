@@ -10,11 +10,8 @@ import { handleCreateRequest } from "./create-request.js";
 import { handleCreateOutcome } from "./settle-create.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, s3, cfn, home, deployment, reporter, registry, money } = wireHandler(
-  "flightdeck-cf-create",
-  CreateEnvironmentCodec,
-  process.env,
-);
+const wiring = wireHandler("flightdeck-cf-create", CreateEnvironmentCodec, process.env);
+const { env, logger, log, cfn } = wiring;
 const lookupInstanceIp = (instanceId: string) =>
   publicIpOfInstance(
     {
@@ -24,17 +21,7 @@ const lookupInstanceIp = (instanceId: string) =>
     },
     instanceId,
   );
-const deps: CreateDeps = {
-  env,
-  s3,
-  home,
-  stacks: new Stacks(cfn, lookupInstanceIp),
-  deployment,
-  reporter,
-  registry,
-  log,
-  money,
-};
+const deps: CreateDeps = { ...wiring, stacks: new Stacks(cfn, lookupInstanceIp) };
 
 /** The Lambda entry point: S3 `.cf-create` uploads and CloudFormation stack-status events. */
 export const handler = async (

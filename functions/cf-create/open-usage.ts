@@ -24,7 +24,7 @@ export async function openUsage(
       user: ref.user,
       cluster: ref.cluster,
       stackId,
-      createdAt: Date.now(),
+      createdAt: deps.now(),
       maxPerHour: quote?.kind === "priced" ? quote.perHour : undefined,
     });
   } catch (error) {

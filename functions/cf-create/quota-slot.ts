@@ -8,7 +8,7 @@ import {
   type SlotLimits,
 } from "../shared/cluster-registry.js";
 import { limitsFor, type DeploymentPolicy } from "../shared/deployment-policy.js";
-import type { ClusterName } from "../shared/identifiers.js";
+import { isClusterName, type ClusterName } from "../shared/identifiers.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
 import type { ClusterRef } from "../shared/runtime/outcome-reporter.js";
@@ -50,15 +50,15 @@ export async function takeSlot(
   };
   const lifetime = lifetimeFor(policy, ref.user);
   const claim = () => {
-    const nowMs = Date.now();
+    const nowMs = deps.now();
     const expiresAt = initialExpiry(nowMs, lifetime);
     return { vcpus: plan.vcpus, token: plan.clientRequestToken, nowMs, expiresAt };
   };
   let taken = await deps.registry.acquire(ref.user, ref.cluster, claim(), slotLimits);
   const lost =
     taken.kind === "full"
-      ? slotsToCheck(taken.record, ref.cluster, Date.now())
-      : taken.kind === "taken" && mayCheckSlot(taken.slot, Date.now())
+      ? slotsToCheck(taken.record, ref.cluster, deps.now())
+      : taken.kind === "taken" && mayCheckSlot(taken.slot, deps.now())
         ? [[ref.cluster, taken.slot] as const]
         : [];
   if (lost.length > 0 && (await freeLostSlots(deps, policy, ref, lost, log)) > 0) {
@@ -106,16 +106,21 @@ async function freeLostSlots(
   candidates: ReadonlyArray<readonly [string, ClusterSlot]>,
   log: DecisionLog,
 ): Promise<number> {
-  const now = Date.now();
+  const now = deps.now();
   let freed = 0;
-  const alive: string[] = [];
+  const alive: ClusterName[] = [];
   const ownership = {
     user: ref.user,
     deployment: policy.deployment,
     serviceRoleArn: deps.env.FD_SERVICE_ROLE_ARN,
   };
   for (const [cluster, slot] of candidates) {
-    const stackName = stackNameFor(policy.stackPrefix, ref.user, cluster as ClusterName);
+    // The record's names are as stored: one that is no cluster name names no stack of ours.
+    if (!isClusterName(cluster)) {
+      log.warn("registry slot with an invalid name; left alone", { heldBy: cluster });
+      continue;
+    }
+    const stackName = stackNameFor(policy.stackPrefix, ref.user, cluster);
     const stack = await deps.stacks.describe(slot.stackId ?? stackName);
     const gone =
       stack === undefined ||

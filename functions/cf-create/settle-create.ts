@@ -36,39 +36,9 @@ export async function settleCreate(
   const status = stack.StackStatus;
   let outcome: Outcome;
   switch (meaning) {
-    case "created": {
-      const slot = await slotOf(deps, ref, stack);
-      if (slot === undefined) {
-        outcome = { kind: "failed", action: "create", reasons: [unslottedReason(ref)] };
-        await deps.reporter.record(ref, outcome);
-        await deps.stacks.delete(stackId, "cleanup");
-        log.warn("a complete stack holds no quota slot; deleted", { status });
-        break;
-      }
-      const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? LOGIN_IP_OUTPUT;
-      const loginIp = await deps.stacks.loginIp(stack, outputKey);
-      outcome =
-        loginIp === undefined
-          ? {
-              kind: "failed",
-              action: "create",
-              reasons: [
-                `The cluster's stack is complete but has no login IP (no ${outputKey} output and no EC2 instance with a public IP); ask your administrator.`,
-              ],
-            }
-          : {
-              kind: "created",
-              loginIp,
-              login: loginFor((await deps.deployment()).policy, ref.user),
-              lifetime: await lifetimeOf(deps, ref, slot, stack),
-            };
-      await deps.reporter.record(ref, outcome);
-      log.info(
-        outcome.kind === "created" ? "cluster created" : "cluster created without a login IP",
-        { status },
-      );
+    case "created":
+      outcome = await settleComplete(deps, ref, stack, log);
       break;
-    }
     case "create-failed": {
       const reason = firstFailureReason(
         await deps.stacks.events(stackId),
@@ -89,6 +59,50 @@ export async function settleCreate(
       return;
   }
   if (options.notify) await deps.reporter.notify(ref, outcome, (await deps.deployment()).policy);
+}
+
+/**
+ * Settles a complete stack: `.cf-created` with its login IP, or `.cf-failed`
+ * when it has none; a stack no slot holds is deleted (it counts against no
+ * quota, so it may not run). Returns the outcome recorded.
+ */
+async function settleComplete(
+  deps: CreateDeps,
+  ref: ClusterRef,
+  stack: Stack,
+  log: DecisionLog,
+): Promise<Outcome> {
+  const status = stack.StackStatus;
+  const slot = await slotOf(deps, ref, stack);
+  if (slot === undefined) {
+    const outcome: Outcome = { kind: "failed", action: "create", reasons: [unslottedReason(ref)] };
+    await deps.reporter.record(ref, outcome);
+    await deps.stacks.delete(stack.StackId ?? ref.stackName, "cleanup");
+    log.warn("a complete stack holds no quota slot; deleted", { status });
+    return outcome;
+  }
+  const outputKey = deps.env.FD_LOGIN_IP_OUTPUT ?? LOGIN_IP_OUTPUT;
+  const loginIp = await deps.stacks.loginIp(stack, outputKey);
+  const outcome: Outcome =
+    loginIp === undefined
+      ? {
+          kind: "failed",
+          action: "create",
+          reasons: [
+            `The cluster's stack is complete but has no login IP (no ${outputKey} output and no EC2 instance with a public IP); ask your administrator.`,
+          ],
+        }
+      : {
+          kind: "created",
+          loginIp,
+          login: loginFor((await deps.deployment()).policy, ref.user),
+          lifetime: await lifetimeOf(deps, ref, slot, stack),
+        };
+  await deps.reporter.record(ref, outcome);
+  log.info(outcome.kind === "created" ? "cluster created" : "cluster created without a login IP", {
+    status,
+  });
+  return outcome;
 }
 
 /**

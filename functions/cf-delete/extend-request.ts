@@ -54,58 +54,17 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
     answerRefusal(trigger, reason, expiresAt, latestExpiry);
 
   const requestId = requestIdOf(record);
-  const read = await deps.home.readTrigger(
-    trigger.key,
-    record.s3.object.versionId,
-    MAX_EXTEND_BYTES,
-  );
-  if (read.kind === "missing") {
+  const asked = await readAsk(deps, trigger, record.s3.object.versionId);
+  if (asked === undefined) {
     log.info("the .cf-extend is gone; nothing to do");
     return;
   }
-  if (read.kind === "unreadable") {
-    await refuse(unreadableTriggerReason(`${cluster}.cf-extend`));
-    return;
-  }
-  if (read.kind === "too-large") {
-    await refuse(
-      `The .cf-extend file is over ${MAX_EXTEND_BYTES} bytes; it holds at most {"hours": N}.`,
-    );
-    return;
-  }
-  const asked = parseExtendRequest(new TextDecoder("utf-8", { fatal: false }).decode(read.bytes));
-  if ("problems" in asked) {
-    await refuse(asked.problems.join(" "));
-    return;
-  }
+  if ("refusal" in asked) return refuse(asked.refusal);
   const { policy } = await deps.deployment();
   const lifetime = lifetimeFor(policy, user);
   const hours = asked.hours ?? lifetime.extendHours;
-  for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {
-    const slot = (await deps.registry.record(user)).clusters.get(cluster);
-    if (slot === undefined) {
-      return refuse(`You have no running cluster named ${cluster}.`);
-    }
-    if (slot.extendedBy === requestId) {
-      // A retry of an event already granted.
-      break;
-    }
-    const decision = decideExtension(slot, lifetime, hours, Date.now());
-    if (!decision.granted) {
-      return refuse(decision.reason, decision.expiresAt, decision.latestExpiry);
-    }
-    const overBudget = await budgetRefusals(deps, policy, user, slot, decision.expiresAt);
-    if (overBudget.length > 0) {
-      return refuse(overBudget.join(" "), expiryOf(slot, lifetime), decision.latestExpiry);
-    }
-    const moved = await deps.registry.extend(user, cluster, {
-      token: slot.token,
-      from: slot.expiresAt,
-      to: decision.expiresAt,
-      requestId,
-    });
-    if (moved) break;
-  }
+  const refused = await moveExpiry(deps, policy, trigger, { hours, requestId });
+  if (refused !== undefined) return refuse(refused.reason, refused.expiresAt, refused.latestExpiry);
   const slot = (await deps.registry.record(user)).clusters.get(cluster);
   if (slot?.extendedBy !== requestId || slot.expiresAt === undefined) {
     // Other extensions kept moving the expiry; Lambda retries this one.
@@ -127,6 +86,73 @@ export async function handleExtendRequest(deps: DeleteDeps, record: S3EventRecor
 }
 
 /**
+ * The hours a `.cf-extend` asks for (none: the admin's `extendHours`), or
+ * why it cannot be read; `undefined` when the file is gone.
+ */
+async function readAsk(
+  deps: DeleteDeps,
+  trigger: { readonly key: string; readonly cluster: ClusterName },
+  versionId: string | undefined,
+): Promise<{ readonly hours?: number | undefined } | { readonly refusal: string } | undefined> {
+  const read = await deps.home.readTrigger(trigger.key, versionId, MAX_EXTEND_BYTES);
+  if (read.kind === "missing") return undefined;
+  if (read.kind === "unreadable")
+    return { refusal: unreadableTriggerReason(`${trigger.cluster}.cf-extend`) };
+  if (read.kind === "too-large")
+    return {
+      refusal: `The .cf-extend file is over ${MAX_EXTEND_BYTES} bytes; it holds at most {"hours": N}.`,
+    };
+  const asked = parseExtendRequest(new TextDecoder("utf-8", { fatal: false }).decode(read.bytes));
+  return "problems" in asked ? { refusal: asked.problems.join(" ") } : asked;
+}
+
+/** Why an extension is refused, with the expiries its answer shows. */
+interface ExtendRefusal {
+  readonly reason: string;
+  readonly expiresAt?: number | undefined;
+  readonly latestExpiry?: number | undefined;
+}
+
+/**
+ * Moves the cluster's expiry by `hours` for the upload `requestId`, as the
+ * lifetime and the budgets allow: decided on the slot as read and written
+ * only from the expiry read, so an extension racing this one makes it
+ * decide again (up to {@link EXTEND_ATTEMPTS} times). Returns the refusal,
+ * or `undefined` when the expiry moved, was moved by this upload already,
+ * or kept changing (the caller reads which).
+ */
+async function moveExpiry(
+  deps: DeleteDeps,
+  policy: DeploymentPolicy,
+  target: { readonly user: UserId; readonly cluster: ClusterName },
+  ask: { readonly hours: number; readonly requestId: string },
+): Promise<ExtendRefusal | undefined> {
+  const { user, cluster } = target;
+  const lifetime = lifetimeFor(policy, user);
+  for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {
+    const slot = (await deps.registry.record(user)).clusters.get(cluster);
+    if (slot === undefined) return { reason: `You have no running cluster named ${cluster}.` };
+    // A retry of an event already granted.
+    if (slot.extendedBy === ask.requestId) return undefined;
+    const decision = decideExtension(slot, lifetime, ask.hours, deps.now());
+    if (!decision.granted) return decision;
+    const overBudget = await budgetRefusals(deps, policy, user, slot, decision.expiresAt);
+    if (overBudget.length > 0) {
+      const reason = overBudget.join(" ");
+      return { reason, expiresAt: expiryOf(slot, lifetime), latestExpiry: decision.latestExpiry };
+    }
+    const moved = await deps.registry.extend(user, cluster, {
+      token: slot.token,
+      from: slot.expiresAt,
+      to: decision.expiresAt,
+      requestId: ask.requestId,
+    });
+    if (moved) return undefined;
+  }
+  return undefined;
+}
+
+/**
  * Why the budgets refuse moving the cluster's expiry to `newExpiry`: a spent
  * budget, or too little left for the cluster's most per hour (as quoted at
  * its create) until then. None when the deployment keeps no usage.
@@ -143,7 +169,7 @@ async function budgetRefusals(
     deps.money(),
     import("../shared/runtime/budget-check.js"),
   ]);
-  const now = Date.now();
+  const now = deps.now();
   const standings = await standingsFor(money, policy, user, now);
   if (standings.budgets.length === 0) return [];
   const usage =

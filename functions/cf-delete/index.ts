@@ -12,21 +12,9 @@ import { handleExtendRequest } from "./extend-request.js";
 import { sweepLifetimes } from "./lifetime-sweep.js";
 
 // Cold start: configuration is decoded once, and clients are built once.
-const { env, logger, log, cfn, home, deployment, reporter, registry, money } = wireHandler(
-  "flightdeck-cf-delete",
-  DeleteEnvironmentCodec,
-  process.env,
-);
-const deps: DeleteDeps = {
-  env,
-  home,
-  stacks: new Stacks(cfn),
-  deployment,
-  reporter,
-  registry,
-  log,
-  money,
-};
+const wiring = wireHandler("flightdeck-cf-delete", DeleteEnvironmentCodec, process.env);
+const { logger, log } = wiring;
+const deps: DeleteDeps = { ...wiring, stacks: new Stacks(wiring.cfn) };
 
 /**
  * The Lambda entry point: S3 `.cf-delete` and `.cf-extend` uploads,
@@ -45,7 +33,7 @@ export const handler = async (
           ? handleExtendRequest(deps, record)
           : handleDeleteRequest(deps, record),
       stackStatus: (statusEvent) => handleDeleteOutcome(deps, statusEvent),
-      scheduled: async () => void (await sweepLifetimes(deps, Date.now())),
+      scheduled: async () => void (await sweepLifetimes(deps, deps.now())),
     },
     log,
   );

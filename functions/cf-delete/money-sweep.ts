@@ -77,10 +77,10 @@ async function graceOfMonthJustEnded(money: Money, owner: string, nowMs: number)
 }
 
 /** A user's month's spend: the ledger's sum over their clusters. */
-export const spentIn = (month: MonthUsage) => sum(Object.values(month.clusters).map((c) => c.usd));
+const spentIn = (month: MonthUsage) => sum(Object.values(month.clusters).map((c) => c.usd));
 
 /** The user's own monthly budget (the `monthlyBudget` limit), if any. */
-export function userBudgetOf(policy: DeploymentPolicy, user: UserId): number | undefined {
+function userBudgetOf(policy: DeploymentPolicy, user: UserId): number | undefined {
   const budget = limitsFor(policy, user).monthlyBudget;
   return budget === undefined ? undefined : Number(budget);
 }
@@ -208,39 +208,71 @@ export async function sweepMoney(
   const wholeLastMonths =
     wholeStop === undefined && (await graceOfMonthJustEnded(money, DEPLOYMENT_OWNER, nowMs));
   const stops = new Map<string, BudgetStop>();
+  const sweep: UserSweep = { runs, usages, nowMs, whole, wholeStop, wholeLastMonths };
   for (const [user, usage] of months) {
-    const standing = standingOf(spentIn(usage), userBudgetOf(policy, user), rules.warnShare);
-    const holder: Holder = { key: user, user, whose: "yours" };
-    const own = await holdBudget(deps, money, policy, holder, usage, standing, nowMs);
-    const stop =
-      wholeStop !== undefined && whole !== undefined && (own === undefined || wholeStop < own)
-        ? budgetStop(user, wholeStop, "the deployment's", whole)
-        : own !== undefined && standing !== undefined
-          ? budgetStop(user, own, "yours", standing)
-          : undefined;
+    const stop = await sweepUser(deps, money, policy, sweep, user, usage);
     if (stop !== undefined) stops.set(user, stop);
-    const mine = runs.filter((run) => run.user === user);
-    const lastMonths = stop === undefined && (await graceOfMonthJustEnded(money, user, nowMs));
-    if (stop === undefined && (usage.stopAt !== undefined || lastMonths || wholeLastMonths)) {
-      // The grace was lifted (the budget raised, or a new month began): the
-      // notices on the running clusters no longer hold. A lifetime's notice
-      // is written again by this sweep when its hour has come.
-      await deps.home.remove(
-        mine.map((run) => clusterFileKey(user, run.cluster as ClusterName, "expiring")),
-      );
-      // Lifted only once its notices are gone, so a failed removal is tried again.
-      const ended = monthJustEnded(nowMs);
-      if (lastMonths && ended !== undefined) await money.ledger.liftStop(user, ended);
-    }
-    const running = new Map(
-      usages.filter((u) => u.user === user && !u.final).map((u) => [u.stackId, u.maxPerHour]),
-    );
-    await publishUsage(deps, money, policy, user, nowMs, running, stop?.stopAt);
   }
   const ended = monthJustEnded(nowMs);
   if (wholeLastMonths && ended !== undefined) await money.ledger.liftStop(DEPLOYMENT_OWNER, ended);
   await refreshing;
   return { stopFor: (user) => stops.get(user) };
+}
+
+/** What one sweep knows of every user: the runs, their spend, and the deployment's budget. */
+interface UserSweep {
+  readonly runs: readonly ClusterRun[];
+  readonly usages: Awaited<ReturnType<typeof accrueSpend>>;
+  readonly nowMs: number;
+  /** The deployment's standing, and when its spent budget stops every cluster. */
+  readonly whole: Standing | undefined;
+  readonly wholeStop: number | undefined;
+  /** Whether the deployment's grace ran out with the month just ended. */
+  readonly wholeLastMonths: boolean;
+}
+
+/**
+ * Holds one user's budget and the deployment's over their clusters:
+ * returns the stop that comes first, if any. With none, notices of a grace
+ * lifted (the budget raised, or a new month begun) go; then the user's
+ * `flightdeck-usage.json` is rewritten.
+ */
+async function sweepUser(
+  deps: DeleteDeps,
+  money: Money,
+  policy: DeploymentPolicy,
+  sweep: UserSweep,
+  user: UserId,
+  usage: MonthUsage,
+): Promise<BudgetStop | undefined> {
+  const { nowMs, whole, wholeStop } = sweep;
+  const rules = budgetRules(policy.budgets);
+  const standing = standingOf(spentIn(usage), userBudgetOf(policy, user), rules.warnShare);
+  const holder: Holder = { key: user, user, whose: "yours" };
+  const own = await holdBudget(deps, money, policy, holder, usage, standing, nowMs);
+  const stop =
+    wholeStop !== undefined && whole !== undefined && (own === undefined || wholeStop < own)
+      ? budgetStop(user, wholeStop, "the deployment's", whole)
+      : own !== undefined && standing !== undefined
+        ? budgetStop(user, own, "yours", standing)
+        : undefined;
+  const mine = sweep.runs.filter((run) => run.user === user);
+  const lastMonths = stop === undefined && (await graceOfMonthJustEnded(money, user, nowMs));
+  if (stop === undefined && (usage.stopAt !== undefined || lastMonths || sweep.wholeLastMonths)) {
+    // The notices on the running clusters no longer hold. A lifetime's
+    // notice is written again by this sweep when its hour has come.
+    await deps.home.remove(
+      mine.map((run) => clusterFileKey(user, run.cluster as ClusterName, "expiring")),
+    );
+    // Lifted only once its notices are gone, so a failed removal is tried again.
+    const ended = monthJustEnded(nowMs);
+    if (lastMonths && ended !== undefined) await money.ledger.liftStop(user, ended);
+  }
+  const running = new Map(
+    sweep.usages.filter((u) => u.user === user && !u.final).map((u) => [u.stackId, u.maxPerHour]),
+  );
+  await publishUsage(deps, money, policy, user, nowMs, running, stop?.stopAt);
+  return stop;
 }
 
 /**

@@ -36,7 +36,7 @@ export interface ClusterRun {
 }
 
 /** The prices spend needs, from the book and the spot price history. */
-export function spendPrices(
+function spendPrices(
   book: PriceBook | undefined,
   history: ReadonlyMap<string, readonly PricePoint[]>,
 ): SpendPrices {

@@ -16,9 +16,9 @@ import { cents, usd } from "./money.js";
  */
 
 /** A cluster's grace once its budget is spent, unless the settings say otherwise: an hour. */
-export const DEFAULT_GRACE_MINUTES = 60;
+const DEFAULT_GRACE_MINUTES = 60;
 /** The warning's threshold unless the settings say otherwise. */
-export const DEFAULT_WARN_PERCENT = 80;
+const DEFAULT_WARN_PERCENT = 80;
 
 /** The budget rules with their defaults. */
 export function budgetRules(policy: BudgetPolicy | undefined): {
@@ -62,7 +62,7 @@ export type BudgetOwner = "yours" | "the deployment's";
 const whose = (owner: BudgetOwner) => (owner === "yours" ? "your" : "the deployment's");
 
 /** Why a create or extension is refused because a budget is spent. */
-export function spentRefusal(owner: BudgetOwner, standing: Standing, month: string): string {
+function spentRefusal(owner: BudgetOwner, standing: Standing, month: string): string {
   return `${owner === "yours" ? "Your" : "The deployment's"} monthly budget of ${cents(standing.budget)} for ${month} is spent (${cents(standing.spent)} so far, by FlightDeck's estimate); no cluster can be created or extended until next month${owner === "yours" ? " or until your administrator raises it" : ""}.`;
 }
 

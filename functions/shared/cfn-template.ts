@@ -26,7 +26,7 @@ export const ParameterDeclarationCodec = t.intersection([
 ]);
 export type ParameterDeclaration = t.TypeOf<typeof ParameterDeclarationCodec>;
 
-export const ResourceCodec = t.intersection([
+const ResourceCodec = t.intersection([
   t.type({ Type: t.string }),
   t.partial({ Properties: t.UnknownRecord, Condition: t.string }),
 ]);

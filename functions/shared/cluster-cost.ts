@@ -1,7 +1,8 @@
 import type { CfnTemplate } from "./cfn-template.js";
 import { cents, usd } from "./money.js";
 import { diskPricePerGiBHour, onDemandPrice, type PriceBook } from "./price-book.js";
-import { computeInstanceTypes, resolveInstanceType } from "./compute-types.js";
+import { computeInstanceTypes } from "./compute-types.js";
+import { resolveInstanceType } from "./instance-table.js";
 
 /*
  * The price before launch: the most a cluster can cost per hour and over its

@@ -17,7 +17,7 @@ export const DEFAULT_MAX_LIFETIME_HOURS = 168;
 /** What a `.cf-extend` without `hours` asks for when the admin sets no `extendHours`. */
 export const DEFAULT_EXTEND_HOURS = 24;
 /** How long before its expiry the owner is warned. */
-export const EXPIRY_WARNING_MS = HOUR_MS;
+const EXPIRY_WARNING_MS = HOUR_MS;
 /** How often the lifetime sweep runs: the schedule's `rate(15 minutes)`. */
 export const SWEEP_INTERVAL_MINUTES = 15;
 

@@ -81,7 +81,7 @@ export interface SlotLimits {
 export const SLOT_GRACE_MS = 10 * 60 * 1000;
 
 /** The length of the request-rate window, in seconds. */
-export const RATE_WINDOW_SECONDS = 60;
+const RATE_WINDOW_SECONDS = 60;
 
 /** The fixed rate window a moment falls in: whole minutes since the epoch. */
 export function rateWindowOf(nowMs: number): number {

@@ -21,7 +21,7 @@ export type StackPrefix = string & { readonly [stackPrefixBrand]: true };
 /** IAM's characters. A user id is also never only dots (see {@link UserIdCodec}). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z0-9][-a-zA-Z0-9]{0,39}$/;
-export const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
+const STACK_PREFIX_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,15}$/;
 
 /** What a user name may hold, in the words the refusals use. */
 export const USER_ID_RULE = "1 to 64 letters, digits or + = , . @ _ -, not only dots";
@@ -63,7 +63,7 @@ export const EmailCodec = patternCodec("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "a
  * accounts (`root`, `slurm`, …) are refused as logins instead, where they
  * collide: see `RESERVED_LOGINS` in login-name.ts.
  */
-export const RESERVED_USER_ID = "default";
+const RESERVED_USER_ID = "default";
 
 /** Whether `id` is the {@link RESERVED_USER_ID}, in any case. */
 export const isReservedUserId = (id: string): boolean => id.toLowerCase() === RESERVED_USER_ID;

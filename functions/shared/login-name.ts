@@ -17,9 +17,9 @@ export type LoginName = string & { readonly [loginNameBrand]: true };
  */
 export const LOGIN_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** The longest login: 32 characters, the `ut_user` field of utmp. */
-export const MAX_LOGIN_LENGTH = 32;
+const MAX_LOGIN_LENGTH = 32;
 /** What a login may hold, in the words the refusals use. */
-export const LOGIN_RULE =
+const LOGIN_RULE =
   "a lowercase letter, then at most 31 lowercase letters, digits, _ or -, and not a system account";
 
 /**

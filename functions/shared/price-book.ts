@@ -48,7 +48,7 @@ export const PriceBookCodec = t.intersection([
 export type PriceBook = t.TypeOf<typeof PriceBookCodec>;
 
 /** Reads a published price book; the problems when it is not one. */
-export function decodePriceBook(json: unknown): Either<string[], PriceBook> {
+function decodePriceBook(json: unknown): Either<string[], PriceBook> {
   return decodeReadably(PriceBookCodec, json);
 }
 
@@ -63,7 +63,7 @@ export function parsePriceBook(text: string): PriceBook | undefined {
 }
 
 /** When the book was fetched, in ms since the epoch; NaN when its date is unreadable. */
-export function fetchedAtMs(book: PriceBook): number {
+function fetchedAtMs(book: PriceBook): number {
   return parseIsoTime(book.fetchedAt);
 }
 

@@ -37,7 +37,6 @@ export const SqsMessageCodec = t.type({
   messageId: t.string,
   body: t.string,
 });
-export type SqsMessage = t.TypeOf<typeof SqsMessageCodec>;
 
 /** Whether an event is an SQS batch: every record from SQS. */
 export function isSqsEvent(event: unknown): event is { Records: unknown[] } {

@@ -55,7 +55,7 @@ export interface InstanceCost {
 }
 
 /** The integral of a stepwise price history over `[from, to)`, in USD (prices per hour). */
-export function integrateHistory(history: readonly PricePoint[], from: number, to: number): number {
+function integrateHistory(history: readonly PricePoint[], from: number, to: number): number {
   if (to <= from || history.length === 0) return 0;
   let total = 0;
   for (let i = 0; i < history.length; i += 1) {
@@ -70,7 +70,7 @@ export function integrateHistory(history: readonly PricePoint[], from: number, t
 }
 
 /** What one instance cost within `[from, to)`: its running hours there, priced, and its disk. */
-export function instanceCost(
+function instanceCost(
   use: InstanceUse,
   prices: SpendPrices,
   from: number,

@@ -10,7 +10,7 @@ import type { Identity } from "../settings/identity-settings.js";
  * `aws:username` is absent from role sessions, which is why SSO users need
  * the tag (IAM User Guide, "IAM policy elements: Variables and tags").
  */
-export function userIdVariable(identity: Identity): string {
+function userIdVariable(identity: Identity): string {
   return identity.source === "iam-user"
     ? "${aws:username}"
     : `\${aws:PrincipalTag/${identity.tag}}`;

@@ -43,7 +43,7 @@ const THRESHOLDS = [80, 100];
  * of what AWS billed. AWS Budgets see billed cost, hours behind, and only
  * for activated cost-allocation tags, which this construct activates.
  */
-export class BudgetAlerts extends Construct {
+class BudgetAlerts extends Construct {
   readonly topic: SnsTopic;
 
   constructor(scope: Construct, id: string, props: BudgetAlertsProps) {

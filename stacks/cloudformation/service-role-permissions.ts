@@ -1,5 +1,5 @@
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
-import { SYSTEM_PARAMETERS } from "../../functions/shared/cluster-config.js";
+import { SYSTEM_PARAMETERS } from "../../functions/shared/config-fields.js";
 import { deploymentParameterPath } from "../../functions/shared/deployment-parameters.js";
 import {
   DEPLOYMENT_TAG,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
  */
 
 /** Where FlightDeck keeps its own files in the customizer bucket. */
-export const DOCUMENTS_PREFIX = "flightdeck";
+const DOCUMENTS_PREFIX = "flightdeck";
 
 /** Hex SHA-256 of a text's UTF-8 bytes. */
 export function sha256Hex(text: string): string {

@@ -1,43 +1,23 @@
-import {
-  FILE_SUFFIXES,
-  HOME_PREFIX,
-  LIFETIME_FILE_KINDS,
-} from "../../functions/shared/result-files.js";
-import { logStreamsArn, regionalArn, s3Arn, stackArnPattern, type ArnScope } from "../iam/arns.js";
+import { FILE_SUFFIXES } from "../../functions/shared/result-files.js";
+import { s3Arn, stackArnPattern } from "../iam/arns.js";
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
 import { LOGIN_IP_OUTPUT } from "../../functions/shared/template-contract.js";
 import type { PolicyStatement } from "../iam/policy-document.js";
 import { resolveParameterStatements } from "../cloudformation/service-role-permissions.js";
+import { createMoneyStatements, deleteMoneyStatements } from "./money-permissions.js";
 import {
-  createMoneyStatements,
-  deleteMoneyStatements,
-  type MoneyPermissionContext,
-} from "./money-permissions.js";
+  homeFiles,
+  LIFETIME_SUFFIXES,
+  moneyOf,
+  sharedStatements,
+  type HandlerPermissionContext,
+} from "./shared-permissions.js";
 
 /*
  * What each handler may do, and nothing more. The statements are plain data
  * built from names known at synth time, so tests can simulate them and the
- * plan shows them in full.
+ * plan shows them in full. What both share is shared-permissions.ts's.
  */
-
-/** Everything both handlers' permissions depend on. */
-export interface HandlerPermissionContext {
-  readonly scope: ArnScope;
-  readonly stackPrefix: string;
-  readonly userBucket: string;
-  readonly customizerBucket: string;
-  readonly policyKey: string;
-  readonly logGroupName: string;
-  readonly deadLetterQueueArn: string;
-  /** The queue S3 puts this function's uploads in, which its event source mapping reads. */
-  readonly uploadQueueArn: string;
-  /** The cluster registry's table. */
-  readonly registryTableArn: string;
-  /** The usage ledger's table: money's permissions (money-permissions.ts) when set. */
-  readonly usageTableArn?: string | undefined;
-  /** SES sender and its region; `undefined` when notifications are off. */
-  readonly notifications?: { readonly senderEmail: string; readonly sesRegion: string };
-}
 
 /** What only cf-create's permissions depend on. */
 export interface CreatePermissionContext extends HandlerPermissionContext {
@@ -63,93 +43,12 @@ export function needsInstanceLookup(template: CfnTemplate): boolean {
   return !Object.hasOwn(template.Outputs ?? {}, LOGIN_IP_OUTPUT);
 }
 
-/** `home/*\/*<suffix>` in the user bucket: one kind of cluster file, in any user's home. */
-function homeFiles(context: HandlerPermissionContext, ...suffixes: string[]): string[] {
-  return suffixes.map((suffix) =>
-    s3Arn(context.scope, context.userBucket, `${HOME_PREFIX}*/*${suffix}`),
-  );
-}
-
-/** The suffixes of the files about a running cluster's lifetime, removed once it ends or is re-created. */
-const LIFETIME_SUFFIXES = LIFETIME_FILE_KINDS.map((kind) => FILE_SUFFIXES[kind]);
-
-function sharedStatements(context: HandlerPermissionContext): PolicyStatement[] {
-  const statements: PolicyStatement[] = [
-    {
-      Sid: "ReadDeploymentPolicy",
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: [s3Arn(context.scope, context.customizerBucket, context.policyKey)],
-    },
-    {
-      // Describe re-reads a stack before acting on an event; DeleteStack
-      // needs no role: CloudFormation reuses the one the stack was created with.
-      Sid: "ManageFlightDeckStacks",
-      Effect: "Allow",
-      Action: [
-        "cloudformation:DeleteStack",
-        "cloudformation:DescribeStackEvents",
-        "cloudformation:DescribeStacks",
-      ],
-      Resource: [stackArnPattern(context.scope, context.stackPrefix)],
-    },
-    {
-      // The log group itself is Terraform's, so the function cannot create groups.
-      Sid: "WriteOwnLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: [logStreamsArn(context.scope, context.logGroupName)],
-    },
-    {
-      // Slots and request counts: conditional single-item writes and reads.
-      // No dynamodb:LeadingKeys condition: the function serves every user,
-      // and the user comes from the trigger key it has already validated.
-      Sid: "UseClusterRegistry",
-      Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      Resource: [context.registryTableArn],
-    },
-    {
-      // What Lambda's event source mapping does with the function's role.
-      Sid: "ReceiveOwnUploads",
-      Effect: "Allow",
-      Action: ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
-      Resource: [context.uploadQueueArn],
-    },
-    {
-      Sid: "ReportFailedInvocations",
-      Effect: "Allow",
-      Action: ["sqs:SendMessage"],
-      Resource: [context.deadLetterQueueArn],
-    },
-  ];
-  const { notifications } = context;
-  if (notifications !== undefined) {
-    statements.push({
-      Sid: "NotifyFromSender",
-      Effect: "Allow",
-      Action: ["ses:SendEmail"],
-      Resource: [
-        regionalArn(
-          context.scope,
-          "ses",
-          `identity/${notifications.senderEmail}`,
-          notifications.sesRegion,
-        ),
-      ],
-      Condition: { StringEquals: { "ses:FromAddress": notifications.senderEmail } },
-    });
-  }
-  return statements;
-}
-
 /**
- * cf-create's statements: read a trigger, check the user is provisioned,
- * read the template and policy, create stacks only through the service role
- * and only from FlightDeck's template, and write only non-trigger results.
+ * cf-create's files: read a trigger, write only non-trigger results, remove
+ * stale files, check the user is provisioned and read the template.
  */
-export function createHandlerStatements(context: CreatePermissionContext): PolicyStatement[] {
-  const statements: PolicyStatement[] = [
+function createFileStatements(context: CreatePermissionContext): PolicyStatement[] {
+  return [
     {
       // The event's version id pins the exact upload, which takes GetObjectVersion.
       Sid: "ReadCreateTriggers",
@@ -193,10 +92,16 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
       Action: ["s3:GetObject"],
       Resource: [s3Arn(context.scope, context.customizerBucket, context.templateKey)],
     },
-    ...sharedStatements(context),
+  ];
+}
+
+/**
+ * Creating stacks only through the service role and only from FlightDeck's
+ * template, so this role's own permissions never build anything.
+ */
+function createStackStatements(context: CreatePermissionContext): PolicyStatement[] {
+  return [
     {
-      // Only through the service role and only from FlightDeck's template, so
-      // this role's own permissions never build anything.
       Sid: "CreateFlightDeckStacks",
       Effect: "Allow",
       Action: ["cloudformation:CreateStack"],
@@ -214,25 +119,39 @@ export function createHandlerStatements(context: CreatePermissionContext): Polic
       Condition: { StringEquals: { "iam:PassedToService": "cloudformation.amazonaws.com" } },
     },
   ];
-  if (context.needsInstanceLookup) {
-    statements.push(
-      {
-        Sid: "FindMasterInstance",
-        Effect: "Allow",
-        Action: ["cloudformation:DescribeStackResources"],
-        Resource: [stackArnPattern(context.scope, context.stackPrefix)],
-      },
-      {
-        // DescribeInstances has no resource-level permissions.
-        Sid: "ReadMasterPublicIp",
-        Effect: "Allow",
-        Action: ["ec2:DescribeInstances"],
-        Resource: "*",
-      },
-    );
-  }
+}
+
+/** Finding the master's public IP, for a template with no login-IP output. */
+function instanceLookupStatements(context: CreatePermissionContext): PolicyStatement[] {
+  if (!context.needsInstanceLookup) return [];
   return [
-    ...statements,
+    {
+      Sid: "FindMasterInstance",
+      Effect: "Allow",
+      Action: ["cloudformation:DescribeStackResources"],
+      Resource: [stackArnPattern(context.scope, context.stackPrefix)],
+    },
+    {
+      // DescribeInstances has no resource-level permissions.
+      Sid: "ReadMasterPublicIp",
+      Effect: "Allow",
+      Action: ["ec2:DescribeInstances"],
+      Resource: "*",
+    },
+  ];
+}
+
+/**
+ * cf-create's statements: read a trigger, check the user is provisioned,
+ * read the template and policy, create stacks only through the service role
+ * and only from FlightDeck's template, and write only non-trigger results.
+ */
+export function createHandlerStatements(context: CreatePermissionContext): PolicyStatement[] {
+  return [
+    ...createFileStatements(context),
+    ...sharedStatements(context),
+    ...createStackStatements(context),
+    ...instanceLookupStatements(context),
     ...resolveParameterStatements(context.ssmParameterArns),
     ...moneyOf(context, createMoneyStatements),
   ];
@@ -289,15 +208,4 @@ export function deleteHandlerStatements(context: HandlerPermissionContext): Poli
     ...sharedStatements(context),
     ...moneyOf(context, deleteMoneyStatements),
   ];
-}
-
-/** Money's statements for a handler, when the deployment keeps usage. */
-function moneyOf(
-  context: HandlerPermissionContext,
-  statements: (money: MoneyPermissionContext) => PolicyStatement[],
-): PolicyStatement[] {
-  const { usageTableArn } = context;
-  return usageTableArn === undefined
-    ? []
-    : statements({ scope: context.scope, userBucket: context.userBucket, usageTableArn });
 }

@@ -33,7 +33,7 @@ import {
  * to 4 attempts with backoff; a timeout is retried by Lambda like any fault,
  * and every step is idempotent.
  */
-export const HANDLER_SIZING = { memorySize: 256, timeout: 60 } as const;
+const HANDLER_SIZING = { memorySize: 256, timeout: 60 } as const;
 
 /** Properties of {@link Handlers}: what the two functions are wired to. */
 export interface HandlersProps {

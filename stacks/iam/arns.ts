@@ -14,7 +14,7 @@ export interface ArnScope {
 }
 
 /** The AWS partition a region belongs to. */
-export function partitionOf(region: string): string {
+function partitionOf(region: string): string {
   if (region.startsWith("cn-")) return "aws-cn";
   if (region.startsWith("us-gov-")) return "aws-us-gov";
   return "aws";

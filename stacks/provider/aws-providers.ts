@@ -12,7 +12,7 @@ export interface AwsProvidersProps {
 }
 
 /** The Terraform variable `npm run plan` sets to plan with no AWS account. */
-export const OFFLINE_VARIABLE = "offline_plan";
+const OFFLINE_VARIABLE = "offline_plan";
 
 /**
  * The AWS provider for the deployment's region, plus one per other region

@@ -32,7 +32,7 @@ export const BudgetSettingsCodec = closedObject(
 export type BudgetSettings = t.TypeOf<typeof BudgetSettingsCodec>;
 
 /** What the Lambdas read of the budget settings (the deployment policy's `budgets`). */
-export function budgetPolicyOf(settings: BudgetSettings | undefined): BudgetPolicy | undefined {
+function budgetPolicyOf(settings: BudgetSettings | undefined): BudgetPolicy | undefined {
   if (settings === undefined) return undefined;
   const { monthlyBudget, graceMinutes, warnPercent } = settings;
   return {

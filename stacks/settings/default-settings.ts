@@ -1,9 +1,9 @@
 import * as t from "io-ts";
+import { ClusterConfigCodec } from "../../functions/shared/cluster-config.js";
 import {
   CLUSTER_CONFIG_FIELDS,
-  ClusterConfigCodec,
   type ClusterConfigField,
-} from "../../functions/shared/cluster-config.js";
+} from "../../functions/shared/config-fields.js";
 import {
   ParameterDefaultsCodec,
   UserParameterDefaultsCodec,

@@ -15,7 +15,7 @@ import { closedObject, patternCodec } from "../../functions/shared/readable-erro
  * without `:` and `/`, which keeps `${aws:PrincipalTag/<key>}` unambiguous,
  * and without the `aws:` namespace, which AWS reserves.
  */
-export const PrincipalTagKey = patternCodec(
+const PrincipalTagKey = patternCodec(
   "PrincipalTagKey",
   /^(?![aA][wW][sS]:)[A-Za-z0-9_.=+@-]{1,128}$/,
   'a session tag key: 1 to 128 letters, digits or _ . = + @ -, such as "flightdeck-user"',

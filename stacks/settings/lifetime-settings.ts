@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_LIFETIME_HOURS } from "../../functions/shared/cluster-lifetime.js";
-import type { Limits } from "../../functions/shared/deployment-policy.js";
+import type { Limits } from "../../functions/shared/policy-limits.js";
 import type { Settings } from "./settings-shape.js";
 
 /*

@@ -11,9 +11,9 @@ import { Ipv4Cidr } from "./setting-values.js";
  */
 
 /** Availability Zones a created network spans unless the settings say otherwise. */
-export const DEFAULT_ZONE_COUNT = 2;
+const DEFAULT_ZONE_COUNT = 2;
 /** A created VPC's block unless the settings say otherwise: 65,536 addresses. */
-export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
 const ZoneCount = new t.Type<number, number, unknown>(
   "ZoneCount",

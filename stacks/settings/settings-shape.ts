@@ -1,193 +1,19 @@
-import * as t from "io-ts";
-import { LimitsCodec, type Limits } from "../../functions/shared/deployment-policy.js";
-import {
-  EmailCodec,
-  StackPrefixCodec,
-  UserIdCodec,
-  type StackPrefix,
-  type UserId,
-} from "../../functions/shared/identifiers.js";
-import { derivedLogin, LoginNameCodec, type LoginName } from "../../functions/shared/login-name.js";
-import { derivedUid, UidCodec } from "../../functions/shared/user-uid.js";
-import { closedObject, sentenceCodec } from "../../functions/shared/readable-errors.js";
-import { BudgetSettingsCodec, type BudgetSettings } from "./budget-settings.js";
-import { BackendCodec, DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
-import { DeploymentDefaultsCodec, UserDefaultsCodec } from "./default-settings.js";
-import { DEFAULT_IDENTITY, IdentityCodec, type Identity } from "./identity-settings.js";
-import { namedEntries } from "./named-entries.js";
-import { networkFrom, NetworkFileCodec, type DeploymentNetwork } from "./network-settings.js";
-import { MIN_RESERVED_CONCURRENCY, SYSTEM_HEADROOM } from "./upload-concurrency.js";
-import {
-  AccountId,
-  BucketName,
-  DeploymentName,
-  FilePath,
-  Ipv4Cidr,
-  KeyPrefix,
-  LogRetention,
-  ProvisionedUserId,
-  Region,
-  SshPublicKey,
-  WholeDays,
-} from "./setting-values.js";
+import type { Limits } from "../../functions/shared/policy-limits.js";
+import type { StackPrefix, UserId } from "../../functions/shared/identifiers.js";
+import { derivedLogin, type LoginName } from "../../functions/shared/login-name.js";
+import { derivedUid } from "../../functions/shared/user-uid.js";
+import type { BudgetSettings } from "./budget-settings.js";
+import { DEFAULT_LOCAL_STATE, type Backend } from "./backend-settings.js";
+import { DEFAULT_IDENTITY, type Identity } from "./identity-settings.js";
+import { networkFrom, type DeploymentNetwork } from "./network-settings.js";
+import type { SettingsFile } from "./settings-file.js";
 
 /*
- * The shape of the deployment settings: the file an admin writes, and what it
- * means once every default is filled in. Names, the policy and the loader all
- * derive from this module, and it imports none of them.
+ * The shape of the deployment settings: what the file an admin writes
+ * (settings-file.ts) means once every default is filled in. Names, the
+ * policy and the loader all derive from this module, and it imports none of
+ * them.
  */
-
-const CustomizerCodec = closedObject(
-  t.partial({ existingBucket: BucketName, prefix: KeyPrefix, scripts: FilePath }),
-  ["existingBucket", "prefix", "scripts"],
-);
-
-const NotificationsCodec = closedObject(
-  t.intersection([
-    t.type({ senderEmail: EmailCodec }),
-    t.partial({ adminEmail: EmailCodec, sesRegion: Region }),
-  ]),
-  ["senderEmail", "adminEmail", "sesRegion"],
-);
-
-/** A size in GiB at which a home's storage alarm goes off. */
-const AlarmGiB = new t.Type<number, number, unknown>(
-  "AlarmGiB",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 1_048_576
-      ? t.success(u as number)
-      : t.failure(u, c, "must be a whole number of GiB from 1 to 1048576"),
-  (a) => a,
-);
-
-const UserCodec = closedObject(
-  t.intersection([
-    t.type({ id: ProvisionedUserId, sshPublicKey: SshPublicKey }),
-    t.partial({
-      login: LoginNameCodec,
-      uid: UidCodec,
-      email: EmailCodec,
-      limits: LimitsCodec,
-      defaults: UserDefaultsCodec,
-      homeAlarmGiB: AlarmGiB,
-      retired: t.boolean,
-    }),
-  ]),
-  ["id", "login", "uid", "sshPublicKey", "email", "limits", "defaults", "homeAlarmGiB", "retired"],
-);
-
-/** How many refused requests in five minutes make a user's flood alarm go off. */
-const RefusedRequestsThreshold = new t.Type<number, number, unknown>(
-  "RefusedRequestsThreshold",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 100_000
-      ? t.success(u as number)
-      : t.failure(
-          u,
-          c,
-          "must be a whole number of refused requests in 5 minutes, from 1 to 100000",
-        ),
-  (a) => a,
-);
-
-const HomesCodec = closedObject(
-  t.partial({ alarmGiB: AlarmGiB, deletable: t.array(UserIdCodec) }),
-  ["alarmGiB", "deletable"],
-);
-
-/**
- * Reserved concurrency of one function: a number of executions, or
- * "unreserved". At least {@link MIN_RESERVED_CONCURRENCY}: two executions
- * are kept for stack events and the sweep, and uploads need two of their own.
- */
-const Concurrency = sentenceCodec<string>(
-  "Concurrency",
-  `a whole number of concurrent executions from ${MIN_RESERVED_CONCURRENCY} to 1000 (${SYSTEM_HEADROOM} of them are kept for stack events and the sweep), or "unreserved"`,
-  (input) =>
-    input === "unreserved" ||
-    (typeof input === "number" &&
-      Number.isInteger(input) &&
-      input >= MIN_RESERVED_CONCURRENCY &&
-      input <= 1000)
-      ? String(input)
-      : undefined,
-);
-
-const ConcurrencyCodec = closedObject(t.partial({ create: Concurrency, delete: Concurrency }), [
-  "create",
-  "delete",
-]);
-
-const RegistryCodec = closedObject(t.partial({ deletionProtection: t.boolean }), [
-  "deletionProtection",
-]);
-
-const RetentionCodec = closedObject(
-  t.partial({ noncurrentVersionDays: WholeDays, logDays: LogRetention }),
-  ["noncurrentVersionDays", "logDays"],
-);
-
-const SETTINGS_KEYS = [
-  "name",
-  "region",
-  "accountId",
-  "userBucketName",
-  "customizer",
-  "template",
-  "stackPrefix",
-  "identity",
-  "notifications",
-  "accessNetwork",
-  "defaults",
-  "limits",
-  "users",
-  "iamUsers",
-  "tags",
-  "retention",
-  "backend",
-  "concurrency",
-  "registry",
-  "alarmEmail",
-  "network",
-  "homes",
-  "refusedRequestsAlarm",
-  "budgets",
-] as const;
-
-/** The settings file as written: required fields plus optional ones that have defaults. */
-export const SettingsFileCodec = closedObject(
-  t.intersection([
-    t.type({ name: DeploymentName, region: Region, accessNetwork: Ipv4Cidr }),
-    t.partial({
-      accountId: AccountId,
-      userBucketName: BucketName,
-      customizer: CustomizerCodec,
-      template: FilePath,
-      stackPrefix: StackPrefixCodec,
-      identity: IdentityCodec,
-      notifications: NotificationsCodec,
-      defaults: DeploymentDefaultsCodec,
-      limits: LimitsCodec,
-      users: namedEntries(UserCodec, "users"),
-      // IAM user names follow one rule, whether or not the user is a FlightDeck user too.
-      iamUsers: t.array(UserIdCodec),
-      tags: t.record(t.string, t.string),
-      retention: RetentionCodec,
-      backend: BackendCodec,
-      concurrency: ConcurrencyCodec,
-      registry: RegistryCodec,
-      alarmEmail: EmailCodec,
-      network: NetworkFileCodec,
-      homes: HomesCodec,
-      refusedRequestsAlarm: RefusedRequestsThreshold,
-      budgets: BudgetSettingsCodec,
-    }),
-  ]),
-  SETTINGS_KEYS,
-);
-export type SettingsFile = t.TypeOf<typeof SettingsFileCodec>;
 
 /** A user allowed to create clusters: their customizer folder holds their SSH key. */
 export interface ProvisionedUser {
@@ -305,13 +131,42 @@ export const DEFAULT_LIMITS = {
  * A user's flood alarm unless the settings say otherwise: 60 refused requests
  * in five minutes, six times what the default rate of 10 a minute lets through.
  */
-export const DEFAULT_REFUSED_REQUESTS_ALARM = 60;
+const DEFAULT_REFUSED_REQUESTS_ALARM = 60;
 
 /** A home's storage alarm unless the settings say otherwise: 100 GiB. */
-export const DEFAULT_HOME_ALARM_GIB = 100;
+const DEFAULT_HOME_ALARM_GIB = 100;
 
 const concurrencyOf = (value: string | undefined, fallback: number): number | undefined =>
   value === "unreserved" ? undefined : value === undefined ? fallback : Number(value);
+
+/** A user's UID: the setting, else the one derived from their id. */
+const uidOf = (user: { readonly id: UserId; readonly uid?: string | undefined }) =>
+  user.uid ?? String(derivedUid(user.id));
+
+/** The users who may create clusters: every user not retired, with login and UID filled in. */
+function provisionedUsers(file: SettingsFile): ProvisionedUser[] {
+  return (file.users ?? [])
+    .filter((user) => user.retired !== true)
+    .map(({ retired: _retired, homeAlarmGiB: _alarm, ...user }) => ({
+      ...user,
+      login: user.login ?? derivedLogin(user.id),
+      uid: uidOf(user),
+    }));
+}
+
+/** Every user's home, retired users' included, with its alarm and whether it may be destroyed. */
+function homesOf(file: SettingsFile): Settings["homes"] {
+  const deletable = file.homes?.deletable ?? [];
+  return {
+    owners: (file.users ?? []).map((user) => ({
+      id: user.id,
+      uid: uidOf(user),
+      alarmGiB: user.homeAlarmGiB ?? file.homes?.alarmGiB ?? DEFAULT_HOME_ALARM_GIB,
+      deletable: deletable.includes(user.id),
+    })),
+    deletable: [...deletable],
+  };
+}
 
 /** The settings a decoded file means: what it says, and the default for everything it leaves out. */
 export function withDefaults(file: SettingsFile): Settings {
@@ -336,23 +191,9 @@ export function withDefaults(file: SettingsFile): Settings {
     accessNetwork: file.accessNetwork,
     defaults: file.defaults ?? {},
     limits: { ...DEFAULT_LIMITS, ...file.limits },
-    users: (file.users ?? [])
-      .filter((user) => user.retired !== true)
-      .map(({ retired: _retired, homeAlarmGiB: _alarm, ...user }) => ({
-        ...user,
-        login: user.login ?? derivedLogin(user.id),
-        uid: user.uid ?? String(derivedUid(user.id)),
-      })),
+    users: provisionedUsers(file),
     network: networkFrom(file.region, file.network),
-    homes: {
-      owners: (file.users ?? []).map((user) => ({
-        id: user.id,
-        uid: user.uid ?? String(derivedUid(user.id)),
-        alarmGiB: user.homeAlarmGiB ?? file.homes?.alarmGiB ?? DEFAULT_HOME_ALARM_GIB,
-        deletable: (file.homes?.deletable ?? []).includes(user.id),
-      })),
-      deletable: [...(file.homes?.deletable ?? [])],
-    },
+    homes: homesOf(file),
     iamUsers: file.iamUsers ?? [],
     tags: file.tags ?? {},
     retention: {

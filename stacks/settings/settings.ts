@@ -7,7 +7,8 @@ import { derivedLogin, loginProblem } from "../../functions/shared/login-name.js
 import { idProblemUnder } from "./identity-settings.js";
 import { lifetimeErrors } from "./lifetime-settings.js";
 import { networkProblems } from "./network-settings.js";
-import { SettingsFileCodec, withDefaults, type Settings } from "./settings-shape.js";
+import { SettingsFileCodec } from "./settings-file.js";
+import { withDefaults, type Settings } from "./settings-shape.js";
 
 /*
  * Loading the deployment settings: one JSON file an admin edits, decoded into
@@ -70,7 +71,7 @@ function homeOwnerErrors(owners: Settings["homes"]["owners"]): string[] {
 }
 
 /** EFS's limit on mount targets in one VPC, which AWS does not raise. */
-export const MAX_MOUNT_TARGETS_PER_VPC = 400;
+const MAX_MOUNT_TARGETS_PER_VPC = 400;
 
 /** Every home has a mount target in every zone, and a VPC holds at most 400. */
 function mountTargetErrors(settings: Settings): string[] {

@@ -1,6 +1,6 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import type { CfnTemplate } from "../../functions/shared/cfn-template.js";
-import { RESERVED_PARAMETERS } from "../../functions/shared/cluster-config.js";
+import { RESERVED_PARAMETERS } from "../../functions/shared/config-fields.js";
 import type { DeploymentPolicy } from "../../functions/shared/deployment-policy.js";
 import type { ClusterName, UserId } from "../../functions/shared/identifiers.js";
 import { mergeTemplate } from "../../functions/shared/template-merge.js";

@@ -22,7 +22,7 @@ const MIN_UPLOAD_CONCURRENCY = 2;
 export const MIN_RESERVED_CONCURRENCY = MIN_UPLOAD_CONCURRENCY + SYSTEM_HEADROOM;
 
 /** Uploads' share of an unreserved function, which has no reservation to take the headroom from. */
-export const UNRESERVED_UPLOAD_CONCURRENCY = 8;
+const UNRESERVED_UPLOAD_CONCURRENCY = 8;
 
 /**
  * How many executions the uploads of one function may take at once: its

@@ -20,10 +20,7 @@ export interface PrivateBucketProps {
 }
 
 /** The bucket policy statement refusing any request not made over TLS. */
-export function denyInsecureTransport(
-  scope: ArnScope,
-  bucketName: string,
-): ResourcePolicyStatement {
+function denyInsecureTransport(scope: ArnScope, bucketName: string): ResourcePolicyStatement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",

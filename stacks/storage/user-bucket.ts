@@ -20,10 +20,7 @@ export interface UserBucketProps {
  * restore) and without a customer-provided key (SSE-C, which the handlers
  * do not hold). Either would leave a request no read can answer.
  */
-export function readableTriggerStatements(
-  scope: ArnScope,
-  bucketName: string,
-): ResourcePolicyStatement[] {
+function readableTriggerStatements(scope: ArnScope, bucketName: string): ResourcePolicyStatement[] {
   const triggers = TRIGGER_SUFFIXES.map((suffix) =>
     s3Arn(scope, bucketName, `${HOME_PREFIX}*${suffix}`),
   );

@@ -9,7 +9,7 @@ import { invokeFromRule } from "./rule-invocation.js";
  * much past its expiry; the warning comes an hour before, so several sweeps
  * fall inside it.
  */
-export const SWEEP_SCHEDULE = `rate(${SWEEP_INTERVAL_MINUTES} minutes)`;
+const SWEEP_SCHEDULE = `rate(${SWEEP_INTERVAL_MINUTES} minutes)`;
 
 /** Properties of a {@link LifetimeSchedule}. */
 export interface LifetimeScheduleProps {

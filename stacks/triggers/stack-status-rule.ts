@@ -26,11 +26,6 @@ export function stackStatusPattern(
   };
 }
 
-/** The ARN of a rule on the default bus, known before the rule exists. */
-export function ruleArn(scope: ArnScope, ruleName: string): string {
-  return regionalArn(scope, "events", `rule/${ruleName}`);
-}
-
 /** Properties of a {@link StackStatusRule}. */
 export interface StackStatusRuleProps {
   readonly scope: ArnScope;

@@ -17,7 +17,7 @@ import { uploadConcurrency } from "../settings/upload-concurrency.js";
  * the function's timeout, as AWS advises for event source mappings, so a
  * message is never handed out twice while its first run may still be going.
  */
-export const visibilityTimeoutFor = (functionTimeout: number) => 6 * functionTimeout;
+const visibilityTimeoutFor = (functionTimeout: number) => 6 * functionTimeout;
 
 /**
  * Receives after which an upload that keeps failing goes to the dead-letter

@@ -27,6 +27,17 @@ fd_failure_reason() {
   printf '%s' "${FD_FAILURE:-"$FD_STEP failed (exit $1)"}"
 }
 
+# The EXIT trap of master.sh and compute.sh (`trap fd_on_exit EXIT`): a failed
+# boot is logged to the console with its reason, which the fd_report_failure
+# each script defines then reports its role's way.
+fd_on_exit() {
+  local rc=$? reason
+  [ "$rc" -eq 0 ] && return 0
+  reason=$(fd_failure_reason "$rc")
+  fd_log "BOOT FAILED: $reason; see /var/log/cloud-init-output.log"
+  fd_report_failure "$reason"
+}
+
 fd_aws() {
   python3 /opt/flightdeck/flightdeck-aws.py "$@"
 }

@@ -16,17 +16,14 @@ set -euo pipefail
 FD_NODE=""
 
 # A compute node has no CloudFormation signal to fail. A failure is logged
-# to the console and, once the node has a name, set as its Slurm reason
-# (`sinfo -R`); the master then terminates the instance and requeues its job.
-fd_on_exit() {
-  local rc=$? reason
-  [ "$rc" -eq 0 ] && return 0
-  reason=$(fd_failure_reason "$rc")
-  fd_log "BOOT FAILED: $reason; see /var/log/cloud-init-output.log"
+# to the console (fd_on_exit) and, once the node has a name, set as its Slurm
+# reason (`sinfo -R`); the master then terminates the instance and requeues
+# its job.
+fd_report_failure() {
   [ -n "$FD_NODE" ] || return 0
   # slurmd is not running, so the command finds slurmctld through SLURM_CONF_SERVER.
   SLURM_CONF_SERVER=$FD_MASTER_IP scontrol update nodename="$FD_NODE" state=down \
-    reason="boot failed: ${reason:0:100}" || fd_log "could not set $FD_NODE down"
+    reason="boot failed: ${1:0:100}" || fd_log "could not set $FD_NODE down"
 }
 trap fd_on_exit EXIT
 

@@ -14,13 +14,10 @@ set -euo pipefail
 FD_INSTANCE_ID=""
 
 # CREATE_COMPLETE must mean "you can log in and submit a job", so any failure
-# fails the stack at once, with a reason, instead of waiting for the timeout.
-fd_on_exit() {
-  local rc=$? reason
-  [ "$rc" -eq 0 ] && return 0
-  reason=$(fd_failure_reason "$rc")
-  fd_log "BOOT FAILED: $reason; see /var/log/cloud-init-output.log"
-  fd_aws signal "$FD_STACK" "$FD_SIGNAL_RESOURCE" "${FD_INSTANCE_ID:-unknown}" FAILURE "$reason" ||
+# (fd_on_exit) fails the stack at once, with a reason, instead of waiting for
+# the timeout.
+fd_report_failure() {
+  fd_aws signal "$FD_STACK" "$FD_SIGNAL_RESOURCE" "${FD_INSTANCE_ID:-unknown}" FAILURE "$1" ||
     fd_log "could not send the FAILURE signal; the stack fails at its timeout"
 }
 trap fd_on_exit EXIT
@@ -64,7 +61,10 @@ fd_mount_home
 fd_step "configuring slurmctld"
 install -d -o slurm -g slurm -m 0755 /var/spool/slurmctld /var/log/slurm
 # Slurm runs flightdeck-nodes.py (as SlurmUser) through these links to wake
-# the compute node manager, which runs as root and makes the AWS calls.
+# the compute node manager, which runs as root and makes the AWS calls. It
+# imports flightdeck_nodes_plan.py and flightdeck_nodes_slurm.py from its own
+# folder (links resolved), which need only be readable, as bootstrap.sh
+# writes them.
 install -d -o slurm -g slurm -m 0755 /var/spool/flightdeck /var/log/flightdeck
 install -d -m 0755 /opt/flightdeck/power
 chmod 0755 /opt/flightdeck/flightdeck-nodes.py

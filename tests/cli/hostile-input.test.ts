@@ -5,7 +5,7 @@ import { fixtureJson } from "../support/fixtures.js";
 import { cli, localUserEnv } from "../support/run-cli.js";
 
 /*
- * Finding 7's CLI holes: a file that never ends, and result files whose
+ * The CLI's holes: a file that never ends, and result files whose
  * text (user-influenced: a cluster name, a CloudFormation reason quoting
  * a parameter) carries terminal control sequences.
  */

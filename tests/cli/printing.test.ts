@@ -8,7 +8,7 @@ import { cli } from "../support/run-cli.js";
 import { contextFor, MemoryHome } from "../support/memory-home.js";
 
 /*
- * Issue #23, finding 4: what the CLI prints is honest and safe. A config's
+ * What the CLI prints is honest and safe. A config's
  * size is its real size, not the bytes read of it; and names from outside
  * (keys in the home, file names) never print invisible characters raw.
  */

@@ -13,7 +13,7 @@ import { LocalAws } from "../support/local-aws.js";
 import { cli, localUserEnv } from "../support/run-cli.js";
 
 /*
- * Issue #23, finding 2: a researcher following the README's steps with
+ * A researcher following the README's steps with
  * something missing (a region, credentials, a profile, the right bucket)
  * is told what is wrong and what to do, in one line, not the SDK's
  * symptom ("Region is missing", "CredentialsProviderError").

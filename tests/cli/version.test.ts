@@ -4,7 +4,7 @@ import path from "node:path";
 import { cli, PROJECT_ROOT } from "../support/run-cli.js";
 
 /*
- * Issue #23, finding 3: `flightdeck --version` says which flightdeck it is
+ * `flightdeck --version` says which flightdeck it is
  * and which deployment (bucket) its commands would talk to, offline.
  */
 

@@ -7,7 +7,7 @@ import { cli } from "../support/run-cli.js";
 import { MemoryHome } from "../support/memory-home.js";
 
 /*
- * Issue #23, finding 4: waiting. A long `--wait` must not pile up a
+ * Waiting. A long `--wait` must not pile up a
  * listener per poll on the Ctrl-C signal, and a mistyped poll interval is
  * refused, never turned into a poll every millisecond.
  */

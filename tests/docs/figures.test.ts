@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../support/run-cli.js";
 import { FIXTURE_BUNDLES_DIR, synthStack } from "../stacks/support/synth.js";
 
 /*
- * Issue 23, item 11: every figure in the documents that can drift is
+ * Every figure in the documents that can drift is
  * checked here against what it describes. The README's session is written
  * and checked by tests/cli/end-to-end.test.ts; test counts are never stated.
  * Checked here: the resource counts `npm run plan` prints for the two

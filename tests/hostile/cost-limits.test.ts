@@ -3,7 +3,7 @@ import { hostileCase } from "./support/hostile-cases.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
 
 /*
- * Finding 2: ways round the cost limits. The deployment sets maxSpotPrice
+ * Ways round the cost limits. The deployment sets maxSpotPrice
  * 0.50, so compute nodes must be spot; and 64 vCPUs per user across all
  * their clusters.
  */

@@ -3,7 +3,7 @@ import { hostileCase } from "./support/hostile-cases.js";
 import { HostileWorld } from "./support/hostile-world.js";
 
 /*
- * Finding 6: requests that got no answer. Each case ends with the user
+ * Requests that got no answer. Each case ends with the user
  * holding a result file that says what happened.
  */
 

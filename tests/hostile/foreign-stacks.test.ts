@@ -4,7 +4,7 @@ import { hostileCase } from "./support/hostile-cases.js";
 import { HostileWorld } from "./support/hostile-world.js";
 
 /*
- * Finding 5: stacks FlightDeck did not create, named and tagged to look
+ * Stacks FlightDeck did not create, named and tagged to look
  * like its own: another tool's, or another deployment's with the same
  * prefix. None is reconciled, deleted or counted; each is logged.
  */

@@ -3,7 +3,7 @@ import { hostileCase } from "./support/hostile-cases.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";
 
 /*
- * Finding 1: uploads racing for the last slots. Each concurrent invocation
+ * Uploads racing for the last slots. Each concurrent invocation
  * runs in its own execution environment (a fresh module instance of the
  * built bundle, as Lambda gives each), against a CloudFormation that takes
  * 50–150 ms per call, as the real one does.

@@ -232,6 +232,11 @@ rehearsalSuite(
         return record.state === "RUNNING" ? record.nodes : undefined;
       });
       await sleep(3);
+      // slurmdbd records a job's start after it starts, and sacct lists a requeued run only
+      // once it did; on a loaded machine that took longer than the 3 s above.
+      await rehearsal().waitFor(`slurmdbd to record job ${id}'s start`, 60, async () =>
+        /RUNNING/.test(await spotOnly.login(`sacct -j ${id} -n -P -o State`)) ? true : undefined,
+      );
       const reclaimed = await instanceOf(spotOnly, busy);
       const noticed = Date.now() / 1000;
       await rehearsal().aws.reclaim(reclaimed.id, 2);

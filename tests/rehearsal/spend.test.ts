@@ -7,7 +7,7 @@ import type { InstanceReport } from "../support/rehearsal/fake-aws-client.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
 
 /*
- * Issue 25's measure on a real cluster: its spend estimate follows its
+ * On a real cluster: its spend estimate follows its
  * node-hours through scale-out, idle and scale-in. The fake AWS's record of
  * the cluster's instances (what DescribeInstances shows: type, zone,
  * market, launch and end) goes through the sweep's own merge and pricing

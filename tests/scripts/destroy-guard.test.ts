@@ -8,7 +8,7 @@ import {
 } from "../../scripts/destroy-guard.js";
 
 /*
- * Issue 23, finding 7: npm run destroy deletes the registry and the users'
+ * Npm run destroy deletes the registry and the users'
  * homes only with a flag each, and then lifts exactly their protections.
  */
 

@@ -7,7 +7,7 @@ import { CLI_PACKAGE, packageCli } from "../../scripts/package-cli.js";
 import { NODE_ENGINES } from "../../scripts/tool-versions.js";
 
 /*
- * Issue 23, finding 3: a user gets our `flightdeck` on their PATH without a
+ * A user gets our `flightdeck` on their PATH without a
  * clone and without the npm registry, whose `flightdeck` is another
  * package. The packed command is installed into a prefix of its own with
  * npm offline, from an empty cache and a registry that does not answer, so

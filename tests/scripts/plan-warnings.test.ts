@@ -3,7 +3,7 @@ import { outputsHint, planWarnings } from "../../scripts/plan-warnings.js";
 import { decodedSettings, MINIMAL_SETTINGS } from "../support/settings-decoding.js";
 
 /*
- * Issue 23, finding 8: npm run plan warns when the alarms would email nobody
+ * Npm run plan warns when the alarms would email nobody
  * and when notifications are off, and says where terraform output works.
  */
 

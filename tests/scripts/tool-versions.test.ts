@@ -11,7 +11,7 @@ import {
 import { PROJECT_ROOT } from "../support/run-cli.js";
 
 /*
- * Issue 23, finding 11: one statement of the supported Node.js and Terraform
+ * One statement of the supported Node.js and Terraform
  * versions, enforced where it can be: package.json's engines says it, and
  * npm run plan refuses a Terraform older than it before doing anything.
  */

@@ -1,12 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  bodyOf,
+  listParameter,
+  memberMap,
+  members,
+  parseForm,
+  QueryError,
+  queryErrorResponse,
+  queryResponse,
+  tag,
+} from "./query-protocol.js";
 
 /*
  * A CloudFormation (and SES) stand-in that speaks the real AWS Query protocol
  * over loopback, so the built Lambda bundles run unchanged against it through
  * AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL_SES. Stacks change state
- * only when a test says so: the test plays CloudFormation's part.
+ * only when a test says so: the test plays CloudFormation's part. The wire
+ * format is query-protocol.ts's.
  */
 
 export interface FakeStack {
@@ -40,24 +52,8 @@ export interface SentEmail {
   text: string;
 }
 
-const xmlEscape = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const tag = (name: string, value: string | undefined) =>
-  value === undefined ? "" : `<${name}>${xmlEscape(value)}</${name}>`;
-const members = (items: string[]) => items.map((i) => `<member>${i}</member>`).join("");
-
-function membersOf(
-  params: URLSearchParams,
-  prefix: string,
-  fields: [string, string],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 1; params.has(`${prefix}.member.${i}.${fields[0]}`); i += 1) {
-    out[params.get(`${prefix}.member.${i}.${fields[0]}`) ?? ""] =
-      params.get(`${prefix}.member.${i}.${fields[1]}`) ?? "";
-  }
-  return out;
-}
+/** The namespace of CloudFormation's answers (SES's and STS's are served in it too). */
+const NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
 /**
  * The EventBridge "CloudFormation Stack Status Change" event CloudFormation
@@ -83,17 +79,7 @@ export function stackStatusEventOf(stack: FakeStack, status = stack.status): unk
 }
 
 /** ListStacks returns at most this many summaries a call, as CloudFormation does. */
-export const LIST_STACKS_PAGE = 100;
-
-class QueryError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+const LIST_STACKS_PAGE = 100;
 
 export class FakeCloudFormation {
   readonly stacks: FakeStack[] = [];
@@ -188,9 +174,7 @@ export class FakeCloudFormation {
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+    const params = parseForm(await bodyOf(req));
     const action = params.get("Action") ?? "";
     this.calls.push({ action, params });
     await this.delay(action);
@@ -202,17 +186,11 @@ export class FakeCloudFormation {
         throw new QueryError(fault.code, `Injected ${fault.code}`, fault.status);
       }
       const result = this.act(action, params);
-      return {
-        status: 200,
-        body: `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
-      };
+      return { status: 200, body: queryResponse(action, result, { namespace: NAMESPACE }) };
     } catch (error) {
       const e =
         error instanceof QueryError ? error : new QueryError("InternalFailure", String(error), 500);
-      return {
-        status: e.status,
-        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      };
+      return { status: e.status, body: queryErrorResponse(e) };
     }
   }
 
@@ -276,105 +254,18 @@ export class FakeCloudFormation {
 
   private act(action: string, params: URLSearchParams): string {
     switch (action) {
-      case "CreateStack": {
-        const name = params.get("StackName") ?? "";
-        const token = params.get("ClientRequestToken") ?? undefined;
-        const existing = this.live(name);
-        if (existing !== undefined) {
-          if (token !== undefined && existing.createToken === token)
-            return tag("StackId", existing.stackId);
-          throw new QueryError("AlreadyExistsException", `Stack [${name}] already exists`);
-        }
-        const stack: FakeStack = {
-          stackId: `arn:aws:cloudformation:eu-west-2:111122223333:stack/${name}/${randomUUID()}`,
-          name,
-          status: "CREATE_IN_PROGRESS",
-          parameters: membersOf(params, "Parameters", ["ParameterKey", "ParameterValue"]),
-          tags: membersOf(params, "Tags", ["Key", "Value"]),
-          outputs: {},
-          roleArn: params.get("RoleARN") ?? undefined,
-          templateUrl: params.get("TemplateURL") ?? undefined,
-          createToken: token,
-          events: [],
-        };
-        this.stacks.push(stack);
-        this.transition(name, "CREATE_IN_PROGRESS");
-        return tag("StackId", stack.stackId);
-      }
+      case "CreateStack":
+        return this.createStack(params);
       case "DescribeStacks":
         return `<Stacks>${members([this.stackXml(this.find(params.get("StackName")))])}</Stacks>`;
-      case "DeleteStack": {
-        const stack = this.find(params.get("StackName"));
-        const token = params.get("ClientRequestToken") ?? undefined;
-        // As CloudFormation does: a token it has seen is a retry of that
-        // request, which already ran, so nothing new starts (not even for a
-        // stack whose delete failed).
-        const retried = token !== undefined && stack.usedDeleteTokens?.includes(token) === true;
-        if (
-          !retried &&
-          stack.status !== "DELETE_COMPLETE" &&
-          stack.status !== "DELETE_IN_PROGRESS"
-        ) {
-          stack.deleteToken = token;
-          if (token !== undefined)
-            stack.usedDeleteTokens = [...(stack.usedDeleteTokens ?? []), token];
-          this.transition(stack.name, "DELETE_IN_PROGRESS");
-        }
-        return "";
-      }
-      case "DescribeStackEvents": {
-        const stack = this.find(params.get("StackName"));
-        const items = [...stack.events]
-          .reverse()
-          .map((e, i) =>
-            [
-              tag("StackId", stack.stackId),
-              tag("EventId", `${stack.name}-${i}`),
-              tag("StackName", stack.name),
-              tag("LogicalResourceId", e.logicalId),
-              tag("ResourceType", e.type),
-              tag("Timestamp", e.time.toISOString()),
-              tag("ResourceStatus", e.status),
-              tag("ResourceStatusReason", e.reason),
-              tag("ClientRequestToken", e.token),
-            ].join(""),
-          );
-        return `<StackEvents>${members(items)}</StackEvents>`;
-      }
-      case "ListStacks": {
-        // As the real one: at most 100 summaries a page, then a NextToken for the rest.
-        const wanted = [...params.entries()]
-          .filter(([k]) => k.startsWith("StackStatusFilter"))
-          .map(([, v]) => v);
-        const matching = this.stacks.filter(
-          (s) => wanted.length === 0 || wanted.includes(s.status),
-        );
-        const from = Number(params.get("NextToken") ?? 0);
-        const items = matching
-          .slice(from, from + LIST_STACKS_PAGE)
-          .map(
-            (s) =>
-              tag("StackId", s.stackId) +
-              tag("StackName", s.name) +
-              tag("CreationTime", new Date().toISOString()) +
-              tag("StackStatus", s.status),
-          );
-        const next =
-          from + LIST_STACKS_PAGE < matching.length ? from + LIST_STACKS_PAGE : undefined;
-        return `<StackSummaries>${members(items)}</StackSummaries>${tag("NextToken", next?.toString())}`;
-      }
-      case "SendEmail": {
-        if (this.sesDown) throw new QueryError("ServiceUnavailable", "SES is down", 503);
-        this.emails.push({
-          source: params.get("Source") ?? "",
-          to: [...params.entries()]
-            .filter(([k]) => k.startsWith("Destination.ToAddresses"))
-            .map(([, v]) => v),
-          subject: params.get("Message.Subject.Data") ?? "",
-          text: params.get("Message.Body.Text.Data") ?? "",
-        });
-        return tag("MessageId", randomUUID());
-      }
+      case "DeleteStack":
+        return this.deleteStack(params);
+      case "DescribeStackEvents":
+        return this.describeStackEvents(params);
+      case "ListStacks":
+        return this.listStacks(params);
+      case "SendEmail":
+        return this.sendEmail(params);
       case "GetCallerIdentity":
         return (
           tag("Arn", this.callerArn) +
@@ -384,6 +275,99 @@ export class FakeCloudFormation {
       default:
         throw new QueryError("InvalidAction", `The fake does not implement ${action}`);
     }
+  }
+
+  /** A new stack in CREATE_IN_PROGRESS; a retry with the same token gets the same stack. */
+  private createStack(params: URLSearchParams): string {
+    const name = params.get("StackName") ?? "";
+    const token = params.get("ClientRequestToken") ?? undefined;
+    const existing = this.live(name);
+    if (existing !== undefined) {
+      if (token !== undefined && existing.createToken === token)
+        return tag("StackId", existing.stackId);
+      throw new QueryError("AlreadyExistsException", `Stack [${name}] already exists`);
+    }
+    const stack: FakeStack = {
+      stackId: `arn:aws:cloudformation:eu-west-2:111122223333:stack/${name}/${randomUUID()}`,
+      name,
+      status: "CREATE_IN_PROGRESS",
+      parameters: memberMap(params, "Parameters", ["ParameterKey", "ParameterValue"]),
+      tags: memberMap(params, "Tags", ["Key", "Value"]),
+      outputs: {},
+      roleArn: params.get("RoleARN") ?? undefined,
+      templateUrl: params.get("TemplateURL") ?? undefined,
+      createToken: token,
+      events: [],
+    };
+    this.stacks.push(stack);
+    this.transition(name, "CREATE_IN_PROGRESS");
+    return tag("StackId", stack.stackId);
+  }
+
+  private deleteStack(params: URLSearchParams): string {
+    const stack = this.find(params.get("StackName"));
+    const token = params.get("ClientRequestToken") ?? undefined;
+    // As CloudFormation does: a token it has seen is a retry of that
+    // request, which already ran, so nothing new starts (not even for a
+    // stack whose delete failed).
+    const retried = token !== undefined && stack.usedDeleteTokens?.includes(token) === true;
+    if (!retried && stack.status !== "DELETE_COMPLETE" && stack.status !== "DELETE_IN_PROGRESS") {
+      stack.deleteToken = token;
+      if (token !== undefined) stack.usedDeleteTokens = [...(stack.usedDeleteTokens ?? []), token];
+      this.transition(stack.name, "DELETE_IN_PROGRESS");
+    }
+    return "";
+  }
+
+  /** A stack's events, newest first. */
+  private describeStackEvents(params: URLSearchParams): string {
+    const stack = this.find(params.get("StackName"));
+    const items = [...stack.events]
+      .reverse()
+      .map((e, i) =>
+        [
+          tag("StackId", stack.stackId),
+          tag("EventId", `${stack.name}-${i}`),
+          tag("StackName", stack.name),
+          tag("LogicalResourceId", e.logicalId),
+          tag("ResourceType", e.type),
+          tag("Timestamp", e.time.toISOString()),
+          tag("ResourceStatus", e.status),
+          tag("ResourceStatusReason", e.reason),
+          tag("ClientRequestToken", e.token),
+        ].join(""),
+      );
+    return `<StackEvents>${members(items)}</StackEvents>`;
+  }
+
+  /** As the real one: at most {@link LIST_STACKS_PAGE} summaries a page, then a NextToken for the rest. */
+  private listStacks(params: URLSearchParams): string {
+    const wanted = listParameter(params, "StackStatusFilter");
+    const matching = this.stacks.filter((s) => wanted.length === 0 || wanted.includes(s.status));
+    const from = Number(params.get("NextToken") ?? 0);
+    const items = matching
+      .slice(from, from + LIST_STACKS_PAGE)
+      .map(
+        (s) =>
+          tag("StackId", s.stackId) +
+          tag("StackName", s.name) +
+          tag("CreationTime", new Date().toISOString()) +
+          tag("StackStatus", s.status),
+      );
+    const next = from + LIST_STACKS_PAGE < matching.length ? from + LIST_STACKS_PAGE : undefined;
+    return `<StackSummaries>${members(items)}</StackSummaries>${tag("NextToken", next?.toString())}`;
+  }
+
+  /** SES's SendEmail: keeps the message for the test to read. */
+  private sendEmail(params: URLSearchParams): string {
+    if (this.sesDown) throw new QueryError("ServiceUnavailable", "SES is down", 503);
+    this.emails.push({
+      source: params.get("Source") ?? "",
+      to: listParameter(params, "Destination.ToAddresses"),
+      subject: params.get("Message.Subject.Data") ?? "",
+      text: params.get("Message.Body.Text.Data") ?? "",
+    });
+    return tag("MessageId", randomUUID());
   }
 
   private stackXml(s: FakeStack): string {

@@ -1,5 +1,15 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  bodyOf,
+  listParameter,
+  members,
+  parseForm,
+  QueryError,
+  queryErrorResponse,
+  queryResponse,
+  tag,
+} from "./query-protocol.js";
 
 /*
  * EC2 and the Price List API on loopback, on their real wire protocols:
@@ -9,7 +19,8 @@ import type { AddressInfo } from "node:net";
  * NextToken), so money's signed calls (functions/shared/runtime/
  * signed-call.ts) run unchanged against them through AWS_ENDPOINT_URL_EC2 /
  * AWS_ENDPOINT_URL_PRICING. Every request is kept, with its SigV4
- * Authorization header, for the tests to read.
+ * Authorization header, for the tests to read. EC2's wire format is
+ * query-protocol.ts's.
  */
 
 /** An instance as this fake's DescribeInstances shows it. */
@@ -34,18 +45,22 @@ export interface SeenRequest {
   readonly authorization: string;
 }
 
-const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const tag = (name: string, value: string | undefined) =>
-  value === undefined ? "" : `<${name}>${xml(value)}</${name}>`;
-const items = (list: string[]) => list.map((i) => `<item>${i}</item>`).join("");
+/** An HTTP answer: status, content type and body. */
+interface Answer {
+  readonly status: number;
+  readonly type: string;
+  readonly text: string;
+}
 
+const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+/** EC2 lists its items as `<item>` elements. */
+const items = (list: readonly string[]) => members(list, "item");
+
+/** The values of EC2's filter `name` (`Filter.N.Name`, `Filter.N.Value.M`), if the request has it. */
 function filterValues(params: URLSearchParams, name: string): string[] | undefined {
   for (let n = 1; params.has(`Filter.${n}.Name`); n += 1) {
-    if (params.get(`Filter.${n}.Name`) !== name) continue;
-    const values: string[] = [];
-    for (let v = 1; params.has(`Filter.${n}.Value.${v}`); v += 1)
-      values.push(params.get(`Filter.${n}.Value.${v}`) ?? "");
-    return values;
+    if (params.get(`Filter.${n}.Name`) === name) return listParameter(params, `Filter.${n}.Value`);
   }
   return undefined;
 }
@@ -91,63 +106,62 @@ export class FakeEc2Pricing {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  private async serve(
-    request: IncomingMessage,
-  ): Promise<{ status: number; type: string; text: string }> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+  private async serve(request: IncomingMessage): Promise<Answer> {
+    const body = await bodyOf(request);
     const authorization = String(request.headers["authorization"] ?? "");
     const target = request.headers["x-amz-target"];
-    if (typeof target === "string") {
-      const json = JSON.parse(body) as Record<string, unknown>;
-      this.seen.push({
-        service: "pricing",
-        action: target,
-        params: undefined,
-        json,
-        authorization,
-      });
-      if (this.throttleNext > 0) {
-        this.throttleNext -= 1;
-        return {
-          status: 400,
-          type: "application/x-amz-json-1.1",
-          text: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }),
-        };
-      }
-      const pages = this.productPages(json);
-      const index = Number(json["NextToken"] ?? 0) || 0;
-      const answer = {
-        FormatVersion: "aws_v1",
-        PriceList: pages[index]?.PriceList ?? [],
-        ...(index + 1 < pages.length ? { NextToken: String(index + 1) } : {}),
-      };
-      return { status: 200, type: "application/x-amz-json-1.1", text: JSON.stringify(answer) };
-    }
-    const params = new URLSearchParams(body);
-    const action = params.get("Action") ?? "";
-    this.seen.push({ service: "ec2", action, params, json: undefined, authorization });
+    return typeof target === "string"
+      ? this.servePricing(target, body, authorization)
+      : this.serveEc2(body, authorization);
+  }
+
+  /** The Price List's JSON 1.1: GetProducts, one of {@link productPages} a call. */
+  private servePricing(target: string, body: string, authorization: string): Answer {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    this.seen.push({ service: "pricing", action: target, params: undefined, json, authorization });
     if (this.throttleNext > 0) {
       this.throttleNext -= 1;
       return {
-        status: 503,
-        type: "text/xml",
-        text: `<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors></Response>`,
+        status: 400,
+        type: "application/x-amz-json-1.1",
+        text: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }),
       };
     }
-    const inner = this.answer(action, params);
-    if (inner === undefined)
-      return {
-        status: 400,
-        type: "text/xml",
-        text: `<Response><Errors><Error><Code>InvalidAction</Code></Error></Errors></Response>`,
-      };
-    return {
-      status: 200,
-      type: "text/xml",
-      text: `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>${inner}</${action}Response>`,
+    const pages = this.productPages(json);
+    const index = Number(json["NextToken"] ?? 0) || 0;
+    const answer = {
+      FormatVersion: "aws_v1",
+      PriceList: pages[index]?.PriceList ?? [],
+      ...(index + 1 < pages.length ? { NextToken: String(index + 1) } : {}),
     };
+    return { status: 200, type: "application/x-amz-json-1.1", text: JSON.stringify(answer) };
+  }
+
+  /** EC2's Query protocol, answered in EC2's dialect. */
+  private serveEc2(body: string, authorization: string): Answer {
+    const params = parseForm(body);
+    const action = params.get("Action") ?? "";
+    this.seen.push({ service: "ec2", action, params, json: undefined, authorization });
+    const answered = this.ec2Answer(action, params);
+    return answered instanceof QueryError
+      ? { status: answered.status, type: "text/xml", text: queryErrorResponse(answered, "ec2") }
+      : {
+          status: 200,
+          type: "text/xml",
+          text: queryResponse(action, answered, { namespace: EC2_NAMESPACE, dialect: "ec2" }),
+        };
+  }
+
+  /** EC2's answer to one call: its result, or the error it is refused with. */
+  private ec2Answer(action: string, params: URLSearchParams): string | QueryError {
+    if (this.throttleNext > 0) {
+      this.throttleNext -= 1;
+      return new QueryError("RequestLimitExceeded", "Request limit exceeded.", 503);
+    }
+    return (
+      this.answer(action, params) ??
+      new QueryError("InvalidAction", `The fake does not implement ${action}`)
+    );
   }
 
   private answer(action: string, params: URLSearchParams): string | undefined {
@@ -181,9 +195,7 @@ export class FakeEc2Pricing {
         return `<volumeSet>${items(found.map((id) => tag("volumeId", id) + tag("size", String(this.volumes.get(id)))))}</volumeSet>`;
       }
       case "DescribeSpotPriceHistory": {
-        const types: string[] = [];
-        for (let n = 1; params.has(`InstanceType.${n}`); n += 1)
-          types.push(params.get(`InstanceType.${n}`) ?? "");
+        const types = listParameter(params, "InstanceType");
         const zones = filterValues(params, "availability-zone");
         const found = this.spot.filter(
           (s) =>

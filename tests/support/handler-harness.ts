@@ -30,12 +30,13 @@ import { Stacks } from "../../functions/shared/runtime/stacks.js";
 import { UserHome } from "../../functions/shared/runtime/user-home.js";
 import { rightOf } from "./either.js";
 import { fixtureJson } from "./fixtures.js";
+import { manualClock, type ManualClock } from "./injected-clock.js";
 import { MemoryRegistry } from "./memory-registry.js";
 import { basePolicy } from "./policies.js";
 
-export const USER_BUCKET = "flightdeck-users";
-export const CUSTOMIZER_BUCKET = "flightdeck-customizer";
-export const ACCOUNT = "111122223333";
+const USER_BUCKET = "flightdeck-users";
+const CUSTOMIZER_BUCKET = "flightdeck-customizer";
+const ACCOUNT = "111122223333";
 export const SERVICE_ROLE = `arn:aws:iam::${ACCOUNT}:role/flightdeck/cluster-builder`;
 
 /** A stack id as CloudFormation makes them. */
@@ -134,15 +135,20 @@ export class Recorder implements DecisionLog {
  * The slot a create of `stackName` took, as the registry holds it once its
  * stack was recorded: what every complete stack of a user's cluster has.
  */
-export function holdSlotFor(registry: MemoryRegistry, stackName: string, vcpus = 4): void {
+export function holdSlotFor(
+  registry: MemoryRegistry,
+  stackName: string,
+  vcpus = 4,
+  nowMs = Date.now(),
+): void {
   const [, user = "", cluster = ""] = /^fd-([^-]+)-(.+)$/.exec(stackName) ?? [];
   const slots = registry.slots.get(user) ?? new Map();
   slots.set(cluster, {
-    acquiredAt: Date.now(),
+    acquiredAt: nowMs,
     vcpus,
     token: `fd-create-${cluster}`,
     stackId: stackIdOf(stackName),
-    expiresAt: Date.now() + 3_600_000,
+    expiresAt: nowMs + 3_600_000,
   });
   registry.slots.set(user, slots);
 }
@@ -153,6 +159,8 @@ export interface Harness {
   readonly cfn: AwsClientStub<CloudFormationClient>;
   readonly recorder: Recorder;
   readonly registry: MemoryRegistry;
+  /** Both handlers' `now`: the system's time until a test sets it. */
+  readonly clock: ManualClock;
   readonly createDeps: CreateDeps;
   readonly deleteDeps: DeleteDeps;
   /** Files written to the user bucket: key → body. */
@@ -162,42 +170,31 @@ export interface Harness {
   restore(): void;
 }
 
-/** Builds both handlers' dependencies over mocked clients, with a provisioned alice by default. */
-export function harness(
-  options: { policy?: DeploymentPolicy; templateFixture?: string; instanceIp?: string } = {},
-): Harness {
-  const s3Client = new S3Client({
-    region: "eu-west-2",
-    credentials: { accessKeyId: "a", secretAccessKey: "s" },
-  });
-  const cfnClient = new CloudFormationClient({
-    region: "eu-west-2",
-    credentials: { accessKeyId: "a", secretAccessKey: "s" },
-  });
-  const s3 = mockClient(s3Client);
-  const cfn = mockClient(cfnClient);
-  const recorder = new Recorder();
-  const policy = options.policy ?? basePolicy({ users: { alice: { email: "alice@example.org" } } });
-  const template = rightOf(
-    decodeTemplate(fixtureJson(options.templateFixture ?? "templates/seed-like.json")),
-  );
-  const env: CreateEnvironment = {
-    AWS_REGION: "eu-west-2",
-    FD_USER_BUCKET: USER_BUCKET,
-    FD_CUSTOMIZER_BUCKET: CUSTOMIZER_BUCKET,
-    FD_POLICY_KEY: "flightdeck/policy.json",
-    FD_TEMPLATE_KEY: "flightdeck/templates/cluster-abc.json",
-    FD_SERVICE_ROLE_ARN: SERVICE_ROLE,
-    FD_REGISTRY_TABLE: "fd-clusters",
-  };
-  const home = new UserHome(s3Client, USER_BUCKET);
-  const reporter = new OutcomeReporter(home, async (notice, userEmail) => {
-    recorder.notices.push({ notice, userEmail });
-  });
-  const stacks = new Stacks(cfnClient, async () => options.instanceIp);
-  const deployment = async () => ({ policy, template });
-  const registry = new MemoryRegistry();
+/** The options a harness is built with. */
+export interface HarnessOptions {
+  readonly policy?: DeploymentPolicy;
+  readonly templateFixture?: string;
+  readonly instanceIp?: string;
+}
 
+const testClientConfig = {
+  region: "eu-west-2",
+  credentials: { accessKeyId: "a", secretAccessKey: "s" },
+};
+
+/** The environment both handlers decode, as a deployment sets it. */
+const harnessEnvironment: CreateEnvironment = {
+  AWS_REGION: "eu-west-2",
+  FD_USER_BUCKET: USER_BUCKET,
+  FD_CUSTOMIZER_BUCKET: CUSTOMIZER_BUCKET,
+  FD_POLICY_KEY: "flightdeck/policy.json",
+  FD_TEMPLATE_KEY: "flightdeck/templates/cluster-abc.json",
+  FD_SERVICE_ROLE_ARN: SERVICE_ROLE,
+  FD_REGISTRY_TABLE: "fd-clusters",
+};
+
+/** S3 as a fresh deployment answers: writes succeed, alice is provisioned, no object exists. */
+function givenEmptyBucket(s3: AwsClientStub<S3Client>): void {
   s3.on(PutObjectCommand).resolves({});
   s3.on(DeleteObjectCommand).resolves({});
   s3.on(DeleteObjectsCommand).resolves({});
@@ -206,31 +203,63 @@ export function harness(
       input.Prefix === "customizer/alice/configure.d/user.sh" ? [{ Key: input.Prefix }] : [],
   }));
   s3.on(GetObjectCommand).rejects(Object.assign(new Error("NoSuchKey"), { name: "NoSuchKey" }));
+}
 
+/** The keys deleted from the user bucket, single deletes and batched ones, in the order sent. */
+function deletedKeys(s3: AwsClientStub<S3Client>): string[] {
+  return s3
+    .calls()
+    .flatMap(({ args: [command] }) =>
+      command instanceof DeleteObjectCommand
+        ? [command.input.Key ?? ""]
+        : command instanceof DeleteObjectsCommand
+          ? (command.input.Delete?.Objects ?? []).map((o) => o.Key ?? "")
+          : [],
+    );
+}
+
+/** Builds both handlers' dependencies over mocked clients, with a provisioned alice by default. */
+export function harness(options: HarnessOptions = {}): Harness {
+  const s3Client = new S3Client(testClientConfig);
+  const cfnClient = new CloudFormationClient(testClientConfig);
+  const s3 = mockClient(s3Client);
+  const cfn = mockClient(cfnClient);
+  const recorder = new Recorder();
+  const policy = options.policy ?? basePolicy({ users: { alice: { email: "alice@example.org" } } });
+  const template = rightOf(
+    decodeTemplate(fixtureJson(options.templateFixture ?? "templates/seed-like.json")),
+  );
+  const home = new UserHome(s3Client, USER_BUCKET);
+  const registry = new MemoryRegistry();
+  const clock = manualClock();
+  const deleteDeps: DeleteDeps = {
+    env: harnessEnvironment,
+    home,
+    stacks: new Stacks(cfnClient, async () => options.instanceIp),
+    deployment: async () => ({ policy, template }),
+    reporter: new OutcomeReporter(home, async (notice, userEmail) => {
+      recorder.notices.push({ notice, userEmail });
+    }),
+    registry,
+    log: recorder,
+    now: clock.now,
+  };
+  givenEmptyBucket(s3);
   return {
     s3,
     cfn,
     recorder,
     registry,
-    createDeps: { env, s3: s3Client, home, stacks, deployment, reporter, registry, log: recorder },
-    deleteDeps: { env, home, stacks, deployment, reporter, registry, log: recorder },
+    clock,
+    createDeps: { ...deleteDeps, env: harnessEnvironment, s3: s3Client },
+    deleteDeps,
     written: () =>
       Object.fromEntries(
         s3
           .commandCalls(PutObjectCommand)
           .map((call) => [call.args[0].input.Key, String(call.args[0].input.Body)]),
       ),
-    // Single deletes and batched ones, in the order they were sent.
-    deleted: () =>
-      s3
-        .calls()
-        .flatMap(({ args: [command] }) =>
-          command instanceof DeleteObjectCommand
-            ? [command.input.Key ?? ""]
-            : command instanceof DeleteObjectsCommand
-              ? (command.input.Delete?.Objects ?? []).map((o) => o.Key ?? "")
-              : [],
-        ),
+    deleted: () => deletedKeys(s3),
     restore: () => {
       s3.restore();
       cfn.restore();

@@ -35,3 +35,30 @@ export function injectClock(nowMs: number): InjectedClock {
     },
   };
 }
+
+/**
+ * The clock handler tests inject as their dependencies' `now`: it follows
+ * the system's (so a faked `Date` moves it too) until a test sets it, then
+ * stands still until set or advanced again.
+ */
+export interface ManualClock {
+  now(): number;
+  /** Stops the clock at `ms` since the epoch. */
+  set(ms: number): void;
+  /** Moves the clock on by `ms` (from the system's time, if it was not set). */
+  advance(ms: number): void;
+}
+
+export function manualClock(): ManualClock {
+  let fixed: number | undefined;
+  const now = () => fixed ?? Date.now();
+  return {
+    now,
+    set: (ms) => {
+      fixed = ms;
+    },
+    advance: (ms) => {
+      fixed = now() + ms;
+    },
+  };
+}

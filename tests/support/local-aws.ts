@@ -41,10 +41,10 @@ import { deliverUpload } from "./upload-queue.js";
  */
 
 export const USER_BUCKET = "fd-users";
-export const CUSTOMIZER_BUCKET = "fd-customizer";
-export const POLICY_KEY = "flightdeck/policy-test.json";
-export const TEMPLATE_KEY = "flightdeck/templates/cluster-test.json";
-export const REGISTRY_TABLE = "fd-test-clusters";
+const CUSTOMIZER_BUCKET = "fd-customizer";
+const POLICY_KEY = "flightdeck/policy-test.json";
+const TEMPLATE_KEY = "flightdeck/templates/cluster-test.json";
+const REGISTRY_TABLE = "fd-test-clusters";
 export const SERVICE_ROLE_ARN = "arn:aws:iam::111122223333:role/flightdeck/cluster-builder";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -86,6 +86,17 @@ export async function freshHandler(name: "cf-create" | "cf-delete"): Promise<Han
   const url = pathToFileURL(path.join(root, "dist", "functions", name, "index.mjs"));
   url.search = `?cold=${Date.now()}-${Math.random()}`;
   return ((await import(url.href)) as { handler: Handler }).handler;
+}
+
+/** Refuses to start without the built bundles the handlers are loaded from. */
+function checkBundles(): void {
+  for (const name of ["cf-create", "cf-delete"]) {
+    if (!existsSync(path.join(root, "dist", "functions", name, "index.mjs"))) {
+      throw new Error(
+        `dist/functions/${name}/index.mjs is missing: run "npm run build" first (npm test does).`,
+      );
+    }
+  }
 }
 
 /**
@@ -144,13 +155,23 @@ export class LocalAws {
   }
 
   async start(): Promise<void> {
-    for (const name of this.options.loadHandlers === false ? [] : ["cf-create", "cf-delete"]) {
-      if (!existsSync(path.join(root, "dist", "functions", name, "index.mjs"))) {
-        throw new Error(
-          `dist/functions/${name}/index.mjs is missing: run "npm run build" first (npm test does).`,
-        );
-      }
-    }
+    if (this.options.loadHandlers !== false) checkBundles();
+    await this.startS3();
+    const queryUrl = await this.cfn.start();
+    this.queryEndpoint = queryUrl;
+    const dynamoUrl = await this.startDynamo();
+    this.savedEnv = { ...process.env };
+    this.handlerEnv = this.environment(queryUrl, dynamoUrl);
+    Object.assign(process.env, this.handlerEnv);
+    this.s3 = new S3Client({ region: "eu-west-2", forcePathStyle: true });
+    this.registry = new DynamoDBClient({ region: "eu-west-2", endpoint: dynamoUrl });
+    await this.seed();
+    if (this.options.captureLogs === true) this.captureLogs();
+    if (this.options.loadHandlers !== false) await this.coldStart();
+  }
+
+  /** s3rver with both buckets, behind the fault proxy the handlers reach it through. */
+  private async startS3(): Promise<void> {
     this.directory = mkdtempSync(path.join(tmpdir(), "fd-s3rver-"));
     this.s3rver = new S3rver({
       port: 0,
@@ -167,25 +188,29 @@ export class LocalAws {
     this.endpoint = `http://127.0.0.1:${port}`;
     this.s3Faults = new S3FaultProxy(this.endpoint);
     await this.s3Faults.start();
-    const cfnUrl = await this.cfn.start();
-    this.queryEndpoint = cfnUrl;
-    this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => this.dynamo?.listen(0, "127.0.0.1", resolve));
-    const dynamoUrl = `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
     // s3rver is a Koa app, so an EventEmitter, though its types do not say so.
     (this.s3rver as unknown as EventEmitter).on("event", (event: { Records: S3EventRecord[] }) =>
       this.onS3Event(event),
     );
+  }
 
-    this.savedEnv = { ...process.env };
-    this.handlerEnv = {
+  /** dynalite on loopback; its URL. */
+  private async startDynamo(): Promise<string> {
+    this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => this.dynamo?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
+  }
+
+  /** The handlers' environment: every AWS endpoint on loopback, and FlightDeck's settings. */
+  private environment(queryUrl: string, dynamoUrl: string): Record<string, string> {
+    return {
       AWS_REGION: "eu-west-2",
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
       AWS_ENDPOINT_URL_S3: this.s3Faults.url,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: cfnUrl,
-      AWS_ENDPOINT_URL_SES: cfnUrl,
-      AWS_ENDPOINT_URL_STS: cfnUrl,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: queryUrl,
+      AWS_ENDPOINT_URL_SES: queryUrl,
+      AWS_ENDPOINT_URL_STS: queryUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
@@ -207,9 +232,10 @@ export class LocalAws {
         FD_NOTIFY_ADMIN: "admin@example.org",
       }),
     };
-    Object.assign(process.env, this.handlerEnv);
-    this.s3 = new S3Client({ region: "eu-west-2", forcePathStyle: true });
-    this.registry = new DynamoDBClient({ region: "eu-west-2", endpoint: dynamoUrl });
+  }
+
+  /** The registry's table, the policy and template, and each provisioned user's customizer key. */
+  private async seed(): Promise<void> {
     await this.registry.send(
       new CreateTableCommand({
         TableName: REGISTRY_TABLE,
@@ -218,14 +244,11 @@ export class LocalAws {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
-
     await this.put(CUSTOMIZER_BUCKET, POLICY_KEY, JSON.stringify(this.options.policy));
     await this.put(CUSTOMIZER_BUCKET, TEMPLATE_KEY, JSON.stringify(this.options.template));
     for (const user of this.options.provisioned) {
       await this.put(CUSTOMIZER_BUCKET, `customizer/${user}/configure.d/user.sh`, "#!/bin/bash\n");
     }
-    if (this.options.captureLogs === true) this.captureLogs();
-    if (this.options.loadHandlers !== false) await this.coldStart();
   }
 
   /** Loads both bundles afresh, as a new Lambda execution environment would. */

@@ -18,20 +18,44 @@ import type {
 
 /**
  * The registry in memory, for handler tests: the same answers as the
- * DynamoDB one (tests/functions/shared/runtime/cluster-registry.test.ts runs
- * that against dynalite), without a server.
+ * DynamoDB one, without a server. Both pass one contract
+ * (tests/functions/shared/runtime/registry-contract.ts). A user is listed
+ * once a write was made for them (a slot taken, a request counted), as
+ * DynamoDB keeps an item; reads and refused writes list no one. No method
+ * awaits between its check and its write, so, as with DynamoDB's one
+ * conditional write, racing calls cannot both pass a check.
  */
 export class MemoryRegistry implements ClusterRegistry {
+  /** Each listed user's slots by cluster name; tests may set a user's slots directly. */
   readonly slots = new Map<string, Map<string, ClusterSlot>>();
   private readonly rates = new Map<string, { window: number; count: number }>();
 
-  private of(user: string): Map<string, ClusterSlot> {
+  /** The user's slots, listing the user: for writes only. */
+  private written(user: string): Map<string, ClusterSlot> {
     const slots = this.slots.get(user) ?? new Map<string, ClusterSlot>();
     this.slots.set(user, slots);
     return slots;
   }
 
+  private slotOf(user: string, cluster: string): ClusterSlot | undefined {
+    return this.slots.get(user)?.get(cluster);
+  }
+
+  /** Replaces a slot that is held; `false` (and nothing written) when it is not. */
+  private change(user: string, cluster: string, to: (slot: ClusterSlot) => ClusterSlot): boolean {
+    const slot = this.slotOf(user, cluster);
+    if (slot === undefined) return false;
+    this.written(user).set(cluster, to(slot));
+    return true;
+  }
+
+  private recordNow(user: string): RegistryRecord {
+    const clusters = new Map(this.slots.get(user));
+    return { clusters, vcpus: [...clusters.values()].reduce((sum, slot) => sum + slot.vcpus, 0) };
+  }
+
   async admit(user: UserId, nowMs: number, perMinute: number): Promise<Admission> {
+    this.written(user);
     const window = rateWindowOf(nowMs);
     const rate = this.rates.get(user);
     if (rate === undefined || rate.window < window) {
@@ -49,15 +73,13 @@ export class MemoryRegistry implements ClusterRegistry {
     claim: SlotClaim,
     limits: SlotLimits,
   ): Promise<Acquisition> {
-    // No await before the write: like DynamoDB's one conditional write, a check and its
-    // write are one step, so racing claims cannot both pass the check.
     const record = this.recordNow(user);
     const slot = record.clusters.get(cluster);
     if (slot !== undefined)
       return slot.token === claim.token ? { kind: "held" } : { kind: "taken", slot };
     if (quotaRefusal(cluster, claim.vcpus, limits, record).length > 0)
       return { kind: "full", record };
-    this.of(user).set(cluster, {
+    this.written(user).set(cluster, {
       acquiredAt: claim.nowMs,
       vcpus: claim.vcpus,
       token: claim.token,
@@ -72,66 +94,50 @@ export class MemoryRegistry implements ClusterRegistry {
     token: string,
     stackId: string,
   ): Promise<boolean> {
-    const slot = this.of(user).get(cluster);
+    const slot = this.slotOf(user, cluster);
     if (slot === undefined || slot.token !== token) return false;
     if (slot.stackId !== undefined && slot.stackId !== stackId) return false;
-    this.of(user).set(cluster, { ...slot, stackId });
-    return true;
+    return this.change(user, cluster, (held) => ({ ...held, stackId }));
   }
 
   async release(
     user: UserId,
-    cluster: string,
+    cluster: ClusterName,
     match: SlotMatch,
     read?: ClusterSlot,
   ): Promise<boolean> {
-    const slot = this.of(user).get(cluster);
-    if (slot === undefined || !slotMatches(slot, match)) return false;
-    // As DynamoDB's conditional write: only the slot as read, taken at that moment by that request.
-    if (read !== undefined && (read.acquiredAt !== slot.acquiredAt || read.token !== slot.token))
-      return false;
-    return this.of(user).delete(cluster);
+    // As DynamoDB's: `match` names the slot as read, which frees only while it is
+    // the slot taken at that moment by that request.
+    const held = this.slotOf(user, cluster);
+    const slot = read ?? held;
+    if (held === undefined || slot === undefined || !slotMatches(slot, match)) return false;
+    if (slot.acquiredAt !== held.acquiredAt || slot.token !== held.token) return false;
+    return this.written(user).delete(cluster);
   }
 
-  async markChecked(user: UserId, clusters: readonly string[], nowMs: number): Promise<void> {
-    for (const cluster of clusters) {
-      const slot = this.of(user).get(cluster);
-      if (slot !== undefined) this.of(user).set(cluster, { ...slot, checkedAt: nowMs });
-    }
+  async markChecked(user: UserId, clusters: readonly ClusterName[], nowMs: number): Promise<void> {
+    for (const cluster of clusters) this.change(user, cluster, (s) => ({ ...s, checkedAt: nowMs }));
   }
 
   async record(user: UserId): Promise<RegistryRecord> {
     return this.recordNow(user);
   }
 
-  private recordNow(user: string): RegistryRecord {
-    const clusters = new Map(this.of(user));
-    return { clusters, vcpus: [...clusters.values()].reduce((sum, slot) => sum + slot.vcpus, 0) };
-  }
-
   async allRecords(): Promise<Array<{ readonly user: string; readonly record: RegistryRecord }>> {
-    return Promise.all(
-      [...this.slots.keys()].map(async (user) => ({
-        user,
-        record: await this.record(user as UserId),
-      })),
-    );
+    return [...this.slots.keys()].map((user) => ({ user, record: this.recordNow(user) }));
   }
 
-  async markWarned(user: UserId, cluster: string, expiresAt: number): Promise<boolean> {
-    const slot = this.of(user).get(cluster);
-    if (slot === undefined || slot.warnedFor === expiresAt) return false;
-    this.of(user).set(cluster, { ...slot, warnedFor: expiresAt });
-    return true;
+  async markWarned(user: UserId, cluster: ClusterName, expiresAt: number): Promise<boolean> {
+    if (this.slotOf(user, cluster)?.warnedFor === expiresAt) return false;
+    return this.change(user, cluster, (slot) => ({ ...slot, warnedFor: expiresAt }));
   }
 
-  async markEnding(user: UserId, cluster: string, reason: string): Promise<void> {
-    const slot = this.of(user).get(cluster);
-    if (slot !== undefined) this.of(user).set(cluster, { ...slot, endReason: reason });
+  async markEnding(user: UserId, cluster: ClusterName, reason: string): Promise<void> {
+    this.change(user, cluster, (slot) => ({ ...slot, endReason: reason }));
   }
 
-  async extend(user: UserId, cluster: string, extension: Extension): Promise<boolean> {
-    const slot = this.of(user).get(cluster);
+  async extend(user: UserId, cluster: ClusterName, extension: Extension): Promise<boolean> {
+    const slot = this.slotOf(user, cluster);
     if (
       slot === undefined ||
       slot.token !== extension.token ||
@@ -139,11 +145,10 @@ export class MemoryRegistry implements ClusterRegistry {
       slot.extendedBy === extension.requestId
     )
       return false;
-    this.of(user).set(cluster, {
-      ...slot,
+    return this.change(user, cluster, (held) => ({
+      ...held,
       expiresAt: extension.to,
       extendedBy: extension.requestId,
-    });
-    return true;
+    }));
   }
 }

@@ -27,9 +27,9 @@ export interface ScriptedInstance {
 }
 
 /** How long EC2 shows an ended instance. */
-export const SHOWN_AFTER_END_MS = 3_600_000;
+const SHOWN_AFTER_END_MS = 3_600_000;
 
-export class ScriptedRecords implements AwsRecords {
+class ScriptedRecords implements AwsRecords {
   readonly instances: ScriptedInstance[] = [];
   readonly spot: SpotQuote[] = [];
   /** The clock EC2 answers by (the sweep's, in a test). */
@@ -91,7 +91,7 @@ export class ScriptedRecords implements AwsRecords {
 }
 
 /** A price source holding one book; refresh counts and returns it. */
-export class FixedPrices implements PriceSource {
+class FixedPrices implements PriceSource {
   refreshes = 0;
   constructor(public book: PriceBook | undefined) {}
   async current() {

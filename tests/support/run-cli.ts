@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 /** The project folder, where the tests run the command from. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The launcher package.json's `bin` names; it runs the built dist/cli/flightdeck.mjs. */
-export const CLI_BIN = path.join(PROJECT_ROOT, "cli", "bin.mjs");
+const CLI_BIN = path.join(PROJECT_ROOT, "cli", "bin.mjs");
 const BUILT_CLI = path.join(PROJECT_ROOT, "dist", "cli", "flightdeck.mjs");
 
 /** What one run of the command printed, and its exit code. */

@@ -33,7 +33,7 @@ export function queueEvent(records: readonly unknown[], messageId: string = rand
 }
 
 /** Thrown for a message the function reported failed: SQS would deliver it again. */
-export class MessageFailed extends Error {
+class MessageFailed extends Error {
   constructor(readonly messageIds: readonly string[]) {
     super(`the function reported ${messageIds.length} message(s) failed: ${messageIds.join(", ")}`);
     this.name = "MessageFailed";

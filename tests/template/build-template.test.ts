@@ -8,7 +8,7 @@ import { isClusterName, isUserId } from "../../functions/shared/identifiers.js";
 import { LOGIN_IP_OUTPUT } from "../../functions/shared/template-contract.js";
 import { mergeTemplate } from "../../functions/shared/template-merge.js";
 import { CLUSTER_TEMPLATE_PATH, renderClusterTemplate } from "../../template/build-template.js";
-import { MASTER_RESOURCE } from "../../template/nodes.js";
+import { MASTER_RESOURCE } from "../../template/node-common.js";
 import { basePolicy } from "../support/policies.js";
 import {
   decoded,

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { resolveInstanceType } from "../../functions/shared/template-merge.js";
-import { instanceTypeOfLabel } from "../../functions/shared/cluster-config.js";
+import { instanceTypeOfLabel } from "../../functions/shared/config-fields.js";
+import { resolveInstanceType } from "../../functions/shared/instance-table.js";
 import {
   INSTANCE_PRESETS,
   instanceLabelFor,

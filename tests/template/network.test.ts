@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { SYSTEM_PARAMETERS } from "../../functions/shared/cluster-config.js";
-import { MASTER_RESOURCE } from "../../template/nodes.js";
+import { SYSTEM_PARAMETERS } from "../../functions/shared/config-fields.js";
+import { MASTER_RESOURCE } from "../../template/node-common.js";
 import {
   parameters,
   properties,

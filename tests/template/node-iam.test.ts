@@ -9,7 +9,7 @@ import {
 import { NODE_TAG_KEY } from "../../functions/shared/template-contract.js";
 import { nodeBoundaryStatements } from "../../stacks/cloudformation/node-boundary.js";
 import { policyDocument } from "../../stacks/iam/policy-document.js";
-import { COMPUTE_GROUP_NAME, FALLBACK_GROUP_NAME } from "../../template/nodes.js";
+import { COMPUTE_GROUP_NAME, FALLBACK_GROUP_NAME } from "../../template/node-common.js";
 import {
   evaluateConditions,
   resolveValue,

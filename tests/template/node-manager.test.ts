@@ -1,13 +1,20 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { callBootPython, requirePython, type Call } from "./boot-python.js";
+import { computeBoot, masterBoot } from "../../template/node-boot.js";
+import { callBootPython, requirePython, runBootPythonLink, type Call } from "./boot-python.js";
 
 /*
- * The compute node manager's decisions (template/boot/flightdeck-nodes.py):
- * its pure functions run under python3 without boto3, Slurm or AWS, all
- * cases in one python3 process. The rehearsal runs the same file for real.
+ * The compute node manager's decisions (template/boot/flightdeck-nodes.py
+ * carries out plan() of flightdeck_nodes_plan.py, on the node records and
+ * reasons of flightdeck_nodes_slurm.py): its pure functions run under python3
+ * without boto3, Slurm or AWS, all cases in one python3 process. The
+ * rehearsal runs the same files for real.
  */
 
-const evaluate = (calls: Call[]) => callBootPython("flightdeck-nodes.py", calls);
+/** plan() of flightdeck_nodes_plan.py. */
+const evaluate = (calls: Call[]) => callBootPython("flightdeck_nodes_plan.py", calls);
+/** parse_nodes() and short() of flightdeck_nodes_slurm.py. */
+const evaluateSlurm = (calls: Call[]) => callBootPython("flightdeck_nodes_slurm.py", calls);
 
 const NOW = 1_700_000_000;
 const CONFIG = {
@@ -79,13 +86,30 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
     requirePython(this, "the node manager");
   });
 
+  it("runs through a link elsewhere, importing its modules from its own folder", () => {
+    const run = runBootPythonLink("flightdeck-nodes.py", "not-an-event", []);
+    expect(run.stderr).to.include("usage: flightdeck-nodes.py run");
+    expect(run.status, run.stderr).to.equal(1);
+  });
+
+  it("ships with each role the boot modules its Python files import", () => {
+    for (const spec of [masterBoot, computeBoot]) {
+      for (const file of spec.files.filter((f) => f.endsWith(".py"))) {
+        const text = readFileSync(new URL(`../../template/boot/${file}`, import.meta.url), "utf8");
+        for (const [, module] of text.matchAll(/^(?:from|import) (flightdeck_\w+)/gm)) {
+          expect(spec.files, `${spec.role}: ${file} imports ${module}`).to.include(`${module}.py`);
+        }
+      }
+    }
+  });
+
   it("parses scontrol's one-line node records, reasons and their times", () => {
     const text = [
       "NodeName=compute-1 Arch=x86_64 CoresPerSocket=1 State=IDLE+CLOUD+POWERED_DOWN ThreadsPerCore=1",
       "NodeName=compute-2 NodeAddr=10.0.0.12 State=DOWN+CLOUD+POWERED_DOWN+NOT_RESPONDING Reason=launch failed: SpotMaxPriceTooLow - x = y [root@2023-11-14T22:13:20]",
       "No nodes in the system",
     ].join("\n");
-    const [nodes] = evaluate([{ call: "parse_nodes", args: [text] }]) as [Node[]];
+    const [nodes] = evaluateSlurm([{ call: "parse_nodes", args: [text] }]) as [Node[]];
     expect(nodes.map((n) => [n.name, n.base, n.flags, n.reason])).to.deep.equal([
       ["compute-1", "IDLE", ["CLOUD", "POWERED_DOWN"], ""],
       [
@@ -573,7 +597,7 @@ describe("the compute node manager (flightdeck-nodes.py)", function () {
 
   it("shortens AWS's messages into a Slurm reason", () => {
     const long = `Could not launch Spot Instances. ${"x".repeat(300)} Launching EC2 instance failed.`;
-    const [reason] = evaluate([{ call: "short", args: [long] }]) as [string];
+    const [reason] = evaluateSlurm([{ call: "short", args: [long] }]) as [string];
     expect(reason).to.have.length(160);
     expect(reason.endsWith("...")).to.equal(true);
   });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { templateProblems } from "../../stacks/cloudformation/service-role-permissions.js";
-import { COMPUTE_GROUP_NAME, MASTER_RESOURCE } from "../../template/nodes.js";
+import { COMPUTE_GROUP_NAME, MASTER_RESOURCE } from "../../template/node-common.js";
 import {
   decoded,
   isObject,

@@ -4,7 +4,7 @@ import {
   CLUSTER_CONFIG_FIELDS,
   FIELD_RULES,
   instanceTypeOfLabel,
-} from "../../functions/shared/cluster-config.js";
+} from "../../functions/shared/config-fields.js";
 import { OTHER_CHOICE } from "../../template/instance-types.js";
 import {
   chooseBranches,

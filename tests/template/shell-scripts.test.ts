@@ -5,7 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { renderUserScript } from "../../stacks/customizer/user-script.js";
-import { MASTER_RESOURCE } from "../../template/nodes.js";
+import { MASTER_RESOURCE } from "../../template/node-common.js";
 import { MAX_USER_DATA_BYTES } from "../../template/user-data.js";
 import {
   isObject,

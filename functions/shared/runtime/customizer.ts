@@ -2,8 +2,8 @@ import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { CustomizerLocation } from "../deployment-policy.js";
 import { isReservedUserId, type UserId } from "../identifiers.js";
 
-/** The script whose presence marks a user as provisioned, as in the seed. */
-export function provisioningKey(location: CustomizerLocation, user: UserId): string {
+/** The script whose presence marks a user as provisioned: the customizer's own for that user. */
+function provisioningKey(location: CustomizerLocation, user: UserId): string {
   return `${location.prefix}/${user}/configure.d/user.sh`;
 }
 

@@ -1,8 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Month } from "../money.js";
 import { decodeInstances, decodeMonthly, encodeInstances } from "../usage-record.js";
-import { SDK_CLIENT_DEFAULTS } from "./aws-clients.js";
-import type * as DynamoCommands from "./dynamodb-client.js";
+import { isConditionFailure, lazyDynamo, type LoadedDynamo } from "./lazy-dynamo.js";
 import {
   DEPLOYMENT_OWNER,
   type ClusterUsage,
@@ -18,8 +17,6 @@ import {
  */
 
 type Item = Record<string, AttributeValue>;
-type Dynamo = typeof DynamoCommands;
-
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
 const num = (value: AttributeValue | undefined) =>
@@ -31,7 +28,7 @@ const clusterKey = (user: string, stackId: string) => ({
 });
 const monthKey = (owner: string, month: Month) => ({ pk: S(owner), sk: S(`month#${month}`) });
 
-export function clusterOfItem(item: Item): ClusterUsage {
+function clusterOfItem(item: Item): ClusterUsage {
   return {
     user: item["pk"]?.S ?? "",
     cluster: item["cluster"]?.S ?? "",
@@ -46,7 +43,7 @@ export function clusterOfItem(item: Item): ClusterUsage {
   };
 }
 
-export function monthOfItem(owner: string, month: Month, item: Item | undefined): MonthUsage {
+function monthOfItem(owner: string, month: Month, item: Item | undefined): MonthUsage {
   const clusters: Record<string, { cluster: string; usd: number }> = {};
   for (const [stackId, value] of Object.entries(item?.["clusters"]?.M ?? {})) {
     const usd = num(value.M?.["usd"]);
@@ -67,27 +64,18 @@ export function monthOfItem(owner: string, month: Month, item: Item | undefined)
   };
 }
 
-const isCondition = (error: unknown) =>
-  (error as { name?: string }).name === "ConditionalCheckFailedException";
 const isBadPath = (error: unknown) => (error as { name?: string }).name === "ValidationException";
 
 /** The ledger over its DynamoDB table; the client loads on first use. */
 export class DynamoUsageLedger implements UsageLedger {
-  private loading: Promise<{ client: DynamoDBClient; sdk: Dynamo }> | undefined;
+  private readonly dynamo: () => Promise<LoadedDynamo>;
 
   constructor(
     private readonly table: string,
-    private readonly region: string,
-    private readonly injected?: DynamoDBClient,
-  ) {}
-
-  private dynamo(): Promise<{ client: DynamoDBClient; sdk: Dynamo }> {
-    this.loading ??= import("./dynamodb-client.js").then((sdk) => ({
-      sdk,
-      client:
-        this.injected ?? new sdk.DynamoDBClient({ region: this.region, ...SDK_CLIENT_DEFAULTS }),
-    }));
-    return this.loading;
+    region: string,
+    injected?: DynamoDBClient,
+  ) {
+    this.dynamo = lazyDynamo(region, injected);
   }
 
   private async update(
@@ -111,7 +99,7 @@ export class DynamoUsageLedger implements UsageLedger {
       );
       return true;
     } catch (error) {
-      if (isCondition(error)) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -184,7 +172,7 @@ export class DynamoUsageLedger implements UsageLedger {
       );
       return true;
     } catch (error) {
-      if (isCondition(error)) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

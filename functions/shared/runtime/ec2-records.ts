@@ -71,7 +71,7 @@ export interface StackInstance {
 }
 
 /** Reads one `instancesSet` item. */
-export function stackInstanceOf(item: XmlElement): StackInstance | undefined {
+function stackInstanceOf(item: XmlElement): StackInstance | undefined {
   const tags = new Map(itemsOf(item["tagSet"]).map((t) => [textOf(t, "key"), textOf(t, "value")]));
   const stackId = tags.get(STACK_ID_TAG);
   const id = textOf(item, "instanceId");

@@ -20,7 +20,7 @@ export interface EventRoutes {
 }
 
 /** Whether an event is EventBridge's scheduled event: `source` aws.events, `detail-type` Scheduled Event. */
-export function isScheduledEvent(event: unknown): boolean {
+function isScheduledEvent(event: unknown): boolean {
   if (typeof event !== "object" || event === null) return false;
   const e = event as Record<string, unknown>;
   return e["source"] === "aws.events" && e["detail-type"] === "Scheduled Event";
@@ -102,13 +102,13 @@ async function sqsBatch(
 
 /**
  * Routes an invocation: a batch from the upload queue (each message an S3
- * notification), an S3 notification invoking the function itself (as before
- * the queues, so events already in flight at an upgrade still run), one
- * stack-status event, or the schedule's tick. Every record of a notification
- * runs (the seed read only `Records[0]`), and one that throws does not stop
- * the others. A failed queue message is returned for SQS to deliver again;
- * a failed direct invocation throws, so Lambda retries it, and after two
- * retries the event goes to the dead-letter queue.
+ * notification), an S3 notification invoking the function directly (an
+ * event S3 sent straight to the function, as one in flight while a
+ * deployment is upgraded may be), one stack-status event, or the
+ * schedule's tick. Every record of a notification runs, and one that
+ * throws does not stop the others. A failed queue message is returned for
+ * SQS to deliver again; a failed direct invocation throws, so Lambda
+ * retries it, and after two retries the event goes to the dead-letter queue.
  */
 export async function dispatch(
   event: unknown,

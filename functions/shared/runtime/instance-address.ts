@@ -5,7 +5,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 
 /*
  * The public IP of one EC2 instance, for templates without a `LoginIp`
- * output (such as the seed's Alces Flight one). One signed EC2 Query call
+ * output (such as the Alces Flight one). One signed EC2 Query call
  * rather than @aws-sdk/client-ec2: that client alone bundles to ~850 KB,
  * above the whole function's size budget, for a call that may never happen.
  * The signer, its SHA-256 and the XML parser are the ones the S3 and

@@ -15,23 +15,27 @@ import type { UserHome } from "./user-home.js";
  * users' bucket.
  */
 
-/** The price book of the users' bucket, read at most once a minute per execution environment. */
-export function priceSource(
+/**
+ * The price book of the users' bucket, read at most once a minute (by `now`)
+ * per execution environment.
+ */
+function priceSource(
   home: UserHome,
   fetch: (nowMs: number) => Promise<PriceBook>,
+  now: () => number,
 ): PriceSource {
   let cached: { book: PriceBook | undefined; at: number } | undefined;
   return {
     async current() {
-      const now = Date.now();
-      if (cached === undefined || now - cached.at > 60_000 || now < cached.at)
-        cached = { book: await readPriceBook(home), at: now };
+      const at = now();
+      if (cached === undefined || at - cached.at > 60_000 || at < cached.at)
+        cached = { book: await readPriceBook(home), at };
       return cached.book;
     },
     async refresh(nowMs) {
       const book = await fetch(nowMs);
       await publishPriceBook(home, book);
-      cached = { book, at: Date.now() };
+      cached = { book, at: now() };
       return book;
     },
   };
@@ -43,6 +47,7 @@ export function buildMoney(
   home: UserHome,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
   environment: Readonly<Record<string, string | undefined>>,
+  now: () => number,
 ): Money {
   const access: AwsAccess = { region: env.AWS_REGION, credentials, env: environment };
   const pricingRegion = env.FD_PRICING_REGION ?? "us-east-1";
@@ -53,7 +58,7 @@ export function buildMoney(
       volumeSizes: (volumeIds) => describeVolumeSizes(access, volumeIds),
       spotHistory: (query) => spotPriceHistory(access, query),
     },
-    prices: priceSource(home, (nowMs) => fetchPriceBook(access, pricingRegion, nowMs)),
+    prices: priceSource(home, (nowMs) => fetchPriceBook(access, pricingRegion, nowMs), now),
   };
 }
 

@@ -1,9 +1,6 @@
 import { rateRefusal } from "../cluster-registry.js";
-import {
-  DEFAULT_REQUESTS_PER_MINUTE,
-  limitsFor,
-  type DeploymentPolicy,
-} from "../deployment-policy.js";
+import { limitsFor, type DeploymentPolicy } from "../deployment-policy.js";
+import { DEFAULT_REQUESTS_PER_MINUTE } from "../policy-limits.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
 import type { DecisionLog } from "./decision-log.js";
 import { UserFacingFailure } from "./faults.js";
@@ -20,18 +17,20 @@ export const REFUSED = { requestRefused: true } as const;
  * per-minute limit, before anything is read for it and before any
  * CloudFormation call: a flood of uploads then costs only DynamoDB writes,
  * and never throttles CloudFormation for other users. Over the limit it
- * throws a {@link UserFacingFailure} with the refusal.
+ * throws a {@link UserFacingFailure} with the refusal. `nowMs` places the
+ * request in its minute.
  */
 export async function admitRequest(
   registry: ClusterRegistry,
   policy: DeploymentPolicy,
   target: Pick<ClusterTarget, "user">,
+  nowMs: number,
   log: DecisionLog,
 ): Promise<void> {
   const limit = Number(
     limitsFor(policy, target.user).maxRequestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE,
   );
-  const admission = await registry.admit(target.user, Date.now(), limit);
+  const admission = await registry.admit(target.user, nowMs, limit);
   if (!admission.admitted) {
     log.warn("request refused: over the user's request rate", {
       user: target.user,

@@ -62,7 +62,7 @@ function endpointOf(access: AwsAccess, service: string, region: string): URL {
 }
 
 /** An AWS error answer as the handlers' fault rules read it (name, HTTP status). */
-export class AwsCallError extends Error {
+class AwsCallError extends Error {
   readonly $metadata: { readonly httpStatusCode: number };
   constructor(code: string, status: number, what: string) {
     super(`${what} failed: ${code}`);

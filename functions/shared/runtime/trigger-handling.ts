@@ -16,6 +16,8 @@ export interface TriggerGate {
   readonly registry: ClusterRegistry;
   readonly deployment: () => Promise<Deployment>;
   readonly log: DecisionLog;
+  /** The time now, in ms since the epoch: it places the request in its rate window. */
+  readonly now: () => number;
 }
 
 /** How a handler answers a well-formed trigger it refuses (`.cf-failed`, or `.cf-extended`). */
@@ -27,7 +29,8 @@ async function rateRefusal(
   target: Pick<ClusterTarget, "user">,
 ): Promise<readonly string[] | undefined> {
   try {
-    await admitRequest(gate.registry, (await gate.deployment()).policy, target, gate.log);
+    const { policy } = await gate.deployment();
+    await admitRequest(gate.registry, policy, target, gate.now(), gate.log);
     return undefined;
   } catch (error) {
     if (error instanceof UserFacingFailure) return error.reasons;

@@ -6,25 +6,23 @@ import type * as t from "io-ts";
 import type { DeleteEnvironment } from "../handler-environment.js";
 import { decodeReadably } from "../readable-errors.js";
 import { createCloudFormationClient, createS3Client } from "./aws-clients.js";
-import { DynamoClusterRegistry, type ClusterRegistry } from "./cluster-registry.js";
-import { decisionLogOf, type DecisionLog } from "./decision-log.js";
-import { deploymentSource, type Deployment } from "./deployment-source.js";
+import { DynamoClusterRegistry } from "./cluster-registry.js";
+import { decisionLogOf } from "./decision-log.js";
+import { deploymentSource } from "./deployment-source.js";
+import type { HandlerDeps } from "./handler-deps.js";
 import { moneyFor, type MoneyLoader } from "./money.js";
 import { createNotifier } from "./notifier.js";
 import { OutcomeReporter } from "./outcome-reporter.js";
 import { UserHome } from "./user-home.js";
 
-/** What both handlers build at cold start. */
-export interface CommonWiring<E> {
-  readonly env: E;
+/**
+ * What both handlers build at cold start: their common dependencies but the
+ * stacks (each handler's `Stacks` differs), and the clients those are built on.
+ */
+export interface CommonWiring<E> extends Omit<HandlerDeps<E>, "stacks" | "money"> {
   readonly logger: Logger;
-  readonly log: DecisionLog;
   readonly s3: S3Client;
   readonly cfn: CloudFormationClient;
-  readonly home: UserHome;
-  readonly deployment: () => Promise<Deployment>;
-  readonly reporter: OutcomeReporter;
-  readonly registry: ClusterRegistry;
   /** The usage ledger, EC2's records and prices; `undefined` when the deployment keeps no usage. */
   readonly money: MoneyLoader | undefined;
 }
@@ -34,6 +32,7 @@ export interface CommonWiring<E> {
  * and builds the clients and adapters both handlers use, once. The logger's
  * level comes from `POWERTOOLS_LOG_LEVEL`. The cluster template is loaded
  * only by a handler whose configuration has a template key (cf-create).
+ * The clock is the system's: the one place a handler's `now` is `Date.now`.
  */
 export function wireHandler<E extends DeleteEnvironment>(
   serviceName: string,
@@ -49,6 +48,8 @@ export function wireHandler<E extends DeleteEnvironment>(
   const s3 = createS3Client(env);
   const home = new UserHome(s3, env.FD_USER_BUCKET);
   const cfn = createCloudFormationClient(env);
+  // Read at each call, not bound at cold start: tests that fake `Date` move it.
+  const now = () => Date.now();
   return {
     env,
     logger,
@@ -66,6 +67,7 @@ export function wireHandler<E extends DeleteEnvironment>(
     }),
     reporter: new OutcomeReporter(home, createNotifier(env, log)),
     registry: new DynamoClusterRegistry(env.FD_REGISTRY_TABLE, env.AWS_REGION),
-    money: moneyFor(env, home, cfn.config.credentials, environment),
+    money: moneyFor(env, home, cfn.config.credentials, environment, now),
+    now,
   };
 }

@@ -3,7 +3,7 @@ import { clusterRequestCommand } from "../../../cli/commands/cluster-request.js"
 import { contextFor, MemoryHome } from "../../support/memory-home.js";
 
 /*
- * Issue #23, finding 4: deleting a cluster the user's home has no file of
+ * Deleting a cluster the user's home has no file of
  * would otherwise show "deleting" for ever. The home is all FlightDeck
  * knows a user's clusters by, so the CLI says there is no such cluster.
  */

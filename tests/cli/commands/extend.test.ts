@@ -5,7 +5,7 @@ import { extendedFile } from "../../../functions/shared/lifetime-files.js";
 import { contextFor, MemoryHome } from "../../support/memory-home.js";
 
 /*
- * Issue #23, finding 4: `extend --wait` waits as create and delete do
+ * `extend --wait` waits as create and delete do
  * (Ctrl-C stops it at once), and knows its answer by S3's clock alone: a
  * local clock an hour off neither hides the answer nor passes an old one.
  */

@@ -2,10 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stackNameFor } from "../../../functions/shared/stack-name.js";
-import type { ClusterName, StackPrefix, UserId } from "../../../functions/shared/identifiers.js";
 import { fixturePath } from "../../support/fixtures.js";
-import { IAM_NAMES, settingsWithUsers } from "../../support/iam-names.js";
+import { IAM_NAMES, LONGEST_IAM_NAME, settingsWithUsers } from "../../support/iam-names.js";
 import { cli } from "../../support/run-cli.js";
 
 const seed = fixturePath("configs/seed-example.json");
@@ -88,6 +86,18 @@ describe("flightdeck render", () => {
   });
 
   describe("for any IAM user name", () => {
+    /** Each user's stack, worked out by hand from the encoding's rules (stack-name.ts): "0" + a letter per symbol. */
+    const STACK_NAMES: Readonly<Record<string, string>> = {
+      "john.smith": "fd-john0dsmith-c1",
+      "Alice.Smith": "fd-Alice0dSmith-c1",
+      "alice@example.com": "fd-alice0aexample0dcom-c1",
+      "a+b=c,d": "fd-a0pb0ec0cd-c1",
+      [LONGEST_IAM_NAME]: `fd-Research0dComputing0d${"x".repeat(45)}-c1`,
+    };
+    it("has a stack name for every user name", () => {
+      expect(Object.keys(STACK_NAMES).sort()).to.deep.equal(Object.keys(IAM_NAMES).sort());
+    });
+
     const dir = mkdtempSync(join(tmpdir(), "fd-render-"));
     const settings = join(dir, "settings.json");
     writeFileSync(settings, JSON.stringify(settingsWithUsers(Object.keys(IAM_NAMES))));
@@ -114,9 +124,7 @@ describe("flightdeck render", () => {
         );
         expect(parameters).to.include({ AccessUsername: login, FlightProfiles: id });
         expect(request.Tags).to.deep.include({ Key: "USER", Value: id });
-        expect(request.StackName).to.equal(
-          stackNameFor("fd" as StackPrefix, id as UserId, "c1" as ClusterName),
-        );
+        expect(request.StackName).to.equal(STACK_NAMES[id]);
         expect(stderr).to.contain(`${id} logs in to this cluster as ${login} (ssh ${login}@`);
       });
     }

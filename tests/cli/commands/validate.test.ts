@@ -5,10 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { validateCommand } from "../../../cli/commands/validate.js";
-import {
-  CLUSTER_CONFIG_FIELDS,
-  parseClusterConfig,
-} from "../../../functions/shared/cluster-config.js";
+import { parseClusterConfig } from "../../../functions/shared/cluster-config.js";
+import { CLUSTER_CONFIG_FIELDS } from "../../../functions/shared/config-fields.js";
 import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
 import { mergeTemplate } from "../../../functions/shared/template-merge.js";
 import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
@@ -17,7 +15,7 @@ import { cli, PROJECT_ROOT } from "../../support/run-cli.js";
 import { contextFor, MemoryHome } from "../../support/memory-home.js";
 
 /*
- * Issue #23, finding 1: `validate` says "valid" only to what cf-create takes.
+ * `validate` says "valid" only to what cf-create takes.
  * It runs the codec and then the merge, so the template's allowed presets,
  * instance labels, patterns and bounds, and the node counts with the
  * template's defaults in, refuse a config here as they would there.

@@ -9,7 +9,7 @@ import { join } from "node:path";
  */
 
 /** The file the test writes into the stack folder; synthesis leaves it alone. */
-export const MOTO_OVERRIDE = "moto_override.tf.json";
+const MOTO_OVERRIDE = "moto_override.tf.json";
 
 /** The AWS services the deployment's resources call, each sent to moto. */
 const SERVICES = [
@@ -53,7 +53,7 @@ function policyWithoutConditions(policy: string): string {
 }
 
 /** The override for the stack synthesized in `stackDir`, with every service at `url`. */
-export function motoOverride(stackDir: string, url: string): object {
+function motoOverride(stackDir: string, url: string): object {
   const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as StackJson;
   const endpoints = Object.fromEntries(SERVICES.map((service) => [service, url]));
   const provider = (stack.provider?.aws ?? [{}]).map((aws) => ({

@@ -9,7 +9,7 @@ import {
 import { testMoney, testPriceBook } from "../../support/money-fakes.js";
 
 /*
- * The measure of issue 25: with recorded prices and a history of launches,
+ * With recorded prices and a history of launches,
  * terminations and a spot interruption for three clusters, the spend the
  * sweeps compute equals the sum worked out by hand within 1 %. The sweeps
  * run every 15 minutes over the history, seeing only what EC2 would show

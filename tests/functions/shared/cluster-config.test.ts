@@ -1,13 +1,15 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import {
-  CLUSTER_CONFIG_FIELDS,
   decodeConfig,
-  instanceTypeOfLabel,
   MAX_CONFIG_BYTES,
   parseClusterConfig,
-  RESERVED_PARAMETERS,
 } from "../../../functions/shared/cluster-config.js";
+import {
+  CLUSTER_CONFIG_FIELDS,
+  instanceTypeOfLabel,
+  RESERVED_PARAMETERS,
+} from "../../../functions/shared/config-fields.js";
 import { leftOf, rightOf } from "../../support/either.js";
 import { fixtureBytes } from "../../support/fixtures.js";
 

@@ -4,12 +4,11 @@ import { decodeTemplate, type CfnTemplate } from "../../../functions/shared/cfn-
 import {
   computeInstanceTypes,
   defaultComputeTypes,
-  instanceTable,
   largestComputeInstanceType,
   MAX_COMPUTE_TYPES,
   settleComputeTypes,
-  threadsPerCore,
 } from "../../../functions/shared/compute-types.js";
+import { instanceTable, threadsPerCore } from "../../../functions/shared/instance-table.js";
 import { rightOf } from "../../support/either.js";
 import { fixtureJson } from "../../support/fixtures.js";
 

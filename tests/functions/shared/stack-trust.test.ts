@@ -7,7 +7,7 @@ const tags = (values: Record<string, string>) =>
   Object.entries(values).map(([Key, Value]) => ({ Key, Value }));
 const ours = { USER: "alice", ManagedBy: "flightdeck", FlightDeckDeployment: "fdtest" };
 
-describe("which stacks are this deployment's (finding 5)", () => {
+describe("which stacks are this deployment's", () => {
   it("trusts a stack with FlightDeck's tags, the user's and the service role", () => {
     expect(foreignStackReason({ Tags: tags(ours), RoleARN: ROLE }, expected)).to.equal(undefined);
   });

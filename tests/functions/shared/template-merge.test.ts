@@ -6,7 +6,8 @@ import { decodeTemplate, type CfnTemplate } from "../../../functions/shared/cfn-
 import type { ClusterName, UserId } from "../../../functions/shared/identifiers.js";
 import { computeInstanceTypes } from "../../../functions/shared/compute-types.js";
 import { derivedLogin } from "../../../functions/shared/login-name.js";
-import { mergeTemplate, resolveInstanceType } from "../../../functions/shared/template-merge.js";
+import { resolveInstanceType } from "../../../functions/shared/instance-table.js";
+import { mergeTemplate } from "../../../functions/shared/template-merge.js";
 import { leftOf, rightOf } from "../../support/either.js";
 import { fixtureBytes, fixtureJson } from "../../support/fixtures.js";
 import { parseClusterConfig } from "../../../functions/shared/cluster-config.js";

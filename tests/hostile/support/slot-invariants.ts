@@ -12,12 +12,12 @@ import type { HostileWorld } from "./hostile-world.js";
  */
 
 /** The vCPUs the default template's small presets give a stack: a 2-vCPU master and 2 per node. */
-export function smallPresetVcpus(stack: FakeStack): number {
+function smallPresetVcpus(stack: FakeStack): number {
   return 2 + 2 * Number(stack.parameters["ComputeMaxNodes"] ?? 8);
 }
 
 /** Whether `slot` is the one that names `stack`: by its id once recorded, else by the create's token. */
-export function slotNames(slot: ClusterSlot, stack: FakeStack): boolean {
+function slotNames(slot: ClusterSlot, stack: FakeStack): boolean {
   return slot.stackId !== undefined
     ? slot.stackId === stack.stackId
     : slot.token !== "" && slot.token === stack.createToken;

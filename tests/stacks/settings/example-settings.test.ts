@@ -7,9 +7,10 @@ import { loadCheckedSettings } from "../../../stacks/settings/template-checks.js
 import { cli } from "../../support/run-cli.js";
 
 /*
- * Issue 23, finding 5: every user of each committed example can create a
- * cluster with `{}`. The SSO example set a spot price limit and no default
- * spot price, so the template's on-demand default refused every such cluster.
+ * Every user of each committed example can create a cluster with `{}`: the
+ * example's limits and defaults agree with its template. A spot price limit
+ * without a default spot price, say, would leave the template's on-demand
+ * default refusing every such cluster.
  */
 
 const EXAMPLES = ["settings/example.json", "settings/sso-example.json"];

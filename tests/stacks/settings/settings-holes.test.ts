@@ -11,7 +11,7 @@ import { rightOf } from "../../support/either.js";
 import { fixtureJson } from "../../support/fixtures.js";
 
 /*
- * Finding 7's settings holes: user ids that mean something else to the
+ * Settings that would open holes: user ids that mean something else to the
  * customizer or the system, ids that are JavaScript's own property names,
  * and a per-user override of who may reach clusters.
  */

@@ -9,9 +9,9 @@ import {
 } from "../../support/settings-decoding.js";
 
 /*
- * Issue 23, finding 6: the settings' `defaults` are decoded as a config is,
- * must name the template's parameters, and must leave `{}` a cluster the
- * limits accept; a lifetime above the maximum is refused, not clamped.
+ * The settings' `defaults` are decoded as a config is, must name the
+ * template's parameters, and must leave `{}` a cluster the limits accept; a
+ * lifetime above the maximum is refused, not clamped.
  */
 
 const TEMPLATE_PATH = "template/cluster.json";

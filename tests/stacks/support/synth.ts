@@ -10,7 +10,7 @@ import type { Settings } from "../../../stacks/settings/settings-shape.js";
 import { loadSettings } from "../../../stacks/settings/settings.js";
 
 /** The fixtures every stack test builds from. */
-export const FIXTURES = "tests/fixtures/stacks";
+const FIXTURES = "tests/fixtures/stacks";
 export const FIXTURE_SETTINGS_PATH = `${FIXTURES}/settings.json`;
 export const FIXTURE_TEMPLATE_PATH = `${FIXTURES}/cluster-template.json`;
 export const FIXTURE_SCRIPTS_DIR = `${FIXTURES}/customizer-scripts/default`;

@@ -25,7 +25,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Debian packages the nodes' boot and the default customizers expect preinstalled (.ci/run installs them). */
-export const REHEARSAL_PACKAGES: readonly string[] = readFileSync(
+const REHEARSAL_PACKAGES: readonly string[] = readFileSync(
   new URL("./debian-packages.txt", import.meta.url),
   "utf8",
 )

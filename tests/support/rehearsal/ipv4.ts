@@ -4,11 +4,11 @@
  */
 
 /** An address as a 32-bit number. */
-export function addressValue(address: string): number {
+function addressValue(address: string): number {
   return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
 }
 
-export function addressText(value: number): string {
+function addressText(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
 

@@ -28,7 +28,7 @@ export const ACCESS_NETWORK = "198.51.100.0/24";
 export const ACCESS_HOST = addressIn(ACCESS_NETWORK, 10);
 
 /** Where instances' public addresses come from: the internet gateway translates them. */
-export const PUBLIC_NETWORK = "203.0.113.0/24";
+const PUBLIC_NETWORK = "203.0.113.0/24";
 
 /**
  * The bridge's own MAC, fixed. A bridge otherwise takes the lowest MAC of its
@@ -36,7 +36,7 @@ export const PUBLIC_NETWORK = "203.0.113.0/24";
  * entry for the router, the resolver and the fake then pointed nowhere until
  * it expired (tens of seconds without DNS: slurmctld's lookups timed out).
  */
-export const BRIDGE_MAC = "02:fd:00:00:00:01";
+const BRIDGE_MAC = "02:fd:00:00:00:01";
 
 /** What the VPC's bridge holds: each subnet's block, and the fake's service addresses in them. */
 export interface VpcLayout {

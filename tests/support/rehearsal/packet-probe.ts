@@ -18,7 +18,7 @@ export interface Target {
 }
 
 /** How long a connection may go unanswered before it counts as filtered. */
-export const PROBE_TIMEOUT_SECONDS = 2;
+const PROBE_TIMEOUT_SECONDS = 2;
 
 const PROBE = String.raw`
 import json, socket, sys, threading

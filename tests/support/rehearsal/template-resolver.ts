@@ -181,10 +181,7 @@ export function resolveValue(node: Json, scope: StackScope): Json | typeof NO_VA
 }
 
 /** The resources a resource waits for: its Ref, Fn::GetAtt and Fn::Sub targets and DependsOn. */
-export function dependenciesOf(
-  resource: Record<string, Json>,
-  names: ReadonlySet<string>,
-): string[] {
+function dependenciesOf(resource: Record<string, Json>, names: ReadonlySet<string>): string[] {
   const found = new Set<string>();
   const visit = (node: Json) => {
     if (Array.isArray(node)) return node.forEach(visit);

@@ -37,7 +37,7 @@ export const INSTANT: CloudBehaviour = {
 };
 
 /** The login IP a settled stack reports. */
-export const loginIpOf = (stack: FakeStack) =>
+const loginIpOf = (stack: FakeStack) =>
   `203.0.113.${(Number.parseInt(stack.stackId.slice(-2), 16) % 250) + 1}`;
 
 const FINAL_OF: Readonly<Record<string, string>> = {

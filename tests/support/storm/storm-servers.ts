@@ -53,7 +53,7 @@ export interface StormServers {
 }
 
 /** A stack of another team, for an account that holds many. */
-export function foreignStack(i: number): FakeStack {
+function foreignStack(i: number): FakeStack {
   return {
     stackId: `arn:aws:cloudformation:eu-west-2:111122223333:stack/other-${i}/${String(i).padStart(8, "0")}`,
     name: `other-${i}`,

@@ -190,7 +190,7 @@ describe("event dispatch", () => {
       ]);
     });
 
-    it("still runs an S3 notification that invokes the function itself, as before the queues", async () => {
+    it("runs an S3 notification that invokes the function itself, without a queue", async () => {
       const seen: string[] = [];
       const response = await dispatch(
         { Records: [s3Record("home/alice/a.cf-create")] },

@@ -19,7 +19,7 @@ function capturing(client: S3Client): Array<Record<string, string>> {
   return seen;
 }
 
-describe("expected bucket owner (finding 4)", () => {
+describe("expected bucket owner", () => {
   const base = { AWS_REGION: "eu-west-2" } as const;
   const credentials = { accessKeyId: "a", secretAccessKey: "s" };
 

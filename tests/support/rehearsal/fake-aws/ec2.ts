@@ -48,10 +48,7 @@ const PENDING_MS = 2000;
  * /etc/flightdeck/boot.env from a here-document; the rehearsal's extra
  * values (time compression) go in just before its end.
  */
-export function withRehearsalBootEnv(
-  userData: string,
-  extra: Readonly<Record<string, string>>,
-): string {
+function withRehearsalBootEnv(userData: string, extra: Readonly<Record<string, string>>): string {
   const end = userData.indexOf(BOOT_ENV_END);
   if (end < 0) throw new Error("the user data writes no boot.env here-document");
   const lines = Object.entries(extra).map(([name, value]) => `\n${name}='${value}'`);

@@ -20,7 +20,7 @@ import type { IngressRule, SecurityGroup } from "./vpc.js";
  */
 
 /** The table's name, in the inet family of the run's AWS namespace. */
-export const FILTER_TABLE = "fdr_vpc";
+const FILTER_TABLE = "fdr_vpc";
 
 /** A network interface: its private address and security groups. */
 export interface Interface {
@@ -66,7 +66,7 @@ function interfaceChain(
 }
 
 /** The whole table for these interfaces and groups, replacing the previous one at once. */
-export function renderRuleset(
+function renderRuleset(
   interfaces: readonly Interface[],
   groups: ReadonlyMap<string, SecurityGroup>,
 ): string {

@@ -10,7 +10,7 @@ import type { Instance, World } from "./world.js";
  */
 
 /** The customizer a "customizer-fails" fault slips into one instance's view of the bucket. */
-export const FAULT_CUSTOMIZER = "99-rehearsal-fault.sh";
+const FAULT_CUSTOMIZER = "99-rehearsal-fault.sh";
 
 /** Authorizes and records a call, throwing AWS's denial (api.ts). */
 export type Authorize = (call: {
