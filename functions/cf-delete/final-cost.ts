@@ -5,7 +5,7 @@ import { finalCostSentence } from "../shared/usage-files.js";
 import type { DecisionLog } from "../shared/runtime/decision-log.js";
 import { describeError } from "../shared/runtime/faults.js";
 import type { DeleteDeps } from "./delete-deps.js";
-import { publishUsage } from "./money-sweep.js";
+import { publishUsage } from "./usage-publish.js";
 import { accrueSpend, totalOf } from "./spend-accrual.js";
 
 /**

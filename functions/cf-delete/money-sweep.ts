@@ -6,23 +6,18 @@ import {
   type BudgetOwner,
   type Standing,
 } from "../shared/budget.js";
-import { limitsFor, type DeploymentPolicy } from "../shared/deployment-policy.js";
+import type { DeploymentPolicy } from "../shared/deployment-policy.js";
 import type { ClusterName, UserId } from "../shared/identifiers.js";
 import { monthOf } from "../shared/money.js";
 import { clusterFileKey, type ResultFile } from "../shared/result-files.js";
-import {
-  budgetExpiringFile,
-  budgetNotice,
-  budgetWarningFile,
-  usageFile,
-  usageReportOf,
-} from "../shared/usage-files.js";
+import { budgetExpiringFile, budgetNotice, budgetWarningFile } from "../shared/usage-files.js";
 import { withKeys } from "../shared/runtime/decision-log.js";
 import type { Money } from "../shared/runtime/money.js";
 import { pricesForSweep } from "../shared/runtime/money-services.js";
 import { DEPLOYMENT_OWNER, type MonthUsage } from "../shared/runtime/usage-ledger.js";
 import type { DeleteDeps } from "./delete-deps.js";
 import { accrueSpend, type ClusterRun } from "./spend-accrual.js";
+import { publishUsage, spentIn, sum, userBudgetOf } from "./usage-publish.js";
 
 /*
  * The money half of the sweep, every 15 minutes: refresh the price book
@@ -56,8 +51,6 @@ interface Holder {
   readonly whose: BudgetOwner;
 }
 
-const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
-
 /** How long into a month the sweep looks back for the last month's graces: two days of sweeps. */
 const ROLLOVER_MS = 2 * 24 * 3_600_000;
 
@@ -74,15 +67,6 @@ function monthJustEnded(nowMs: number): string | undefined {
 async function graceOfMonthJustEnded(money: Money, owner: string, nowMs: number): Promise<boolean> {
   const ended = monthJustEnded(nowMs);
   return ended !== undefined && (await money.ledger.month(owner, ended)).stopAt !== undefined;
-}
-
-/** A user's month's spend: the ledger's sum over their clusters. */
-const spentIn = (month: MonthUsage) => sum(Object.values(month.clusters).map((c) => c.usd));
-
-/** The user's own monthly budget (the `monthlyBudget` limit), if any. */
-function userBudgetOf(policy: DeploymentPolicy, user: UserId): number | undefined {
-  const budget = limitsFor(policy, user).monthlyBudget;
-  return budget === undefined ? undefined : Number(budget);
 }
 
 /** The stop of a spent budget, for one user's clusters. */
@@ -273,35 +257,4 @@ async function sweepUser(
   );
   await publishUsage(deps, money, policy, user, nowMs, running, stop?.stopAt);
   return stop;
-}
-
-/**
- * Rewrites a user's `flightdeck-usage.json` from the ledger: the month's
- * spend per cluster, which run (with their most per hour), the budget.
- */
-export async function publishUsage(
-  deps: DeleteDeps,
-  money: Money,
-  policy: DeploymentPolicy,
-  user: UserId,
-  nowMs: number,
-  running: ReadonlyMap<string, number | undefined>,
-  stopAt: number | undefined,
-): Promise<void> {
-  const month = monthOf(nowMs);
-  const usage = await money.ledger.month(user, month);
-  const standing = standingOf(
-    spentIn(usage),
-    userBudgetOf(policy, user),
-    budgetRules(policy.budgets).warnShare,
-  );
-  const report = usageReportOf({
-    month,
-    nowMs,
-    clusters: usage.clusters,
-    running,
-    standing,
-    stopAt: stopAt ?? usage.stopAt,
-  });
-  await deps.home.write(usageFile(user, report));
 }
