@@ -232,11 +232,6 @@ rehearsalSuite(
         return record.state === "RUNNING" ? record.nodes : undefined;
       });
       await sleep(3);
-      // slurmdbd records a job's start after it starts, and sacct lists a requeued run only
-      // once it did; on a loaded machine that took longer than the 3 s above.
-      await rehearsal().waitFor(`slurmdbd to record job ${id}'s start`, 60, async () =>
-        /RUNNING/.test(await spotOnly.login(`sacct -j ${id} -n -P -o State`)) ? true : undefined,
-      );
       const reclaimed = await instanceOf(spotOnly, busy);
       const noticed = Date.now() / 1000;
       await rehearsal().aws.reclaim(reclaimed.id, 2);
@@ -255,7 +250,10 @@ rehearsalSuite(
         `sacct -j ${id} --duplicates -n -P -o JobID,State,NodeList`,
       );
       console.log(`      sacct --duplicates:\n${history.trim().replace(/^/gm, "        ")}`);
-      expect(history).to.match(/REQUEUED/);
+      // slurmctld's record proves the requeue (its restart count). Slurm 22.05's accounting does
+      // not always keep a REQUEUED row for a job requeued with scontrol seconds into its run: in
+      // two runs sacct showed only the run that completed.
+      expect(job.restarts, "requeued, by slurmctld's record").to.be.at.least(1);
       expect(history).to.match(/COMPLETED/);
       const after = (await spotOnly.computeInstances()).find((i) => i.id === reclaimed.id);
       expect(after?.state).to.equal("terminated");
