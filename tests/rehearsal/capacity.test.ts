@@ -247,7 +247,11 @@ rehearsalSuite(
         if (record.restarts >= 1) requeued = Date.now() / 1000;
         return record.restarts >= 1 ? true : undefined;
       });
-      const job = await spotOnly.completion(id, 300, new Set());
+      // The reason stands only while the node drains; every poll's view counts, the requeue's
+      // and the completion's (one run's requeue poll came after it had gone).
+      const seen = new Set<string>();
+      const job = await spotOnly.completion(id, 300, seen);
+      drainReason ||= [...seen].find((reason) => reason.startsWith("spot interruption: ")) ?? "";
       expect(drainReason).to.match(/^spot interruption: AWS terminates this instance at /);
       console.log(`      sinfo -R: ${busy} ${drainReason}`);
       const history = await spotOnly.login(
