@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Cluster } from "../support/rehearsal/cluster.js";
 import type { InstanceReport } from "../support/rehearsal/fake-aws-client.js";
 import { rehearsalSuite } from "../support/rehearsal/suite.js";
@@ -247,11 +249,13 @@ rehearsalSuite(
         if (record.restarts >= 1) requeued = Date.now() / 1000;
         return record.restarts >= 1 ? true : undefined;
       });
-      // The reason stands only while the node drains; every poll's view counts, the requeue's
-      // and the completion's (one run's requeue poll came after it had gone).
-      const seen = new Set<string>();
-      const job = await spotOnly.completion(id, 300, seen);
-      drainReason ||= [...seen].find((reason) => reason.startsWith("spot interruption: ")) ?? "";
+      const job = await spotOnly.completion(id, 300, new Set());
+      // The reason stands only while the node drains, which can end before a poll sees it;
+      // slurmctld's log keeps it.
+      const master = await spotOnly.master();
+      const log = readFileSync(join(master.dir, "log", "slurm", "slurmctld.log"), "utf8");
+      drainReason ||=
+        new RegExp(`node ${busy} reason set to: (spot interruption: .*)`).exec(log)?.[1] ?? "";
       expect(drainReason).to.match(/^spot interruption: AWS terminates this instance at /);
       console.log(`      sinfo -R: ${busy} ${drainReason}`);
       const history = await spotOnly.login(
