@@ -1,12 +1,10 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoClusterRegistry,
   type ClusterRegistry,
 } from "../../../../functions/shared/runtime/cluster-registry.js";
 import { MemoryRegistry } from "../../../support/memory-registry.js";
+import { startDynalite, type LocalDynamo } from "../../../support/dynalite-server.js";
 import { registryContract } from "./registry-contract.js";
 
 /*
@@ -17,20 +15,14 @@ import { registryContract } from "./registry-contract.js";
 
 describe("the cluster registry contract, in DynamoDB (dynalite)", function () {
   this.timeout(20_000);
-  let server: Server;
+  let dynamo: LocalDynamo;
   let client: DynamoDBClient;
   let table = 0;
   let current: ClusterRegistry;
 
   before(async () => {
-    process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    client = new DynamoDBClient({
-      region: "eu-west-2",
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      credentials: { accessKeyId: "a", secretAccessKey: "s" },
-    });
+    dynamo = await startDynalite();
+    client = dynamo.client;
   });
   beforeEach(async () => {
     table += 1;
@@ -45,8 +37,7 @@ describe("the cluster registry contract, in DynamoDB (dynalite)", function () {
     current = new DynamoClusterRegistry(`clusters-${table}`, "eu-west-2", client);
   });
   after(async () => {
-    client.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await dynamo.stop();
   });
   registryContract(() => current);
 });

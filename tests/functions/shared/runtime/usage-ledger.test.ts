@@ -1,14 +1,12 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
-import dynalite from "dynalite";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DynamoUsageLedger } from "../../../../functions/shared/runtime/dynamo-usage-ledger.js";
 import {
   DEPLOYMENT_OWNER,
   type ClusterUsage,
   type UsageLedger,
 } from "../../../../functions/shared/runtime/usage-ledger.js";
+import { startDynalite, type LocalDynamo } from "../../../support/dynalite-server.js";
 import { MemoryUsageLedger } from "../../../support/memory-usage-ledger.js";
 import { usageTableInput } from "../../../support/money-fakes.js";
 
@@ -121,20 +119,14 @@ function ledgerContract(ledger: () => UsageLedger): void {
 
 describe("the usage ledger contract, in DynamoDB (dynalite)", function () {
   this.timeout(20_000);
-  let server: Server;
+  let dynamo: LocalDynamo;
   let client: DynamoDBClient;
   let table = 0;
   let current: UsageLedger;
 
   before(async () => {
-    process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    client = new DynamoDBClient({
-      region: "eu-west-2",
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      credentials: { accessKeyId: "a", secretAccessKey: "s" },
-    });
+    dynamo = await startDynalite();
+    client = dynamo.client;
   });
   beforeEach(async () => {
     table += 1;
@@ -142,8 +134,7 @@ describe("the usage ledger contract, in DynamoDB (dynalite)", function () {
     current = new DynamoUsageLedger(`usage-${table}`, "eu-west-2", client);
   });
   after(async () => {
-    client.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await dynamo.stop();
   });
   ledgerContract(() => current);
 });
