@@ -131,7 +131,7 @@ export async function queryCall(
   version: string,
   params: Readonly<Record<string, string>>,
 ): Promise<XmlElement> {
-  const body = new URLSearchParams(params).toString();
+  const body = new URLSearchParams({ ...params, Version: version }).toString();
   const answer = await signedPost(
     access,
     service,

@@ -111,7 +111,10 @@ describe("public IP of an instance (EC2 DescribeInstances over HTTP)", () => {
   beforeEach(() => (received = []));
 
   const lookup = (instanceId = "i-1234567890abcdef0") =>
-    publicIpOfInstance({ region: "eu-west-2", endpoint, credentials }, instanceId);
+    publicIpOfInstance(
+      { region: "eu-west-2", credentials, env: { AWS_ENDPOINT_URL_EC2: endpoint } },
+      instanceId,
+    );
 
   it("returns the instance's public IP from EC2's answer", async () => {
     answer = { status: 200, body: describeAnswer("203.0.113.7") };
@@ -146,16 +149,17 @@ describe("public IP of an instance (EC2 DescribeInstances over HTTP)", () => {
     };
     expect(error).to.be.instanceOf(Error);
     expect(error.name).to.equal("InvalidInstanceID.NotFound");
-    expect(error.message).to.equal("EC2 DescribeInstances failed: InvalidInstanceID.NotFound");
+    expect(error.message).to.equal("ec2 call failed: InvalidInstanceID.NotFound");
     expect(error.$metadata.httpStatusCode).to.equal(400);
   });
 
-  it("names the HTTP status when the error answer is not EC2's XML", async () => {
+  it("names the HTTP status when the error answer is not EC2's XML, after retrying the 5xx", async () => {
     answer = { status: 502, body: "<html><body>Bad Gateway</body>" };
     const error = (await lookup().catch((e: unknown) => e)) as Error & {
       $metadata: { httpStatusCode: number };
     };
     expect(error.name).to.equal("HTTP 502");
     expect(error.$metadata.httpStatusCode).to.equal(502);
+    expect(received).to.have.length(4);
   });
 });

@@ -128,6 +128,14 @@ describe("money's calls to EC2 and the Price List (loopback, real protocols)", (
     );
   });
 
+  it("names the EC2 API version in every Query call, as EC2 requires", async () => {
+    await describeVolumeSizes(access, ["vol-1"]);
+    await describeStackInstances(access, [stackA]);
+    const ec2 = fake.seen.filter((request) => request.service === "ec2");
+    expect(ec2).to.have.length.of.at.least(2);
+    for (const request of ec2) expect(request.params?.get("Version")).to.equal("2016-11-15");
+  });
+
   it("sizes volumes that still exist, and leaves out the ones that are gone", async () => {
     const sizes = await describeVolumeSizes(access, ["vol-1", "vol-3b", "vol-gone"]);
     expect([...sizes]).to.deep.equal([
