@@ -1,7 +1,7 @@
-import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Month } from "../money.js";
 import { decodeInstances, decodeMonthly, encodeInstances } from "../usage-record.js";
-import { isConditionFailure, lazyDynamo, type LoadedDynamo } from "./lazy-dynamo.js";
+import { isConditionFailure, LazyDynamoTable } from "./lazy-dynamo.js";
 import {
   DEPLOYMENT_OWNER,
   type ClusterUsage,
@@ -67,17 +67,7 @@ function monthOfItem(owner: string, month: Month, item: Item | undefined): Month
 const isBadPath = (error: unknown) => (error as { name?: string }).name === "ValidationException";
 
 /** The ledger over its DynamoDB table; the client loads on first use. */
-export class DynamoUsageLedger implements UsageLedger {
-  private readonly dynamo: () => Promise<LoadedDynamo>;
-
-  constructor(
-    private readonly table: string,
-    region: string,
-    injected?: DynamoDBClient,
-  ) {
-    this.dynamo = lazyDynamo(region, injected);
-  }
-
+export class DynamoUsageLedger extends LazyDynamoTable implements UsageLedger {
   private async update(
     key: Item,
     update: string,

@@ -17,16 +17,28 @@ export interface LoadedDynamo {
   readonly sdk: Dynamo;
 }
 
-/** A loader of the client for `region` (or `injected`, in tests), loading it once. */
-export function lazyDynamo(region: string, injected?: DynamoDBClient): () => Promise<LoadedDynamo> {
-  let loading: Promise<LoadedDynamo> | undefined;
-  return () => {
-    loading ??= import("./dynamodb-client.js").then((sdk) => ({
+/**
+ * A DynamoDB table whose client loads on first use, and once: the base of
+ * both tables' adapters. `injected` replaces the client in tests.
+ */
+export abstract class LazyDynamoTable {
+  private loading: Promise<LoadedDynamo> | undefined;
+
+  constructor(
+    protected readonly table: string,
+    private readonly region: string,
+    private readonly injected?: DynamoDBClient,
+  ) {}
+
+  /** The client and its commands, loaded by the first call. */
+  protected dynamo(): Promise<LoadedDynamo> {
+    this.loading ??= import("./dynamodb-client.js").then((sdk) => ({
       sdk,
-      client: injected ?? new sdk.DynamoDBClient({ region, ...SDK_CLIENT_DEFAULTS }),
+      client:
+        this.injected ?? new sdk.DynamoDBClient({ region: this.region, ...SDK_CLIENT_DEFAULTS }),
     }));
-    return loading;
-  };
+    return this.loading;
+  }
 }
 
 /** Whether `error` is DynamoDB's answer to a condition that did not hold. */

@@ -1,7 +1,7 @@
-import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { RegistryRecord } from "../cluster-registry.js";
 import type { UserId } from "../identifiers.js";
-import { isConditionFailure, lazyDynamo, type LoadedDynamo } from "./lazy-dynamo.js";
+import { isConditionFailure, LazyDynamoTable } from "./lazy-dynamo.js";
 import { recordOfItem, S, type Item } from "./registry-item.js";
 
 /*
@@ -23,17 +23,7 @@ export interface ConditionalUpdate {
  * The registry's table. The client loads on first use, so a status event
  * that needs no registry does not pay for it at cold start.
  */
-export class RegistryTable {
-  private readonly dynamo: () => Promise<LoadedDynamo>;
-
-  constructor(
-    private readonly table: string,
-    region: string,
-    injected?: DynamoDBClient,
-  ) {
-    this.dynamo = lazyDynamo(region, injected);
-  }
-
+export class RegistryTable extends LazyDynamoTable {
   /** One conditional UpdateItem of the user's item; `false` when its condition did not hold. */
   async update(user: UserId, expression: ConditionalUpdate): Promise<boolean> {
     const { client, sdk } = await this.dynamo();
