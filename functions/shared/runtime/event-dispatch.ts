@@ -1,3 +1,4 @@
+import type { Context } from "aws-lambda";
 import { isLeft } from "fp-ts/lib/Either.js";
 import {
   isSqsEvent,
@@ -135,3 +136,17 @@ export async function dispatch(
   await routes.stackStatus(statusEvent.right);
   return undefined;
 }
+
+/** What a Lambda entry point needs of its wiring: the logger the invocation's context joins, and the decision log. */
+interface EntryWiring {
+  readonly logger: { addContext(context: Context): void };
+  readonly log: DecisionLog;
+}
+
+/** A handler's Lambda entry point: each invocation's context joins the logs, then its event is dispatched over `routes`. */
+export const lambdaEntry =
+  ({ logger, log }: EntryWiring, routes: EventRoutes) =>
+  async (event: unknown, context: Context): Promise<SqsBatchResponse | undefined> => {
+    logger.addContext(context);
+    return dispatch(event, routes, log);
+  };
