@@ -4,9 +4,10 @@ import { requestIdOf, type S3EventRecord } from "../shared/s3-event.js";
 import { latestDeleteToken } from "../shared/stack-facts.js";
 import { foreignStackReason } from "../shared/stack-trust.js";
 import { stackNameFor } from "../shared/stack-name.js";
-import { withKeys } from "../shared/runtime/decision-log.js";
+import { withKeys, type DecisionLog } from "../shared/runtime/decision-log.js";
 import { UserFacingFailure } from "../shared/runtime/faults.js";
 import { acceptTrigger, runUserRequest } from "../shared/runtime/trigger-handling.js";
+import type { ClusterTarget } from "../shared/runtime/outcome-reporter.js";
 import type { DeleteDeps } from "./delete-deps.js";
 
 /**
@@ -48,17 +49,7 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
     }
     const stackId = stack.StackId ?? stackName;
     if (stack.StackStatus === "DELETE_IN_PROGRESS") {
-      // A user's own delete is answered when it completes. The clean-up of a
-      // failed create is not (its user already has .cf-failed), so a delete
-      // asked for meanwhile is answered now: the cluster never came up, and
-      // what is left of it is going.
-      const purpose = deletePurposeOf(latestDeleteToken(await deps.stacks.events(stackId)));
-      if (purpose === "cleanup") {
-        await deps.reporter.record(target, { kind: "deleted" });
-        log.info("stack is being cleaned up after a failed create; reported as deleted");
-      } else {
-        log.info("stack is already being deleted; its outcome will be reported");
-      }
+      await answerDeleteInProgress(deps, target, stackId, log);
       return;
     }
     const read = await deps.home.readTrigger(
@@ -77,4 +68,25 @@ export async function handleDeleteRequest(deps: DeleteDeps, record: S3EventRecor
       ...(idle === undefined ? {} : { idleMinutes: idle.minutes }),
     });
   });
+}
+
+/**
+ * A delete asked for while the stack is already being deleted. A user's own
+ * delete is answered when it completes. The clean-up of a failed create is
+ * not (its user already has `.cf-failed`), so a delete asked for meanwhile is
+ * answered now: the cluster never came up, and what is left of it is going.
+ */
+async function answerDeleteInProgress(
+  deps: DeleteDeps,
+  target: ClusterTarget,
+  stackId: string,
+  log: DecisionLog,
+): Promise<void> {
+  const purpose = deletePurposeOf(latestDeleteToken(await deps.stacks.events(stackId)));
+  if (purpose === "cleanup") {
+    await deps.reporter.record(target, { kind: "deleted" });
+    log.info("stack is being cleaned up after a failed create; reported as deleted");
+  } else {
+    log.info("stack is already being deleted; its outcome will be reported");
+  }
 }
