@@ -1,99 +1,23 @@
 import { expect } from "chai";
-import { App } from "cdktf";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  planVariables,
-  terraform,
-  TerraformCommandError,
-  terraformAvailable,
-  terraformSession,
-} from "../../scripts/terraform-cli.js";
+import { TerraformCommandError, terraformAvailable } from "../../scripts/terraform-cli.js";
 import { homeGuardProblems } from "../../scripts/home-guard.js";
 import type { PlanJson } from "../../scripts/terraform-plan.js";
-import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
-import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
 import type { Settings } from "../../stacks/settings/settings-shape.js";
 import { decodeSettings } from "../../stacks/settings/settings.js";
 import { rightOf } from "../support/either.js";
 import { IAM_NAMES, settingsWithUsers } from "../support/iam-names.js";
 import { TRIGGER_FILTERS } from "../../functions/shared/trigger-filters.js";
-import { asList, type Statement } from "./support/policies.js";
-import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "./support/synth.js";
-
-/** A planned resource: its type, name and the values known before apply. */
-interface PlannedResource {
-  readonly type: string;
-  readonly address: string;
-  readonly values: Record<string, unknown>;
-}
-
-/** Without real credentials, so the offline path is the one tested wherever this runs. */
-function offlineEnvironment(home: string): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")),
-  );
-  return { ...env, HOME: home };
-}
-
-/** A stack synthesized and planned in `dir`: its planned resources, the plan, and the folder it ran in. */
-interface PlannedStack {
-  readonly cwd: string;
-  readonly resources: PlannedResource[];
-  readonly plan: PlanJson;
-}
-
-/**
- * Synthesizes FlightDeck from `settings` into `dir/<name>` and plans it with
- * no AWS account. `initialized`, a stack folder already `terraform init`-ed
- * with the same providers, lends its `.terraform` so init is not run again.
- */
-function planStack(
-  dir: string,
-  name: string,
-  settings: Settings,
-  initialized?: string,
-  state?: object,
-): PlannedStack {
-  const app = new App({ outdir: join(dir, name) });
-  new FlightDeckStack(app, "flightdeck", {
-    settings,
-    template: loadClusterTemplate(settings.template),
-    customizerScriptsDir: settings.customizer.scripts,
-    bundlesDir: FIXTURE_BUNDLES_DIR,
-  });
-  app.synth();
-  const cwd = join(dir, name, "stacks", "flightdeck");
-  if (state !== undefined)
-    writeFileSync(join(dir, "terraform.flightdeck.tfstate"), JSON.stringify(state));
-  const session = terraformSession(dir, offlineEnvironment(dir));
-  expect(session.offline).to.equal(true);
-  if (initialized === undefined) {
-    terraform(["init", "-input=false", "-no-color"], { cwd, session });
-    terraform(["validate", "-no-color"], { cwd, session });
-  } else {
-    cpSync(join(initialized, ".terraform"), join(cwd, ".terraform"), { recursive: true });
-    cpSync(join(initialized, ".terraform.lock.hcl"), join(cwd, ".terraform.lock.hcl"));
-  }
-  terraform(
-    [
-      "plan",
-      "-input=false",
-      "-no-color",
-      "-refresh=false",
-      "-out=plan.tfplan",
-      ...planVariables(session),
-    ],
-    { cwd, session },
-  );
-  const plan = JSON.parse(
-    terraform(["show", "-json", "plan.tfplan"], { cwd, session }),
-  ) as PlanJson & {
-    planned_values: { root_module: { resources: PlannedResource[] } };
-  };
-  return { cwd, resources: plan.planned_values.root_module.resources, plan };
-}
+import {
+  asList,
+  MONEY_FILE_ENDINGS,
+  RESULT_FILE_ENDINGS,
+  type Statement,
+} from "./support/policies.js";
+import { planStack, type PlannedResource } from "./support/plan-stack.js";
+import { fixtureSettings } from "./support/synth.js";
 
 const USER_POLICY = "fdtest-user-access";
 
@@ -429,14 +353,10 @@ describe("FlightDeckStack, planned by terraform", function () {
     expect(allowing(create, "dynamodb:Scan")).to.deep.equal([]);
     const suffixes = (resources: string[]) => resources.map((r) => r.slice(r.lastIndexOf("*") + 1));
     const prices = "arn:aws:s3:::fdtest-users-123456789012-eu-west-2/flightdeck/prices.json";
+    // Every result file but .cf-created, money's files, and the price book (outside every home).
     expect(suffixes(userFiles(allowing(remove, "s3:PutObject")))).to.have.members([
-      ".cf-deleted",
-      ".cf-failed",
-      ".cf-extended",
-      ".cf-expiring",
-      // Money: each user's usage file and budget warning, and the price book (outside every home).
-      "/flightdeck-usage.json",
-      "/budget.warning",
+      ...RESULT_FILE_ENDINGS.filter((ending) => ending !== ".cf-created"),
+      ...MONEY_FILE_ENDINGS,
       prices,
     ]);
     expect(suffixes(userFiles(allowing(remove, "s3:GetObject")))).to.deep.equal([

@@ -1,18 +1,11 @@
 import { expect } from "chai";
-import { App } from "cdktf";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  planVariables,
-  terraform,
-  terraformAvailable,
-  terraformSession,
-} from "../../../scripts/terraform-cli.js";
-import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
-import { FlightDeckStack } from "../../../stacks/flightdeck-stack.js";
+import { terraformAvailable } from "../../../scripts/terraform-cli.js";
 import type { Settings } from "../../../stacks/settings/settings-shape.js";
-import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "../support/synth.js";
+import { planStack, type PlannedResource } from "../support/plan-stack.js";
+import { fixtureSettings } from "../support/synth.js";
 
 /*
  * The AWS Budgets backstop, planned by terraform with no AWS account: one
@@ -22,14 +15,9 @@ import { FIXTURE_BUNDLES_DIR, fixtureSettings } from "../support/synth.js";
  * main plan checks are (CI runs them).
  */
 
-interface Planned {
-  readonly type: string;
-  readonly values: Record<string, unknown>;
-}
-
 describe("the AWS Budgets backstop, planned by terraform", function () {
   let dir = "";
-  let planned: Planned[] = [];
+  let planned: PlannedResource[] = [];
   const ofType = (type: string) => planned.filter((r) => r.type === type);
 
   before(function () {
@@ -49,35 +37,7 @@ describe("the AWS Budgets backstop, planned by terraform", function () {
       budgets: { monthlyBudget: "2000" },
       alarmEmail: "admin@hpc.test",
     };
-    const app = new App({ outdir: join(dir, "out") });
-    new FlightDeckStack(app, "flightdeck", {
-      settings,
-      template: loadClusterTemplate(settings.template),
-      customizerScriptsDir: settings.customizer.scripts,
-      bundlesDir: FIXTURE_BUNDLES_DIR,
-    });
-    app.synth();
-    const cwd = join(dir, "out", "stacks", "flightdeck");
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")),
-    );
-    const session = terraformSession(dir, { ...env, HOME: dir });
-    terraform(["init", "-input=false", "-no-color"], { cwd, session });
-    terraform(
-      [
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-refresh=false",
-        "-out=plan.tfplan",
-        ...planVariables(session),
-      ],
-      { cwd, session },
-    );
-    const plan = JSON.parse(terraform(["show", "-json", "plan.tfplan"], { cwd, session })) as {
-      planned_values: { root_module: { resources: Planned[] } };
-    };
-    planned = plan.planned_values.root_module.resources;
+    planned = planStack(dir, "out", settings).resources;
   });
   after(() => {
     if (dir !== "") rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import {
   createHandlerStatements,
   needsInstanceLookup,
 } from "../../../stacks/functions/handler-permissions.js";
-import { ACCOUNT, decide, identityPolicy } from "../support/policies.js";
+import { ACCOUNT, asRole, decide, identityPolicy } from "../support/policies.js";
 import { FIXTURE_SCOPE, FIXTURE_TEMPLATE_PATH, synthFlightDeck } from "../support/synth.js";
 
 /*
@@ -26,18 +26,8 @@ describe("the handlers' execution roles (simulated)", () => {
     "cloudformation:RoleArn": serviceRole,
     "cloudformation:TemplateUrl": templateUrl,
   };
-  const as =
-    (role: string) =>
-    (policy: typeof create) =>
-    (action: string, resource: string, context: Record<string, string> = {}) =>
-      decide(policy, {
-        principal: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-        action,
-        resource,
-        context,
-      });
-  const asCreate = as("fdtest-cf-create")(create);
-  const asDelete = as("fdtest-cf-delete")(remove);
+  const asCreate = asRole("fdtest-cf-create", create);
+  const asDelete = asRole("fdtest-cf-delete", remove);
   const table = (name: string) => `arn:aws:dynamodb:eu-west-2:${ACCOUNT}:table/${name}`;
 
   describe("both", () => {

