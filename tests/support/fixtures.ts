@@ -15,3 +15,26 @@ export function fixtureBytes(relative: string): Uint8Array {
 export function fixtureJson(relative: string): unknown {
   return JSON.parse(readFileSync(fixturePath(relative), "utf8"));
 }
+
+/**
+ * The files of alice's cluster c1 an outcome clears, written out by hand:
+ * every request and result file of an earlier state, and never the outcome's own.
+ */
+export const STALE_AFTER = {
+  created: [
+    "home/alice/c1.cf-create",
+    "home/alice/c1.cf-failed",
+    "home/alice/c1.cf-deleted",
+    "home/alice/c1.cf-extend",
+    "home/alice/c1.cf-extended",
+    "home/alice/c1.cf-expiring",
+  ],
+  deleted: [
+    "home/alice/c1.cf-delete",
+    "home/alice/c1.cf-created",
+    "home/alice/c1.cf-failed",
+    "home/alice/c1.cf-extend",
+    "home/alice/c1.cf-extended",
+    "home/alice/c1.cf-expiring",
+  ],
+} as const;

@@ -18,6 +18,7 @@ import {
   statusEvent,
   type Harness,
 } from "../../support/handler-harness.js";
+import { STALE_AFTER } from "../../support/fixtures.js";
 
 const withIp = { Outputs: [{ OutputKey: "LoginIp", OutputValue: "203.0.113.7" }] };
 
@@ -33,14 +34,7 @@ describe("cf-create: a stack-status event", () => {
       .resolves({ Stacks: [stack("fd-alice-c1", "CREATE_COMPLETE", withIp)] });
     await handleCreateOutcome(h.createDeps, statusEvent("fd-alice-c1", "CREATE_COMPLETE"));
     expect(h.written()).to.deep.equal({ "home/alice/c1.cf-created": "203.0.113.7\n" });
-    expect(h.deleted()).to.deep.equal([
-      "home/alice/c1.cf-create",
-      "home/alice/c1.cf-failed",
-      "home/alice/c1.cf-deleted",
-      "home/alice/c1.cf-extend",
-      "home/alice/c1.cf-extended",
-      "home/alice/c1.cf-expiring",
-    ]);
+    expect(h.deleted()).to.deep.equal(STALE_AFTER.created);
     expect(h.recorder.notices).to.have.length(1);
     expect(h.recorder.notices[0]?.notice.subject).to.equal(
       "[FlightDeck] alice/c1 is ready at 203.0.113.7",

@@ -12,6 +12,7 @@ import {
   statusEvent,
   type Harness,
 } from "../../support/handler-harness.js";
+import { STALE_AFTER } from "../../support/fixtures.js";
 
 const id = stackIdOf("fd-alice-c1");
 
@@ -28,14 +29,7 @@ describe("cf-delete: a stack-status event", () => {
       statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
     );
     expect(Object.keys(h.written())).to.deep.equal(["home/alice/c1.cf-deleted"]);
-    expect(h.deleted()).to.deep.equal([
-      "home/alice/c1.cf-delete",
-      "home/alice/c1.cf-created",
-      "home/alice/c1.cf-failed",
-      "home/alice/c1.cf-extend",
-      "home/alice/c1.cf-extended",
-      "home/alice/c1.cf-expiring",
-    ]);
+    expect(h.deleted()).to.deep.equal(STALE_AFTER.deleted);
     expect(h.recorder.notices[0]?.notice.subject).to.equal(
       "[FlightDeck] alice/c1 has been deleted",
     );

@@ -47,6 +47,18 @@ describe("cf-delete with money", () => {
   afterEach(() => h.restore());
 
   describe("a DELETE_COMPLETE", () => {
+    /** CloudFormation reports the user's own delete of c1 complete. */
+    const deleteCompletes = async () => {
+      h.cfn
+        .on(DescribeStacksCommand)
+        .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
+      h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+      await handleDeleteOutcome(
+        deps(),
+        statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
+      );
+    };
+
     it("says in .cf-deleted what the cluster cost, and makes its record final", async () => {
       const start = Date.now() - 2 * HOUR;
       h.registry.slots.set(
@@ -61,14 +73,7 @@ describe("cf-delete with money", () => {
         launchedAt: start,
         endedAt: Date.now() - 60_000,
       });
-      h.cfn
-        .on(DescribeStacksCommand)
-        .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
-      h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
-      await handleDeleteOutcome(
-        deps(),
-        statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
-      );
+      await deleteCompletes();
       const deleted = h.written()["home/alice/c1.cf-deleted"] ?? "";
       // 1 h 59 min of an r4.large at $0.156.
       expect(deleted).to.include(
@@ -83,14 +88,7 @@ describe("cf-delete with money", () => {
       world.records.stackInstances = async () => {
         throw Object.assign(new Error("Rate exceeded"), { name: "RequestLimitExceeded" });
       };
-      h.cfn
-        .on(DescribeStacksCommand)
-        .resolves({ Stacks: [stack("fd-alice-c1", "DELETE_COMPLETE")] });
-      h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
-      await handleDeleteOutcome(
-        deps(),
-        statusEvent("fd-alice-c1", "DELETE_COMPLETE", deleteTokenFor(id, "delete")),
-      );
+      await deleteCompletes();
       expect(h.written()["home/alice/c1.cf-deleted"]).to.match(
         /^Cluster "c1" has been deleted\.\n/,
       );

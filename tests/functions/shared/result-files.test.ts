@@ -10,6 +10,7 @@ import {
   staleFilesAfter,
   TRIGGER_SUFFIXES,
 } from "../../../functions/shared/result-files.js";
+import { STALE_AFTER } from "../../support/fixtures.js";
 
 const alice = "alice" as UserId;
 const c1 = "c1" as ClusterName;
@@ -89,22 +90,8 @@ describe("result files", () => {
   it("clears the files of earlier states once an outcome is written", () => {
     expect(
       staleFilesAfter(alice, c1, { kind: "created", loginIp: "x", login: "alice" }),
-    ).to.deep.equal([
-      "home/alice/c1.cf-create",
-      "home/alice/c1.cf-failed",
-      "home/alice/c1.cf-deleted",
-      "home/alice/c1.cf-extend",
-      "home/alice/c1.cf-extended",
-      "home/alice/c1.cf-expiring",
-    ]);
-    expect(staleFilesAfter(alice, c1, { kind: "deleted" })).to.deep.equal([
-      "home/alice/c1.cf-delete",
-      "home/alice/c1.cf-created",
-      "home/alice/c1.cf-failed",
-      "home/alice/c1.cf-extend",
-      "home/alice/c1.cf-extended",
-      "home/alice/c1.cf-expiring",
-    ]);
+    ).to.deep.equal(STALE_AFTER.created);
+    expect(staleFilesAfter(alice, c1, { kind: "deleted" })).to.deep.equal(STALE_AFTER.deleted);
     expect(
       staleFilesAfter(alice, c1, { kind: "failed", action: "delete", reasons: [] }),
     ).to.deep.equal([clusterFileKey(alice, c1, "delete")]);
