@@ -8,10 +8,9 @@ import {
 } from "../../functions/shared/handler-environment.js";
 import { MIN_TERRAFORM, NODE_ENGINES, SUPPORTED_VERSIONS } from "../../scripts/tool-versions.js";
 import { loadClusterTemplate } from "../../stacks/deployment/cluster-template.js";
-import { FlightDeckStack } from "../../stacks/flightdeck-stack.js";
 import { loadSettings } from "../../stacks/settings/settings.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
-import { FIXTURE_BUNDLES_DIR, synthStack } from "../stacks/support/synth.js";
+import { flightDeckStackOf, synthStack } from "../stacks/support/synth.js";
 
 /*
  * Every figure in the documents that can drift is
@@ -38,15 +37,7 @@ const DOCUMENTS = ["README.md", "CHANGELOG.md", ...DOCS];
 /** The resources a stack synthesized from `settingsPath` declares. */
 function resourceCount(settingsPath: string): number {
   const settings = loadSettings(join(PROJECT_ROOT, settingsPath));
-  const synthesized = synthStack(
-    (app) =>
-      new FlightDeckStack(app, "flightdeck", {
-        settings,
-        template: loadClusterTemplate(settings.template),
-        customizerScriptsDir: settings.customizer.scripts,
-        bundlesDir: FIXTURE_BUNDLES_DIR,
-      }),
-  );
+  const synthesized = synthStack((app) => flightDeckStackOf(app, settings));
   const config = JSON.parse(synthesized) as {
     resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>>;
   };

@@ -4,10 +4,8 @@ import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planVariables, terraform, terraformSession } from "../../../scripts/terraform-cli.js";
 import type { PlanJson } from "../../../scripts/terraform-plan.js";
-import { loadClusterTemplate } from "../../../stacks/deployment/cluster-template.js";
-import { FlightDeckStack } from "../../../stacks/flightdeck-stack.js";
 import type { Settings } from "../../../stacks/settings/settings-shape.js";
-import { FIXTURE_BUNDLES_DIR } from "./synth.js";
+import { flightDeckStackOf } from "./synth.js";
 
 /*
  * FlightDeck synthesized by CDKTF and planned by the real terraform, with
@@ -49,12 +47,7 @@ export function planStack(
   state?: object,
 ): PlannedStack {
   const app = new App({ outdir: join(dir, name) });
-  new FlightDeckStack(app, "flightdeck", {
-    settings,
-    template: loadClusterTemplate(settings.template),
-    customizerScriptsDir: settings.customizer.scripts,
-    bundlesDir: FIXTURE_BUNDLES_DIR,
-  });
+  flightDeckStackOf(app, settings);
   app.synth();
   const cwd = join(dir, name, "stacks", "flightdeck");
   if (state !== undefined)

@@ -60,16 +60,17 @@ let fixtureStack: string | undefined;
 export function synthFlightDeck(change?: (settings: Settings) => Settings): string {
   if (change === undefined) return (fixtureStack ??= synthFlightDeck((s) => s));
   const settings = change(fixtureSettings());
-  return synthStack(
-    (app) =>
-      new FlightDeckStack(app, "flightdeck", {
-        settings,
-        template: loadClusterTemplate(settings.template),
-        customizerScriptsDir: settings.customizer.scripts,
-        bundlesDir: FIXTURE_BUNDLES_DIR,
-      }),
-  );
+  return synthStack((app) => flightDeckStackOf(app, settings));
 }
+
+/** FlightDeck's stack in `app`, from `settings`, with their template and the fixture bundles. */
+export const flightDeckStackOf = (app: Construct, settings: Settings): FlightDeckStack =>
+  new FlightDeckStack(app, "flightdeck", {
+    settings,
+    template: loadClusterTemplate(settings.template),
+    customizerScriptsDir: settings.customizer.scripts,
+    bundlesDir: FIXTURE_BUNDLES_DIR,
+  });
 
 /** The synthesized resources of one type, by logical id. */
 export function resourcesOf(
