@@ -2,19 +2,29 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 /*
- * The AWS Query protocol, as the loopback fakes speak it to the SDK: a
- * request is a form-encoded body (`Action=…&Param.member.1=…`), an answer is
- * XML. CloudFormation, SES and STS wrap a result in
- * `<ActionResponse><ActionResult>…` and an error in `<ErrorResponse>`; EC2
- * has a dialect of its own, with no Result element and its errors in
- * `<Response><Errors>`. fake-cloudformation.ts and fake-ec2-pricing.ts both
- * build on this module.
+ * The AWS Query protocol, as the fakes speak it to the AWS SDKs (JavaScript's
+ * over loopback, boto3 in the rehearsal): a request is a form-encoded body
+ * (`Action=…&Param.member.1=…`), an answer is XML. CloudFormation, SES, STS
+ * and Auto Scaling wrap a result in `<ActionResponse><ActionResult>…` and an
+ * error in `<ErrorResponse>`; EC2 has a dialect of its own, with no Result
+ * element and its errors in `<Response><Errors>`. The loopback fakes
+ * (fake-cloudformation.ts and fake-ec2-pricing.ts, and the modules they are
+ * made of) build on this module, and so does the rehearsal's fake AWS
+ * (rehearsal/fake-aws/), whose EC2, Auto Scaling and CloudFormation answer
+ * in it and whose S3 and Secrets Manager write its QueryError in their own
+ * formats.
  */
 
 /** The two shapes a Query answer takes: EC2's, and every other service's. */
 export type QueryDialect = "query" | "ec2";
 
-/** An error a Query service answers with: its code, its message and the HTTP status. */
+/** How a service writes its answers: its XML namespace and its dialect ("query" unless said). */
+export interface QueryFormat {
+  readonly namespace: string;
+  readonly dialect?: QueryDialect;
+}
+
+/** An error a service answers with: its code, its message and the HTTP status. */
 export class QueryError extends Error {
   constructor(
     readonly code: string,
@@ -26,12 +36,16 @@ export class QueryError extends Error {
   }
 }
 
-/** A request's whole body, as text. */
-export async function bodyOf(request: IncomingMessage): Promise<string> {
+/** A request's whole body, as bytes. */
+export async function bodyBytes(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
+
+/** A request's whole body, as text. */
+export const bodyOf = async (request: IncomingMessage): Promise<string> =>
+  (await bodyBytes(request)).toString("utf8");
 
 /** A Query request's parameters, from its form-encoded body. */
 export const parseForm = (body: string) => new URLSearchParams(body);
@@ -45,9 +59,9 @@ export const xmlEscape = (text: string) =>
     .replace(/"/g, "&quot;")
     .replace(/'/g, "&apos;");
 
-/** `<name>value</name>`, the value escaped; nothing for `undefined`. */
-export const tag = (name: string, value: string | undefined) =>
-  value === undefined ? "" : `<${name}>${xmlEscape(value)}</${name}>`;
+/** `<name>value</name>`, the value written out and escaped; nothing for `undefined`. */
+export const tag = (name: string, value: string | number | boolean | undefined) =>
+  value === undefined ? "" : `<${name}>${xmlEscape(String(value))}</${name}>`;
 
 /** A list's items, each already XML, as `<member>` elements (EC2 names them `<item>`). */
 export const members = (items: readonly string[], element = "member") =>
@@ -95,7 +109,7 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 export function queryResponse(
   action: string,
   result: string,
-  { namespace, dialect = "query" }: { readonly namespace: string; readonly dialect?: QueryDialect },
+  { namespace, dialect = "query" }: QueryFormat,
 ): string {
   const requestId = randomUUID();
   const body =

@@ -1,9 +1,19 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  bodyBytes,
+  listParameter,
+  memberMap,
+  parseForm,
+  QueryError,
+  queryErrorResponse,
+  queryResponse,
+  tag,
+} from "../../query-protocol.js";
 import type { AutoScalingApi } from "./auto-scaling-api.js";
-import type { CloudFormation } from "./cloudformation.js";
+import type { CloudFormationApi } from "./cloudformation-api.js";
 import { authorize, type Decision } from "./iam.js";
-import { AwsError, bodyOf, queryError, queryResponse, send, signatureOf, tag } from "./protocol.js";
+import { queryFormatOf, send, signatureOf } from "./protocol.js";
 import { S3, type Authorize } from "./s3.js";
 import type { Instance, World } from "./world.js";
 
@@ -23,14 +33,14 @@ export class Api {
 
   constructor(
     private readonly world: World,
-    private readonly cloudFormation: CloudFormation,
+    private readonly cloudFormation: CloudFormationApi,
     private readonly autoScaling: AutoScalingApi,
   ) {
     this.s3 = new S3(world, (call) => this.check(call));
   }
 
   async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await bodyOf(request);
+    const body = await bodyBytes(request);
     const signed = signatureOf(request);
     const service = signed?.service ?? "unknown";
     try {
@@ -41,7 +51,7 @@ export class Api {
         instance.state === "terminated" ||
         instance.ip !== request.socket.remoteAddress?.replace(/^::ffff:/, "")
       ) {
-        throw new AwsError(
+        throw new QueryError(
           "InvalidClientTokenId",
           "The security token included in the request is invalid.",
           403,
@@ -50,15 +60,15 @@ export class Api {
       if (service === "s3") return await this.s3.serve(instance, request, body, response);
       if (service === "secretsmanager")
         return await this.secretsManager(instance, request, body, response);
-      const params = new URLSearchParams(body.toString("utf8"));
+      const params = parseForm(body.toString("utf8"));
       for (const [key, value] of new URL(request.url ?? "/", "https://x").searchParams)
         params.set(key, value);
       const action = params.get("Action") ?? "";
       const result = await this.query(instance, service, action, params);
-      send(response, 200, queryResponse(service, action, result));
+      send(response, 200, queryResponse(action, result, queryFormatOf(service)));
     } catch (error) {
       const failure =
-        error instanceof AwsError ? error : new AwsError("InternalFailure", String(error), 500);
+        error instanceof QueryError ? error : new QueryError("InternalFailure", String(error), 500);
       if (service === "secretsmanager") {
         send(
           response,
@@ -74,7 +84,7 @@ export class Api {
           "application/xml",
         );
       } else {
-        send(response, failure.status, queryError(service, failure));
+        send(response, failure.status, queryErrorResponse(failure, queryFormatOf(service).dialect));
       }
     }
   }
@@ -103,14 +113,14 @@ export class Api {
     const message = `User: arn:aws:sts::${this.world.config.accountId}:assumed-role/${instance.role.name}/${instance.id} is not authorized to perform: ${request.action} on resource: ${request.resource} because no identity-based policy allows the ${request.action} action`;
     this.world.calls.push({ ...record, error: message });
     if (service === "ec2")
-      throw new AwsError(
+      throw new QueryError(
         "UnauthorizedOperation",
         `You are not authorized to perform this operation. ${message}`,
         403,
       );
-    if (service === "secretsmanager") throw new AwsError("AccessDeniedException", message, 400);
-    if (service === "s3") throw new AwsError("AccessDenied", "Access Denied", 403);
-    throw new AwsError("AccessDenied", message, 403);
+    if (service === "secretsmanager") throw new QueryError("AccessDeniedException", message, 400);
+    if (service === "s3") throw new QueryError("AccessDenied", "Access Denied", 403);
+    throw new QueryError("AccessDenied", message, 403);
   }
 
   private async query(
@@ -119,16 +129,17 @@ export class Api {
     action: string,
     params: URLSearchParams,
   ): Promise<string> {
-    const { region, accountId } = this.world.config;
     if (service === "cloudformation") {
-      const stack = this.cloudFormation.find(params.get("StackName"));
       await this.check({
         instance,
         service,
         action,
-        request: { action: `cloudformation:${action}`, resource: stack.id },
+        request: {
+          action: `cloudformation:${action}`,
+          resource: this.cloudFormation.resourceOf(params),
+        },
       });
-      return this.cloudFormation.handle(action, params, instance);
+      return this.cloudFormation.handle(action, params);
     }
     if (service === "autoscaling") {
       const { arn } = this.autoScaling.resourceOf(action, params);
@@ -140,47 +151,51 @@ export class Api {
       });
       return this.autoScaling.handle(action, params);
     }
-    if (service === "ec2" && action === "CreateTags") {
-      const tags: Array<[string, string]> = [];
-      for (let i = 1; params.has(`Tag.${i}.Key`); i += 1)
-        tags.push([params.get(`Tag.${i}.Key`) ?? "", params.get(`Tag.${i}.Value`) ?? ""]);
-      const targets: Instance[] = [];
-      for (let i = 1; params.has(`ResourceId.${i}`); i += 1) {
-        const id = params.get(`ResourceId.${i}`) ?? "";
-        const target = this.world.instances.get(id);
-        const context: Record<string, string | string[]> = {
-          "aws:TagKeys": tags.map(([key]) => key),
-        };
-        for (const [key, value] of target?.tags ?? []) context[`aws:ResourceTag/${key}`] = value;
-        for (const [key, value] of tags) context[`aws:RequestTag/${key}`] = value;
-        await this.check({
-          instance,
-          service,
-          action,
-          request: {
-            action: "ec2:CreateTags",
-            resource: `arn:aws:ec2:${region}:${accountId}:instance/${id}`,
-            context,
-          },
-        });
-        if (target === undefined || target.state === "terminated") {
-          throw new AwsError(
-            "InvalidInstanceID.NotFound",
-            `The instance ID '${id}' does not exist`,
-          );
-        }
-        targets.push(target);
-      }
-      for (const target of targets) for (const [key, value] of tags) target.tags.set(key, value);
-      return "<return>true</return>";
-    }
+    if (service === "ec2" && action === "CreateTags") return this.createTags(instance, params);
     await this.check({
       instance,
       service,
       action,
       request: { action: `${service}:${action}`, resource: "*" },
     });
-    throw new AwsError("InvalidAction", `The fake AWS does not implement ${service}:${action}.`);
+    throw new QueryError("InvalidAction", `The fake AWS does not implement ${service}:${action}.`);
+  }
+
+  /**
+   * EC2's CreateTags: tagging each instance is authorized, with the tags in
+   * IAM's context, before any instance is tagged.
+   */
+  private async createTags(instance: Instance, params: URLSearchParams): Promise<string> {
+    const { region, accountId } = this.world.config;
+    const tags = Object.entries(memberMap(params, "Tag", ["Key", "Value"]));
+    const targets: Instance[] = [];
+    for (const id of listParameter(params, "ResourceId")) {
+      const target = this.world.instances.get(id);
+      const context: Record<string, string | string[]> = {
+        "aws:TagKeys": tags.map(([key]) => key),
+      };
+      for (const [key, value] of target?.tags ?? []) context[`aws:ResourceTag/${key}`] = value;
+      for (const [key, value] of tags) context[`aws:RequestTag/${key}`] = value;
+      await this.check({
+        instance,
+        service: "ec2",
+        action: "CreateTags",
+        request: {
+          action: "ec2:CreateTags",
+          resource: `arn:aws:ec2:${region}:${accountId}:instance/${id}`,
+          context,
+        },
+      });
+      if (target === undefined || target.state === "terminated") {
+        throw new QueryError(
+          "InvalidInstanceID.NotFound",
+          `The instance ID '${id}' does not exist`,
+        );
+      }
+      targets.push(target);
+    }
+    for (const target of targets) for (const [key, value] of tags) target.tags.set(key, value);
+    return "<return>true</return>";
   }
 
   private async secretsManager(
@@ -204,9 +219,9 @@ export class Api {
     });
     const secret = arn === undefined ? undefined : this.world.secrets.get(arn);
     if (action !== "GetSecretValue")
-      throw new AwsError("UnknownOperationException", `${action} is not implemented`);
+      throw new QueryError("UnknownOperationException", `${action} is not implemented`);
     if (arn === undefined || secret === undefined)
-      throw new AwsError(
+      throw new QueryError(
         "ResourceNotFoundException",
         "Secrets Manager can't find the specified secret.",
       );

@@ -1,6 +1,7 @@
+import { listParameter, members, QueryError, tag } from "../../query-protocol.js";
 import type { AutoScaling, Group } from "./auto-scaling.js";
 import type { Ec2 } from "./ec2.js";
-import { AwsError, isoTime, listParameter, members, tag } from "./protocol.js";
+import { isoTime } from "./protocol.js";
 import type { World } from "./world.js";
 
 /*
@@ -19,7 +20,7 @@ export class AutoScalingApi {
   private group(name: string | null): Group {
     const group = name === null ? undefined : this.scaling.groups.get(name);
     if (group === undefined || group.deleting) {
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`,
       );
@@ -57,7 +58,7 @@ export class AutoScalingApi {
       case "TerminateInstanceInAutoScalingGroup":
         return this.terminate(params);
       default:
-        throw new AwsError(
+        throw new QueryError(
           "InvalidAction",
           `The action ${action} is not valid for this web service.`,
         );
@@ -129,13 +130,13 @@ export class AutoScalingApi {
     const group = this.group(params.get("AutoScalingGroupName"));
     const desired = Number(params.get("DesiredCapacity"));
     if (desired > group.maxSize) {
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         `New SetDesiredCapacity value ${desired} is above max value ${group.maxSize} for the AutoScalingGroup.`,
       );
     }
     if (desired < group.minSize) {
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
       );
@@ -148,7 +149,7 @@ export class AutoScalingApi {
   private terminate(params: URLSearchParams): string {
     const instance = this.world.instances.get(params.get("InstanceId") ?? "");
     if (instance === undefined || instance.group === undefined || instance.state === "terminated") {
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         `Instance Id not found - No managed instance found for instance ID: ${params.get("InstanceId")}`,
       );
@@ -156,7 +157,7 @@ export class AutoScalingApi {
     const group = this.group(instance.group);
     const decrement = params.get("ShouldDecrementDesiredCapacity") === "true";
     if (decrement && group.desired <= group.minSize) {
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         `Currently, desired capacity is at min size ${group.minSize}; the desired capacity cannot be decremented.`,
       );

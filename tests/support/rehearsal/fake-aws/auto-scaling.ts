@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { QueryError } from "../../query-protocol.js";
 import type { Ec2, LaunchSpec } from "./ec2.js";
-import { AwsError, isoTime } from "./protocol.js";
+import { isoTime } from "./protocol.js";
 import type { Instance, Market, World } from "./world.js";
 
 /*
@@ -85,7 +86,7 @@ export class AutoScaling {
   create(group: Omit<Group, "arn" | "created" | "deleting" | "nextLaunch">): Group {
     const { region, accountId } = this.world.config;
     if (group.subnetIds.length === 0)
-      throw new AwsError(
+      throw new QueryError(
         "ValidationError",
         "No default VPC for this user: give VPCZoneIdentifier.",
       );
@@ -199,7 +200,9 @@ export class AutoScaling {
           subnetId: pool.subnetId,
         });
       } catch (error) {
-        return fail(error instanceof AwsError ? `${error.code}: ${error.message}` : String(error));
+        return fail(
+          error instanceof QueryError ? `${error.code}: ${error.message}` : String(error),
+        );
       }
       const activity = this.activity(group, `Launching a new EC2 instance: ${instance.id}`, cause);
       this.finish(activity, "Successful");

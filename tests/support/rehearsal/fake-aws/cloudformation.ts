@@ -1,18 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { QueryError } from "../../query-protocol.js";
 import {
   conditionValue,
   creationOrder,
   evaluateConditions,
-  NO_VALUE,
   resolveValue,
   type StackScope,
 } from "../template-resolver.js";
 import type { AutoScaling } from "./auto-scaling.js";
 import type { Ec2 } from "./ec2.js";
-import { AwsError, isoTime, tag } from "./protocol.js";
 import { stackParameters } from "./stack-parameters.js";
 import { StackResources, type Stack, type StackEvent } from "./stack-resources.js";
-import type { Instance, World } from "./world.js";
+import type { World } from "./world.js";
 
 /*
  * CloudFormation, enough to create and delete a FlightDeck cluster stack
@@ -23,7 +22,8 @@ import type { Instance, World } from "./world.js";
  * its CreationPolicy signal) and the Auto Scaling group come to life in the
  * fake; other resources get ids. Deletion runs in reverse order, and a
  * security group refuses to go while an instance still carries it, as EC2's
- * DependencyViolation does.
+ * DependencyViolation does. Its API, the calls the nodes make, is
+ * cloudformation-api.ts.
  */
 
 type Json = Record<string, unknown>;
@@ -52,7 +52,7 @@ export class CloudFormation {
   find(nameOrId: string | null): Stack {
     const stack = [...this.stacks].reverse().find((s) => s.name === nameOrId || s.id === nameOrId);
     if (stack === undefined || stack.status === "DELETE_COMPLETE") {
-      throw new AwsError("ValidationError", `Stack with id ${nameOrId} does not exist`);
+      throw new QueryError("ValidationError", `Stack with id ${nameOrId} does not exist`);
     }
     return stack;
   }
@@ -83,7 +83,8 @@ export class CloudFormation {
     return stack;
   }
 
-  private scopeOf(stack: Stack): StackScope {
+  /** What the template's intrinsic functions resolve against in `stack` now. */
+  scopeOf(stack: Stack): StackScope {
     const { region, accountId } = this.world.config;
     const base = {
       parameters: stack.parameters,
@@ -188,6 +189,12 @@ export class CloudFormation {
     stack.status = "ROLLBACK_COMPLETE";
   }
 
+  /** Records a resource's signal, and ends its CreationPolicy's wait if it is waiting. */
+  signal(stack: Stack, logicalId: string, status: string, uniqueId: string): void {
+    stack.signals.push({ logicalId, status, uniqueId, time: Date.now() });
+    this.waiters.get(`${stack.id}/${logicalId}`)?.(status, uniqueId);
+  }
+
   /** Starts deleting a stack. */
   delete(nameOrId: string): Stack {
     const stack = this.find(nameOrId);
@@ -247,55 +254,5 @@ export class CloudFormation {
       );
     }
     return true;
-  }
-
-  // ---- the API ----
-
-  handle(action: string, params: URLSearchParams, caller: Instance): string {
-    const stack = this.find(params.get("StackName"));
-    const logicalId = params.get("LogicalResourceId") ?? "";
-    if (action === "DescribeStackResource") {
-      const resource = ((stack.template["Resources"] ?? {}) as Record<string, Json>)[logicalId];
-      const created = stack.created.get(logicalId);
-      if (resource === undefined) {
-        throw new AwsError(
-          "ValidationError",
-          `Resource ${logicalId} does not exist for stack ${stack.name}`,
-        );
-      }
-      const metadata =
-        resource["Metadata"] === undefined
-          ? undefined
-          : resolveValue(resource["Metadata"], this.scopeOf(stack));
-      return (
-        "<StackResourceDetail>" +
-        tag("StackName", stack.name) +
-        tag("StackId", stack.id) +
-        tag("LogicalResourceId", logicalId) +
-        tag("PhysicalResourceId", created?.ref) +
-        tag("ResourceType", String(resource["Type"])) +
-        tag("LastUpdatedTimestamp", isoTime(Date.now())) +
-        tag("ResourceStatus", created === undefined ? "CREATE_IN_PROGRESS" : "CREATE_COMPLETE") +
-        tag(
-          "Metadata",
-          metadata === undefined || metadata === NO_VALUE ? undefined : JSON.stringify(metadata),
-        ) +
-        "</StackResourceDetail>"
-      );
-    }
-    if (action === "SignalResource") {
-      const status = params.get("Status") ?? "";
-      const uniqueId = params.get("UniqueId") ?? "";
-      if (uniqueId.length > 64)
-        throw new AwsError(
-          "ValidationError",
-          "1 validation error detected: Value at 'uniqueId' failed to satisfy constraint: Member must have length less than or equal to 64",
-        );
-      stack.signals.push({ logicalId, status, uniqueId, time: Date.now() });
-      void caller;
-      this.waiters.get(`${stack.id}/${logicalId}`)?.(status, uniqueId);
-      return "";
-    }
-    throw new AwsError("InvalidAction", `The action ${action} is not valid for this web service.`);
   }
 }

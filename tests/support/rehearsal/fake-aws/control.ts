@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { IntervalHistogram } from "node:perf_hooks";
+import { bodyOf, QueryError } from "../../query-protocol.js";
 import type { AutoScaling } from "./auto-scaling.js";
 import type { CloudFormation } from "./cloudformation.js";
-import { AwsError, bodyOf } from "./protocol.js";
 import type { Ec2 } from "./ec2.js";
 import type { CapacityRule, FaultKind, World } from "./world.js";
 
@@ -84,7 +84,7 @@ export class Control {
   }
 
   async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = (await bodyOf(request)).toString("utf8");
+    const body = await bodyOf(request);
     const input = (body === "" ? {} : JSON.parse(body)) as Record<string, unknown>;
     const route = `${request.method} ${request.url}`;
     try {
@@ -93,7 +93,7 @@ export class Control {
         ? json(response, 404, { error: `no route ${route}` })
         : json(response, 200, answer);
     } catch (error) {
-      return error instanceof AwsError
+      return error instanceof QueryError
         ? json(response, 400, { error: `${error.code}: ${error.message}` })
         : json(response, 500, { error: String(error) });
     }
@@ -183,13 +183,13 @@ export class Control {
   private instance(input: Record<string, unknown>) {
     const instance = this.world.instances.get(String(input["instanceId"]));
     if (instance === undefined)
-      throw new AwsError("InvalidInstanceID.NotFound", "no such instance");
+      throw new QueryError("InvalidInstanceID.NotFound", "no such instance");
     return instance;
   }
 
   private bucket(input: Record<string, unknown>): Map<string, Buffer> {
     const bucket = this.world.objects.get(String(input["bucket"]));
-    if (bucket === undefined) throw new AwsError("NoSuchBucket", "no such bucket");
+    if (bucket === undefined) throw new QueryError("NoSuchBucket", "no such bucket");
     return bucket;
   }
 }

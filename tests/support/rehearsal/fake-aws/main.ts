@@ -8,6 +8,7 @@ import { Api } from "./api.js";
 import { AutoScaling } from "./auto-scaling.js";
 import { AutoScalingApi } from "./auto-scaling-api.js";
 import { CloudFormation } from "./cloudformation.js";
+import { CloudFormationApi } from "./cloudformation-api.js";
 import { Control } from "./control.js";
 import type { ZoneSnapshot } from "./dns.js";
 import { Ec2 } from "./ec2.js";
@@ -34,7 +35,11 @@ const certificates = makeCertificates(join(config.runDir, "tls"), config.region)
 const ec2 = new Ec2(world, certificates.ca);
 const autoScaling = new AutoScaling(world, ec2);
 const cloudFormation = new CloudFormation(world, ec2, autoScaling);
-const api = new Api(world, cloudFormation, new AutoScalingApi(world, autoScaling, ec2));
+const api = new Api(
+  world,
+  new CloudFormationApi(cloudFormation),
+  new AutoScalingApi(world, autoScaling, ec2),
+);
 const imds = new Imds(world);
 const efs = new Efs(world);
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { QueryFormat } from "../../query-protocol.js";
 
 /*
- * The AWS wire protocols the nodes speak through boto3: SigV4-signed
- * requests routed by the credential scope's service name, the Query
- * protocol (form-encoded parameters, XML answers: EC2, Auto Scaling,
- * CloudFormation), JSON 1.1 (Secrets Manager) and S3's REST.
+ * What the rehearsal's fake AWS adds to the wire protocols the nodes speak
+ * through boto3: the SigV4 credential scope a request is routed by, the
+ * namespace and dialect of each Query service it serves (the Query protocol
+ * itself is ../../query-protocol.ts's), an answer with AWS's headers, and
+ * AWS's timestamps.
  */
 
 /** What a signed request says about its sender and target. */
@@ -23,70 +25,17 @@ export function signatureOf(request: IncomingMessage): Signed | undefined {
   return { accessKeyId: match[1] ?? "", region: match[2] ?? "", service: match[3] ?? "" };
 }
 
-export async function bodyOf(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** An error AWS would answer with: a code, a message and an HTTP status. */
-export class AwsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = "AwsError";
-  }
-}
-
-export const xmlEscape = (value: string) =>
-  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
-/** `<name>value</name>`, or nothing for undefined. */
-export const tag = (name: string, value: string | number | boolean | undefined) =>
-  value === undefined ? "" : `<${name}>${xmlEscape(String(value))}</${name}>`;
-
-/** A list of `<member>` items (`<item>` for EC2). */
-export const members = (items: readonly string[], element = "member") =>
-  items.map((item) => `<${element}>${item}</${element}>`).join("");
-
-/** `Prefix.member.N` (or `Prefix.N`) values of a Query request, in order. */
-export function listParameter(params: URLSearchParams, prefix: string): string[] {
-  const values: string[] = [];
-  for (let i = 1; ; i += 1) {
-    const value = params.get(`${prefix}.member.${i}`) ?? params.get(`${prefix}.${i}`);
-    if (value === null) return values;
-    values.push(value);
-  }
-}
-
-const QUERY_NAMESPACES: Record<string, string> = {
-  cloudformation: "http://cloudformation.amazonaws.com/doc/2010-05-15/",
-  autoscaling: "http://autoscaling.amazonaws.com/doc/2011-01-01/",
-  ec2: "http://ec2.amazonaws.com/doc/2016-11-15/",
+const QUERY_FORMATS: Record<string, QueryFormat> = {
+  cloudformation: { namespace: "http://cloudformation.amazonaws.com/doc/2010-05-15/" },
+  autoscaling: { namespace: "http://autoscaling.amazonaws.com/doc/2011-01-01/" },
+  ec2: { namespace: "http://ec2.amazonaws.com/doc/2016-11-15/", dialect: "ec2" },
 };
 
-/** A Query protocol answer: `<ActionResponse><ActionResult>…` (EC2 has no Result element). */
-export function queryResponse(service: string, action: string, result: string): string {
-  const namespace = QUERY_NAMESPACES[service] ?? "";
-  const requestId = randomUUID();
-  if (service === "ec2") {
-    return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${namespace}"><requestId>${requestId}</requestId>${result}</${action}Response>`;
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${namespace}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
-}
+/** How a Query service (by its SigV4 name) answers; no namespace for one the fake does not serve. */
+export const queryFormatOf = (service: string): QueryFormat =>
+  QUERY_FORMATS[service] ?? { namespace: "" };
 
-/** A Query protocol error, in EC2's or the other services' shape. */
-export function queryError(service: string, error: AwsError): string {
-  const requestId = randomUUID();
-  if (service === "ec2") {
-    return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>${tag("Code", error.code)}${tag("Message", error.message)}</Error></Errors><RequestID>${requestId}</RequestID></Response>`;
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type>${tag("Code", error.code)}${tag("Message", error.message)}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-}
-
+/** Answers `body` with its status, type and length, and a request id as AWS does. */
 export function send(
   response: ServerResponse,
   status: number,

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { QueryError, tag } from "../../query-protocol.js";
 import type { AuthorizationRequest } from "./iam.js";
-import { AwsError, isoTime, send, tag, xmlEscape } from "./protocol.js";
+import { isoTime, send } from "./protocol.js";
 import type { Instance, World } from "./world.js";
 
 /*
@@ -58,7 +59,7 @@ export class S3 {
     const bucket = virtual ?? path.split("/")[0] ?? "";
     const key = virtual !== undefined ? path : path.split("/").slice(1).join("/");
     if (!this.world.objects.has(bucket))
-      throw new AwsError("NoSuchBucket", "The specified bucket does not exist", 404);
+      throw new QueryError("NoSuchBucket", "The specified bucket does not exist", 404);
     if (key === "") {
       const prefix = url.searchParams.get("prefix") ?? "";
       const delimiter = url.searchParams.get("delimiter") ?? "";
@@ -126,7 +127,7 @@ export class S3 {
     });
     const object = this.objectsFor(instance, bucket).get(key);
     if (object === undefined)
-      throw new AwsError("NoSuchKey", `The specified key does not exist: ${xmlEscape(key)}`, 404);
+      throw new QueryError("NoSuchKey", `The specified key does not exist: ${key}`, 404);
     const headers = {
       etag: `"${createHash("md5").update(object).digest("hex")}"`,
       "last-modified": new Date().toUTCString(),

@@ -1,5 +1,5 @@
+import { QueryError } from "../../query-protocol.js";
 import type { ParameterValue } from "../template-resolver.js";
-import { AwsError } from "./protocol.js";
 
 /*
  * A stack's parameter values as CloudFormation settles them at CreateStack:
@@ -54,10 +54,10 @@ export function stackParameters(
     values[key] = isList(type) ? text.split(",").map((item) => item.trim()) : text;
   }
   if (missing.length > 0) {
-    throw new AwsError("ValidationError", `Parameters: [${missing.join(", ")}] must have values`);
+    throw new QueryError("ValidationError", `Parameters: [${missing.join(", ")}] must have values`);
   }
   if (unfetched.length > 0) {
-    throw new AwsError(
+    throw new QueryError(
       "ValidationError",
       `Unable to fetch parameters [${unfetched.join(",")}] from parameter store for this account.`,
     );

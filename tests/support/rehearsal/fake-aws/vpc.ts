@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { QueryError } from "../../query-protocol.js";
 import { addressIn, contains } from "../ipv4.js";
-import { AwsError } from "./protocol.js";
 
 /*
  * The deployment's shared VPC in the fake: its subnets (one per zone, each
@@ -72,12 +72,12 @@ export function ruleFrom(properties: Readonly<Record<string, unknown>>): Ingress
   };
   const protocol = protocols[named];
   if (protocol === undefined) {
-    throw new AwsError("InvalidParameterValue", `The fake does not model IpProtocol ${named}.`);
+    throw new QueryError("InvalidParameterValue", `The fake does not model IpProtocol ${named}.`);
   }
   const source = properties["SourceSecurityGroupId"];
   const cidr = properties["CidrIp"];
   if ((source === undefined) === (cidr === undefined)) {
-    throw new AwsError(
+    throw new QueryError(
       "InvalidParameterCombination",
       "Specify exactly one of SourceSecurityGroupId and CidrIp.",
     );
@@ -135,7 +135,7 @@ export class Vpc {
   subnet(id: string): Subnet {
     const subnet = this.subnets.get(id);
     if (subnet === undefined)
-      throw new AwsError("InvalidSubnetID.NotFound", `The subnet ID '${id}' does not exist`);
+      throw new QueryError("InvalidSubnetID.NotFound", `The subnet ID '${id}' does not exist`);
     return subnet;
   }
 
@@ -145,7 +145,7 @@ export class Vpc {
     this.next.set(subnet.id, offset + 1);
     const address = addressIn(subnet.cidr, offset);
     if (!contains(subnet.cidr, address) || this.mountTargets.some((t) => t.ip === address)) {
-      throw new AwsError(
+      throw new QueryError(
         "InsufficientFreeAddressesInSubnet",
         `Insufficient free addresses in ${subnet.id}.`,
       );
@@ -157,7 +157,7 @@ export class Vpc {
   checkGroups(ids: readonly string[]): void {
     for (const id of ids) {
       if (!this.groups.has(id)) {
-        throw new AwsError(
+        throw new QueryError(
           "InvalidGroup.NotFound",
           `The security group '${id}' does not exist in VPC '${this.id}'`,
         );
@@ -167,7 +167,7 @@ export class Vpc {
 
   createGroup(vpcId: string, description: string, ingress: IngressRule[]): SecurityGroup {
     if (vpcId !== this.id)
-      throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
+      throw new QueryError("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
     const group = {
       id: `sg-${randomBytes(9).toString("hex").slice(0, 17)}`,
       vpcId,
@@ -202,7 +202,7 @@ export class Vpc {
         .map((g) => g.id),
     ];
     if (users.length > 0) {
-      throw new AwsError(
+      throw new QueryError(
         "DependencyViolation",
         `resource ${id} has a dependent object (${users.join(", ")})`,
       );
