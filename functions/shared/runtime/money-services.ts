@@ -10,7 +10,7 @@ import { DynamoUsageLedger } from "./dynamo-usage-ledger.js";
 import type { UserHome } from "./user-home.js";
 
 /*
- * Money's services, loaded by money.ts on first use: the ledger over its
+ * Money's services, loaded by money-loader.ts on first use: the ledger over its
  * table, EC2's records through signed calls, and the price book of the
  * users' bucket.
  */

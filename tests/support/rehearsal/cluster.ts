@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
-import type { AwsReport, InstanceReport, StackReport } from "./fake-aws-client.js";
+import type { AwsReport, FakeAwsProcess, InstanceReport, StackReport } from "./fake-aws-client.js";
 import { SYSTEM_PATH } from "./host.js";
-import type { Rehearsal } from "./rehearsal.js";
 
 /*
  * One rehearsed cluster, used through its master as its user would: a
@@ -25,9 +24,22 @@ export interface CommandOutput {
   readonly stderr: string;
 }
 
+/** What a cluster uses of the rehearsal that made it (rehearsal.ts): its fake AWS and its clock. */
+export interface ClusterRehearsal {
+  readonly aws: FakeAwsProcess;
+  /** Real seconds for `minutes` simulated minutes. */
+  minutes(minutes: number): number;
+  /** Polls `check` until it returns a value other than undefined/false, within `seconds`. */
+  waitFor<T>(
+    what: string,
+    seconds: number,
+    check: () => Promise<T | undefined | false> | T | undefined | false,
+  ): Promise<T>;
+}
+
 export class Cluster {
   constructor(
-    readonly rehearsal: Rehearsal,
+    readonly rehearsal: ClusterRehearsal,
     readonly stackName: string,
     /** The owner's FlightDeck user id (IAM name or session-tag value). */
     readonly user: string,
