@@ -30,6 +30,12 @@ FLIGHTDECK_POLL_SECONDS (how often --wait looks: 0.1 to 3600 seconds; default 5)
 FLIGHTDECK_PRICES (the price book validate and render use; default ~/.cache/flightdeck/prices.json).
 Exit codes: 0 done, 1 failed or invalid, 2 usage, 124 timed out, 130 interrupted.`;
 
+/** How a command's action runs: `run` takes its exit code, `context` its options. */
+interface Actions {
+  readonly run: (code: Promise<number>) => void;
+  readonly context: (command: Command) => CliContext;
+}
+
 /** Builds the `flightdeck` command line; `run` receives each command's exit code. */
 function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command {
   const program = new Command("flightdeck")
@@ -52,6 +58,14 @@ function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command 
 
   const context = (command: Command) =>
     new CliContext(io, command.optsWithGlobals<GlobalOptions>());
+  addUserCommands(program, { run, context });
+  addAdminCommands(program, { run, context });
+  showUsageAfterErrors(program);
+  return program;
+}
+
+/** The commands for a user's own clusters: validate, create, delete, extend, status and list. */
+function addUserCommands(program: Command, { run, context }: Actions): void {
   const timeout = new Option("--timeout <duration>", "how long --wait waits, e.g. 90s, 45m, 2h");
 
   program
@@ -116,7 +130,15 @@ function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command 
     .command("list")
     .description("list your clusters and their states")
     .action((_opts, command: Command) => run(statusCommand(context(command), undefined)));
+}
 
+/**
+ * The administrator's commands: render, and admin's redrive and usage. Each
+ * loads its module only when asked for: render brings the settings codec,
+ * the template and the merge, the other two their AWS clients, which no
+ * user's command needs.
+ */
+function addAdminCommands(program: Command, { run, context }: Actions): void {
   program
     .command("render")
     .description(
@@ -130,8 +152,6 @@ function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command 
     .option("-c, --config <file>", "the user's cluster config (default: all defaults)")
     .option("--request-id <id>", "the upload's S3 version id, to reproduce its ClientRequestToken")
     .action((cluster: string, opts: RenderOptions, command: Command) =>
-      // Loaded only when asked for: render brings the settings codec, the
-      // template and the merge, which no other command needs.
       run(
         import("./commands/render.js").then(({ renderCommand }) =>
           renderCommand(context(command), cluster, opts),
@@ -176,9 +196,6 @@ function buildProgram(io: CliIo, run: (code: Promise<number>) => void): Command 
         ),
       ),
     );
-
-  showUsageAfterErrors(program);
-  return program;
 }
 
 /** `flightdeck admin redrive`: the command as a user types it. */

@@ -65,42 +65,53 @@ export async function redrive(
     const fresh = messages.filter((m) => m.MessageId !== undefined && !seen.has(m.MessageId));
     if (fresh.length === 0) break;
     for (const message of fresh) {
-      const messageId = message.MessageId ?? "";
-      seen.add(messageId);
-      const replay: Replay = replayOf(
-        { body: message.Body ?? "", attributes: attributesOf(message) },
-        options.functions,
-      );
-      if (replay.kind === "leave") {
-        report.left.push({ messageId, reason: replay.reason });
-        continue;
-      }
-      if (options.dryRun) {
-        report.replayed.push({ functionName: replay.functionName, messageId });
-        continue;
-      }
-      const invoked = await lambda.send(
-        new InvokeCommand({
-          FunctionName: replay.functionName,
-          InvocationType: "Event",
-          Payload: new TextEncoder().encode(replay.payload),
-        }),
-      );
-      if (invoked.StatusCode !== 202) {
-        report.left.push({
-          messageId,
-          reason: `Lambda answered ${invoked.StatusCode ?? "nothing"}`,
-        });
-        continue;
-      }
-      await sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: options.queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-        }),
-      );
-      report.replayed.push({ functionName: replay.functionName, messageId });
+      seen.add(message.MessageId ?? "");
+      await redriveOne(sqs, lambda, options, message, report);
     }
   }
   return report;
+}
+
+/** Replays one message (or, in a dry run, says it would) and records it as replayed or left. */
+async function redriveOne(
+  sqs: SQSClient,
+  lambda: LambdaClient,
+  options: RedriveOptions,
+  message: Message,
+  report: RedriveReport,
+): Promise<void> {
+  const messageId = message.MessageId ?? "";
+  const replay: Replay = replayOf(
+    { body: message.Body ?? "", attributes: attributesOf(message) },
+    options.functions,
+  );
+  if (replay.kind === "leave") {
+    report.left.push({ messageId, reason: replay.reason });
+    return;
+  }
+  if (options.dryRun) {
+    report.replayed.push({ functionName: replay.functionName, messageId });
+    return;
+  }
+  const invoked = await lambda.send(
+    new InvokeCommand({
+      FunctionName: replay.functionName,
+      InvocationType: "Event",
+      Payload: new TextEncoder().encode(replay.payload),
+    }),
+  );
+  if (invoked.StatusCode !== 202) {
+    report.left.push({
+      messageId,
+      reason: `Lambda answered ${invoked.StatusCode ?? "nothing"}`,
+    });
+    return;
+  }
+  await sqs.send(
+    new DeleteMessageCommand({
+      QueueUrl: options.queueUrl,
+      ReceiptHandle: message.ReceiptHandle,
+    }),
+  );
+  report.replayed.push({ functionName: replay.functionName, messageId });
 }

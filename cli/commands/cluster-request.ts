@@ -11,7 +11,7 @@ import {
 import { ageOf, clusterStates, type ClusterState, type StateName } from "../cluster-state.js";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
-import { EXIT, printable } from "../output.js";
+import { EXIT, printable, type Output } from "../output.js";
 import type { UserBucket } from "../user-bucket.js";
 import { parseDuration, pollIntervalMs, waitForCluster } from "../wait-for-cluster.js";
 import type { ClusterConfig } from "../../functions/shared/cluster-config.js";
@@ -86,6 +86,14 @@ export function reportUnfinishedWait(
   return EXIT.interrupted;
 }
 
+/** `--timeout`, in ms: `given`, else `fallback`; a usage error when it is no duration. */
+export function timeoutMsOf(given: string | undefined, fallback: string, examples: string): number {
+  const timeoutMs = parseDuration(given ?? fallback);
+  if (timeoutMs === undefined)
+    throw new CliError(`--timeout ${given}: use a duration such as ${examples}.`, EXIT.usage);
+  return timeoutMs;
+}
+
 /**
  * `flightdeck create|delete <cluster>`: validates first (a bad config is never
  * uploaded), refuses when the cluster is already in that state unless
@@ -100,46 +108,20 @@ export async function clusterRequestCommand(
   const cluster = clusterNameOf(name);
   const { out } = ctx;
   const request = REQUESTS[action];
-  const timeoutMs = parseDuration(options.timeout ?? request.defaultTimeout);
-  if (timeoutMs === undefined)
-    throw new CliError(
-      `--timeout ${options.timeout}: use a duration such as 90s, 45m or 2h.`,
-      EXIT.usage,
-    );
+  const timeoutMs = timeoutMsOf(options.timeout, request.defaultTimeout, "90s, 45m or 2h");
   const intervalMs = options.wait === true ? pollIntervalMs(ctx.io.env) : 0;
 
   let body: Uint8Array = new Uint8Array();
   let config: ClusterConfig = {};
   if (action === "create") {
-    const checked = await checkConfig(options.config, undefined, cluster);
-    const { bytes, errors } = checked;
-    config = checked.config;
-    if (errors.length > 0) {
-      out.error(`${printable(options.config ?? "the config")} is not valid; nothing was uploaded:`);
-      for (const error of errors) out.io.stderr.write(`  - ${printable(error)}\n`);
-      return EXIT.failed;
-    }
-    body = bytes;
+    const checked = await checkedConfig(out, options.config, cluster);
+    if (checked === undefined) return EXIT.failed;
+    ({ bytes: body, config } = checked);
   }
 
   const bucket = await ctx.userBucket();
-  if (action === "create") {
-    // The price before launch: FlightDeck's published prices, kept for validate and render.
-    const { refreshPrices } = await import("../price-cache.js");
-    const book = await refreshPrices(bucket, ctx.io.env);
-    const price = await priceOf(ctx, config, undefined, book, cluster);
-    if (price !== undefined) out.note(`Price: ${printable(price.text)}`);
-  }
-  const current = clusterStates(bucket.user, await bucket.list()).find(
-    (s) => s.cluster === cluster,
-  );
-  if (current === undefined && action === "delete" && options.force !== true)
-    throw noSuchCluster(bucket, cluster, action);
-  if (current !== undefined && request.busy.includes(current.state) && options.force !== true) {
-    throw new CliError(
-      `Cluster ${cluster} is already ${current.state} (for ${ageOf(current.since, new Date())}); use --force to send the ${action} request anyway.`,
-    );
-  }
+  if (action === "create") await notePrice(ctx, bucket, config, cluster);
+  await refusePointless(bucket, cluster, action, options.force === true);
 
   const key = clusterFileKey(bucket.user, cluster, action);
   await bucket.write(key, body);
@@ -162,6 +144,58 @@ export async function clusterRequestCommand(
     return reportUnfinishedWait(ctx, result.kind, cluster, timeout, action);
   }
   return report(bucket, ctx, cluster, action, result.value);
+}
+
+/**
+ * The config a create uploads, checked as `validate` checks it; `undefined`
+ * (with every error printed) when it is not valid.
+ */
+async function checkedConfig(
+  out: Output,
+  path: string | undefined,
+  cluster: ClusterName,
+): Promise<{ bytes: Uint8Array; config: ClusterConfig } | undefined> {
+  const { bytes, config, errors } = await checkConfig(path, undefined, cluster);
+  if (errors.length === 0) return { bytes, config };
+  out.error(`${printable(path ?? "the config")} is not valid; nothing was uploaded:`);
+  for (const error of errors) out.io.stderr.write(`  - ${printable(error)}\n`);
+  return undefined;
+}
+
+/** The price before launch: FlightDeck's published prices, kept for validate and render. */
+async function notePrice(
+  ctx: CliContext,
+  bucket: UserBucket,
+  config: ClusterConfig,
+  cluster: ClusterName,
+): Promise<void> {
+  const { refreshPrices } = await import("../price-cache.js");
+  const book = await refreshPrices(bucket, ctx.io.env);
+  const price = await priceOf(ctx, config, undefined, book, cluster);
+  if (price !== undefined) ctx.out.note(`Price: ${printable(price.text)}`);
+}
+
+/**
+ * Refuses, unless `force`, a request the cluster's state makes pointless: a
+ * delete of a cluster with no file, or any request while the cluster is in
+ * one of its action's busy states.
+ */
+async function refusePointless(
+  bucket: UserBucket,
+  cluster: ClusterName,
+  action: ClusterRequest,
+  force: boolean,
+): Promise<void> {
+  const current = clusterStates(bucket.user, await bucket.list()).find(
+    (s) => s.cluster === cluster,
+  );
+  if (current === undefined && action === "delete" && !force)
+    throw noSuchCluster(bucket, cluster, action);
+  if (current !== undefined && REQUESTS[action].busy.includes(current.state) && !force) {
+    throw new CliError(
+      `Cluster ${cluster} is already ${current.state} (for ${ageOf(current.since, new Date())}); use --force to send the ${action} request anyway.`,
+    );
+  }
 }
 
 async function report(

@@ -1,11 +1,17 @@
+import type { ClusterName } from "../../functions/shared/identifiers.js";
 import { parseLifetimeBody } from "../../functions/shared/lifetime-files.js";
 import { clusterFileKey } from "../../functions/shared/result-files.js";
 import { clusterStates, extensionAnswer } from "../cluster-state.js";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
-import { EXIT, printable } from "../output.js";
-import { parseDuration, pollHome, pollIntervalMs } from "../wait-for-cluster.js";
-import { clusterNameOf, noSuchCluster, reportUnfinishedWait } from "./cluster-request.js";
+import { EXIT, printable, type Output } from "../output.js";
+import { pollHome, pollIntervalMs } from "../wait-for-cluster.js";
+import {
+  clusterNameOf,
+  noSuchCluster,
+  reportUnfinishedWait,
+  timeoutMsOf,
+} from "./cluster-request.js";
 
 export interface ExtendOptions {
   readonly hours?: string | undefined;
@@ -26,21 +32,8 @@ export async function extendCommand(
 ): Promise<number> {
   const cluster = clusterNameOf(name);
   const { out } = ctx;
-  let body = "";
-  if (options.hours !== undefined) {
-    if (!/^\d{1,4}$/.test(options.hours) || Number(options.hours) < 1)
-      throw new CliError(
-        `--hours ${options.hours}: use a whole number of hours, at least 1.`,
-        EXIT.usage,
-      );
-    body = JSON.stringify({ hours: Number(options.hours) });
-  }
-  const timeoutMs = parseDuration(options.timeout ?? "5m");
-  if (timeoutMs === undefined)
-    throw new CliError(
-      `--timeout ${options.timeout}: use a duration such as 90s or 5m.`,
-      EXIT.usage,
-    );
+  const body = requestBody(options.hours);
+  const timeoutMs = timeoutMsOf(options.timeout, "5m", "90s or 5m");
   const intervalMs = options.wait === true ? pollIntervalMs(ctx.io.env) : 0;
   const bucket = await ctx.userBucket();
   const current = clusterStates(bucket.user, await bucket.list()).find(
@@ -76,7 +69,20 @@ export async function extendCommand(
   });
   if (result.kind !== "done")
     return reportUnfinishedWait(ctx, result.kind, cluster, options.timeout ?? "5m", "request");
-  const record = parseLifetimeBody((await bucket.read(answerKey)) ?? "");
+  return printAnswer(out, cluster, (await bucket.read(answerKey)) ?? "");
+}
+
+/** The `.cf-extend` body: `--hours`, when given (a usage error unless a whole number from 1). */
+function requestBody(hours: string | undefined): string {
+  if (hours === undefined) return "";
+  if (!/^\d{1,4}$/.test(hours) || Number(hours) < 1)
+    throw new CliError(`--hours ${hours}: use a whole number of hours, at least 1.`, EXIT.usage);
+  return JSON.stringify({ hours: Number(hours) });
+}
+
+/** Prints the `.cf-extended` answer and returns the exit code: 0 granted, 1 refused. */
+function printAnswer(out: Output, cluster: ClusterName, answer: string): number {
+  const record = parseLifetimeBody(answer);
   const granted = record?.granted === true;
   const reason = printable(record?.reason ?? "");
   const expiresAt = printable(record?.expiresAt ?? "?");

@@ -1,17 +1,25 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import { createStackRequest } from "../../functions/shared/create-stack-request.js";
-import { loginFor } from "../../functions/shared/deployment-policy.js";
-import { isClusterName, isUserId } from "../../functions/shared/identifiers.js";
+import type { ClusterConfig } from "../../functions/shared/cluster-config.js";
+import { loginFor, type DeploymentPolicy } from "../../functions/shared/deployment-policy.js";
+import {
+  isClusterName,
+  isUserId,
+  type ClusterName,
+  type UserId,
+} from "../../functions/shared/identifiers.js";
 import { templateUrlFor } from "../../functions/shared/template-url.js";
-import { mergeTemplate } from "../../functions/shared/template-merge.js";
+import { mergeTemplate, type CreateStackPlan } from "../../functions/shared/template-merge.js";
 import { documentKeys } from "../../stacks/deployment/document-keys.js";
 import {
   ClusterTemplateError,
   loadClusterTemplate,
+  type ClusterTemplateFile,
 } from "../../stacks/deployment/cluster-template.js";
 import { arnScope, iamArn } from "../../stacks/iam/arns.js";
 import { namesFor } from "../../stacks/settings/names.js";
 import { policyFromSettings } from "../../stacks/settings/policy.js";
+import type { Settings } from "../../stacks/settings/settings-shape.js";
 import { loadSettings, SettingsError, settingsPath } from "../../stacks/settings/settings.js";
 import type { CliContext } from "../cli-context.js";
 import { CliError } from "../cli-error.js";
@@ -23,6 +31,19 @@ export interface RenderOptions {
   readonly config?: string | undefined;
   /** The S3 version id of the upload, which the request token is derived from. */
   readonly requestId?: string | undefined;
+}
+
+/** What a render works from, once the deployment's files and the user's config are read. */
+interface Rendering {
+  /** The settings file. */
+  readonly path: string;
+  readonly settings: Settings;
+  readonly templateFile: ClusterTemplateFile;
+  readonly policy: DeploymentPolicy;
+  readonly user: UserId;
+  readonly cluster: ClusterName;
+  readonly config: ClusterConfig;
+  readonly requestId: string | undefined;
 }
 
 /**
@@ -43,17 +64,7 @@ export async function renderCommand(
     throw new CliError(`${JSON.stringify(cluster)} is not a valid cluster name.`, EXIT.usage);
 
   const path = settingsPath(options.settings, ctx.io.env);
-  let settings;
-  let templateFile;
-  try {
-    settings = loadSettings(path);
-    templateFile = loadClusterTemplate(settings.template);
-  } catch (error) {
-    if (error instanceof SettingsError || error instanceof ClusterTemplateError)
-      throw new CliError(error.message);
-    throw error;
-  }
-
+  const { settings, templateFile } = loadDeployment(path);
   const { config, errors: configErrors } = await readConfig(options.config);
   const policy = policyFromSettings(settings);
   const problems = [...configErrors];
@@ -73,29 +84,9 @@ export async function renderCommand(
     });
     if (isLeft(plan)) problems.push(...plan.left);
     else if (problems.length === 0) {
-      const names = namesFor(settings);
-      const keys = documentKeys(templateFile.sha256, JSON.stringify(policy));
-      const request = createStackRequest(
-        plan.right,
-        templateUrlFor(names.customizerBucket, keys.template, settings.region),
-        iamArn(arnScope(settings), `role/${names.serviceRole}`),
-      );
-      ctx.out.data(request);
-      const rules = { template: templateFile.template, policy, user, source: path };
-      const price = await priceOf(ctx, config, rules, undefined, cluster);
-      if (price !== undefined) ctx.out.note(`Price: ${price.text}`);
-      const login = loginFor(policy, user);
-      ctx.out.note(`Note: ${user} logs in to this cluster as ${login} (ssh ${login}@<login IP>).`);
-      if (settings.accountId === undefined) {
-        ctx.out.note(
-          "Note: the settings name no accountId, so the RoleARN's account is shown as *.",
-        );
-      }
-      if (options.requestId === undefined) {
-        ctx.out.note(
-          "Note: cf-create derives ClientRequestToken from the upload's S3 version id; pass --request-id to match one.",
-        );
-      }
+      const { requestId } = options;
+      const rendering = { path, settings, templateFile, policy, user, cluster, config, requestId };
+      await printRequest(ctx, plan.right, rendering);
       return EXIT.ok;
     }
   }
@@ -103,4 +94,45 @@ export async function renderCommand(
   ctx.out.error(`cf-create would refuse ${user}'s cluster ${cluster}:`);
   for (const problem of problems) ctx.io.stderr.write(`  - ${problem}\n`);
   return EXIT.failed;
+}
+
+/** The settings file and the cluster template it names; a readable error when either is bad. */
+function loadDeployment(path: string): { settings: Settings; templateFile: ClusterTemplateFile } {
+  try {
+    const settings = loadSettings(path);
+    return { settings, templateFile: loadClusterTemplate(settings.template) };
+  } catch (error) {
+    if (error instanceof SettingsError || error instanceof ClusterTemplateError)
+      throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Prints the CreateStack request for an accepted plan, then its price and what to note about it. */
+async function printRequest(
+  ctx: CliContext,
+  plan: CreateStackPlan,
+  { path, settings, templateFile, policy, user, cluster, config, requestId }: Rendering,
+): Promise<void> {
+  const names = namesFor(settings);
+  const keys = documentKeys(templateFile.sha256, JSON.stringify(policy));
+  const request = createStackRequest(
+    plan,
+    templateUrlFor(names.customizerBucket, keys.template, settings.region),
+    iamArn(arnScope(settings), `role/${names.serviceRole}`),
+  );
+  ctx.out.data(request);
+  const rules = { template: templateFile.template, policy, user, source: path };
+  const price = await priceOf(ctx, config, rules, undefined, cluster);
+  if (price !== undefined) ctx.out.note(`Price: ${price.text}`);
+  const login = loginFor(policy, user);
+  ctx.out.note(`Note: ${user} logs in to this cluster as ${login} (ssh ${login}@<login IP>).`);
+  if (settings.accountId === undefined) {
+    ctx.out.note("Note: the settings name no accountId, so the RoleARN's account is shown as *.");
+  }
+  if (requestId === undefined) {
+    ctx.out.note(
+      "Note: cf-create derives ClientRequestToken from the upload's S3 version id; pass --request-id to match one.",
+    );
+  }
 }

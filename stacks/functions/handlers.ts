@@ -79,112 +79,140 @@ export class Handlers extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlersProps) {
     super(scope, id);
-    const { names, documents, deadLetters, notifications, stackPrefix } = props;
-    const environments = handlerEnvironments({
-      region: props.region,
-      userBucket: names.userBucket,
-      customizerBucket: names.customizerBucket,
-      policyKey: documents.policyObject.key,
-      templateKey: documents.templateObject.key,
-      serviceRoleArn: props.serviceRole.role.arn,
-      registryTable: props.registry.table.name,
-      usageTable: props.usage?.table.name,
-      accountId: props.accountId,
-      notifications,
-    });
-    // Built from the names: each role must name its queue, and each queue's mapping its function.
-    const uploadQueueArn = {
-      create: regionalArn(props.scope, "sqs", names.createUploads),
-      delete: regionalArn(props.scope, "sqs", names.deleteUploads),
-    };
-    const permissionContext = (functionName: string, queueArn: string) => ({
-      scope: props.scope,
-      stackPrefix,
-      userBucket: names.userBucket,
-      customizerBucket: names.customizerBucket,
-      policyKey: documents.policyKey,
-      logGroupName: logGroupNameFor(functionName),
-      deadLetterQueueArn: deadLetters.queueArn,
-      uploadQueueArn: queueArn,
-      registryTableArn: props.registry.tableArn,
-      usageTableArn: props.usage?.tableArn,
-      notifications,
-    });
-    const handlerBase = {
-      deadLetterQueueArn: deadLetters.queue.arn,
-      logRetentionDays: props.logRetentionDays,
-      ...HANDLER_SIZING,
-    };
-    this.createHandler = new HandlerFunction(this, "cf-create", {
-      ...handlerBase,
-      functionName: names.createFunction,
-      reservedConcurrency: props.concurrency.create,
-      bundleDir: `${props.bundlesDir}/cf-create`,
-      environment: environments.create,
-      statements: createHandlerStatements({
-        ...permissionContext(names.createFunction, uploadQueueArn.create),
-        customizerPrefix: props.customizerPrefix,
-        templateKey: documents.templateKey,
-        templateUrl: documents.templateUrl,
-        serviceRoleArn: props.serviceRole.roleArn,
-        ssmParameterArns: props.ssmParameterArns,
-        needsInstanceLookup: needsInstanceLookup(props.template),
-      }),
-    });
-    this.deleteHandler = new HandlerFunction(this, "cf-delete", {
-      ...handlerBase,
-      functionName: names.deleteFunction,
-      reservedConcurrency: props.concurrency.delete,
-      bundleDir: `${props.bundlesDir}/cf-delete`,
-      environment: environments.delete,
-      statements: deleteHandlerStatements(
-        permissionContext(names.deleteFunction, uploadQueueArn.delete),
-      ),
-    });
-
-    const uploadQueue = (handler: "create" | "delete", target: HandlerFunction) =>
-      new UploadQueue(this, `${handler}-uploads`, {
-        queueName: handler === "create" ? names.createUploads : names.deleteUploads,
-        scope: props.scope,
-        bucketArn: props.userBucket.bucketArn,
-        accountId: props.accountId,
-        deadLetterQueueArn: deadLetters.queue.arn,
-        target: target.function,
-        targetPermissions: target.permissions,
-        functionTimeout: HANDLER_SIZING.timeout,
-        reservedConcurrency: props.concurrency[handler],
-      });
-    new BucketTriggers(this, "bucket-triggers", {
-      bucketId: props.userBucket.bucketId,
-      queues: {
-        create: uploadQueue("create", this.createHandler),
-        delete: uploadQueue("delete", this.deleteHandler),
-      },
-    });
-    const ruleBase = { scope: props.scope, stackPrefix, deadLetterQueueArn: deadLetters.queue.arn };
-    const createdRule = new StackStatusRule(this, "create-outcomes", {
-      ...ruleBase,
-      ruleName: names.createdRule,
-      description: "FlightDeck: a cluster stack finished creating (or failed to).",
-      statuses: CREATE_OUTCOME_STATUSES,
-      target: this.createHandler.function,
-    });
-    const deletedRule = new StackStatusRule(this, "delete-outcomes", {
-      ...ruleBase,
-      ruleName: names.deletedRule,
-      description: "FlightDeck: a cluster stack finished deleting (or failed to).",
-      statuses: DELETE_OUTCOME_STATUSES,
-      target: this.deleteHandler.function,
-    });
-    const sweep = new LifetimeSchedule(this, "lifetime-sweep", {
-      ruleName: names.sweepSchedule,
-      target: this.deleteHandler.function,
-      deadLetterQueueArn: deadLetters.queue.arn,
-    });
-    deadLetters.acceptUndeliveredEventsFrom([
-      createdRule.rule.arn,
-      deletedRule.rule.arn,
-      sweep.rule.arn,
-    ]);
+    const functions = handlerFunctions(this, props);
+    this.createHandler = functions.create;
+    this.deleteHandler = functions.delete;
+    handlerTriggers(this, props, functions);
   }
+}
+
+/** The two functions, cf-create and cf-delete, with their environments and roles. */
+function handlerFunctions(
+  scope: Construct,
+  props: HandlersProps,
+): { readonly create: HandlerFunction; readonly delete: HandlerFunction } {
+  const { names, documents, deadLetters, notifications } = props;
+  const environments = handlerEnvironments({
+    region: props.region,
+    userBucket: names.userBucket,
+    customizerBucket: names.customizerBucket,
+    policyKey: documents.policyObject.key,
+    templateKey: documents.templateObject.key,
+    serviceRoleArn: props.serviceRole.role.arn,
+    registryTable: props.registry.table.name,
+    usageTable: props.usage?.table.name,
+    accountId: props.accountId,
+    notifications,
+  });
+  // Built from the names: each role must name its queue, and each queue's mapping its function.
+  const uploadQueueArn = {
+    create: regionalArn(props.scope, "sqs", names.createUploads),
+    delete: regionalArn(props.scope, "sqs", names.deleteUploads),
+  };
+  const permissionContext = permissionContextOf(props);
+  const handlerBase = {
+    deadLetterQueueArn: deadLetters.queue.arn,
+    logRetentionDays: props.logRetentionDays,
+    ...HANDLER_SIZING,
+  };
+  const create = new HandlerFunction(scope, "cf-create", {
+    ...handlerBase,
+    functionName: names.createFunction,
+    reservedConcurrency: props.concurrency.create,
+    bundleDir: `${props.bundlesDir}/cf-create`,
+    environment: environments.create,
+    statements: createHandlerStatements({
+      ...permissionContext(names.createFunction, uploadQueueArn.create),
+      customizerPrefix: props.customizerPrefix,
+      templateKey: documents.templateKey,
+      templateUrl: documents.templateUrl,
+      serviceRoleArn: props.serviceRole.roleArn,
+      ssmParameterArns: props.ssmParameterArns,
+      needsInstanceLookup: needsInstanceLookup(props.template),
+    }),
+  });
+  const remove = new HandlerFunction(scope, "cf-delete", {
+    ...handlerBase,
+    functionName: names.deleteFunction,
+    reservedConcurrency: props.concurrency.delete,
+    bundleDir: `${props.bundlesDir}/cf-delete`,
+    environment: environments.delete,
+    statements: deleteHandlerStatements(
+      permissionContext(names.deleteFunction, uploadQueueArn.delete),
+    ),
+  });
+  return { create, delete: remove };
+}
+
+/** What both roles' statements start from, for a function and the upload queue it reads. */
+function permissionContextOf(props: HandlersProps) {
+  const { names, documents, deadLetters, notifications } = props;
+  return (functionName: string, queueArn: string) => ({
+    scope: props.scope,
+    stackPrefix: props.stackPrefix,
+    userBucket: names.userBucket,
+    customizerBucket: names.customizerBucket,
+    policyKey: documents.policyKey,
+    logGroupName: logGroupNameFor(functionName),
+    deadLetterQueueArn: deadLetters.queueArn,
+    uploadQueueArn: queueArn,
+    registryTableArn: props.registry.tableArn,
+    usageTableArn: props.usage?.tableArn,
+    notifications,
+  });
+}
+
+/**
+ * Everything that calls the functions: the user bucket's notifications
+ * through one upload queue per function, the stack-status rules, the
+ * lifetime sweep's schedule, and the dead-letter queue's acceptance of the
+ * events those rules could not deliver.
+ */
+function handlerTriggers(
+  scope: Construct,
+  props: HandlersProps,
+  functions: { readonly create: HandlerFunction; readonly delete: HandlerFunction },
+): void {
+  const { names, deadLetters, stackPrefix } = props;
+  const uploadQueue = (handler: "create" | "delete") =>
+    new UploadQueue(scope, `${handler}-uploads`, {
+      queueName: handler === "create" ? names.createUploads : names.deleteUploads,
+      scope: props.scope,
+      bucketArn: props.userBucket.bucketArn,
+      accountId: props.accountId,
+      deadLetterQueueArn: deadLetters.queue.arn,
+      target: functions[handler].function,
+      targetPermissions: functions[handler].permissions,
+      functionTimeout: HANDLER_SIZING.timeout,
+      reservedConcurrency: props.concurrency[handler],
+    });
+  new BucketTriggers(scope, "bucket-triggers", {
+    bucketId: props.userBucket.bucketId,
+    queues: { create: uploadQueue("create"), delete: uploadQueue("delete") },
+  });
+  const ruleBase = { scope: props.scope, stackPrefix, deadLetterQueueArn: deadLetters.queue.arn };
+  const createdRule = new StackStatusRule(scope, "create-outcomes", {
+    ...ruleBase,
+    ruleName: names.createdRule,
+    description: "FlightDeck: a cluster stack finished creating (or failed to).",
+    statuses: CREATE_OUTCOME_STATUSES,
+    target: functions.create.function,
+  });
+  const deletedRule = new StackStatusRule(scope, "delete-outcomes", {
+    ...ruleBase,
+    ruleName: names.deletedRule,
+    description: "FlightDeck: a cluster stack finished deleting (or failed to).",
+    statuses: DELETE_OUTCOME_STATUSES,
+    target: functions.delete.function,
+  });
+  const sweep = new LifetimeSchedule(scope, "lifetime-sweep", {
+    ruleName: names.sweepSchedule,
+    target: functions.delete.function,
+    deadLetterQueueArn: deadLetters.queue.arn,
+  });
+  deadLetters.acceptUndeliveredEventsFrom([
+    createdRule.rule.arn,
+    deletedRule.rule.arn,
+    sweep.rule.arn,
+  ]);
 }

@@ -62,78 +62,27 @@ export class UserHomes extends Construct {
   private home(props: UserHomesProps, owner: HomeOwner): UserHome {
     // Letters and digits only, and never changing for a user: a home's address in the state.
     const key = encodeUser(owner.id);
-    const scope = new Construct(this, key);
-    const name = `${props.deployment}-home-${key}`;
-    const tags = { Name: `${props.deployment}-home-${owner.id}`, USER: owner.id };
-    const fileSystem = new EfsFileSystem(scope, "file-system", {
-      creationToken: name,
+    const home: HomeParts = {
+      scope: new Construct(this, key),
+      owner,
+      name: `${props.deployment}-home-${key}`,
+      tags: { Name: `${props.deployment}-home-${owner.id}`, USER: owner.id },
+    };
+    const fileSystem = new EfsFileSystem(home.scope, "file-system", {
+      creationToken: home.name,
       encrypted: true,
       performanceMode: "generalPurpose",
       throughputMode: "elastic",
-      tags,
+      tags: home.tags,
       lifecycle: { preventDestroy: !owner.deletable },
     });
-    new EfsBackupPolicy(scope, "backup", {
+    new EfsBackupPolicy(home.scope, "backup", {
       fileSystemId: fileSystem.id,
       backupPolicy: { status: "ENABLED" },
     });
-    // Carried by the owner's cluster nodes (the merge attaches it), and by no one else's.
-    const clients = new SecurityGroup(scope, "clients", {
-      name: `${name}-clients`,
-      description: `FlightDeck: the nodes that may reach ${owner.id}'s home`,
-      vpcId: props.vpcId,
-      tags: { ...tags, Name: `${tags.Name}-clients` },
-    });
-    const targets = new SecurityGroup(scope, "mount-targets", {
-      name,
-      description: `FlightDeck: ${owner.id}'s home, reachable from their clusters only`,
-      vpcId: props.vpcId,
-      tags,
-    });
-    const rule = mountTargetIngress(clients.id);
-    new VpcSecurityGroupIngressRule(scope, "nfs-from-clients", {
-      securityGroupId: targets.id,
-      ipProtocol: rule.protocol,
-      fromPort: rule.fromPort,
-      toPort: rule.toPort,
-      referencedSecurityGroupId: rule.sourceSecurityGroupId,
-      description: rule.description,
-    });
-    for (const subnet of props.subnets) {
-      new EfsMountTarget(scope, `mount-target-${subnet.zone}`, {
-        fileSystemId: fileSystem.id,
-        subnetId: subnet.id,
-        securityGroups: [targets.id],
-      });
-    }
-    const parameters = homeParameterNames(props.deployment, owner.id);
-    new SsmParameter(scope, "file-system-id", {
-      name: parameters.fileSystemId,
-      type: "String",
-      value: fileSystem.id,
-      description: `FlightDeck: ${owner.id}'s home file system.`,
-    });
-    new SsmParameter(scope, "client-security-group-id", {
-      name: parameters.clientSecurityGroupId,
-      type: "String",
-      value: clients.id,
-      description: `FlightDeck: the security group that reaches ${owner.id}'s home.`,
-    });
-    new CloudwatchMetricAlarm(scope, "storage-alarm", {
-      alarmName: `${name}-storage`,
-      alarmDescription: `FlightDeck: ${owner.id}'s home holds more than ${owner.alarmGiB} GiB. Ask them to tidy it, or raise homes.alarmGiB (or their homeAlarmGiB).`,
-      namespace: "AWS/EFS",
-      metricName: "StorageBytes",
-      dimensions: { FileSystemId: fileSystem.id, StorageClass: "Total" },
-      statistic: "Maximum",
-      period: STORAGE_PERIOD_SECONDS,
-      evaluationPeriods: 1,
-      threshold: owner.alarmGiB * GIB,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.alarmTopicArn],
-      okActions: [props.alarmTopicArn],
-    });
+    const clients = homeAccess(home, props, fileSystem);
+    homeParameters(home, props, fileSystem, clients);
+    storageAlarm(home, props, fileSystem);
     return { owner, fileSystem };
   }
 
@@ -171,4 +120,99 @@ export class UserHomes extends Construct {
       }),
     });
   }
+}
+
+/** One home as it is built: the construct its resources sit in, and what names and tags them. */
+interface HomeParts {
+  readonly scope: Construct;
+  readonly owner: HomeOwner;
+  /** `<deployment>-home-<encoded user>`: the file system's creation token, and its groups' names. */
+  readonly name: string;
+  readonly tags: { readonly Name: string; readonly USER: string };
+}
+
+/**
+ * Who reaches a home: its mount targets, one per subnet, admit NFS only from
+ * its clients' security group, which the owner's cluster nodes carry (the
+ * merge attaches it) and no one else's. Returns that clients' group.
+ */
+function homeAccess(
+  { scope, owner, name, tags }: HomeParts,
+  props: UserHomesProps,
+  fileSystem: EfsFileSystem,
+): SecurityGroup {
+  const clients = new SecurityGroup(scope, "clients", {
+    name: `${name}-clients`,
+    description: `FlightDeck: the nodes that may reach ${owner.id}'s home`,
+    vpcId: props.vpcId,
+    tags: { ...tags, Name: `${tags.Name}-clients` },
+  });
+  const targets = new SecurityGroup(scope, "mount-targets", {
+    name,
+    description: `FlightDeck: ${owner.id}'s home, reachable from their clusters only`,
+    vpcId: props.vpcId,
+    tags,
+  });
+  const rule = mountTargetIngress(clients.id);
+  new VpcSecurityGroupIngressRule(scope, "nfs-from-clients", {
+    securityGroupId: targets.id,
+    ipProtocol: rule.protocol,
+    fromPort: rule.fromPort,
+    toPort: rule.toPort,
+    referencedSecurityGroupId: rule.sourceSecurityGroupId,
+    description: rule.description,
+  });
+  for (const subnet of props.subnets) {
+    new EfsMountTarget(scope, `mount-target-${subnet.zone}`, {
+      fileSystemId: fileSystem.id,
+      subnetId: subnet.id,
+      securityGroups: [targets.id],
+    });
+  }
+  return clients;
+}
+
+/** The SSM parameters, named after the user, through which the cluster template finds a home. */
+function homeParameters(
+  { scope, owner }: HomeParts,
+  props: UserHomesProps,
+  fileSystem: EfsFileSystem,
+  clients: SecurityGroup,
+): void {
+  const parameters = homeParameterNames(props.deployment, owner.id);
+  new SsmParameter(scope, "file-system-id", {
+    name: parameters.fileSystemId,
+    type: "String",
+    value: fileSystem.id,
+    description: `FlightDeck: ${owner.id}'s home file system.`,
+  });
+  new SsmParameter(scope, "client-security-group-id", {
+    name: parameters.clientSecurityGroupId,
+    type: "String",
+    value: clients.id,
+    description: `FlightDeck: the security group that reaches ${owner.id}'s home.`,
+  });
+}
+
+/** The alarm on a home that holds more than its owner's `alarmGiB`. */
+function storageAlarm(
+  { scope, owner, name }: HomeParts,
+  props: UserHomesProps,
+  fileSystem: EfsFileSystem,
+): void {
+  new CloudwatchMetricAlarm(scope, "storage-alarm", {
+    alarmName: `${name}-storage`,
+    alarmDescription: `FlightDeck: ${owner.id}'s home holds more than ${owner.alarmGiB} GiB. Ask them to tidy it, or raise homes.alarmGiB (or their homeAlarmGiB).`,
+    namespace: "AWS/EFS",
+    metricName: "StorageBytes",
+    dimensions: { FileSystemId: fileSystem.id, StorageClass: "Total" },
+    statistic: "Maximum",
+    period: STORAGE_PERIOD_SECONDS,
+    evaluationPeriods: 1,
+    threshold: owner.alarmGiB * GIB,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [props.alarmTopicArn],
+    okActions: [props.alarmTopicArn],
+  });
 }

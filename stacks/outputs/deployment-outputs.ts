@@ -35,6 +35,7 @@ export interface OutputSources {
  * buckets, the users' policy and the group to add users to (with IAM users),
  * the functions, the dead-letter queue, the service role and the documents' keys.
  */
+// eslint-disable-next-line max-lines-per-function -- one entry per `terraform output`, a table read whole
 export function deploymentOutputs(sources: OutputSources): Record<string, DeploymentOutput> {
   const { names, access, handlers, deadLetters, serviceRole, documents, registry, alarm } = sources;
   const { network, homes } = sources;

@@ -126,51 +126,7 @@ export function resolveValue(node: Json, scope: StackScope): Json | typeof NO_VA
   const entries = Object.entries(node);
   const [key, argument] = entries[0] ?? [];
   if (entries.length === 1 && key !== undefined && (key === "Ref" || key.startsWith("Fn::"))) {
-    const args = Array.isArray(argument) ? argument : [];
-    const resolved = (value: Json) => resolveValue(value, scope);
-    switch (key) {
-      case "Ref": {
-        if (argument === "AWS::NoValue") return NO_VALUE;
-        const value = lookup(scope, String(argument));
-        return typeof value === "string" ? value : [...value];
-      }
-      case "Fn::GetAtt":
-        return attribute(scope, String(args[0]), String(args[1]));
-      case "Fn::Sub": {
-        const [text, variables] = Array.isArray(argument) ? argument : [argument, {}];
-        return substitute(scope, stringOf(text, "Fn::Sub"), isObject(variables) ? variables : {});
-      }
-      case "Fn::If": {
-        const chosen = scope.conditions[String(args[0])];
-        if (chosen === undefined) fail(`no condition ${String(args[0])}`);
-        return resolved(chosen ? args[1] : args[2]);
-      }
-      case "Fn::Join": {
-        const list = resolved(args[1]);
-        if (!Array.isArray(list)) fail("Fn::Join needs a list");
-        return list.map((item) => stringOf(item, "Fn::Join")).join(String(args[0]));
-      }
-      case "Fn::Select": {
-        const list = resolved(args[1]);
-        if (!Array.isArray(list)) fail("Fn::Select needs a list");
-        return list[Number(resolved(args[0]))] ?? fail("Fn::Select index out of range");
-      }
-      case "Fn::Split":
-        return stringOf(resolved(args[1]), "Fn::Split").split(String(args[0]));
-      case "Fn::FindInMap": {
-        const [map, top, second] = args.map((arg) => String(resolved(arg)));
-        const entry = (scope.mappings[map ?? ""] as Record<string, Record<string, Json>>)?.[
-          top ?? ""
-        ];
-        return entry?.[second ?? ""] ?? fail(`no mapping ${map}.${top}.${second}`);
-      }
-      case "Fn::Base64":
-        return Buffer.from(stringOf(resolved(argument), "Fn::Base64")).toString("base64");
-      case "Fn::GetAZs":
-        return [...scope.availabilityZones];
-      default:
-        if (key.startsWith("Fn::")) fail(`unsupported ${key}`);
-    }
+    return intrinsic(key, argument, scope);
   }
   const out: Record<string, Json> = {};
   for (const [name, value] of entries) {
@@ -178,6 +134,55 @@ export function resolveValue(node: Json, scope: StackScope): Json | typeof NO_VA
     if (resolved !== NO_VALUE) out[name] = resolved;
   }
   return out;
+}
+
+/** The value of one intrinsic function, `Ref` or an `Fn::`, applied to `argument`. */
+function intrinsic(key: string, argument: Json, scope: StackScope): Json | typeof NO_VALUE {
+  const args = Array.isArray(argument) ? argument : [];
+  const resolved = (value: Json) => resolveValue(value, scope);
+  switch (key) {
+    case "Ref": {
+      if (argument === "AWS::NoValue") return NO_VALUE;
+      const value = lookup(scope, String(argument));
+      return typeof value === "string" ? value : [...value];
+    }
+    case "Fn::GetAtt":
+      return attribute(scope, String(args[0]), String(args[1]));
+    case "Fn::Sub": {
+      const [text, variables] = Array.isArray(argument) ? argument : [argument, {}];
+      return substitute(scope, stringOf(text, "Fn::Sub"), isObject(variables) ? variables : {});
+    }
+    case "Fn::If": {
+      const chosen = scope.conditions[String(args[0])];
+      if (chosen === undefined) fail(`no condition ${String(args[0])}`);
+      return resolved(chosen ? args[1] : args[2]);
+    }
+    case "Fn::Join": {
+      const list = resolved(args[1]);
+      if (!Array.isArray(list)) fail("Fn::Join needs a list");
+      return list.map((item) => stringOf(item, "Fn::Join")).join(String(args[0]));
+    }
+    case "Fn::Select": {
+      const list = resolved(args[1]);
+      if (!Array.isArray(list)) fail("Fn::Select needs a list");
+      return list[Number(resolved(args[0]))] ?? fail("Fn::Select index out of range");
+    }
+    case "Fn::Split":
+      return stringOf(resolved(args[1]), "Fn::Split").split(String(args[0]));
+    case "Fn::FindInMap": {
+      const [map, top, second] = args.map((arg) => String(resolved(arg)));
+      const entry = (scope.mappings[map ?? ""] as Record<string, Record<string, Json>>)?.[
+        top ?? ""
+      ];
+      return entry?.[second ?? ""] ?? fail(`no mapping ${map}.${top}.${second}`);
+    }
+    case "Fn::Base64":
+      return Buffer.from(stringOf(resolved(argument), "Fn::Base64")).toString("base64");
+    case "Fn::GetAZs":
+      return [...scope.availabilityZones];
+    default:
+      return fail(`unsupported ${key}`);
+  }
 }
 
 /** The resources a resource waits for: its Ref, Fn::GetAtt and Fn::Sub targets and DependsOn. */

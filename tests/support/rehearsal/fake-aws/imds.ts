@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { privateName } from "./dns.js";
 import { isoTime, send } from "./protocol.js";
-import type { World } from "./world.js";
+import type { Instance, World } from "./world.js";
 
 /*
  * The instance metadata service, IMDSv2 only (as the template's
@@ -39,10 +39,28 @@ export class Imds {
       return text(401, "Unauthorized");
     const prefix = "/latest/meta-data/";
     if (!path.startsWith(prefix)) return text(404, "Not Found");
-    const item = path.slice(prefix.length);
-    const { region } = this.world.config;
+    const value = this.item(instance, path.slice(prefix.length));
+    return value === undefined ? text(404, "Not Found") : text(200, value);
+  }
+
+  /** An item under `/latest/meta-data/`; `undefined` where EC2 answers 404. */
+  private item(instance: Instance, item: string): string | undefined {
+    const fixed = this.fixedItems(instance);
+    if (Object.hasOwn(fixed, item)) return fixed[item];
+    if (item === "tags/instance" || item.startsWith("tags/instance/")) {
+      if (!instance.metadataTags) return undefined;
+      const key = item.slice("tags/instance/".length);
+      if (item === "tags/instance" || key === "") return [...instance.tags.keys()].join("\n");
+      return instance.tags.get(decodeURIComponent(key));
+    }
+    return undefined;
+  }
+
+  /** The items at fixed paths, by path; `undefined` for one the instance has not got yet. */
+  private fixedItems(instance: Instance): Record<string, string | undefined> {
+    const { region, accountId } = this.world.config;
     const hostname = privateName(instance.ip, region);
-    const fixed: Record<string, string | undefined> = {
+    return {
       "instance-id": instance.id,
       "instance-type": instance.instanceType,
       "local-ipv4": instance.ip,
@@ -63,7 +81,7 @@ export class Imds {
       "iam/security-credentials/": instance.role.name,
       "iam/info": JSON.stringify({
         Code: "Success",
-        InstanceProfileArn: `arn:aws:iam::${this.world.config.accountId}:instance-profile/${instance.role.name}`,
+        InstanceProfileArn: `arn:aws:iam::${accountId}:instance-profile/${instance.role.name}`,
       }),
       [`iam/security-credentials/${instance.role.name}`]: JSON.stringify({
         Code: "Success",
@@ -75,18 +93,5 @@ export class Imds {
         Expiration: isoTime(Date.now() + 6 * 3600_000),
       }),
     };
-    if (Object.hasOwn(fixed, item)) {
-      const value = fixed[item];
-      return value === undefined ? text(404, "Not Found") : text(200, value);
-    }
-    if (item === "tags/instance" || item.startsWith("tags/instance/")) {
-      if (!instance.metadataTags) return text(404, "Not Found");
-      const key = item.slice("tags/instance/".length);
-      if (item === "tags/instance" || key === "")
-        return text(200, [...instance.tags.keys()].join("\n"));
-      const value = instance.tags.get(decodeURIComponent(key));
-      return value === undefined ? text(404, "Not Found") : text(200, value);
-    }
-    return text(404, "Not Found");
   }
 }

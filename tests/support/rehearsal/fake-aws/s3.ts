@@ -60,65 +60,64 @@ export class S3 {
     const key = virtual !== undefined ? path : path.split("/").slice(1).join("/");
     if (!this.world.objects.has(bucket))
       throw new QueryError("NoSuchBucket", "The specified bucket does not exist", 404);
-    if (key === "") {
-      const prefix = url.searchParams.get("prefix") ?? "";
-      const delimiter = url.searchParams.get("delimiter") ?? "";
-      const context: Record<string, string> = { "s3:prefix": prefix };
-      if (delimiter !== "") context["s3:delimiter"] = delimiter;
-      await this.authorize({
-        instance,
-        service: "s3",
-        action: "ListObjectsV2",
-        request: { action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context },
-      });
-      const keys = [...this.objectsFor(instance, bucket).entries()]
-        .filter(([k]) => k.startsWith(prefix))
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-      const contents = keys.filter(
-        ([k]) => delimiter === "" || !k.slice(prefix.length).includes(delimiter),
-      );
-      const prefixes = [
-        ...new Set(
-          keys
-            .map(([k]) => k.slice(prefix.length))
-            .filter((rest) => delimiter !== "" && rest.includes(delimiter))
-            .map((rest) => prefix + rest.slice(0, rest.indexOf(delimiter) + 1)),
-        ),
-      ];
-      const xml =
-        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-        tag("Name", bucket) +
-        tag("Prefix", prefix) +
-        tag("KeyCount", contents.length) +
-        tag("MaxKeys", 1000) +
-        (delimiter ? tag("Delimiter", delimiter) : "") +
-        tag("IsTruncated", false) +
-        contents
-          .map(
-            ([k, v]) =>
-              `<Contents>${tag("Key", k)}${tag("LastModified", isoTime(Date.now()))}${tag("ETag", `"${createHash("md5").update(v).digest("hex")}"`)}${tag("Size", v.length)}${tag("StorageClass", "STANDARD")}</Contents>`,
-          )
-          .join("") +
-        prefixes.map((p) => `<CommonPrefixes>${tag("Prefix", p)}</CommonPrefixes>`).join("") +
-        `</ListBucketResult>`;
-      send(response, 200, xml, "application/xml");
-      return;
-    }
-    if (request.method === "PUT") {
-      await this.authorize({
-        instance,
-        service: "s3",
-        action: "PutObject",
-        request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
-      });
-      // boto3 may send the body aws-chunked (a streaming signature).
-      const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
-      const stored = chunked ? unchunked(body) : body;
-      this.world.objects.get(bucket)?.set(key, stored);
-      response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
-      response.end();
-      return;
-    }
+    if (key === "") return this.list(instance, bucket, url.searchParams, response);
+    if (request.method === "PUT")
+      return this.put(instance, { bucket, key }, request, body, response);
+    return this.get(instance, { bucket, key }, request, response);
+  }
+
+  /** ListObjectsV2 of the bucket: its keys under `prefix`, rolled up at `delimiter`. */
+  private async list(
+    instance: Instance,
+    bucket: string,
+    query: URLSearchParams,
+    response: ServerResponse,
+  ): Promise<void> {
+    const prefix = query.get("prefix") ?? "";
+    const delimiter = query.get("delimiter") ?? "";
+    const context: Record<string, string> = { "s3:prefix": prefix };
+    if (delimiter !== "") context["s3:delimiter"] = delimiter;
+    await this.authorize({
+      instance,
+      service: "s3",
+      action: "ListObjectsV2",
+      request: { action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context },
+    });
+    const keys = [...this.objectsFor(instance, bucket).entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    send(response, 200, listXml(bucket, prefix, delimiter, keys), "application/xml");
+  }
+
+  /** PutObject; the body stored as sent, or unwrapped when it came aws-chunked. */
+  private async put(
+    instance: Instance,
+    { bucket, key }: ObjectAddress,
+    request: IncomingMessage,
+    body: Buffer,
+    response: ServerResponse,
+  ): Promise<void> {
+    await this.authorize({
+      instance,
+      service: "s3",
+      action: "PutObject",
+      request: { action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/${key}` },
+    });
+    // boto3 may send the body aws-chunked (a streaming signature).
+    const chunked = String(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING");
+    const stored = chunked ? unchunked(body) : body;
+    this.world.objects.get(bucket)?.set(key, stored);
+    response.writeHead(200, { etag: `"${createHash("md5").update(stored).digest("hex")}"` });
+    response.end();
+  }
+
+  /** GetObject, or HeadObject: the same headers without the body. */
+  private async get(
+    instance: Instance,
+    { bucket, key }: ObjectAddress,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     await this.authorize({
       instance,
       service: "s3",
@@ -144,6 +143,49 @@ export class S3 {
     }
     send(response, 200, object, "application/octet-stream", headers);
   }
+}
+
+/** An object's bucket and key. */
+interface ObjectAddress {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** The ListBucketResult for `keys` (sorted, under `prefix`): the objects, then the common prefixes. */
+function listXml(
+  bucket: string,
+  prefix: string,
+  delimiter: string,
+  keys: ReadonlyArray<readonly [string, Buffer]>,
+): string {
+  const contents = keys.filter(
+    ([k]) => delimiter === "" || !k.slice(prefix.length).includes(delimiter),
+  );
+  const prefixes = [
+    ...new Set(
+      keys
+        .map(([k]) => k.slice(prefix.length))
+        .filter((rest) => delimiter !== "" && rest.includes(delimiter))
+        .map((rest) => prefix + rest.slice(0, rest.indexOf(delimiter) + 1)),
+    ),
+  ];
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+    tag("Name", bucket) +
+    tag("Prefix", prefix) +
+    tag("KeyCount", contents.length) +
+    tag("MaxKeys", 1000) +
+    (delimiter ? tag("Delimiter", delimiter) : "") +
+    tag("IsTruncated", false) +
+    contents
+      .map(
+        ([k, v]) =>
+          `<Contents>${tag("Key", k)}${tag("LastModified", isoTime(Date.now()))}${tag("ETag", `"${createHash("md5").update(v).digest("hex")}"`)}${tag("Size", v.length)}${tag("StorageClass", "STANDARD")}</Contents>`,
+      )
+      .join("") +
+    prefixes.map((p) => `<CommonPrefixes>${tag("Prefix", p)}</CommonPrefixes>`).join("") +
+    `</ListBucketResult>`
+  );
 }
 
 /** The payload of an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n`…, ending in a 0-size chunk. */

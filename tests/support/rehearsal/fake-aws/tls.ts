@@ -27,11 +27,23 @@ export function endpointNames(region: string, buckets: readonly string[]): strin
   ];
 }
 
+const openssl = (...args: string[]) => runOrThrow("openssl", args, 60_000);
+
 /** Creates the CA and the endpoints' certificate in `dir`. */
 export function makeCertificates(dir: string, region: string): Certificates {
   mkdirSync(dir, { recursive: true });
   const path = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => runOrThrow("openssl", args, 60_000);
+  makeAuthority(path);
+  makeEndpointCertificate(path, region);
+  return {
+    ca: readFileSync(path("ca.pem"), "utf8"),
+    key: readFileSync(path("server.key"), "utf8"),
+    cert: readFileSync(path("server.pem"), "utf8"),
+  };
+}
+
+/** The CA: a self-signed certificate for two days (`ca.pem`) and its key (`ca.key`). */
+function makeAuthority(path: (name: string) => string): void {
   openssl(
     "req",
     "-x509",
@@ -47,6 +59,13 @@ export function makeCertificates(dir: string, region: string): Certificates {
     "-out",
     path("ca.pem"),
   );
+}
+
+/**
+ * The endpoints' key (`server.key`) and certificate (`server.pem`): the
+ * region's names and S3's global ones, signed by the CA for two days.
+ */
+function makeEndpointCertificate(path: (name: string) => string, region: string): void {
   openssl(
     "req",
     "-newkey",
@@ -83,9 +102,4 @@ export function makeCertificates(dir: string, region: string): Certificates {
     "-out",
     path("server.pem"),
   );
-  return {
-    ca: readFileSync(path("ca.pem"), "utf8"),
-    key: readFileSync(path("server.key"), "utf8"),
-    cert: readFileSync(path("server.pem"), "utf8"),
-  };
 }
