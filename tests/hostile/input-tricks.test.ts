@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { s3EventKey, USER_BUCKET } from "../support/local-aws.js";
+import { USER_BUCKET } from "../support/local-aws.js";
+import { s3EventKey } from "../support/s3-notifications.js";
 import type { S3EventRecord } from "../../functions/shared/s3-event.js";
 import { deliverUpload } from "../support/upload-queue.js";
 import { hostileCase } from "./support/hostile-cases.js";

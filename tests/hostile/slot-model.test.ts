@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { stackStatusEventOf, type FakeStack } from "../support/fake-cloudformation.js";
+import { stackStatusEventOf } from "../support/eventbridge-events.js";
+import type { FakeStack } from "../support/fake-stacks.js";
 import { injectClock, type InjectedClock } from "../support/injected-clock.js";
 import { hostileCase } from "./support/hostile-cases.js";
 import { deliverUpload } from "../support/upload-queue.js";

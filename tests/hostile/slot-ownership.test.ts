@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { stackStatusEventOf } from "../support/fake-cloudformation.js";
+import { stackStatusEventOf } from "../support/eventbridge-events.js";
 import { SERVICE_ROLE_ARN } from "../support/local-aws.js";
 import { hostileCase } from "./support/hostile-cases.js";
 import { hostilePolicy, HostileWorld } from "./support/hostile-world.js";

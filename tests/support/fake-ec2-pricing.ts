@@ -1,15 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
-  bodyOf,
-  listParameter,
-  members,
-  parseForm,
-  QueryError,
-  queryErrorResponse,
-  queryResponse,
-  tag,
-} from "./query-protocol.js";
+  answerQuery,
+  serveOnLoopback,
+  type Answer,
+  type LoopbackServer,
+} from "./fake-service-server.js";
+import { listParameter, members, parseForm, QueryError, tag } from "./query-protocol.js";
 
 /*
  * EC2 and the Price List API on loopback, on their real wire protocols:
@@ -20,7 +15,7 @@ import {
  * signed-call.ts) run unchanged against them through AWS_ENDPOINT_URL_EC2 /
  * AWS_ENDPOINT_URL_PRICING. Every request is kept, with its SigV4
  * Authorization header, for the tests to read. EC2's wire format is
- * query-protocol.ts's.
+ * query-protocol.ts's, and the server fake-service-server.ts's.
  */
 
 /** An instance as this fake's DescribeInstances shows it. */
@@ -45,14 +40,8 @@ export interface SeenRequest {
   readonly authorization: string;
 }
 
-/** An HTTP answer: status, content type and body. */
-interface Answer {
-  readonly status: number;
-  readonly type: string;
-  readonly text: string;
-}
-
-const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
+/** EC2's answers: its namespace, and its own dialect of the Query protocol. */
+const EC2 = { namespace: "http://ec2.amazonaws.com/doc/2016-11-15/", dialect: "ec2" } as const;
 
 /** EC2 lists its items as `<item>` elements. */
 const items = (list: readonly string[]) => members(list, "item");
@@ -83,36 +72,21 @@ export class FakeEc2Pricing {
   readonly seen: SeenRequest[] = [];
   /** Answer the next `n` requests with this throttling error. */
   throttleNext = 0;
-  private server: Server | undefined;
+  private server: LoopbackServer | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => {
-      void this.serve(request).then(
-        ({ status, type, text }) => {
-          response.writeHead(status, { "content-type": type });
-          response.end(text);
-        },
-        (error: unknown) => {
-          response.writeHead(500, { "content-type": "text/plain" });
-          response.end(String(error));
-        },
-      );
+    this.server = await serveOnLoopback((body, headers) => {
+      const authorization = String(headers["authorization"] ?? "");
+      const target = headers["x-amz-target"];
+      return typeof target === "string"
+        ? this.servePricing(target, body, authorization)
+        : this.serveEc2(body, authorization);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private async serve(request: IncomingMessage): Promise<Answer> {
-    const body = await bodyOf(request);
-    const authorization = String(request.headers["authorization"] ?? "");
-    const target = request.headers["x-amz-target"];
-    return typeof target === "string"
-      ? this.servePricing(target, body, authorization)
-      : this.serveEc2(body, authorization);
+    await this.server?.close();
   }
 
   /** The Price List's JSON 1.1: GetProducts, one of {@link productPages} a call. */
@@ -142,26 +116,19 @@ export class FakeEc2Pricing {
     const params = parseForm(body);
     const action = params.get("Action") ?? "";
     this.seen.push({ service: "ec2", action, params, json: undefined, authorization });
-    const answered = this.ec2Answer(action, params);
-    return answered instanceof QueryError
-      ? { status: answered.status, type: "text/xml", text: queryErrorResponse(answered, "ec2") }
-      : {
-          status: 200,
-          type: "text/xml",
-          text: queryResponse(action, answered, { namespace: EC2_NAMESPACE, dialect: "ec2" }),
-        };
+    return answerQuery(action, () => this.ec2Answer(action, params), EC2);
   }
 
-  /** EC2's answer to one call: its result, or the error it is refused with. */
-  private ec2Answer(action: string, params: URLSearchParams): string | QueryError {
+  /** EC2's answer to one call: its result, or a throw of the error it is refused with. */
+  private ec2Answer(action: string, params: URLSearchParams): string {
     if (this.throttleNext > 0) {
       this.throttleNext -= 1;
-      return new QueryError("RequestLimitExceeded", "Request limit exceeded.", 503);
+      throw new QueryError("RequestLimitExceeded", "Request limit exceeded.", 503);
     }
-    return (
-      this.answer(action, params) ??
-      new QueryError("InvalidAction", `The fake does not implement ${action}`)
-    );
+    const answer = this.answer(action, params);
+    if (answer === undefined)
+      throw new QueryError("InvalidAction", `The fake does not implement ${action}`);
+    return answer;
   }
 
   private answer(action: string, params: URLSearchParams): string | undefined {

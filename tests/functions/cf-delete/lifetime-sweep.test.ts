@@ -2,8 +2,9 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { parseLifetimeBody } from "../../../functions/shared/lifetime-files.js";
 import { clusterStates } from "../../../cli/cluster-state.js";
-import { LocalAws, SERVICE_ROLE_ARN, USER_BUCKET } from "../../support/local-aws.js";
-import { fixtureJson } from "../../support/fixtures.js";
+import { SERVICE_ROLE_ARN, USER_BUCKET, type LocalAws } from "../../support/local-aws.js";
+import { localPolicy } from "../../support/local-policy.js";
+import { sweepAws } from "../../support/sweep-world.js";
 import { injectClock, type InjectedClock } from "../../support/injected-clock.js";
 
 /*
@@ -16,17 +17,10 @@ import { injectClock, type InjectedClock } from "../../support/injected-clock.js
 const HOUR = 3600e3;
 const MINUTE = 60e3;
 
-const policy = {
-  deployment: "fdtest",
-  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
-  userBucket: USER_BUCKET,
-  stackPrefix: "fd",
-  customizer: { bucket: "fd-customizer", prefix: "customizer" },
-  defaults: {},
+const policy = localPolicy({
   limits: { maxComputeNodes: 30, lifetimeHours: 4, maxLifetimeHours: 8, maxRequestsPerMinute: 50 },
   users: { alice: { email: "alice@example.org" }, bob: {} },
-  tags: {},
-};
+});
 
 const OURS = { ManagedBy: "flightdeck", FlightDeckDeployment: "fdtest" };
 
@@ -37,13 +31,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
   let t0: number;
 
   beforeEach(async () => {
-    aws = new LocalAws({
-      policy,
-      template: fixtureJson("templates/seed-like.json"),
-      provisioned: ["alice", "bob"],
-      autoDeliver: true,
-      captureLogs: true,
-    });
+    aws = sweepAws(policy, ["alice", "bob"]);
     await aws.start();
     t0 = Date.now();
     clock = injectClock(t0);
@@ -55,23 +43,6 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
 
   /** Moves the injected clock to `offset` ms after the test's start. */
   const at = async (offset: number) => clock.set(t0 + offset);
-
-  /** EventBridge's scheduled event, as the rate(15 minutes) rule sends it. */
-  const sweep = () =>
-    aws.deleteHandler(
-      {
-        version: "0",
-        id: `tick-${Math.random()}`,
-        "detail-type": "Scheduled Event",
-        source: "aws.events",
-        account: "111122223333",
-        time: new Date().toISOString(),
-        region: "eu-west-2",
-        resources: ["arn:aws:events:eu-west-2:111122223333:rule/fdtest-lifetime-sweep"],
-        detail: {},
-      },
-      aws.context(),
-    );
 
   /** A running cluster of `user`, created through the bundles at the current clock. */
   async function running(user: string, cluster: string): Promise<void> {
@@ -108,12 +79,12 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
   it("expired: deletes the cluster with an expire token, once, and .cf-deleted names the lifetime", async () => {
     await running("alice", "c1");
     await at(4 * HOUR - MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(deletes()).to.deep.equal([]);
 
     await at(4 * HOUR + MINUTE);
-    await sweep();
-    await sweep(); // the stack is being deleted: nothing more
+    await aws.sweep();
+    await aws.sweep(); // the stack is being deleted: nothing more
     expect(deletes()).to.have.length(1);
     const token = aws.cfn.callsOf("DeleteStack")[0]?.get("ClientRequestToken");
     expect(token).to.match(/^fd-expire-[0-9a-f]{48}$/);
@@ -133,7 +104,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     );
     // Its slot is free again: the registry no longer lists it.
     expect(Object.keys((await aws.registryItem("alice"))?.["clusters"]?.M ?? {})).to.deep.equal([]);
-    await sweep();
+    await aws.sweep();
     expect(deletes()).to.have.length(1);
   });
 
@@ -143,19 +114,19 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     const window = 15 * MINUTE;
     const firstWindow = Math.ceil((t0 + 4 * HOUR + MINUTE) / window) * window - t0;
     await at(firstWindow + MINUTE);
-    await sweep();
+    await aws.sweep();
     const tokens = () => aws.cfn.callsOf("DeleteStack").map((p) => p.get("ClientRequestToken"));
     expect(tokens()).to.have.length(1);
     aws.cfn.transition("fd-alice-c1", "DELETE_FAILED", { reason: "a dependency" });
     await aws.statusEvent("fd-alice-c1");
     // The same window's tick, delivered again: the same request, so nothing new starts.
     await at(firstWindow + 2 * MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(new Set(tokens()).size).to.equal(1);
     expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("DELETE_FAILED");
     // The next window asks again, anew: CloudFormation tries the delete once more.
     await at(firstWindow + window + MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(new Set(tokens()).size).to.equal(2);
     expect(tokens().every((t) => /^fd-expire-[0-9a-f]{48}$/.test(t ?? ""))).to.equal(true);
     expect(aws.cfn.live("fd-alice-c1")?.status).to.equal("DELETE_IN_PROGRESS");
@@ -164,13 +135,13 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
   it("warned: .cf-expiring an hour before, with the expiry, and one email to the owner however often it runs", async () => {
     await running("alice", "c1");
     await at(3 * HOUR - MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(await aws.home("alice")).not.to.have.property("c1.cf-expiring");
 
     await at(3 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     await at(3 * HOUR + 16 * MINUTE);
-    await sweep();
+    await aws.sweep();
     const record = await lifetimeRecord("alice", "c1.cf-expiring");
     expect(Date.parse(record?.expiresAt ?? "")).to.be.closeTo(t0 + 4 * HOUR, 1000);
     expect((await aws.home("alice"))["c1.cf-expiring"]).to.match(
@@ -187,7 +158,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
   it("extended: a granted .cf-extend moves the expiry, the sweep warns and deletes by the new one", async () => {
     await running("alice", "c1");
     await at(3 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     await aws.upload("home/alice/c1.cf-extend", '{"hours": 2}');
     await aws.settled();
     expect(aws.invocationErrors).to.deep.equal([]);
@@ -200,16 +171,16 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     expect(home).not.to.have.property("c1.cf-extend");
 
     await at(4 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(deletes()).to.deep.equal([]);
     await at(5 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(
       Date.parse((await lifetimeRecord("alice", "c1.cf-expiring"))?.expiresAt ?? ""),
     ).to.be.closeTo(t0 + 6 * HOUR, 1000);
     expect(aws.cfn.emails.filter((e) => e.subject.includes("will be deleted"))).to.have.length(2);
     await at(6 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(deletes()).to.have.length(1);
     aws.cfn.transition("fd-alice-c1", "DELETE_COMPLETE");
     await aws.statusEvent("fd-alice-c1");
@@ -267,10 +238,10 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
       await running("bob", "c2");
       const before = aws.cfn.cloudFormationCalls();
       await at(3 * HOUR);
-      await sweep(); // nothing due
+      await aws.sweep(); // nothing due
       const quiet = aws.cfn.cloudFormationCalls() - before;
       await at(4 * HOUR + MINUTE);
-      await sweep(); // alice/c1 expired; bob/c2 neither due nor warned
+      await aws.sweep(); // alice/c1 expired; bob/c2 neither due nor warned
       const busy = aws.cfn.cloudFormationCalls() - before - quiet;
       expect({ quiet, busy }).to.deep.equal({ quiet: 0, busy: 2 });
       expect(aws.cfn.callsOf("ListStacks")).to.have.length(0);
@@ -289,7 +260,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     if (ours === undefined) throw new Error("no stack");
     ours.tags = { ...ours.tags, FlightDeckDeployment: "other" };
     await at(4 * HOUR + MINUTE);
-    await sweep();
+    await aws.sweep();
     expect(deletes()).to.deep.equal([]);
     expect(aws.logs.some((l) => String(l["message"]).includes("not FlightDeck's"))).to.equal(true);
   });
@@ -300,7 +271,7 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
     await at(4 * HOUR + MINUTE);
     // More throttles than the SDK's four attempts: this sweep's delete of the first cluster fails.
     aws.cfn.fail("DeleteStack", "Throttling", 4);
-    await sweep();
+    await aws.sweep();
     expect(aws.cfn.liveStacks().map((s) => s.status)).to.have.members([
       "CREATE_COMPLETE",
       "DELETE_IN_PROGRESS",
@@ -309,8 +280,8 @@ describe("cf-delete: the lifetime sweep (built bundle, injected clock)", functio
       true,
     );
     await at(4 * HOUR + 16 * MINUTE);
-    await sweep();
-    await sweep();
+    await aws.sweep();
+    await aws.sweep();
     expect(aws.cfn.liveStacks().map((s) => s.status)).to.deep.equal([
       "DELETE_IN_PROGRESS",
       "DELETE_IN_PROGRESS",

@@ -8,7 +8,9 @@ import { FakeEc2Pricing } from "../../support/fake-ec2-pricing.js";
 import { fixtureJson } from "../../support/fixtures.js";
 import { pricingFixture, usageTableInput } from "../../support/money-fakes.js";
 import { injectClock, type InjectedClock } from "../../support/injected-clock.js";
-import { LocalAws, USER_BUCKET } from "../../support/local-aws.js";
+import { USER_BUCKET, type LocalAws } from "../../support/local-aws.js";
+import { localPolicy } from "../../support/local-policy.js";
+import { sweepAws } from "../../support/sweep-world.js";
 
 /*
  * Money through the BUILT bundles, in-process, over s3rver, dynalite (the
@@ -24,18 +26,11 @@ const MINUTE = 60e3;
 const USAGE_TABLE = "fd-test-usage";
 const pricing = pricingFixture();
 
-const policy = {
-  deployment: "fdtest",
-  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
-  userBucket: USER_BUCKET,
-  stackPrefix: "fd",
-  customizer: { bucket: "fd-customizer", prefix: "customizer" },
-  defaults: {},
+const policy = localPolicy({
   limits: { lifetimeHours: 4, maxLifetimeHours: 48, monthlyBudget: "2", maxRequestsPerMinute: 50 },
   users: { alice: { email: "alice@example.org" } },
-  tags: {},
   budgets: { graceMinutes: "30" },
-};
+});
 
 describe("cf-delete: money through the built bundle (injected clock)", function () {
   this.timeout(120_000);
@@ -52,17 +47,10 @@ describe("cf-delete: money through the built bundle (injected clock)", function 
         ? pricing.storagePages
         : pricing.instancePages;
     const ec2Url = await ec2.start();
-    aws = new LocalAws({
-      policy,
-      template: fixtureJson("templates/seed-like.json"),
-      provisioned: ["alice"],
-      autoDeliver: true,
-      captureLogs: true,
-      env: {
-        FD_USAGE_TABLE: USAGE_TABLE,
-        AWS_ENDPOINT_URL_EC2: ec2Url,
-        AWS_ENDPOINT_URL_PRICING: ec2Url,
-      },
+    aws = sweepAws(policy, ["alice"], {
+      FD_USAGE_TABLE: USAGE_TABLE,
+      AWS_ENDPOINT_URL_EC2: ec2Url,
+      AWS_ENDPOINT_URL_PRICING: ec2Url,
     });
     await aws.start();
     await aws.registry.send(new CreateTableCommand(usageTableInput(USAGE_TABLE)));
@@ -75,25 +63,9 @@ describe("cf-delete: money through the built bundle (injected clock)", function 
     await ec2.stop();
   });
 
-  const sweep = () =>
-    aws.deleteHandler(
-      {
-        version: "0",
-        id: `tick-${Math.random()}`,
-        "detail-type": "Scheduled Event",
-        source: "aws.events",
-        account: "111122223333",
-        time: new Date().toISOString(),
-        region: "eu-west-2",
-        resources: ["arn:aws:events:eu-west-2:111122223333:rule/fdtest-lifetime-sweep"],
-        detail: {},
-      },
-      aws.context(),
-    );
-
   it("publishes prices, accrues the spend, and holds alice's budget: notice within a sweep, deletion after the grace", async () => {
     // The first sweep publishes the price book the create is priced with.
-    await sweep();
+    await aws.sweep();
     const published = await aws.s3.send(
       new GetObjectCommand({ Bucket: USER_BUCKET, Key: "flightdeck/prices.json" }),
     );
@@ -121,17 +93,8 @@ describe("cf-delete: money through the built bundle (injected clock)", function 
     const launched = new Date(t0).toISOString();
     const tags = { "aws:cloudformation:stack-id": stack.stackId };
     ec2.instances.push(
-      {
-        id: "i-m",
-        type: "r4.large",
-        zone: "eu-west-2a",
-        launchTime: launched,
-        state: "running",
-        tags,
-        volumes: [],
-      },
-      ...[1, 2, 3, 4].map((n) => ({
-        id: `i-${n}`,
+      ...["i-m", "i-1", "i-2", "i-3", "i-4"].map((id) => ({
+        id,
         type: "r4.large",
         zone: "eu-west-2a",
         launchTime: launched,
@@ -149,7 +112,7 @@ describe("cf-delete: money through the built bundle (injected clock)", function 
       tick += 15 * MINUTE
     ) {
       clock.set(tick);
-      await sweep();
+      await aws.sweep();
       const home = await aws.home("alice");
       noticeAt ??= home["c1.cf-expiring"] === undefined ? undefined : tick;
       deletedAt ??= aws.cfn.callsOf("DeleteStack").length === 0 ? undefined : tick;

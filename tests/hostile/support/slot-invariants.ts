@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { recordOfItem } from "../../../functions/shared/runtime/cluster-registry.js";
 import type { ClusterSlot } from "../../../functions/shared/cluster-registry.js";
-import type { FakeStack } from "../../support/fake-cloudformation.js";
+import type { FakeStack } from "../../support/fake-stacks.js";
 import type { HostileWorld } from "./hostile-world.js";
 
 /*

@@ -1,4 +1,6 @@
-import { FakeCloudFormation, stackStatusEventOf, type FakeStack } from "../fake-cloudformation.js";
+import { stackStatusEventOf } from "../eventbridge-events.js";
+import { FakeCloudFormation } from "../fake-cloudformation.js";
+import type { FakeStack } from "../fake-stacks.js";
 import { drawMs, seededRandom, type MsRange, type Random } from "./seeded-random.js";
 
 /*

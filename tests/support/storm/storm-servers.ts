@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { ListObjectsCommand } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
-import type { FakeStack } from "../fake-cloudformation.js";
+import type { FakeStack } from "../fake-stacks.js";
 import { LocalAws, USER_BUCKET } from "../local-aws.js";
 import { drawMs, seededRandom, type MsRange } from "./seeded-random.js";
 import { StormCloudFormation, type CloudBehaviour } from "./storm-cloudformation.js";

@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   CREATE_OUTCOME_STATUSES,
   DELETE_OUTCOME_STATUSES,
 } from "../../../functions/shared/stack-status-event.js";
 import type { S3EventRecord } from "../../../functions/shared/s3-event.js";
-import { freshHandler } from "../local-aws.js";
+import { freshHandler } from "../bundle-handlers.js";
+import { sweepTickOf } from "../eventbridge-events.js";
 import { TRIGGER_FILTERS } from "../../../functions/shared/trigger-filters.js";
 import { uploadConcurrency } from "../../../stacks/settings/upload-concurrency.js";
 import { MAX_RECEIVES } from "../../../stacks/triggers/upload-queue.js";
@@ -205,17 +205,7 @@ export class StormWorld {
 
   /** EventBridge's schedule: one tick of the lifetime sweep, to cf-delete. */
   sweep(): void {
-    this.delete.invokeAsync({
-      version: "0",
-      id: randomUUID(),
-      source: "aws.events",
-      account: "111122223333",
-      time: new Date().toISOString(),
-      region: "eu-west-2",
-      resources: ["arn:aws:events:eu-west-2:111122223333:rule/fdstorm-lifetime-sweep"],
-      "detail-type": "Scheduled Event",
-      detail: {},
-    });
+    this.delete.invokeAsync(sweepTickOf("fdstorm"));
   }
 
   /** Waits until no event is queued, running, awaiting a retry or still to be delivered. */
