@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseFailureBody } from "../../functions/shared/result-files.js";
 import { fixtureJson, fixturePath } from "../support/fixtures.js";
 import { LocalAws } from "../support/local-aws.js";
+import { localPolicy } from "../support/local-policy.js";
 
 /*
  * The built Lambda bundles (dist/functions), run against s3rver on loopback
@@ -12,17 +13,11 @@ import { LocalAws } from "../support/local-aws.js";
  */
 
 const seedExample = readFileSync(fixturePath("configs/seed-example.json"), "utf8");
-const policy = {
-  deployment: "fdtest",
-  nodePermissionsBoundary: "arn:aws:iam::111122223333:policy/flightdeck/fdtest-node-boundary",
-  userBucket: "fd-users",
-  stackPrefix: "fd",
-  customizer: { bucket: "fd-customizer", prefix: "customizer" },
-  defaults: {},
+const policy = localPolicy({
   limits: { maxComputeNodes: 30, maxClusters: 3 },
   users: { alice: { email: "alice@example.org" } },
   tags: { Project: "flightdeck-tests" },
-};
+});
 
 describe("the built Lambda bundles over real S3 (s3rver)", function () {
   this.timeout(30_000);

@@ -16,6 +16,19 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** Where and how the command runs, and who watches its output as it comes. */
+export interface CliOptions {
+  /** The folder it runs in: the project folder unless given. */
+  readonly cwd?: string;
+  /** Options for Node, before the command's script. */
+  readonly nodeOptions?: readonly string[];
+  /**
+   * Told each piece of output as the command prints it, while it runs (a test
+   * waits on what a `--wait` has shown before it moves the world on).
+   */
+  readonly onOutput?: (text: string, stream: "stdout" | "stderr") => void;
+}
+
 /**
  * Runs the built `flightdeck` command, as a user would, from the project
  * folder, with only PATH and the given variables in its environment; resolves
@@ -24,7 +37,7 @@ export interface CliRun {
 export function cli(
   args: readonly string[],
   env: Record<string, string> = {},
-  options: { cwd?: string; nodeOptions?: readonly string[] } = {},
+  options: CliOptions = {},
 ): Promise<CliRun> {
   if (!existsSync(BUILT_CLI)) {
     throw new Error(
@@ -37,8 +50,17 @@ export function cli(
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // Decoded as a stream: a character split between two chunks is still one character.
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (text: string) => {
+    stdout += text;
+    options.onOutput?.(text, "stdout");
+  });
+  child.stderr.on("data", (text: string) => {
+    stderr += text;
+    options.onOutput?.(text, "stderr");
+  });
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));

@@ -1,6 +1,6 @@
 import { fixtureJson } from "./fixtures.js";
 import { LocalAws } from "./local-aws.js";
-import { cli, type CliRun, localUserEnv } from "./run-cli.js";
+import { cli, type CliOptions, type CliRun, localUserEnv } from "./run-cli.js";
 
 /*
  * A user at their terminal, for the CLI's end-to-end tests: the built
@@ -24,17 +24,21 @@ export function usersAws(policy: unknown, provisioned: readonly string[]): Local
   });
 }
 
-/** Runs `flightdeck` in `workdir` against `aws`, with `env` on top of the user's environment. */
+/**
+ * Runs `flightdeck` in `workdir` against `aws`, with `env` on top of the
+ * user's environment; `onOutput` hears its output as it prints it.
+ */
 export function flightdeckAs(
   aws: LocalAws,
   workdir: string,
   args: string[],
   env: Record<string, string> = {},
+  onOutput?: CliOptions["onOutput"],
 ): Promise<CliRun> {
   // STS answers from the fake: who the caller is comes from `env`, or STS.
   const user = localUserEnv(aws.endpoint, aws.queryEndpoint);
   delete user["FLIGHTDECK_USER"];
-  return cli(args, { ...user, FLIGHTDECK_POLL_SECONDS: "0.2", ...env }, { cwd: workdir });
+  return cli(args, { ...user, FLIGHTDECK_POLL_SECONDS: "0.2", ...env }, { cwd: workdir, onOutput });
 }
 
 /** Polls `probe` every 50 ms for up to 10 s until it gives a value. */
