@@ -18,6 +18,8 @@ const SOURCE_FILES = [
   "main.ts",
   "build.mjs",
   "tests/support/rehearsal/fake-aws/fixture.ts",
+  "tests/support/fixture.ts",
+  "tests/functions/shared/runtime/fixture-contract.ts",
 ];
 
 /** A function of `lines` lines as max-lines-per-function counts them (its blank and comment aside). */
@@ -70,6 +72,11 @@ describe("size limits (eslint.config.mjs)", function () {
       });
     });
   }
+
+  it("holds no spec to them: a test file's describe is as long as its cases", async () => {
+    expect(await rulesFired(fileOf(301), "tests/support/fixture.test.ts")).to.deep.equal([]);
+    expect(await rulesFired(functionOf(61), "tests/cli/fixture.test.ts")).to.deep.equal([]);
+  });
 
   it("lets a long function through behind a directive that says why", async () => {
     const source = `// eslint-disable-next-line max-lines-per-function -- a table read whole\n${functionOf(61)}`;
