@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ESLint, type Linter } from "eslint";
+import { fixtureEslint, lintAs } from "./support/fixture-linter.js";
 
 /*
  * The layers of eslint.config.mjs, proven by fixtures: each source below sits
@@ -210,19 +211,8 @@ async function configuredPatterns(eslint: ESLint, filePath: string): Promise<str
 
 describe("layers (eslint.config.mjs)", function () {
   this.timeout(60_000);
-  // The fixtures are no files of the project, so the type-aware rules (which need the
-  // project's type information) are off for them; the layers are syntactic.
-  const eslint = new ESLint({
-    overrideConfig: {
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: {
-        "@typescript-eslint/no-floating-promises": "off",
-        "@typescript-eslint/no-misused-promises": "off",
-      },
-    },
-  });
-  const lint = async (source: string, filePath: string) =>
-    (await eslint.lintText(source, { filePath }))[0]?.messages ?? [];
+  const eslint = fixtureEslint();
+  const lint = (source: string, filePath: string) => lintAs(eslint, source, filePath);
 
   it("type-aware rules: a promise left floating, or passed where a void callback goes, fails", async () => {
     // Linted as this very file, which the project holds, so its types are known.

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ESLint } from "eslint";
+import { fixtureEslint, lintAs } from "./support/fixture-linter.js";
 
 /*
  * The size limits of eslint.config.mjs, proven by fixtures: in every folder
@@ -40,19 +40,9 @@ const fileOf = (lines: number) =>
 
 describe("size limits (eslint.config.mjs)", function () {
   this.timeout(60_000);
-  // As in layers.test.ts: the fixtures are no files of the project, so the type-aware
-  // rules are off for them.
-  const eslint = new ESLint({
-    overrideConfig: {
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: {
-        "@typescript-eslint/no-floating-promises": "off",
-        "@typescript-eslint/no-misused-promises": "off",
-      },
-    },
-  });
+  const eslint = fixtureEslint();
   const rulesFired = async (source: string, filePath: string) =>
-    ((await eslint.lintText(source, { filePath }))[0]?.messages ?? []).map((m) => m.ruleId);
+    (await lintAs(eslint, source, filePath)).map((m) => m.ruleId);
 
   for (const filePath of SOURCE_FILES) {
     describe(filePath, () => {
