@@ -1,7 +1,5 @@
 import { expect } from "chai";
-import { USER_BUCKET } from "../support/local-aws.js";
-import { LocalAws } from "../support/local-aws.js";
-import { fixtureJson } from "../support/fixtures.js";
+import { bucketOnlyAws, type LocalAws, USER_BUCKET } from "../support/local-aws.js";
 import { cli, localUserEnv } from "../support/run-cli.js";
 
 /*
@@ -26,12 +24,7 @@ describe("flightdeck command line against hostile input", function () {
   describe("printing result files", () => {
     let aws: LocalAws;
     before(async () => {
-      aws = new LocalAws({
-        policy: {},
-        template: fixtureJson("templates/seed-like.json"),
-        provisioned: [],
-        notify: false,
-      });
+      aws = bucketOnlyAws();
       await aws.start();
       const hostile = `${ESC}]0;pwned${ESC}\\${ESC}[2J${ESC}[31mred\u009b31m\u202eevil`;
       await aws.put(

@@ -8,8 +8,7 @@ import path from "node:path";
 import { resolveUser } from "../../cli/caller-identity.js";
 import { UserBucket } from "../../cli/user-bucket.js";
 import type { UserId } from "../../functions/shared/identifiers.js";
-import { fixtureJson } from "../support/fixtures.js";
-import { LocalAws } from "../support/local-aws.js";
+import { bucketOnlyAws, type LocalAws } from "../support/local-aws.js";
 import { cli, localUserEnv } from "../support/run-cli.js";
 
 /*
@@ -90,12 +89,7 @@ describe("flightdeck command line: setup errors say what to do", function () {
   describe("against S3", () => {
     let aws: LocalAws;
     before(async () => {
-      aws = new LocalAws({
-        policy: {},
-        template: fixtureJson("templates/seed-like.json"),
-        provisioned: [],
-        notify: false,
-      });
+      aws = bucketOnlyAws();
       await aws.start();
     });
     after(async () => aws.stop());

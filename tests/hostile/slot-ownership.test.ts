@@ -37,6 +37,26 @@ describe("hostile: slots bound to their stacks", function () {
   const expectInvariants = async () =>
     expect(await slotViolations(world, "alice", LIMITS)).to.deep.equal([]);
 
+  /** alice's registry item, written directly: c1's slot taken by `token`, for an hour. */
+  const holdC1 = (slot: { vcpus: number; token: string; stackId?: string }) =>
+    world.aws.putRegistryItem({
+      user: { S: "alice" },
+      clusters: {
+        M: {
+          c1: {
+            M: {
+              acquiredAt: { N: String(Date.now()) },
+              vcpus: { N: String(slot.vcpus) },
+              token: { S: slot.token },
+              ...(slot.stackId === undefined ? {} : { stackId: { S: slot.stackId } }),
+              expiresAt: { N: String(Date.now() + 3_600_000) },
+            },
+          },
+        },
+      },
+      vcpus: { N: String(slot.vcpus) },
+    });
+
   /** alice's c1, up and reported. */
   async function running(nodes = 1): Promise<void> {
     await world.upload("home/alice/c1.cf-create", config(nodes));
@@ -94,22 +114,7 @@ describe("hostile: slots bound to their stacks", function () {
     "an upload of a name whose create is under way at another size is refused, so the big cluster is never counted at the small size",
     async () => {
       // A small c1 (6 vCPUs) holds the slot, its CreateStack not yet sent.
-      await world.aws.putRegistryItem({
-        user: { S: "alice" },
-        clusters: {
-          M: {
-            c1: {
-              M: {
-                acquiredAt: { N: String(Date.now()) },
-                vcpus: { N: "6" },
-                token: { S: "fd-create-small" },
-                expiresAt: { N: String(Date.now() + 3_600_000) },
-              },
-            },
-          },
-        },
-        vcpus: { N: "6" },
-      });
+      await holdC1({ vcpus: 6, token: "fd-create-small" });
       await world.asUser("alice", () => world.upload("home/alice/c1.cf-create", config(20)));
       expect(world.aws.cfn.callsOf("CreateStack")).to.have.length(0);
       expect((await world.failure("alice", "c1")).join(" ")).to.match(/already being created/);
@@ -121,24 +126,10 @@ describe("hostile: slots bound to their stacks", function () {
     "slots",
     "a stack that completes while its slot names another stack is deleted, and its user told why",
     async () => {
-      await world.aws.putRegistryItem({
-        user: { S: "alice" },
-        clusters: {
-          M: {
-            c1: {
-              M: {
-                acquiredAt: { N: String(Date.now()) },
-                vcpus: { N: "4" },
-                token: { S: "fd-create-other" },
-                stackId: {
-                  S: "arn:aws:cloudformation:eu-west-2:111122223333:stack/fd-alice-c1/other",
-                },
-                expiresAt: { N: String(Date.now() + 3_600_000) },
-              },
-            },
-          },
-        },
-        vcpus: { N: "4" },
+      await holdC1({
+        vcpus: 4,
+        token: "fd-create-other",
+        stackId: "arn:aws:cloudformation:eu-west-2:111122223333:stack/fd-alice-c1/other",
       });
       const stray = world.aws.cfn.addStack("fd-alice-c1", {
         tags: OURS,

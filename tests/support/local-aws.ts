@@ -29,6 +29,7 @@ import {
   registryItem,
   userBucketKeys,
 } from "./local-stores.js";
+import { fixtureJson } from "./fixtures.js";
 import { captureLogs } from "./log-capture.js";
 import type { S3FaultProxy } from "./s3-fault-proxy.js";
 import { notifiedFunction, UploadNotifications } from "./s3-notifications.js";
@@ -264,3 +265,15 @@ export class LocalAws {
     return putRegistryItem(this.registry, item);
   }
 }
+
+/**
+ * A world for the command line's own checks: a users' bucket the handlers
+ * never act on (no deployment document, nobody provisioned, no email).
+ */
+export const bucketOnlyAws = (): LocalAws =>
+  new LocalAws({
+    policy: {},
+    template: fixtureJson("templates/seed-like.json"),
+    provisioned: [],
+    notify: false,
+  });
