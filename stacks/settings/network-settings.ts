@@ -1,6 +1,6 @@
 import * as t from "io-ts";
 import { closedObject, patternCodec } from "../../functions/shared/readable-errors.js";
-import { Ipv4Cidr } from "./setting-values.js";
+import { Ipv4Cidr, wholeNumberIn } from "./setting-values.js";
 
 /*
  * The deployment's network: one VPC that every cluster of the deployment
@@ -15,15 +15,7 @@ const DEFAULT_ZONE_COUNT = 2;
 /** A created VPC's block unless the settings say otherwise: 65,536 addresses. */
 const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
-const ZoneCount = new t.Type<number, number, unknown>(
-  "ZoneCount",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 2 && (u as number) <= 6,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 2 && (u as number) <= 6
-      ? t.success(u as number)
-      : t.failure(u, c, "must be a whole number from 2 to 6"),
-  (a) => a,
-);
+const ZoneCount = wholeNumberIn("ZoneCount", 2, 6, "must be a whole number from 2 to 6");
 
 const ZoneName = patternCodec(
   "ZoneName",

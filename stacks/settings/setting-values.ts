@@ -142,12 +142,21 @@ export const LogRetention = new t.Type<number, number, unknown>(
   (a) => a,
 );
 
-export const WholeDays = new t.Type<number, number, unknown>(
+/** A whole number from `min` to `max`, and the sentence that says so when it is not. */
+export const wholeNumberIn = (name: string, min: number, max: number, sentence: string) => {
+  const fits = (u: unknown): u is number =>
+    Number.isInteger(u) && (u as number) >= min && (u as number) <= max;
+  return new t.Type<number, number, unknown>(
+    name,
+    fits,
+    (u, c) => (fits(u) ? t.success(u) : t.failure(u, c, sentence)),
+    (a) => a,
+  );
+};
+
+export const WholeDays = wholeNumberIn(
   "Days",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 3650
-      ? t.success(u as number)
-      : t.failure(u, c, "must be a whole number of days from 1 to 3650"),
-  (a) => a,
+  1,
+  3650,
+  "must be a whole number of days from 1 to 3650",
 );

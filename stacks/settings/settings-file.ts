@@ -23,6 +23,7 @@ import {
   Region,
   SshPublicKey,
   WholeDays,
+  wholeNumberIn,
 } from "./setting-values.js";
 
 /*
@@ -45,14 +46,11 @@ const NotificationsCodec = closedObject(
 );
 
 /** A size in GiB at which a home's storage alarm goes off. */
-const AlarmGiB = new t.Type<number, number, unknown>(
+const AlarmGiB = wholeNumberIn(
   "AlarmGiB",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 1_048_576
-      ? t.success(u as number)
-      : t.failure(u, c, "must be a whole number of GiB from 1 to 1048576"),
-  (a) => a,
+  1,
+  1_048_576,
+  "must be a whole number of GiB from 1 to 1048576",
 );
 
 const UserCodec = closedObject(
@@ -72,18 +70,11 @@ const UserCodec = closedObject(
 );
 
 /** How many refused requests in five minutes make a user's flood alarm go off. */
-const RefusedRequestsThreshold = new t.Type<number, number, unknown>(
+const RefusedRequestsThreshold = wholeNumberIn(
   "RefusedRequestsThreshold",
-  (u): u is number => Number.isInteger(u) && (u as number) >= 1,
-  (u, c) =>
-    Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 100_000
-      ? t.success(u as number)
-      : t.failure(
-          u,
-          c,
-          "must be a whole number of refused requests in 5 minutes, from 1 to 100000",
-        ),
-  (a) => a,
+  1,
+  100_000,
+  "must be a whole number of refused requests in 5 minutes, from 1 to 100000",
 );
 
 const HomesCodec = closedObject(

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { isValidSshPublicKey } from "../../../stacks/settings/setting-values.js";
+import { isLeft, isRight } from "fp-ts/lib/Either.js";
+import { isValidSshPublicKey, wholeNumberIn } from "../../../stacks/settings/setting-values.js";
+import { decodeReadably } from "../../../functions/shared/readable-errors.js";
 
 const keys = JSON.parse(
   readFileSync(new URL("../../fixtures/template/ssh-public-keys.json", import.meta.url), "utf8"),
@@ -37,5 +39,23 @@ describe("setting values (stacks/settings/setting-values.ts)", () => {
         expect(isValidSshPublicKey(key)).to.equal(false);
       });
     }
+  });
+
+  describe("wholeNumberIn", () => {
+    const Nodes = wholeNumberIn("Nodes", 2, 6, "must be a whole number from 2 to 6");
+
+    it("takes every whole number from the least to the most, and says so of the rest", () => {
+      for (const n of [2, 3, 6]) {
+        expect(isRight(Nodes.decode(n)), String(n)).to.equal(true);
+        expect(Nodes.is(n), String(n)).to.equal(true);
+      }
+      for (const bad of [1, 7, 2.5, "3", null, Number.NaN]) {
+        const decoded = decodeReadably(Nodes, bad);
+        expect(isLeft(decoded), String(bad)).to.equal(true);
+        if (isLeft(decoded))
+          expect(decoded.left.join(" ")).to.include("must be a whole number from 2 to 6");
+        expect(Nodes.is(bad), String(bad)).to.equal(false);
+      }
+    });
   });
 });
