@@ -1,6 +1,5 @@
 import { CreateEnvironmentCodec } from "../shared/handler-environment.js";
 import { lambdaEntry } from "../shared/runtime/event-dispatch.js";
-import { publicIpOfInstance } from "../shared/runtime/instance-address.js";
 import { Stacks } from "../shared/runtime/stacks.js";
 import { wireHandler } from "../shared/runtime/wiring.js";
 import type { CreateDeps } from "./create-deps.js";
@@ -10,8 +9,9 @@ import { handleCreateOutcome } from "./settle-create.js";
 // Cold start: configuration is decoded once, and clients are built once.
 const wiring = wireHandler("flightdeck-cf-create", CreateEnvironmentCodec, process.env);
 const { env, cfn } = wiring;
-const lookupInstanceIp = (instanceId: string) =>
-  publicIpOfInstance(
+// Loaded on first use: only a template without a `LoginIp` output needs the lookup.
+const lookupInstanceIp = async (instanceId: string) =>
+  (await import("../shared/runtime/instance-address.js")).publicIpOfInstance(
     { region: env.AWS_REGION, credentials: cfn.config.credentials, env: process.env },
     instanceId,
   );

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { parseFailureBody } from "../../functions/shared/result-files.js";
+import { FakeEc2Pricing } from "../support/fake-ec2-pricing.js";
 import { fixtureJson, fixturePath } from "../support/fixtures.js";
 import { LocalAws } from "../support/local-aws.js";
 import { localPolicy } from "../support/local-policy.js";
@@ -62,6 +63,56 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
     expect(aws.cfn.emails.map((e) => [e.to, e.subject])).to.deep.equal([
       [["admin@example.org", "alice@example.org"], "[FlightDeck] alice/c1 is ready at 203.0.113.7"],
     ]);
+  });
+
+  it("finds the login IP through EC2 when the template has no LoginIp output (the lookup loaded on first use)", async () => {
+    const ec2 = new FakeEc2Pricing();
+    const ec2Url = await ec2.start();
+    const withEc2 = new LocalAws({
+      policy,
+      template: fixtureJson("templates/seed-like.json"),
+      provisioned: ["alice"],
+      env: { AWS_ENDPOINT_URL_EC2: ec2Url },
+    });
+    await withEc2.start();
+    try {
+      await withEc2.deliver(await withEc2.upload("home/alice/c1.cf-create", seedExample));
+      const stack = withEc2.cfn.live("fd-alice-c1");
+      expect(stack).to.not.equal(undefined);
+      if (stack !== undefined) stack.instanceId = "i-0master";
+      ec2.instances.push(
+        {
+          id: "i-0other",
+          type: "r4.large",
+          zone: "eu-west-2a",
+          launchTime: "2026-12-07T05:00:00.000Z",
+          state: "running",
+          tags: {},
+          volumes: [],
+          publicIp: "198.51.100.1",
+        },
+        {
+          id: "i-0master",
+          type: "r4.large",
+          zone: "eu-west-2a",
+          launchTime: "2026-12-07T05:00:00.000Z",
+          state: "running",
+          tags: {},
+          volumes: [],
+          publicIp: "203.0.113.44",
+        },
+      );
+      withEc2.cfn.transition("fd-alice-c1", "CREATE_COMPLETE");
+      await withEc2.statusEvent("fd-alice-c1");
+      expect(await withEc2.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.44\n" });
+      const asked = ec2.seen.filter((request) => request.action === "DescribeInstances");
+      expect(asked).to.have.length(1);
+      expect(asked[0]?.params?.get("InstanceId.1")).to.equal("i-0master");
+      expect(asked[0]?.params?.get("Version")).to.equal("2016-11-15");
+    } finally {
+      await withEc2.stop();
+      await ec2.stop();
+    }
   });
 
   it("reports a failed stack's reason, then removes the stack without claiming it was deleted", async () => {

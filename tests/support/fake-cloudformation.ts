@@ -119,6 +119,8 @@ export class FakeCloudFormation extends FakeStacks {
         return "";
       case "DescribeStackEvents":
         return stackEventsXml(this.named(params.get("StackName")));
+      case "DescribeStackResources":
+        return stackResourcesXml(this.named(params.get("StackName")));
       case "ListStacks":
         return stackSummariesXml(this.stacks, params);
       case "SendEmail":
@@ -160,6 +162,23 @@ const stackXml = (s: FakeStack) =>
     `<Tags>${pairs(s.tags, "Key", "Value")}</Tags>`,
     `<Outputs>${pairs(s.outputs, "OutputKey", "OutputValue")}</Outputs>`,
   ].join("");
+
+/** A stack's EC2 instance, if it has one, as DescribeStackResources shows it. */
+function stackResourcesXml(stack: FakeStack): string {
+  const instance =
+    stack.instanceId === undefined
+      ? []
+      : [
+          tag("StackId", stack.stackId) +
+            tag("StackName", stack.name) +
+            tag("LogicalResourceId", "Master") +
+            tag("PhysicalResourceId", stack.instanceId) +
+            tag("ResourceType", "AWS::EC2::Instance") +
+            tag("Timestamp", new Date().toISOString()) +
+            tag("ResourceStatus", "CREATE_COMPLETE"),
+        ];
+  return `<StackResources>${members(instance)}</StackResources>`;
+}
 
 /** A stack's events, newest first, as DescribeStackEvents shows them. */
 function stackEventsXml(stack: FakeStack): string {

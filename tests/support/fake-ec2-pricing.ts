@@ -29,6 +29,8 @@ export interface FakeInstance {
   readonly reason?: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly volumes: readonly string[];
+  /** Its public IPv4 address, if it has one. */
+  readonly publicIp?: string;
 }
 
 /** A request as the fake received it. */
@@ -135,9 +137,13 @@ export class FakeEc2Pricing {
     const token = params.get("NextToken");
     switch (action) {
       case "DescribeInstances": {
+        // By id (`InstanceId.N`), or by the stack-id tag filter.
+        const ids = listParameter(params, "InstanceId");
         const stacks = filterValues(params, "tag:aws:cloudformation:stack-id") ?? [];
         const found = this.instances.filter((i) =>
-          stacks.includes(i.tags["aws:cloudformation:stack-id"] ?? ""),
+          ids.length > 0
+            ? ids.includes(i.id)
+            : stacks.includes(i.tags["aws:cloudformation:stack-id"] ?? ""),
         );
         const { items: shown, next } = page(found, token, this.pageSize);
         const reservations = shown.map(
@@ -149,6 +155,7 @@ export class FakeEc2Pricing {
                 `<placement>${tag("availabilityZone", i.zone)}</placement>` +
                 `<instanceState>${tag("code", "16")}${tag("name", i.state)}</instanceState>` +
                 tag("reason", i.reason ?? "") +
+                tag("ipAddress", i.publicIp) +
                 (i.spot === true ? tag("instanceLifecycle", "spot") : "") +
                 `<blockDeviceMapping>${items(i.volumes.map((v) => tag("deviceName", "/dev/sda1") + `<ebs>${tag("volumeId", v)}</ebs>`))}</blockDeviceMapping>` +
                 `<tagSet>${items(Object.entries(i.tags).map(([k, v]) => tag("key", k) + tag("value", v)))}</tagSet>`,

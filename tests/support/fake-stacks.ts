@@ -20,6 +20,8 @@ export interface FakeStack {
   outputs: Record<string, string>;
   roleArn?: string;
   templateUrl?: string;
+  /** The id of its EC2 instance, as DescribeStackResources shows it (a template with no `LoginIp` output). */
+  instanceId?: string;
   createToken?: string;
   deleteToken?: string;
   /** Every delete token CloudFormation has accepted for this stack. */
