@@ -80,28 +80,17 @@ describe("the built Lambda bundles over real S3 (s3rver)", function () {
       const stack = withEc2.cfn.live("fd-alice-c1");
       expect(stack).to.not.equal(undefined);
       if (stack !== undefined) stack.instanceId = "i-0master";
-      ec2.instances.push(
-        {
-          id: "i-0other",
-          type: "r4.large",
-          zone: "eu-west-2a",
-          launchTime: "2026-12-07T05:00:00.000Z",
-          state: "running",
-          tags: {},
-          volumes: [],
-          publicIp: "198.51.100.1",
-        },
-        {
-          id: "i-0master",
-          type: "r4.large",
-          zone: "eu-west-2a",
-          launchTime: "2026-12-07T05:00:00.000Z",
-          state: "running",
-          tags: {},
-          volumes: [],
-          publicIp: "203.0.113.44",
-        },
-      );
+      const running = (id: string, publicIp: string) => ({
+        id,
+        type: "r4.large",
+        zone: "eu-west-2a",
+        launchTime: "2026-12-07T05:00:00.000Z",
+        state: "running",
+        tags: {},
+        volumes: [],
+        publicIp,
+      });
+      ec2.instances.push(running("i-0other", "198.51.100.1"), running("i-0master", "203.0.113.44"));
       withEc2.cfn.transition("fd-alice-c1", "CREATE_COMPLETE");
       await withEc2.statusEvent("fd-alice-c1");
       expect(await withEc2.home("alice")).to.deep.equal({ "c1.cf-created": "203.0.113.44\n" });
